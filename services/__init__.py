@@ -1,0 +1,1 @@
+"""The four services: customer, tasks, appraisal and the gateway."""

@@ -1,0 +1,1 @@
+"""Appraisal service (考核): indicators from events, scorecards, period close."""

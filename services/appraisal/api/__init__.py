@@ -1,0 +1,1 @@
+"""HTTP routes of the appraisal service (mounted under /api/v1)."""

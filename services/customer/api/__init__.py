@@ -1,0 +1,1 @@
+"""HTTP routes of the customer service (mounted under /api/v1)."""

@@ -1,0 +1,6 @@
+"""The customer service's HTTP app: `uvicorn services.customer.main:app`."""
+from services.customer.api import auth, customers
+from services.customer.config import Settings
+from shared.app import create_service_app
+
+app = create_service_app(Settings(), title="Customer service", routers=[auth.router, customers.router])

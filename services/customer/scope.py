@@ -1,0 +1,21 @@
+"""Data scope on customers: who may see and change which customers (domain.md, "Who uses it")."""
+from sqlalchemy import false, or_, true
+
+from services.customer.models import Customer
+from shared.auth import Principal
+
+WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
+
+
+def visible_customers(p: Principal):
+    """A WHERE clause: an RM their own book, a lead the team's, heads/risk/audit the unit subtree."""
+    if p.has("admin"):
+        return true()
+    clauses = []
+    if p.has("branch_head", "risk_manager", "auditor"):
+        clauses += [Customer.unit_path == p.unit_path, Customer.unit_path.startswith(p.unit_path + "/")]
+    if p.has("team_lead") and p.team:
+        clauses.append(Customer.owner_team == p.team)
+    if p.has("rm"):
+        clauses.append(Customer.owner == p.username)
+    return or_(*clauses) if clauses else false()

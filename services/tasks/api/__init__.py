@@ -1,0 +1,1 @@
+"""HTTP routes of the tasks service (mounted under /api/v1)."""

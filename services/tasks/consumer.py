@@ -1,0 +1,10 @@
+"""`python -m services.tasks.consumer`: the tasks service's event consumer, a process of its own."""
+import asyncio
+
+from services.tasks.config import Settings
+from services.tasks.handlers import HANDLERS
+from shared.consumer import serve
+from shared.events import CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC
+
+if __name__ == "__main__":
+    asyncio.run(serve(Settings(), [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC], HANDLERS))

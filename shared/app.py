@@ -1,0 +1,96 @@
+"""One way to build a service's FastAPI app: settings, DB, outbox relay, errors, request ids, health."""
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import make_engine, make_session_factory
+from shared.errors import install_error_handlers
+from shared.kafka import ensure_topics, make_producer
+from shared.logging import RequestContextMiddleware, configure_logging
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("app")
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable ids (`tag-name`) so generated mobile clients keep their method names."""
+    return f"{route.tags[0] if route.tags else 'default'}-{route.name}"
+
+
+async def _run_relay(app: FastAPI, settings: ServiceSettings) -> None:
+    """Start publishing once the broker answers; until then writes still commit into the outbox."""
+    while True:
+        try:
+            await ensure_topics(settings)
+            producer = make_producer(settings)
+            await producer.start()
+            break
+        except Exception as err:  # noqa: BLE001 - broker away at start-up is normal; keep trying
+            log.warning("broker unavailable for the outbox relay (%s); retrying", err)
+            await asyncio.sleep(2)
+    try:
+        app.state.relay.producer = producer
+        await app.state.relay.run()
+    finally:
+        await producer.stop()
+
+
+def create_service_app(settings: ServiceSettings, *, title: str, routers: list[APIRouter],
+                       on_startup: Callable | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        app.state.settings = settings
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessions = make_session_factory(app.state.engine)
+        app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
+        relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
+        if on_startup:
+            await on_startup(app)
+        yield
+        if relay:
+            relay.cancel()
+            await asyncio.gather(relay, return_exceptions=True)
+        await app.state.engine.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    for router in routers:
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["health"], include_in_schema=False)
+    async def healthz(request: Request):
+        try:
+            async with request.app.state.sessions() as session:
+                await session.execute(text("SELECT 1"))
+            return {"status": "ok", "service": settings.service_name}
+        except Exception as err:  # noqa: BLE001 - health reports, never raises
+            from fastapi.responses import JSONResponse
+            return JSONResponse({"status": "degraded", "service": settings.service_name, "database": str(err)},
+                                status_code=503)
+
+    return app
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def events_written(request: Request) -> None:
+    """Call after a commit that staged outbox rows: wakes the relay now instead of at the next poll."""
+    request.app.state.relay.notify()

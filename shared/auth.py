@@ -1,0 +1,59 @@
+"""Verifying the bearer token in every service, and the caller it names (the Principal)."""
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from shared.errors import Problem
+from shared.logging import user_var
+
+ROLES = ("rm", "team_lead", "branch_head", "risk_manager", "auditor", "admin")
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    user_id: str
+    roles: tuple[str, ...]
+    unit: str
+    unit_path: str            # e.g. "HQ/BR01/SB01": subtree scope without asking the customer service
+    team: str | None
+
+    def has(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    def covers_unit(self, unit_path: str | None) -> bool:
+        """True when unit_path lies in this caller's unit subtree."""
+        return bool(unit_path) and (unit_path == self.unit_path or unit_path.startswith(self.unit_path + "/"))
+
+
+@lru_cache(maxsize=8)
+def _read_key(path: str) -> str:
+    return Path(path).read_text()
+
+
+def verify_token(token: str, public_key_file: str, issuer: str, audience: str) -> Principal:
+    try:
+        claims = jwt.decode(token, _read_key(public_key_file), algorithms=["RS256"], issuer=issuer,
+                            audience=audience, options={"require": ["exp", "sub", "iss", "aud"]})
+        return Principal(username=claims["sub"], user_id=claims["uid"], roles=tuple(claims["roles"]),
+                         unit=claims["unit"], unit_path=claims["unit_path"], team=claims.get("team"))
+    except (jwt.PyJWTError, KeyError, TypeError):
+        raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+async def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    if not token:
+        raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    s = request.app.state.settings
+    principal = verify_token(token, s.jwt_public_key_file, s.jwt_issuer, s.jwt_audience)
+    user_var.set(principal.username)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,149 @@
+"""Idempotent batch consumer: validate → handle + record (consumer, event id) in one commit → offset.
+
+A re-delivered event finds its (consumer, event id) row and has no second effect. An invalid message
+goes to <topic>.dlq with the reason and its origin; a transient failure (database or broker away) is
+retried with backoff and never skipped; a handler that keeps failing on one message sends it to the
+DLQ with the error rather than blocking its partition forever.
+"""
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Field, SQLModel
+
+from shared.db import insert, make_engine, make_session_factory
+from shared.events import Envelope, EventData, InvalidEvent, dlq_topic, parse_event
+from shared.kafka import ensure_topics, make_producer
+from shared.logging import configure_logging, request_id_var
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("consumer")
+Handler = Callable[..., Awaitable[None]]  # (session, envelope, data) -> None
+HANDLER_ATTEMPTS = 5
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=128)
+    processed_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def is_transient(err: BaseException) -> bool:
+    """Failures of the world around us (retry forever), as opposed to failures of this message."""
+    if isinstance(err, (OSError, asyncio.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError,
+                        sa_exc.TimeoutError, KafkaError)):
+        return True
+    if isinstance(err, sa_exc.DBAPIError):
+        sqlstate = getattr(err.orig, "sqlstate", None) or ""
+        return err.connection_invalidated or sqlstate[:2] in ("08", "40", "53", "57")
+    return False
+
+
+class EventConsumer:
+    def __init__(self, *, name: str, topics: list[str], handlers: dict[str, Handler],
+                 settings: ServiceSettings, session_factory, on_commit: Callable[[], None] | None = None):
+        self.name, self.topics, self.handlers = name, topics, handlers
+        self.settings, self.session_factory, self.on_commit = settings, session_factory, on_commit
+        self.crash_after_db_commit = os.environ.get("FAULT_CRASH_AFTER_DB_COMMIT") == "1"
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        self.dlq = make_producer(self.settings)
+        self.kafka = AIOKafkaConsumer(*self.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                                      group_id=self.name, enable_auto_commit=False, auto_offset_reset="earliest",
+                                      max_poll_records=500)
+        await self.dlq.start()
+        await self.kafka.start()
+        log.info("consuming %s as group %s", self.topics, self.name)
+        try:
+            while not stop.is_set():
+                batch = await self.kafka.getmany(timeout_ms=500)
+                for tp, records in batch.items():
+                    for record in records:
+                        await self.process(record)
+                    await self._commit_offset(tp, records[-1].offset + 1)
+        finally:
+            await self.kafka.stop()
+            await self.dlq.stop()
+
+    async def _commit_offset(self, tp: TopicPartition, offset: int) -> None:
+        try:
+            await self.kafka.commit({tp: offset})
+        except CommitFailedError:  # partition moved in a rebalance: the new owner re-reads, dedup holds
+            log.warning("offset commit for %s lost to a rebalance", tp)
+
+    async def process(self, record) -> None:
+        request_id_var.set(dict(record.headers or ()).get("x-request-id", b"").decode() or None)
+        try:
+            envelope, data = parse_event(record.value)
+        except InvalidEvent as err:
+            return await self.dead_letter(record, str(err))
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return  # a valid event this service has no use for
+        failures = 0
+        while True:
+            try:
+                await self.apply(handler, envelope, data)
+                return
+            except InvalidEvent as err:
+                return await self.dead_letter(record, str(err))
+            except Exception as err:  # noqa: BLE001 - sorted into transient / poison below
+                failures += 1
+                if not is_transient(err) and failures >= HANDLER_ATTEMPTS:
+                    log.exception("handler failed %d times; dead-lettering %s", failures, envelope.id)
+                    return await self.dead_letter(record, f"handler error: {type(err).__name__}: {err}")
+                delay = min(0.1 * 2 ** failures, 5.0)
+                log.warning("event %s failed (%s: %s); retry in %.1fs", envelope.id, type(err).__name__, err, delay)
+                await asyncio.sleep(delay)
+
+    async def apply(self, handler: Handler, envelope: Envelope, data: EventData) -> None:
+        async with self.session_factory() as session:
+            marker = insert(session, ProcessedEvent).values(consumer=self.name, event_id=envelope.id,
+                                                            processed_at=datetime.now(timezone.utc))
+            first_time = (await session.execute(marker.on_conflict_do_nothing())).rowcount == 1
+            if not first_time:
+                return  # redelivered or duplicated: its effect is already committed
+            await handler(session, envelope, data)
+            await session.commit()
+        if self.on_commit:
+            self.on_commit()
+        if self.crash_after_db_commit:  # fault-injection hook: die between DB commit and offset commit
+            log.error("FAULT_CRASH_AFTER_DB_COMMIT: exiting after committing %s", envelope.id)
+            os._exit(137)
+
+    async def dead_letter(self, record, reason: str) -> None:
+        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        headers = [("dlq-reason", reason.encode()), ("original-topic", record.topic.encode()),
+                   ("original-partition", str(record.partition).encode()),
+                   ("original-offset", str(record.offset).encode()), ("consumer", self.name.encode())]
+        for attempt in range(1_000_000):  # the broker must take it before the offset moves on
+            try:
+                await self.dlq.send_and_wait(dlq_topic(record.topic), record.value, key=record.key, headers=headers)
+                return
+            except KafkaError as err:
+                log.warning("DLQ publish failed (%s); retrying", err)
+                await asyncio.sleep(min(0.2 * 2 ** attempt, 5.0))
+
+
+async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str, Handler]) -> None:
+    """Body of every `python -m services.X.consumer`: one group per service, stopped by SIGTERM/SIGINT."""
+    configure_logging(f"{settings.service_name}-consumer", settings.log_level)
+    await ensure_topics(settings)
+    engine = make_engine(settings.database_url)
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    consumer = EventConsumer(name=settings.service_name, topics=topics, handlers=handlers, settings=settings,
+                             session_factory=make_session_factory(engine))
+    try:
+        await consumer.run(stop)
+    finally:
+        await engine.dispose()

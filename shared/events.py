@@ -1,0 +1,233 @@
+"""The event envelope of contract.md and every event type on the wire, as validated classes.
+
+Core-banking types are the contract's; our own (customer.*, task.*) are additive. Money is a
+Decimal parsed from a decimal string with at most 2 places — a JSON number is refused, because a
+float has already lost the cents by the time we see it.
+"""
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+LOANS_TOPIC = "corebanking.loans"
+DEPOSITS_TOPIC = "corebanking.deposits"
+CUSTOMER_TOPIC = "customer.events"
+TASKS_TOPIC = "tasks.events"
+APPRAISAL_TOPIC = "appraisal.events"
+ALL_TOPICS = (LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC, TASKS_TOPIC, APPRAISAL_TOPIC)
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def _money(value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError("money must be a decimal string such as \"1200000.00\"")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a decimal amount: {value!r}") from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise ValueError(f"money has at most 2 decimals: {value!r}")
+    return amount
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+Cif = Annotated[str, Field(min_length=1, max_length=32)]
+LoanClass = Literal["normal", "special_mention", "substandard", "doubtful", "loss"]
+DepositProduct = Literal["demand", "time", "savings", "margin", "wealth"]
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    type: str
+    version: StrictInt
+    source: Annotated[str, Field(min_length=1)]
+    occurred_at: AwareDatetime
+    business_date: date
+    subject: Annotated[str, Field(min_length=1, max_length=64)]
+    data: dict[str, Any]
+    request_id: str | None = None  # additive: lets one request be followed across services
+
+
+# --- core banking (inbound) -------------------------------------------------------------------
+class LoanDisbursed(EventData):
+    loan_id: str
+    customer_id: Cif
+    product: str
+    principal: Money
+    currency: Literal["CNY"]
+    disbursed_on: date
+    maturity_date: date
+    government_related: StrictBool
+    classification: LoanClass
+
+
+class LoanDue(EventData):
+    loan_id: str
+    customer_id: Cif
+    due_date: date
+    principal_due: Money
+    interest_due: Money
+    outstanding_balance: Money
+
+
+class LoanRepaid(EventData):
+    loan_id: str
+    customer_id: Cif
+    repaid_on: date
+    principal_paid: Money
+    interest_paid: Money
+    outstanding_balance: Money
+
+
+class LoanOverdue(EventData):
+    loan_id: str
+    customer_id: Cif
+    as_of: date
+    days_overdue: Annotated[StrictInt, Field(ge=0)]
+    overdue_principal: Money
+    overdue_interest: Money
+
+
+class LoanClassified(EventData):
+    loan_id: str
+    customer_id: Cif
+    as_of: date
+    from_class: LoanClass
+    to_class: LoanClass
+
+
+class DepositOpened(EventData):
+    account_id: str
+    customer_id: Cif
+    product: DepositProduct
+    currency: Literal["CNY"]
+    opened_on: date
+    maturity_date: date | None = None
+
+
+class DepositChanged(EventData):
+    account_id: str
+    customer_id: Cif
+    product: DepositProduct
+    currency: Literal["CNY"]
+    amount: Money
+    balance: Money
+    channel: str | None = None
+
+
+class DepositClosed(EventData):
+    account_id: str
+    customer_id: Cif
+    closed_on: date
+
+
+# --- our own (outbound from the services) -------------------------------------------------------
+class CustomerRegistered(EventData):
+    customer_id: Cif
+    customer_ref: str            # the customer service's id, for links in the apps
+    name: str
+    kind: Literal["retail", "corporate"]
+    government_related: bool
+    unit: str
+    unit_path: str
+
+
+class CustomerAssigned(EventData):
+    customer_id: Cif
+    customer_ref: str
+    role: Literal["A", "B"]
+    owner: str | None            # username; None when the customer is left unowned
+    owner_team: str | None
+    unit: str
+    unit_path: str
+    previous_owner: str | None
+    effective_from: AwareDatetime
+    reason: str | None = None
+    government_related: bool
+
+
+class TaskCreated(EventData):
+    task_id: str
+    kind: str
+    rule: str
+    customer_id: str | None
+    assignee: str | None
+    due_date: date
+
+
+class TaskCompleted(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    due_date: date
+    completed_on: date
+    on_time: bool
+
+
+EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
+    ("loan.disbursed", 1): LoanDisbursed,
+    ("loan.due", 1): LoanDue,
+    ("loan.repaid", 1): LoanRepaid,
+    ("loan.overdue", 1): LoanOverdue,
+    ("loan.classified", 1): LoanClassified,
+    ("deposit.opened", 1): DepositOpened,
+    ("deposit.changed", 1): DepositChanged,
+    ("deposit.closed", 1): DepositClosed,
+    ("customer.registered", 1): CustomerRegistered,
+    ("customer.assigned", 1): CustomerAssigned,
+    ("task.created", 1): TaskCreated,
+    ("task.completed", 1): TaskCompleted,
+}
+CORE_BANKING_TYPES = frozenset(t for t, _ in list(EVENT_TYPES)[:8])
+
+
+class InvalidEvent(Exception):
+    """A message that can never be processed; it goes to the dead-letter topic with this reason."""
+
+
+def _describe(err: ValidationError, prefix: str) -> str:
+    return "; ".join(f"{prefix}{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+
+
+def parse_event(value: bytes | str) -> tuple[Envelope, EventData]:
+    """Validate one message against the envelope and its type's schema, or raise InvalidEvent."""
+    try:
+        envelope = Envelope.model_validate_json(value)
+    except ValidationError as err:
+        if any(e["type"] == "json_invalid" for e in err.errors()):
+            raise InvalidEvent("not valid JSON") from None
+        raise InvalidEvent(_describe(err, "")) from None
+    model = EVENT_TYPES.get((envelope.type, envelope.version))
+    if model is None:
+        known = {t for t, _ in EVENT_TYPES}
+        what = "version" if envelope.type in known else "type"
+        raise InvalidEvent(f"unknown {what}: {envelope.type} v{envelope.version}")
+    try:
+        data = model.model_validate(envelope.data)
+    except ValidationError as err:
+        raise InvalidEvent(_describe(err, "data.")) from None
+    customer = getattr(data, "customer_id", None)
+    if envelope.type in CORE_BANKING_TYPES and customer != envelope.subject:
+        raise InvalidEvent(f"subject {envelope.subject!r} differs from data.customer_id {customer!r}")
+    return envelope, data
+
+
+def envelope_for(event_type: str, data: EventData, *, event_id: str, source: str, subject: str,
+                 business_date: date, occurred_at: datetime, request_id: str | None = None) -> dict:
+    """The wire form of one of our events (JSON-ready: Decimal and dates as strings)."""
+    return {
+        "id": event_id, "type": event_type, "version": 1, "source": source,
+        "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
+        "business_date": business_date.isoformat(), "subject": subject,
+        "data": data.model_dump(mode="json"), "request_id": request_id,
+    }

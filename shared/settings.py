@@ -1,0 +1,22 @@
+"""Settings every service shares, read from the environment (one process = one service)."""
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    # Each process gets its own DATABASE_URL; postgresql://… and sqlite:///… are both accepted.
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Tansu (make run, tests) has no idempotent producer; a real Kafka cluster should turn this on.
+    kafka_enable_idempotence: bool = False
+    topic_partitions: int = 6
+    topic_replication_factor: int = 1
+    jwt_public_key_file: str = "var/jwt/public.pem"
+    jwt_issuer: str = "rm-workbench"
+    jwt_audience: str = "rm-workbench"
+    # The relay runs in the HTTP app; tests turn it off to simulate a crash before publishing.
+    outbox_relay_enabled: bool = True
+    outbox_poll_seconds: float = 0.5
+    log_level: str = "INFO"

@@ -1,0 +1,1 @@
+"""Developer tooling: the local stack (`make run`, end-to-end tests)."""

