@@ -3,4 +3,9 @@ from services.appraisal.api import scorecards
 from services.appraisal.config import Settings
 from shared.app import create_service_app
 
-app = create_service_app(Settings(), title="Appraisal service", routers=[scorecards.router])
+
+def create_app(settings: Settings | None = None):
+    return create_service_app(settings or Settings(), title="Appraisal service", routers=[scorecards.router])
+
+
+app = create_app()

@@ -3,4 +3,9 @@ from services.tasks.api import tasks
 from services.tasks.config import Settings
 from shared.app import create_service_app
 
-app = create_service_app(Settings(), title="Tasks service", routers=[tasks.router])
+
+def create_app(settings: Settings | None = None):
+    return create_service_app(settings or Settings(), title="Tasks service", routers=[tasks.router])
+
+
+app = create_app()

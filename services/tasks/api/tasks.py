@@ -21,7 +21,7 @@ router = APIRouter(tags=["tasks"])
 MAX_PAGE = 200
 AGENDA_LIMIT = 500
 register_messages({
-    "task_closed": ("任务已是 {status} 状态，不能再完成", "The task is already {status}"),
+    "task_closed": ("任务已是 {state} 状态，不能再完成", "The task is already {state}"),
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
 })
 
@@ -92,7 +92,7 @@ async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, u
             and not user.has("admin"):
         raise Problem(403, "not_your_task")
     if task.status not in OPEN_STATUSES:
-        raise Problem(409, "task_closed", status=task.status)
+        raise Problem(409, "task_closed", state=task.status)
     task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow())
     events_written(request)
     return TaskPublic.of(task, wants_english(request))

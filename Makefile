@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Everything they need, they install.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-unit test-e2e clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## run: migrate, start the broker, all services and consumers, seed demo data (Ctrl-C stops all)
+run: install
+	$(BIN)/python -m tools.devstack run
+
+## test: the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible broker
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache

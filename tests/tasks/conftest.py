@@ -1,0 +1,68 @@
+"""A tasks service on a fresh database; events are applied through the same handler table the
+consumer uses, and the API is called in-process with tokens signed like the customer service's."""
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from services.tasks.config import Settings
+from services.tasks.handlers import HANDLERS
+from services.tasks.main import create_app
+from shared.consumer import EventConsumer
+from shared.db import make_engine, make_session_factory
+from shared.events import parse_event
+from tests.support import mint_token, running_app
+
+
+@pytest.fixture(scope="module")
+async def tasks_url(databases):
+    return await databases("tasks")
+
+
+@pytest.fixture(scope="module")
+async def tasks_db(tasks_url):
+    engine = make_engine(tasks_url)
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def apply_event(tasks_db):
+    """Apply one event as the consumer would (validation, dedup marker, handler, one commit)."""
+    consumer = EventConsumer(name="tasks", topics=[], handlers=HANDLERS, settings=Settings(),
+                             session_factory=tasks_db)
+
+    async def apply(event: dict) -> None:
+        import json
+        envelope, data = parse_event(json.dumps(event).encode())
+        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+
+    return apply
+
+
+@pytest.fixture(scope="module")
+async def tasks_api(tasks_url, jwt_keys):
+    settings = Settings(database_url=tasks_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    async with running_app(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def as_user(jwt_keys):
+    def headers(username: str, **extra) -> dict:
+        return {"Authorization": f"Bearer {mint_token(jwt_keys[0], username)}", **extra}
+    return headers
+
+
+def customer_event(event_type: str, cif: str, business_date: str = "2026-11-25", **data) -> dict:
+    """customer.registered / customer.assigned as the customer service publishes them."""
+    base = {"customer_id": cif, "customer_ref": str(uuid.uuid5(uuid.NAMESPACE_OID, cif)), "unit": "SB01",
+            "unit_path": "HQ/BR01/SB01", "government_related": False}
+    if event_type == "customer.registered":
+        base |= {"name": "测试公司", "kind": "corporate"}
+    else:
+        base |= {"role": "A", "owner": "rm01", "owner_team": "T01", "previous_owner": None,
+                 "effective_from": datetime.now(timezone.utc).isoformat()}
+    return {"id": str(uuid.uuid4()), "type": event_type, "version": 1, "source": "customer-service",
+            "occurred_at": f"{business_date}T08:00:00Z", "business_date": business_date, "subject": cif,
+            "data": {**base, **data}}
