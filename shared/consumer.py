@@ -58,7 +58,9 @@ class EventConsumer:
         self.dlq = make_producer(self.settings)
         self.kafka = AIOKafkaConsumer(*self.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
                                       group_id=self.name, enable_auto_commit=False, auto_offset_reset="earliest",
-                                      max_poll_records=500)
+                                      max_poll_records=500,
+                                      session_timeout_ms=self.settings.kafka_session_timeout_ms,
+                                      heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms)
         await self.dlq.start()
         await self.kafka.start()
         log.info("consuming %s as group %s", self.topics, self.name)

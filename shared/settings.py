@@ -11,6 +11,10 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Tansu (make run, tests) has no idempotent producer; a real Kafka cluster should turn this on.
     kafka_enable_idempotence: bool = False
+    # Kafka's defaults; the bundled Tansu broker holds a group join for half the session timeout, so
+    # make run and the tests use 3000/500 (a real Kafka refuses session timeouts under 6 s by default).
+    kafka_session_timeout_ms: int = 10000
+    kafka_heartbeat_interval_ms: int = 3000
     topic_partitions: int = 6
     topic_replication_factor: int = 1
     jwt_public_key_file: str = "var/jwt/public.pem"

@@ -83,6 +83,7 @@ class Stack:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self):
+        self.external_kafka = bool(self.kafka)
         for name in (*SERVICES, "gateway"):
             self.ports.setdefault(name, free_port())
         self.var.mkdir(parents=True, exist_ok=True)
@@ -97,6 +98,8 @@ class Stack:
                "JWT_PUBLIC_KEY_FILE": self.keys[1], "JWT_PRIVATE_KEY_FILE": self.keys[0],
                "CUSTOMER_URL": self.url("customer"), "TASKS_URL": self.url("tasks"),
                "APPRAISAL_URL": self.url("appraisal"), **self.extra_env}
+        if not self.external_kafka:  # Tansu holds a group join for half the session timeout
+            env.update(KAFKA_SESSION_TIMEOUT_MS="3000", KAFKA_HEARTBEAT_INTERVAL_MS="500")
         if service in self.database_urls:
             env["DATABASE_URL"] = self.database_urls[service]
         env.update(overrides)

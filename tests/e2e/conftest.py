@@ -1,0 +1,78 @@
+"""End-to-end: the real services, consumers and broker as separate processes, as `make run` starts them."""
+import asyncio
+from contextlib import contextmanager
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+
+from services.customer.seed import DEMO_PASSWORD
+from shared.db import make_engine
+from tests.conftest import RUN_ID
+from tools.devstack import SERVICES, Stack, postgres_database_url
+
+
+@contextmanager
+def running_stack(backend: str, pg_server: str | None, tmp_path, name: str):
+    if backend == "postgres":
+        if not pg_server:
+            pytest.skip("PostgreSQL not reachable on this machine (CI always has it)")
+        urls = {s: postgres_database_url(pg_server, f"e_{RUN_ID}_{name}_{s}", recreate=True) for s in SERVICES}
+        urls = {s: u.replace("postgresql://", "postgresql+asyncpg://") for s, u in urls.items()}
+    else:
+        urls = {s: f"sqlite+aiosqlite:///{tmp_path}/{s}.db" for s in SERVICES}
+    stack = Stack(var=tmp_path / "var", database_urls=urls)
+    try:
+        stack.start_all()
+        yield stack
+    except Exception:
+        for proc in list(stack.procs):
+            print(f"--- {proc} ---\n{stack.log_tail(proc)}")
+        raise
+    finally:
+        stack.stop_all()
+        if backend == "postgres":
+            asyncio.run(_drop(pg_server, [u.rsplit("/", 1)[1] for u in urls.values()]))
+
+
+async def _drop(server: str, names: list[str]) -> None:
+    conn = await asyncpg.connect(server)
+    for name in names:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+class Api:
+    """The mobile app's view: the gateway, signed in."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.base = stack.url("gateway") + "/api/v1"
+        self.tokens: dict[str, str] = {}
+
+    async def headers(self, username: str, **extra) -> dict:
+        if username not in self.tokens:
+            async with httpx.AsyncClient(timeout=10) as c:
+                r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+                r.raise_for_status()
+                self.tokens[username] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[username]}", **extra}
+
+    async def call(self, method: str, path: str, username: str | None = None, **kw) -> httpx.Response:
+        headers = {**(await self.headers(username) if username else {}), **kw.pop("headers", {})}
+        async with httpx.AsyncClient(timeout=30) as c:
+            return await c.request(method, self.base + path, headers=headers, **kw)
+
+    async def tasks_of(self, username: str, cif: str) -> list[dict]:
+        r = await self.call("GET", "/tasks?limit=200", username)
+        return [t for t in r.json()["items"] if t["cif"] == cif]
+
+
+async def query(stack: Stack, service: str, sql: str, **params) -> list:
+    engine = make_engine(stack.database_urls[service])
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).all()
+    finally:
+        await engine.dispose()

@@ -1,0 +1,66 @@
+"""The first slice through the running system, on PostgreSQL and on the embedded SQLite default:
+core banking says a loan is due -> the owning RM sees a collection task in the agenda."""
+import pytest
+
+from tests.e2e.conftest import Api, running_stack
+from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=["postgres", "sqlite"])
+def api(request, pg_server, tmp_path_factory):
+    with running_stack(request.param, pg_server, tmp_path_factory.mktemp(request.param), "slice") as stack:
+        yield Api(stack)
+
+
+async def new_customer(api: Api, username="rm01") -> dict:
+    r = await api.call("POST", "/customers", username, json={"cif": unique_cif(), "name": "华东机电有限公司",
+                                                            "kind": "corporate"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_rm_sees_the_loan_due_task_in_the_agenda_and_rm02_does_not(api):
+    customer = await new_customer(api)
+    cif = customer["cif"]
+    # exactly as core banking would: key = CIF, JSON envelope, onto corebanking.loans
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-E2E", "2026-12-31"))
+
+    async def in_agenda():
+        r = await api.call("GET", "/me/agenda?date=2026-12-01", "rm01")
+        return [i for i in r.json()["items"] if i["cif"] == cif]
+
+    [item] = await wait_for(in_agenda, what="the task in rm01's agenda")
+    assert item["due_date"] == "2026-12-01" and item["kind"] == "collection"
+    assert item["customer_id"] == customer["id"] and item["assignee"] == "rm01"
+    assert "L-E2E" in item["title"] and "2026-12-31" in item["reason"] and "30 天" in item["reason"]
+    rm02 = await api.call("GET", "/me/agenda?date=2026-12-31", "rm02")
+    assert cif not in {i["cif"] for i in rm02.json()["items"]}
+    assert await api.tasks_of("rm02", cif) == []
+    assert (await api.call("GET", f"/customers/{customer['id']}", "rm02")).status_code == 404
+
+
+async def test_the_same_event_published_twice_makes_one_task(api):
+    cif = (await new_customer(api))["cif"]
+    event = loan_due(cif, "L-TWICE", "2026-12-31")
+    await publish(api.stack.kafka, "corebanking.loans", cif, event)
+    await publish(api.stack.kafka, "corebanking.loans", cif, event)
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-AFTER", "2026-12-31"))
+    tasks = await wait_for(lambda: _with_loan(api, cif, "L-AFTER"), what="the task after the duplicate")
+    assert [t["title"] for t in tasks].count("到期催收：贷款 L-TWICE 将于 2026-12-31 到期") == 1
+
+
+async def test_a_malformed_message_lands_in_the_dlq_and_the_next_valid_one_is_processed(api):
+    cif = (await new_customer(api))["cif"]
+    await publish(api.stack.kafka, "corebanking.loans", cif, b'{"id": "broken", "type": "loan.due"')
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-VALID", "2026-12-31"))
+    await wait_for(lambda: _with_loan(api, cif, "L-VALID"), what="the valid message after the malformed one")
+    dead = await read_topic(api.stack.kafka, "corebanking.loans.dlq", lambda r: r.key == cif.encode())
+    reasons = {(dict(r.headers)["consumer"], dict(r.headers)["dlq-reason"]) for r in dead if r.key == cif.encode()}
+    assert (b"tasks", b"not valid JSON") in reasons
+
+
+async def _with_loan(api, cif, loan_id):
+    tasks = await api.tasks_of("rm01", cif)
+    return tasks if any(loan_id in t["title"] for t in tasks) else None

@@ -1,0 +1,145 @@
+"""The event backbone against the real broker and PostgreSQL: idempotent consumer, DLQ, retries, outbox."""
+import asyncio
+import json
+import uuid
+
+import pytest
+from sqlalchemy import exc as sa_exc
+from sqlmodel import func, select
+
+from services.tasks.config import Settings
+from services.tasks.handlers import HANDLERS
+from services.tasks.models import Task
+from shared import consumer as consumer_module
+from shared.consumer import EventConsumer
+from shared.db import make_engine, make_session_factory
+from shared.events import LoanDue
+from shared.kafka import ensure_topics, make_producer
+from shared.outbox import OutboxMessage, OutboxRelay, record_event
+from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
+
+
+@pytest.fixture(scope="module")
+async def db(databases):
+    engine = make_engine(await databases("tasks"))
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def topic(kafka):
+    name = f"test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(Settings(kafka_bootstrap_servers=kafka, topic_partitions=2), topics=[name])
+    return name
+
+
+@pytest.fixture
+async def run_consumer(kafka, db):
+    """Start an EventConsumer on a topic (own group) in the background; stopped after the test."""
+    running = []
+
+    async def start(topic: str, handlers=HANDLERS) -> EventConsumer:
+        settings = Settings(kafka_bootstrap_servers=kafka, kafka_session_timeout_ms=3000,
+                            kafka_heartbeat_interval_ms=500)
+        c = EventConsumer(name=f"g-{uuid.uuid4().hex[:6]}", topics=[topic], handlers=handlers, settings=settings,
+                          session_factory=db)
+        stop = asyncio.Event()
+        running.append((stop, asyncio.create_task(c.run(stop))))
+        return c
+
+    yield start
+    for stop, task in running:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+async def task_count(db, cif, loan_id=None):
+    async with db() as s:
+        where = [Task.cif == cif] + ([Task.subject == loan_id] if loan_id else [])
+        return (await s.exec(select(func.count()).select_from(Task).where(*where))).one()
+
+
+async def test_duplicated_and_redelivered_event_has_one_effect(kafka, db, topic, run_consumer):
+    await run_consumer(topic)
+    cif = unique_cif()
+    event = loan_due(cif, "L-DUP", "2030-12-31")
+    await publish(kafka, topic, cif, event)
+    await publish(kafka, topic, cif, event)
+    await publish(kafka, topic, cif, loan_due(cif, "L-SENTINEL", "2030-12-31"))
+    await wait_for(lambda: task_count(db, cif, "L-SENTINEL"), what="sentinel task")  # same key: in order
+    assert await task_count(db, cif, "L-DUP") == 1
+
+
+async def test_malformed_message_goes_to_dlq_with_reason_and_the_next_is_processed(kafka, db, topic, run_consumer):
+    await run_consumer(topic)
+    cif = unique_cif()
+    await publish(kafka, topic, cif, b"{not json")
+    await publish(kafka, topic, cif, {**loan_due(cif, "L-BAD", "2030-12-31"), "version": 7})
+    await publish(kafka, topic, cif, loan_due(cif, "L-OK", "2030-12-31"))
+    await wait_for(lambda: task_count(db, cif, "L-OK"), what="valid task after garbage")
+    dead = await read_topic(kafka, f"{topic}.dlq", lambda r: r.key == cif.encode() and b"version" in r.value)
+    reasons = {dict(r.headers)["dlq-reason"].decode() for r in dead if r.key == cif.encode()}
+    assert reasons == {"not valid JSON", "unknown version: loan.due v7"}
+    origin = {dict(r.headers)["original-topic"].decode() for r in dead}
+    assert origin == {topic} and all(dict(r.headers)["original-offset"].isdigit() for r in dead)
+
+
+async def test_transient_database_failure_is_retried_not_skipped(kafka, db, topic, run_consumer, monkeypatch):
+    monkeypatch.setattr(consumer_module, "HANDLER_ATTEMPTS", 2)  # transient errors must ignore this limit
+    failures = {"left": 4}
+
+    async def flaky_loan_due(session, envelope, data):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise sa_exc.OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
+        await HANDLERS["loan.due"](session, envelope, data)
+
+    await run_consumer(topic, {**HANDLERS, "loan.due": flaky_loan_due})
+    cif = unique_cif()
+    await publish(kafka, topic, cif, loan_due(cif, "L-RETRY", "2030-12-31"))
+    await wait_for(lambda: task_count(db, cif, "L-RETRY"), timeout=30, what="task after database came back")
+    assert failures["left"] == 0 and await task_count(db, cif) == 1
+
+
+async def test_a_handler_that_keeps_failing_sends_the_event_to_dlq_and_moves_on(kafka, db, topic, run_consumer,
+                                                                              monkeypatch):
+    monkeypatch.setattr(consumer_module, "HANDLER_ATTEMPTS", 2)
+
+    async def poison(session, envelope, data):
+        if data.loan_id == "L-POISON":
+            raise ValueError("cannot route this loan")
+        await HANDLERS["loan.due"](session, envelope, data)
+
+    await run_consumer(topic, {**HANDLERS, "loan.due": poison})
+    cif = unique_cif()
+    await publish(kafka, topic, cif, loan_due(cif, "L-POISON", "2030-12-31"))
+    await publish(kafka, topic, cif, loan_due(cif, "L-AFTER", "2030-12-31"))
+    await wait_for(lambda: task_count(db, cif, "L-AFTER"), timeout=30, what="the event after the poison one")
+    dead = await read_topic(kafka, f"{topic}.dlq", lambda r: r.key == cif.encode())
+    [reason] = [dict(r.headers)["dlq-reason"].decode() for r in dead if r.key == cif.encode()]
+    assert reason == "handler error: ValueError: cannot route this loan"
+    assert await task_count(db, cif, "L-POISON") == 0
+
+
+async def test_outbox_rows_are_published_in_order_and_marked_sent_once(kafka, db, topic):
+    cif = unique_cif()
+    async with db() as s:
+        rows = [record_event(s, topic, "loan.due", LoanDue.model_validate(loan_due(cif, f"L{n}", "2030-12-31")["data"]),
+                             subject=cif, business_date=__import__("datetime").date(2026, 11, 25), source="test")
+                for n in range(5)]
+        await s.commit()
+    ids = [r.event_id for r in rows]
+    producer = make_producer(Settings(kafka_bootstrap_servers=kafka))
+    await producer.start()
+    try:
+        relay = OutboxRelay(db, producer)
+        assert await relay.publish_pending() >= 5
+        assert await relay.publish_pending() == 0            # marked sent: nothing twice
+    finally:
+        await producer.stop()
+    records = await read_topic(kafka, topic, lambda r: json.loads(r.value)["id"] == ids[-1])
+    assert [json.loads(r.value)["id"] for r in records if r.key == cif.encode()] == ids
+    async with db() as s:
+        pending = (await s.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.event_id.in_(ids), OutboxMessage.published_at.is_(None)))).one()
+    assert pending == 0
