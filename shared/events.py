@@ -156,6 +156,55 @@ class CustomerAssigned(EventData):
     government_related: bool
 
 
+class CustomerTierChanged(EventData):
+    customer_id: Cif
+    customer_ref: str
+    kind: Literal["retail", "corporate"]
+    from_tier: str
+    to_tier: str
+    owner: str | None
+    basis: dict[str, str] = {}   # the figures the tier was computed from, e.g. {"aum": "1200000.00"}
+
+
+class CustomerContactChanged(EventData):
+    """A key contact (finance director…) added, changed or removed: it restarts marketing."""
+    customer_id: Cif
+    customer_ref: str
+    contact_name: str
+    contact_role: str
+    change: Literal["added", "changed", "removed"]
+    owner: str | None
+
+
+class CustomerWon(EventData):
+    customer_id: Cif
+    customer_ref: str
+    owner: str | None
+    source_channel: str | None = None
+
+
+class InteractionLogged(EventData):
+    interaction_id: str
+    customer_id: Cif
+    customer_ref: str
+    rm: str                      # username of the manager who logged it
+    channel: Literal["visit", "phone", "email", "surprise_visit"]
+    occurred_on: date
+    task_id: str | None = None
+
+
+class StaffChanged(EventData):
+    """Who is who, for services that need it without asking (escalation targets, appraisal scope)."""
+    username: str
+    display_name: str
+    roles: list[str]
+    unit: str
+    unit_path: str
+    team: str | None
+    grade: str | None
+    active: bool
+
+
 class TaskCreated(EventData):
     task_id: str
     kind: str
@@ -174,6 +223,22 @@ class TaskCompleted(EventData):
     on_time: bool
 
 
+class TaskCancelled(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    reason: str
+
+
+class TaskEscalated(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    escalated_to: str | None     # username of the lead, None when the team has no lead on record
+    level: int                   # 1 = first day past due; +1 for each further business day
+    due_date: date
+
+
 EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("loan.disbursed", 1): LoanDisbursed,
     ("loan.due", 1): LoanDue,
@@ -185,8 +250,15 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("deposit.closed", 1): DepositClosed,
     ("customer.registered", 1): CustomerRegistered,
     ("customer.assigned", 1): CustomerAssigned,
+    ("customer.tier-changed", 1): CustomerTierChanged,
+    ("customer.contact-changed", 1): CustomerContactChanged,
+    ("customer.won", 1): CustomerWon,
+    ("interaction.logged", 1): InteractionLogged,
+    ("staff.changed", 1): StaffChanged,
     ("task.created", 1): TaskCreated,
     ("task.completed", 1): TaskCompleted,
+    ("task.cancelled", 1): TaskCancelled,
+    ("task.escalated", 1): TaskEscalated,
 }
 CORE_BANKING_TYPES = frozenset(t for t, _ in list(EVENT_TYPES)[:8])
 
