@@ -23,6 +23,7 @@ class Principal:
     unit: str
     unit_path: str            # e.g. "HQ/BR01/SB01": subtree scope without asking the customer service
     team: str | None
+    session_id: str | None = None   # the sign-in session (refresh-token family) this token belongs to
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -42,7 +43,8 @@ def verify_token(token: str, public_key_file: str, issuer: str, audience: str) -
         claims = jwt.decode(token, _read_key(public_key_file), algorithms=["RS256"], issuer=issuer,
                             audience=audience, options={"require": ["exp", "sub", "iss", "aud"]})
         return Principal(username=claims["sub"], user_id=claims["uid"], roles=tuple(claims["roles"]),
-                         unit=claims["unit"], unit_path=claims["unit_path"], team=claims.get("team"))
+                         unit=claims["unit"], unit_path=claims["unit_path"], team=claims.get("team"),
+                         session_id=claims.get("sid"))
     except (jwt.PyJWTError, KeyError, TypeError):
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}) from None
 

@@ -205,6 +205,14 @@ class StaffChanged(EventData):
     active: bool
 
 
+class SessionRevoked(EventData):
+    """A sign-in session ended (logout, refresh-token reuse): its access tokens are void until expires_at."""
+    username: str
+    session_id: str
+    reason: Literal["logout", "refresh_reuse", "staff_deactivated"]
+    expires_at: AwareDatetime
+
+
 class TaskCreated(EventData):
     task_id: str
     kind: str
@@ -255,6 +263,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("customer.won", 1): CustomerWon,
     ("interaction.logged", 1): InteractionLogged,
     ("staff.changed", 1): StaffChanged,
+    ("session.revoked", 1): SessionRevoked,
     ("task.created", 1): TaskCreated,
     ("task.completed", 1): TaskCompleted,
     ("task.cancelled", 1): TaskCancelled,

@@ -7,4 +7,6 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/customer.db"
     # Only this service signs tokens; the others hold the public key alone.
     jwt_private_key_file: str = "var/jwt/private.pem"
-    access_token_minutes: int = 60
+    # Short access tokens: a revoked session stops working within minutes even where no one checks revocation.
+    access_token_minutes: int = 30
+    refresh_token_days: int = 14

@@ -1,4 +1,5 @@
 """Staff identity: password hashes, sign-in and the signed token every service verifies."""
+import uuid
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -44,12 +45,13 @@ def _private_key(path: str) -> str:
     return Path(path).read_text()
 
 
-def issue_token(staff: Staff, unit: OrgUnit, settings: Settings, now: datetime | None = None) -> tuple[str, int]:
+def issue_token(staff: Staff, unit: OrgUnit, settings: Settings, session_id: str,
+                now: datetime | None = None) -> tuple[str, int]:
     now = now or datetime.now(timezone.utc)
     ttl = settings.access_token_minutes * 60
     claims = {"sub": staff.username, "uid": str(staff.id), "roles": staff.roles, "unit": unit.code,
-              "unit_path": unit.path, "team": staff.team_code, "iss": settings.jwt_issuer,
-              "aud": settings.jwt_audience, "iat": now, "exp": now + timedelta(seconds=ttl)}
+              "unit_path": unit.path, "team": staff.team_code, "sid": session_id, "jti": uuid.uuid4().hex,
+              "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now, "exp": now + timedelta(seconds=ttl)}
     return jwt.encode(claims, _private_key(settings.jwt_private_key_file), algorithm="RS256"), ttl
 
 
