@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e bench clean
+.PHONY: install run test test-unit test-e2e bench simulate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-e2e: install
 
 clean:
 	rm -rf var .pytest_cache
+
+## simulate: a seeded core-banking stream into the running stack (make run first); ARGS="--customers 1000 --events 20000 --rate 1000"
+simulate: install
+	$(BIN)/python -m tools.simulator $(ARGS)
 
 ## bench: every benchmark in bench/ against the real stack; tables land in bench/results/
 bench: install
