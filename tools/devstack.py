@@ -134,8 +134,11 @@ class Stack:
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
                           "--port", str(self.ports[name]), "--no-access-log"], name, **env)
 
-    def start_consumer(self, service: str, **env: str) -> None:
-        self.spawn(f"{service}-consumer", [sys.executable, "-m", f"services.{service}.consumer"], service, **env)
+    def start_consumer(self, service: str, instance: str = "", **env: str) -> str:
+        """Start a consumer process; a second `instance` joins the same group and splits the partitions."""
+        name = f"{service}-consumer{'-' + instance if instance else ''}"
+        self.spawn(name, [sys.executable, "-m", f"services.{service}.consumer"], service, **env)
+        return name
 
     def start_all(self) -> None:
         self.start_broker()

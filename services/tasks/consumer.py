@@ -6,5 +6,7 @@ from services.tasks.handlers import HANDLERS
 from shared.consumer import serve
 from shared.events import CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC
 
+TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC]
+
 if __name__ == "__main__":
-    asyncio.run(serve(Settings(), [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC], HANDLERS))
+    asyncio.run(serve(Settings(), TOPICS, HANDLERS))

@@ -1,6 +1,6 @@
 """End-to-end: the real services, consumers and broker as separate processes, as `make run` starts them."""
 import asyncio
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
 import httpx
@@ -76,3 +76,17 @@ async def query(stack: Stack, service: str, sql: str, **params) -> list:
             return (await conn.execute(text(sql), params)).all()
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def stack_from_async(backend: str, pg_server: str | None, tmp_path, name: str):
+    """running_stack for async tests: starting and stopping block, so they run in a thread."""
+    manager = running_stack(backend, pg_server, tmp_path, name)
+    stack = await asyncio.to_thread(manager.__enter__)
+    try:
+        yield stack
+    except BaseException as err:
+        if not await asyncio.to_thread(manager.__exit__, type(err), err, err.__traceback__):
+            raise
+    else:
+        await asyncio.to_thread(manager.__exit__, None, None, None)

@@ -1,0 +1,85 @@
+"""Helpers for fault tests: run a simulated stream into a real stack, wait until every consumer has
+caught up, and take a snapshot of every service's final state to compare with a clean run."""
+import asyncio
+import importlib
+import json
+import time
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.events import ALL_TOPICS, CORE_BANKING_TYPES, dlq_topic
+from tests.e2e.conftest import query
+from tools.devstack import CONSUMERS, Stack
+
+
+async def lag(bootstrap: str, group: str, topics=ALL_TOPICS) -> int:
+    """Messages in `topics` that `group` has not committed yet."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        if not tps:
+            await consumer._client.force_metadata_update()
+            tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        ends = await consumer.end_offsets(tps)
+        behind = 0
+        for tp in tps:
+            behind += max(0, ends[tp] - ((await consumer.committed(tp)) or 0))
+        return behind
+    finally:
+        await consumer.stop()
+
+
+def topics_of(service: str) -> list[str]:
+    return importlib.import_module(f"services.{service}.consumer").TOPICS
+
+
+async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        lags = {g: await lag(stack.kafka, g, topics_of(g)) for g in groups}
+        if not any(lags.values()):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"consumers still behind after {timeout}s: {lags}")
+        await asyncio.sleep(0.2)
+
+
+async def snapshot(stack: Stack) -> dict:
+    """Every service's state with generated ids and clock times left out, so two runs compare equal."""
+    tasks = await query(stack, "tasks", "SELECT rule, subject, anchor_date, cif, assignee, due_date, status, amount, "
+                                        "source_event_id FROM task ORDER BY rule, subject, anchor_date")
+    ledger = await query(stack, "appraisal", "SELECT event_id, event_type, subject, business_date FROM ledger_event")
+    # Core-banking ids are the simulator's (same in both runs); our own events get fresh ids per run.
+    core = sorted(tuple(map(str, r)) for r in ledger if r[1] in CORE_BANKING_TYPES)
+    derived = sorted(tuple(map(str, r[1:])) for r in ledger if r[1] not in CORE_BANKING_TYPES)
+    return {"tasks": [tuple(map(str, r)) for r in tasks], "ledger": core, "derived_events": derived}
+
+
+async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
+    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
+    found: dict[str, set] = {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        tps = [TopicPartition(dlq_topic(t), p) for t in topics for p in consumer.partitions_for_topic(dlq_topic(t))]
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning()
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for r in records:
+                    h = dict(r.headers)
+                    found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
+    finally:
+        await consumer.stop()
+    return found
+
+
+def garbage_payloads(sent_events: int, every: int) -> set[bytes]:
+    return {b'{"garbage": ' + str(n).encode() for n in range(every, sent_events + 1, every)}
+
+
+def decode(records) -> list[dict]:
+    return [json.loads(r.value) for r in records]
