@@ -20,7 +20,7 @@ register_messages({
     "transfer_needs_lead": ("客户移交须由团队主管或以上审批；客户经理请提交移交申请",
                             "A transfer needs a team lead or above; an RM files a transfer request"),
     "own_request": ("不能审批自己提出的申请", "You cannot decide your own request"),
-    "already_decided": ("该申请已处理（{status}）", "This request was already decided ({status})"),
+    "already_decided": ("该申请已处理（{outcome}）", "This request was already decided ({outcome})"),
     "claim_refused": ("该客户已有管户客户经理，不能认领；此次认领已记录并告知团队主管",
                       "This customer already has a manager and cannot be claimed; the attempt is recorded for your lead"),
     "claim_needs_rm": ("只有客户经理可以认领客户", "Only a customer manager claims customers"),
@@ -65,7 +65,7 @@ async def decide_transfer(session: AsyncSession, actor: Principal, request_id: u
     if request.requested_by == actor.username:
         raise Problem(403, "own_request")
     if request.status != "pending":
-        raise Problem(409, "already_decided", status=request.status)
+        raise Problem(409, "already_decided", outcome=request.status)
     request.status, request.decided_by, request.decided_at = ("approved" if approve else "rejected"), actor.username, now
     request.decision_note = note
     session.add(request)

@@ -76,9 +76,10 @@ async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.
     if not user.has("admin"):
         stmt = stmt.where(or_(AuditEntry.unit_path == user.unit_path,
                               AuditEntry.unit_path.startswith(user.unit_path + "/")))
-    for condition, clause in ((customer_id, AuditEntry.customer_id == customer_id), (actor, AuditEntry.actor == actor),
-                              (from_, AuditEntry.at >= from_), (to, AuditEntry.at < to),
-                              (after_seq, AuditEntry.seq > (after_seq or 0))):
-        if condition is not None:
-            stmt = stmt.where(clause)
+    filters = [(customer_id, lambda: AuditEntry.customer_id == customer_id), (actor, lambda: AuditEntry.actor == actor),
+               (from_, lambda: AuditEntry.at >= from_), (to, lambda: AuditEntry.at < to),
+               (after_seq, lambda: AuditEntry.seq > after_seq)]
+    for value, clause in filters:
+        if value is not None:
+            stmt = stmt.where(clause())
     return [AuditPublic.model_validate(r, from_attributes=True) for r in (await session.exec(stmt)).all()]
