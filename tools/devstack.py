@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("customer", "tasks", "appraisal")      # services that own a database
-CONSUMERS = ("tasks", "appraisal")                 # services with an event consumer process
+CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
 
 
 def free_port() -> int:

@@ -1,4 +1,6 @@
 """Customer service settings."""
+from decimal import Decimal
+
 from shared.settings import ServiceSettings
 
 
@@ -10,3 +12,9 @@ class Settings(ServiceSettings):
     # Short access tokens: a revoked session stops working within minutes even where no one checks revocation.
     access_token_minutes: int = 30
     refresh_token_days: int = 14
+    # Tier thresholds (CNY); the bank sets them, these are the domain defaults (tier.py says how they apply).
+    tier_gold: Decimal = Decimal("500000")
+    tier_platinum: Decimal = Decimal("1000000")
+    tier_private: Decimal = Decimal("2000000")
+    tier_corporate_deposits: Decimal = Decimal("100000")
+    tier_corporate_loans: Decimal = Decimal("500000")

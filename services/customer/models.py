@@ -1,4 +1,6 @@
-"""Tables the customer service owns: org units, teams, staff, customers and their ownership history."""
+"""Tables the customer service owns: org units, teams, staff, customers, their ownership history,
+transfer requests and refused claims. (Audit, holdings, interactions and relationships live beside
+the code that owns them: audit.py, holdings.py, interactions.py, relationships.py.)"""
 import uuid
 from datetime import date, datetime
 
@@ -47,13 +49,24 @@ class Customer(SQLModel, table=True):
     industry: str | None = Field(default=None, max_length=100)
     birthday: date | None = None
     phone: str | None = Field(default=None, max_length=32)
-    national_id: str | None = Field(default=None, max_length=32)
+    national_id: str | None = Field(default=None, max_length=32)   # resident ID (GB 11643); masked
+    credit_code: str | None = Field(default=None, max_length=18)   # unified social credit code (GB 32100)
+    address: str | None = Field(default=None, max_length=300)
+    risk_preference: str | None = Field(default=None, max_length=20)
+    credit_rating: str | None = Field(default=None, max_length=10)
     status: str = Field(default="new", max_length=20)
     tier: str = Field(default="standard", max_length=20)
     unit_code: str = Field(foreign_key="org_unit.code", max_length=32)
     unit_path: str = Field(max_length=400, index=True)
     owner: str | None = Field(default=None, max_length=64, index=True)       # A岗 manager (username)
     owner_team: str | None = Field(default=None, max_length=32, index=True)
+    backup_owner: str | None = Field(default=None, max_length=64, index=True)  # B岗 manager (username)
+    backup_team: str | None = Field(default=None, max_length=32, index=True)
+    prospect_stage: str | None = Field(default=None, max_length=20)
+    source_channel: str | None = Field(default=None, max_length=30)
+    referred_by: str | None = Field(default=None, max_length=32)   # CIF of the referring customer
+    lost_reason: str | None = Field(default=None, max_length=300)
+    version: int = 1            # optimistic concurrency: the ETag; bumped by every change
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -69,3 +82,34 @@ class CustomerOwnership(SQLModel, table=True):
     effective_to: datetime | None = None
     reason: str | None = Field(default=None, max_length=500)
     assigned_by: str = Field(max_length=64)
+
+
+class TransferRequest(SQLModel, table=True):
+    """An RM proposes, a lead or above decides (separation of duties: never the requester)."""
+    __tablename__ = "transfer_request"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    role: str = Field(default="A", max_length=1)
+    to_owner: str = Field(max_length=64)
+    reason: str = Field(max_length=500)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime
+    status: str = Field(default="pending", max_length=20)   # pending / approved / rejected
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    decision_note: str | None = Field(default=None, max_length=500)
+    team: str | None = Field(default=None, max_length=32)     # the customer's team when requested
+    unit_path: str = Field(max_length=400)
+
+
+class ClaimRefusal(SQLModel, table=True):
+    """不抢客户: an RM tried to claim a customer someone else owns; kept for the claimant's lead."""
+    __tablename__ = "claim_refusal"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id")
+    cif: str = Field(max_length=32)
+    claimant: str = Field(max_length=64)
+    claimant_team: str | None = Field(default=None, max_length=32)
+    owner: str = Field(max_length=64)
+    at: datetime
+    unit_path: str = Field(max_length=400)

@@ -5,17 +5,22 @@ from services.customer.models import Customer
 from shared.auth import Principal
 
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
+APPROVERS = ("team_lead", "branch_head", "admin")      # may move customers and decide transfer requests
 
 
 def visible_customers(p: Principal):
-    """A WHERE clause: an RM their own book, a lead the team's, heads/risk/audit the unit subtree."""
+    """A WHERE clause: an RM their own book (A or B), a lead the team's, heads/risk/audit the unit subtree."""
     if p.has("admin"):
         return true()
     clauses = []
     if p.has("branch_head", "risk_manager", "auditor"):
         clauses += [Customer.unit_path == p.unit_path, Customer.unit_path.startswith(p.unit_path + "/")]
     if p.has("team_lead") and p.team:
-        clauses.append(Customer.owner_team == p.team)
+        clauses += [Customer.owner_team == p.team, Customer.backup_team == p.team]
     if p.has("rm"):
-        clauses.append(Customer.owner == p.username)
+        clauses += [Customer.owner == p.username, Customer.backup_owner == p.username]
     return or_(*clauses) if clauses else false()
+
+
+def may_write(p: Principal) -> bool:
+    return p.has(*WRITERS)

@@ -1,5 +1,10 @@
-"""Demo org and staff of contract.md, written only into an empty database (`python -m services.customer.seed`)."""
+"""Demo org and staff of contract.md, written only into an empty database (`python -m services.customer.seed`).
+
+Staff are announced as `staff.changed` through the outbox like any other staff change, so the other
+services learn the demo leads and grades the same way they learn real ones.
+"""
 import asyncio
+from datetime import date, datetime
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -7,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.customer.config import Settings
 from services.customer.identity import hash_password
 from services.customer.models import OrgUnit, Staff, Team
+from services.customer.staff import announce_staff
+from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory
 
 DEMO_PASSWORD = "demo-password"
@@ -24,22 +31,26 @@ STAFF = [  # username, name, roles, unit, team
 ]
 
 
-async def seed_demo(session: AsyncSession) -> bool:
+async def seed_demo(session: AsyncSession, *, business_date: date | None = None, now: datetime | None = None) -> bool:
     """Returns False (and writes nothing) when the database already has staff."""
+    business_date, now = business_date or business_today(), now or utcnow()  # a CLI: the edge of the system
     if (await session.exec(select(func.count()).select_from(Staff))).one():
         return False
-    paths: dict[str, str] = {}
+    units: dict[str, OrgUnit] = {}
     for code, name, level, parent in UNITS:
-        paths[code] = f"{paths[parent]}/{code}" if parent else code
-        session.add(OrgUnit(code=code, name=name, level=level, parent_code=parent, path=paths[code]))
+        units[code] = OrgUnit(code=code, name=name, level=level, parent_code=parent,
+                              path=f"{units[parent].path}/{code}" if parent else code)
+        session.add(units[code])
         await session.flush()
     for code, name, unit in TEAMS:
         session.add(Team(code=code, name=name, unit_code=unit))
     await session.flush()
     password_hash = hash_password(DEMO_PASSWORD)
     for username, name, roles, unit, team in STAFF:
-        session.add(Staff(username=username, display_name=name, password_hash=password_hash, roles=roles,
-                          unit_code=unit, team_code=team, grade="intermediate" if "rm" in roles else None))
+        staff = Staff(username=username, display_name=name, password_hash=password_hash, roles=roles,
+                      unit_code=unit, team_code=team, grade="intermediate" if "rm" in roles else None)
+        session.add(staff)
+        announce_staff(session, staff, units[unit], business_date=business_date, now=now)
     await session.commit()
     return True
 

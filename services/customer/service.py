@@ -1,73 +1,48 @@
-"""Service functions for customers: the one way in for HTTP (and later Kafka) to change the book."""
-from dataclasses import dataclass
+"""Service functions for the customer master: register and change (with optimistic concurrency), and
+the prospect pipeline. The one way in for HTTP (and Kafka) to change the book; each commits once with
+its events and audit entries."""
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.models import Customer, CustomerOwnership, OrgUnit, Staff
-from services.customer.schemas import CustomerCreate
-from services.customer.scope import WRITERS
+from services.customer.audit import audit
+from services.customer.holdings import recompute_tier
+from services.customer.models import Customer, OrgUnit
+from services.customer.ownership import assign_role, owner_in_scope
+from services.customer.schemas import CustomerCreate, CustomerUpdate
+from services.customer.scope import visible_customers
 from shared.auth import Principal
 from shared.errors import Problem, register_messages
-from shared.events import CUSTOMER_TOPIC, CustomerAssigned, CustomerRegistered
+from shared.events import CUSTOMER_TOPIC, CustomerRegistered, CustomerWon
 from shared.outbox import record_event
 
 SOURCE = "customer-service"
+STAGES = ("lead", "researched", "contacted", "needs_found", "proposal", "negotiation", "won", "lost")
 register_messages({
     "duplicate_cif": ("客户号 {cif} 已存在", "Customer number {cif} already exists"),
-    "unknown_owner": ("客户经理 {owner} 不存在或已停用", "No active customer manager named {owner}"),
-    "owner_not_rm": ("{owner} 不是客户经理，不能管户", "{owner} is not a customer manager and cannot own customers"),
-    "owner_out_of_scope": ("不能把客户分配给您管辖范围外的客户经理 {owner}",
-                           "You cannot assign customers to {owner}, who is outside your scope"),
     "rm_assigns_self": ("客户经理只能为自己登记客户", "A customer manager can only register customers for themselves"),
-    "transfer_needs_lead": ("客户移交须由团队主管或以上审批", "A transfer needs a team lead or above"),
-    "same_owner": ("客户已由 {owner} 管户", "The customer is already owned by {owner}"),
+    "if_match_required": ("修改须带 If-Match 头（取自 ETag）", "Send If-Match with the ETag you read"),
+    "stale_write": ("客户资料已被他人修改，请刷新后重试", "The customer was changed since you read it; reload and retry"),
+    "stage_closed": ("营销储备已结束（{stage}）", "The prospect is closed ({stage})"),
+    "stage_backwards": ("不能从 {current} 退回到 {stage}", "Cannot go back from {current} to {stage}"),
+    "lost_reason_required": ("流失须填写原因", "A lost prospect needs a reason"),
+    "not_a_prospect": ("该客户不在营销储备中", "This customer is not a prospect"),
 })
-
-
-@dataclass(frozen=True)
-class Owner:
-    staff: Staff
-    unit: OrgUnit
-
-
-async def _owner(session: AsyncSession, actor: Principal, username: str, field: str) -> Owner:
-    row = (await session.exec(select(Staff, OrgUnit).join(OrgUnit, OrgUnit.code == Staff.unit_code)
-                              .where(Staff.username == username, Staff.active))).first()
-    if row is None:
-        raise Problem(422, "unknown_owner", field=field, owner=username)
-    staff, unit = row
-    if "rm" not in staff.roles:
-        raise Problem(422, "owner_not_rm", field=field, owner=username)
-    in_scope = (actor.has("admin") or (actor.has("branch_head") and actor.covers_unit(unit.path))
-                or (actor.has("team_lead") and staff.team_code == actor.team) or staff.username == actor.username)
-    if not in_scope:
-        raise Problem(422, "owner_out_of_scope", field=field, owner=username)
-    return Owner(staff, unit)
-
-
-def _assigned(c: Customer, previous: str | None, at: datetime, reason: str | None) -> CustomerAssigned:
-    return CustomerAssigned(customer_id=c.cif, customer_ref=str(c.id), role="A", owner=c.owner, owner_team=c.owner_team,
-                            unit=c.unit_code, unit_path=c.unit_path, previous_owner=previous, effective_from=at,
-                            reason=reason, government_related=c.government_related)
 
 
 async def register_customer(session: AsyncSession, actor: Principal, cmd: CustomerCreate, *,
                             business_date: date, now: datetime) -> Customer:
-    if not actor.has(*WRITERS):
+    if not actor.has("rm", "team_lead", "branch_head", "admin"):
         raise Problem(403, "forbidden")
     owner_name = cmd.owner or (actor.username if actor.has("rm") else None)
     if actor.roles == ("rm",) and owner_name != actor.username:
         raise Problem(403, "rm_assigns_self", field="owner")
-    owner = await _owner(session, actor, owner_name, "owner") if owner_name else None
+    owner = await owner_in_scope(session, actor, owner_name, "owner") if owner_name else None
     unit = owner.unit if owner else await session.get(OrgUnit, actor.unit)
-    customer = Customer(cif=cmd.cif, name=cmd.name, kind=cmd.kind, government_related=cmd.government_related,
-                        industry=cmd.industry, birthday=cmd.birthday, phone=cmd.phone, national_id=cmd.national_id,
-                        unit_code=unit.code, unit_path=unit.path, created_at=now,
-                        owner=owner.staff.username if owner else None,
-                        owner_team=owner.staff.team_code if owner else None)
+    customer = Customer(**cmd.model_dump(exclude={"owner"}), unit_code=unit.code, unit_path=unit.path,
+                        created_at=now, prospect_stage="lead" if cmd.status == "prospect" else None)
     session.add(customer)
     try:
         await session.flush()  # the unique CIF index decides, atomically, not a check-then-insert
@@ -78,37 +53,72 @@ async def register_customer(session: AsyncSession, actor: Principal, cmd: Custom
         customer_id=customer.cif, customer_ref=str(customer.id), name=customer.name, kind=customer.kind,
         government_related=customer.government_related, unit=unit.code, unit_path=unit.path),
         subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
+    audit(session, actor, "customer.registered", now=now, customer=customer, after=cmd.model_dump())
+    # core banking may already have told us about this CIF: the tier starts from what we know
+    await recompute_tier(session, customer.cif, business_date=business_date, now=now)
     if owner:
-        session.add(CustomerOwnership(customer_id=customer.id, role="A", owner=customer.owner,
-                                      owner_team=customer.owner_team, effective_from=now,
-                                      reason="registered", assigned_by=actor.username))
-        record_event(session, CUSTOMER_TOPIC, "customer.assigned", _assigned(customer, None, now, "registered"),
-                     subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
+        await assign_role(session, actor, customer, "A", owner, "registered", business_date=business_date,
+                          now=now, field="owner")
+    customer.version = 1
     await session.commit()
     return customer
 
 
-async def transfer_customer(session: AsyncSession, actor: Principal, customer: Customer, to: str, reason: str, *,
-                            business_date: date, now: datetime) -> Customer:
-    """Move the A岗 ownership from now on; the old assignment is closed, never overwritten."""
-    if not actor.has("team_lead", "branch_head", "admin"):
-        raise Problem(403, "transfer_needs_lead")
-    owner = await _owner(session, actor, to, "to")
-    if customer.owner == owner.staff.username:
-        raise Problem(409, "same_owner", field="to", owner=to)
-    current = (await session.exec(select(CustomerOwnership).where(
-        CustomerOwnership.customer_id == customer.id, CustomerOwnership.role == "A",
-        CustomerOwnership.effective_to.is_(None)))).first()
-    if current:
-        current.effective_to = now
-        session.add(current)
-    previous = customer.owner
-    customer.owner, customer.owner_team = owner.staff.username, owner.staff.team_code
-    customer.unit_code, customer.unit_path = owner.unit.code, owner.unit.path
+async def customer_for_update(session: AsyncSession, actor: Principal, customer_id, if_match: str | None) -> Customer:
+    """The customer in scope, locked, at the version the caller read — or 404 / 428 / 412."""
+    customer = (await session.exec(select(Customer).where(Customer.id == customer_id, visible_customers(actor))
+                                   .with_for_update())).first()
+    if customer is None:
+        raise Problem(404, "not_found")
+    if not actor.has("rm", "team_lead", "branch_head", "admin"):
+        raise Problem(403, "forbidden")
+    if not if_match:
+        raise Problem(428, "if_match_required", field="If-Match")
+    if if_match.strip().removeprefix("W/") != etag(customer):
+        raise Problem(412, "stale_write", field="If-Match")
+    return customer
+
+
+def etag(customer: Customer) -> str:
+    return f'"{customer.version}"'
+
+
+async def update_customer(session: AsyncSession, actor: Principal, customer: Customer, cmd: CustomerUpdate, *,
+                          now: datetime) -> Customer:
+    changes = cmd.model_dump(exclude_unset=True)
+    before = {k: getattr(customer, k) for k in changes}
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.version += 1
     session.add(customer)
-    session.add(CustomerOwnership(customer_id=customer.id, role="A", owner=customer.owner, owner_team=customer.owner_team,
-                                  effective_from=now, reason=reason, assigned_by=actor.username))
-    record_event(session, CUSTOMER_TOPIC, "customer.assigned", _assigned(customer, previous, now, reason),
-                 subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
+    audit(session, actor, "customer.changed", now=now, customer=customer, before=before, after=changes)
+    await session.commit()
+    return customer
+
+
+async def move_prospect(session: AsyncSession, actor: Principal, customer: Customer, stage: str,
+                        lost_reason: str | None, *, business_date: date, now: datetime) -> Customer:
+    """Forward along the pipeline; won makes a new customer (customer.won), lost needs a reason."""
+    current = customer.prospect_stage
+    if current is None:
+        raise Problem(409, "not_a_prospect", field="stage")
+    if current in ("won", "lost"):
+        raise Problem(409, "stage_closed", field="stage", stage=current)
+    if stage not in ("won", "lost") and STAGES.index(stage) <= STAGES.index(current):
+        raise Problem(422, "stage_backwards", field="stage", current=current, stage=stage)
+    if stage == "lost" and not lost_reason:
+        raise Problem(422, "lost_reason_required", field="lost_reason")
+    before = {"prospect_stage": current, "status": customer.status}
+    customer.prospect_stage, customer.lost_reason = stage, lost_reason if stage == "lost" else None
+    if stage == "won":
+        customer.status = "new"
+        record_event(session, CUSTOMER_TOPIC, "customer.won", CustomerWon(
+            customer_id=customer.cif, customer_ref=str(customer.id), owner=customer.owner,
+            source_channel=customer.source_channel), subject=customer.cif, business_date=business_date,
+            source=SOURCE, now=now)
+    customer.version += 1
+    session.add(customer)
+    audit(session, actor, "prospect.moved", now=now, customer=customer, before=before,
+          after={"prospect_stage": stage, "lost_reason": lost_reason})
     await session.commit()
     return customer

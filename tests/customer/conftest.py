@@ -43,3 +43,38 @@ async def login(customer_api):
         return {**tokens[username], **extra}
 
     return headers_for
+
+
+@pytest.fixture(scope="module")
+async def apply_event(customer_db):
+    """Apply one event as the customer consumer would (validation, dedup marker, handler, one commit)."""
+    import json
+
+    from services.customer.handlers import HANDLERS
+    from shared.consumer import EventConsumer
+    from shared.events import parse_event
+    consumer = EventConsumer(name="customer", topics=[], handlers=HANDLERS, settings=Settings(),
+                             session_factory=customer_db)
+
+    async def apply(event: dict) -> None:
+        envelope, data = parse_event(json.dumps(event).encode())
+        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+
+    return apply
+
+
+@pytest.fixture(scope="module")
+async def second_branch(customer_api, login):
+    """BR02 → SB02 with team T02 (lead02, rm03): a scope none of the demo staff but admin reaches."""
+    admin = await login("admin")
+    for path, body in (("/org/units", {"code": "BR02", "name": "第二分行", "level": "branch", "parent": "HQ"}),
+                       ("/org/units", {"code": "SB02", "name": "第二支行", "level": "sub_branch", "parent": "BR02"}),
+                       ("/org/teams", {"code": "T02", "name": "零售二组", "unit": "SB02"})):
+        r = await customer_api.post("/api/v1" + path, json=body, headers=admin)
+        assert r.status_code == 201, r.text
+    for username, roles, grade in (("lead02", ["team_lead"], None), ("rm03", ["rm"], "senior")):
+        r = await customer_api.post("/api/v1/staff", headers=admin, json={
+            "username": username, "display_name": username, "roles": roles, "unit": "SB02", "team": "T02",
+            "grade": grade, "password": DEMO_PASSWORD})
+        assert r.status_code == 201, r.text
+    return "BR02"

@@ -39,11 +39,11 @@ async def test_missing_or_forged_token_is_401(customer_api, jwt_keys):
 
 async def test_rm_registers_a_customer_they_own_and_events_are_staged_in_the_same_commit(
         customer_api, login, customer_db):
-    r = await create(customer_api, await login("rm01"), phone="13812345678", national_id="110101199003071234")
+    r = await create(customer_api, await login("rm01"), phone="13812345678", national_id="110101199003071233")
     assert r.status_code == 201, r.text
     c = r.json()
     assert c["owner"] == "rm01" and c["owners"] == [{"role": "A", "username": "rm01", "since": None}]
-    assert c["phone"] == "138****5678" and c["national_id"] == "1101**********1234"
+    assert c["phone"] == "138****5678" and c["national_id"] == "1101**********1233"
     async with customer_db() as s:
         events = (await s.exec(select(OutboxMessage).where(OutboxMessage.key == c["cif"])
                                .order_by(OutboxMessage.seq))).all()
@@ -51,7 +51,7 @@ async def test_rm_registers_a_customer_they_own_and_events_are_staged_in_the_sam
     assigned = events[1].payload
     assert assigned["subject"] == c["cif"] and assigned["data"]["owner"] == "rm01"
     assert assigned["data"]["owner_team"] == "T01" and assigned["data"]["unit_path"] == "HQ/BR01/SB01"
-    assert "1101**" not in str(events[0].payload) and "110101199003071234" not in str(events[0].payload)
+    assert "1101**" not in str(events[0].payload) and "110101199003071233" not in str(events[0].payload)
 
 
 async def test_an_rm_sees_only_their_own_customers(customer_api, login):

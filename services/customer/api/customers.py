@@ -1,22 +1,33 @@
-"""Customer routes: list, register, read, transfer — every one limited to the caller's scope."""
+"""Customer routes: search, register, read, change (ETag / If-Match), prospect pipeline — every one
+limited to the caller's scope."""
 import base64
+import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import or_, select
 
+from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Customer
-from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, TransferRequest
+from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate
 from services.customer.scope import visible_customers
-from services.customer.service import register_customer, transfer_customer
+from services.customer.service import (customer_for_update, etag, move_prospect, register_customer,
+                                       update_customer)
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
 from shared.errors import Problem
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], dependencies=AUDITED)
 MAX_PAGE = 200
+
+
+class ProspectMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: Literal["researched", "contacted", "needs_found", "proposal", "negotiation", "won", "lost"]
+    lost_reason: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
 def _cursor(cif: str) -> str:
@@ -30,47 +41,62 @@ def _after(cursor: str) -> str:
         raise Problem(422, "validation", field="cursor") from None
 
 
-async def _in_scope(session, user, customer_id: uuid.UUID) -> Customer:
-    customer = (await session.exec(select(Customer).where(Customer.id == customer_id,
-                                                          visible_customers(user)))).first()
-    if customer is None:  # outside scope looks exactly like absent: existence is private
-        raise Problem(404, "not_found")
-    return customer
-
-
 @router.get("/customers", response_model=CustomerPage)
 async def list_customers(user: CurrentUser, session: SessionDep,
                          limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-                         cursor: str | None = None, q: Annotated[str | None, Query(max_length=100)] = None):
+                         cursor: str | None = None, q: Annotated[str | None, Query(max_length=100)] = None,
+                         unmask: Unmask = False):
+    """Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF."""
     stmt = select(Customer).where(visible_customers(user)).order_by(Customer.cif).limit(limit + 1)
     if cursor:
         stmt = stmt.where(Customer.cif > _after(cursor))
     if q:
-        stmt = stmt.where(or_(Customer.name.contains(q), Customer.cif.startswith(q.upper())))
+        digits = re.sub(r"[\s-]", "", q).removeprefix("+86")
+        stmt = stmt.where(or_(Customer.name.contains(q), Customer.cif.startswith(q.upper()), Customer.phone == digits))
     rows = (await session.exec(stmt)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return CustomerPage(items=[CustomerPublic.of(c) for c in rows],
+    full = await unmasked_read(session, user, unmask, rows, "list")
+    return CustomerPage(items=[CustomerPublic.of(c, full) for c in rows],
                         next_cursor=_cursor(rows[-1].cif) if more else None)
 
 
 @router.post("/customers", response_model=CustomerPublic, status_code=201)
-async def create_customer(request: Request, body: CustomerCreate, user: CurrentUser, session: SessionDep):
+async def create_customer(request: Request, response: Response, body: CustomerCreate, user: CurrentUser,
+                          session: SessionDep):
     customer = await register_customer(session, user, body, business_date=business_today(), now=utcnow())
     events_written(request)
+    response.headers["ETag"] = etag(customer)
     return CustomerPublic.of(customer)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerPublic)
-async def get_customer(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep):
-    return CustomerPublic.of(await _in_scope(session, user, customer_id))
+async def get_customer(customer_id: uuid.UUID, response: Response, user: CurrentUser, session: SessionDep,
+                       unmask: Unmask = False):
+    customer = await in_scope(session, user, customer_id)
+    full = await unmasked_read(session, user, unmask, [customer], "customer")
+    response.headers["ETag"] = etag(customer)
+    return CustomerPublic.of(customer, full)
 
 
-@router.post("/customers/{customer_id}/transfer", response_model=CustomerPublic)
-async def transfer(request: Request, customer_id: uuid.UUID, body: TransferRequest, user: CurrentUser,
-                   session: SessionDep):
-    customer = await _in_scope(session, user, customer_id)
-    customer = await transfer_customer(session, user, customer, body.to, body.reason,
-                                       business_date=business_today(), now=utcnow())
+@router.patch("/customers/{customer_id}", response_model=CustomerPublic)
+async def patch_customer(customer_id: uuid.UUID, body: CustomerUpdate, response: Response, user: CurrentUser,
+                         session: SessionDep, if_match: Annotated[str | None, Header()] = None):
+    """Change master fields; send If-Match with the ETag you read (412 when someone changed it since)."""
+    customer = await customer_for_update(session, user, customer_id, if_match)
+    customer = await update_customer(session, user, customer, body, now=utcnow())
+    response.headers["ETag"] = etag(customer)
+    return CustomerPublic.of(customer)
+
+
+@router.post("/customers/{customer_id}/pipeline", response_model=CustomerPublic)
+async def move_pipeline(request: Request, customer_id: uuid.UUID, body: ProspectMove, user: CurrentUser,
+                        session: SessionDep):
+    """Move a prospect along 营销储备: … → won (publishes customer.won) or lost (with reason)."""
+    customer = await in_scope(session, user, customer_id)
+    if not user.has("rm", "team_lead", "branch_head", "admin"):
+        raise Problem(403, "forbidden")
+    customer = await move_prospect(session, user, customer, body.stage, body.lost_reason,
+                                   business_date=business_today(), now=utcnow())
     events_written(request)
     return CustomerPublic.of(customer)

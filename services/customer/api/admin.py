@@ -1,0 +1,85 @@
+"""Admin routes (org units, teams, staff) and the audit trail for auditors."""
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlmodel import or_, select
+
+from services.customer.api.deps import AUDITED
+from services.customer.audit import AuditEntry
+from services.customer.staff import (StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate, create_staff,
+                                     create_team, create_unit, public, staff_in_scope, update_staff)
+from shared.app import SessionDep, events_written
+from shared.auth import CurrentUser
+from shared.clock import business_today, utcnow
+from shared.errors import Problem, register_messages
+
+router = APIRouter(tags=["admin"], dependencies=AUDITED)
+register_messages({"auditors_only": ("审计记录仅供稽核人员和系统管理员查阅", "The audit trail is for auditors and admins")})
+
+
+class AuditPublic(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    customer_id: uuid.UUID | None
+    cif: str | None
+    request_id: str | None
+    client: str | None
+    before: dict | None
+    after: dict | None
+
+
+@router.post("/org/units", status_code=201, response_model=UnitCreate)
+async def add_unit(body: UnitCreate, user: CurrentUser, session: SessionDep):
+    await create_unit(session, user, body, now=utcnow())
+    return body
+
+
+@router.post("/org/teams", status_code=201, response_model=TeamCreate)
+async def add_team(body: TeamCreate, user: CurrentUser, session: SessionDep):
+    await create_team(session, user, body, now=utcnow())
+    return body
+
+
+@router.get("/staff", response_model=list[StaffPublic])
+async def list_staff(user: CurrentUser, session: SessionDep):
+    return [public(s) for s in await staff_in_scope(session, user)]
+
+
+@router.post("/staff", status_code=201, response_model=StaffPublic)
+async def add_staff(request: Request, body: StaffCreate, user: CurrentUser, session: SessionDep):
+    staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow())
+    events_written(request)
+    return public(staff)
+
+
+@router.patch("/staff/{username}", response_model=StaffPublic)
+async def change_staff(request: Request, username: str, body: StaffUpdate, user: CurrentUser, session: SessionDep):
+    staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow())
+    events_written(request)
+    return public(staff)
+
+
+@router.get("/audit", response_model=list[AuditPublic])
+async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.UUID | None = None,
+                      actor: str | None = None, from_: Annotated[datetime | None, Query(alias="from")] = None,
+                      to: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                      after_seq: int | None = None):
+    """Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq."""
+    if not user.has("auditor", "admin"):
+        raise Problem(403, "auditors_only")
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
+    if not user.has("admin"):
+        stmt = stmt.where(or_(AuditEntry.unit_path == user.unit_path,
+                              AuditEntry.unit_path.startswith(user.unit_path + "/")))
+    filters = [(customer_id, lambda: AuditEntry.customer_id == customer_id), (actor, lambda: AuditEntry.actor == actor),
+               (from_, lambda: AuditEntry.at >= from_), (to, lambda: AuditEntry.at < to),
+               (after_seq, lambda: AuditEntry.seq > after_seq)]
+    for value, clause in filters:
+        if value is not None:
+            stmt = stmt.where(clause())
+    return [AuditPublic.model_validate(r, from_attributes=True) for r in (await session.exec(stmt)).all()]

@@ -1,0 +1,102 @@
+"""Holdings and tier follow a fixed, replayed stream of core-banking events exactly."""
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import select
+
+from services.customer.tier import TierRules, month_to_date_average
+from shared.outbox import OutboxMessage
+from tests.customer.helpers import create, deposit_changed, deposit_opened, loan_disbursed
+from tests.support import core_event
+
+
+def retail_stream(cif):
+    return [
+        deposit_opened(cif, "D1", "demand", day="2026-11-02"),
+        deposit_changed(cif, "D1", "300000.00", "300000.00", day="2026-11-02"),
+        deposit_opened(cif, "W1", "wealth", day="2026-11-03"),
+        deposit_changed(cif, "W1", "800000.00", "800000.00", "wealth", day="2026-11-03"),      # AUM 1.1M
+        deposit_opened(cif, "T1", "time", day="2026-11-04", maturity_date="2027-11-04"),
+        deposit_changed(cif, "T1", "1000000.00", "1000000.00", "time", day="2026-11-04"),      # AUM 2.1M
+        deposit_changed(cif, "D1", "-250000.00", "50000.00", day="2026-11-05"),                # AUM 1.85M
+        core_event("deposit.closed", cif, {"account_id": "W1", "customer_id": cif, "closed_on": "2026-11-06"},
+                   business_date="2026-11-06"),                                                # AUM 1.05M
+    ]
+
+
+async def tier_changes(sessions, cif):
+    async with sessions() as s:
+        rows = (await s.exec(select(OutboxMessage).where(OutboxMessage.key == cif,
+                                                         OutboxMessage.event_type == "customer.tier-changed")
+                             .order_by(OutboxMessage.seq))).all()
+    return [(r.payload["data"]["from_tier"], r.payload["data"]["to_tier"], r.payload["data"]["basis"]) for r in rows]
+
+
+async def test_retail_holdings_and_tier_follow_the_replayed_stream(customer_api, login, customer_db, apply_event):
+    c = (await create(customer_api, await login("rm01"), kind="retail", name="王女士")).json()
+    stream = retail_stream(c["cif"])
+    for event in stream + stream:   # the replay delivers every event twice: no second effect
+        await apply_event(event)
+    r = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()
+    assert [(a["account_id"], a["product"], a["balance"], a["closed_on"]) for a in r["deposits"]] == [
+        ("D1", "demand", "50000.00", None), ("T1", "time", "1000000.00", None), ("W1", "wealth", "0.00", "2026-11-06")]
+    assert r["deposits"][1]["maturity_date"] == "2027-11-04"
+    assert r["tier"] == "platinum" and r["tier_basis"] == {"aum": "1050000.00"}
+    assert await tier_changes(customer_db, c["cif"]) == [
+        ("standard", "platinum", {"aum": "1100000.00"}), ("platinum", "private", {"aum": "2100000.00"}),
+        ("private", "platinum", {"aum": "1850000.00"})]
+
+
+async def test_corporate_tier_uses_the_month_to_date_daily_average(customer_api, login, customer_db, apply_event):
+    c = (await create(customer_api, await login("rm01"), kind="corporate")).json()
+    cif = c["cif"]
+    # 1st–9th nothing, 190,000 from the 10th: the average is 9×190k/18 = 95k on the 18th, 10×190k/19 = 100k
+    # on the 19th — one-to-one from the 19th, though the point-in-time balance was above 100k all along.
+    await apply_event(deposit_opened(cif, "C1", day="2026-11-10"))
+    await apply_event(deposit_changed(cif, "C1", "190000.00", "190000.00", day="2026-11-10"))
+    await apply_event(deposit_changed(cif, "C1", "0.00", "190000.00", day="2026-11-18"))
+    assert (await customer_api.get(f"/api/v1/customers/{c['id']}", headers=await login("rm01"))).json()["tier"] \
+        == "standard"
+    await apply_event(deposit_changed(cif, "C1", "0.00", "190000.00", day="2026-11-19"))
+    assert await tier_changes(customer_db, cif) == [
+        ("standard", "one_to_one", {"avg_deposits": "100000.00", "avg_loans": "0.00"})]
+    # a loan disbursed next month counts from its day: 1,000,000 from Dec 1st is 1M average on Dec 1st
+    await apply_event(loan_disbursed(cif, "L1", "1000000.00", day="2026-12-01"))
+    r = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()
+    assert [(x["loan_id"], x["outstanding"], x["classification"]) for x in r["loans"]] == [
+        ("L1", "1000000.00", "normal")]
+
+
+async def test_loans_project_due_overdue_classification_and_repayment(customer_api, login, apply_event):
+    c = (await create(customer_api, await login("rm01"))).json()
+    cif = c["cif"]
+    await apply_event(loan_disbursed(cif, "L9", "500000.00"))
+    await apply_event(core_event("loan.due", cif, {"loan_id": "L9", "customer_id": cif, "due_date": "2026-12-20",
+                                                   "principal_due": "100000.00", "interest_due": "2000.00",
+                                                   "outstanding_balance": "500000.00"}))
+    await apply_event(core_event("loan.overdue", cif, {"loan_id": "L9", "customer_id": cif, "as_of": "2026-12-25",
+                                                       "days_overdue": 5, "overdue_principal": "100000.00",
+                                                       "overdue_interest": "2000.00"}))
+    await apply_event(core_event("loan.classified", cif, {"loan_id": "L9", "customer_id": cif, "as_of": "2026-12-25",
+                                                          "from_class": "normal", "to_class": "special_mention"}))
+    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    assert (loan["next_due_date"], loan["days_overdue"], loan["overdue_principal"], loan["classification"]) == (
+        "2026-12-20", 5, "100000.00", "special_mention")
+    await apply_event(core_event("loan.repaid", cif, {"loan_id": "L9", "customer_id": cif, "repaid_on": "2026-12-28",
+                                                      "principal_paid": "500000.00", "interest_paid": "2500.00",
+                                                      "outstanding_balance": "0.00"}))
+    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    assert loan["outstanding"] == "0.00" and loan["days_overdue"] == 0
+
+
+def test_month_to_date_average_carries_balances_forward_and_starts_each_month_afresh():
+    changes = [(date(2026, 10, 31), Decimal("600")), (date(2026, 11, 3), Decimal("0"))]
+    assert month_to_date_average(changes, date(2026, 11, 4)) == Decimal("300.00")   # 600, 600, 0, 0
+    assert month_to_date_average(changes, date(2026, 10, 31)) == Decimal("19.35")   # 600 / 31
+
+
+def test_tier_thresholds_are_inclusive():
+    rules = TierRules()
+    assert [rules.retail(Decimal(x)) for x in ("499999.99", "500000", "1000000", "2000000")] == [
+        "standard", "gold", "platinum", "private"]
+    assert rules.corporate(Decimal("99999.99"), Decimal("500000")) == "one_to_one"
