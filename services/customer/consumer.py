@@ -6,5 +6,7 @@ from services.customer.handlers import HANDLERS
 from shared.consumer import serve
 from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC, TASKS_TOPIC
 
+TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, TASKS_TOPIC]
+
 if __name__ == "__main__":
-    asyncio.run(serve(Settings(), [LOANS_TOPIC, DEPOSITS_TOPIC, TASKS_TOPIC], HANDLERS))
+    asyncio.run(serve(Settings(), TOPICS, HANDLERS))

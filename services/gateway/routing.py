@@ -7,6 +7,13 @@ ROUTES: dict[str, str] = {
     "/api/v1/tasks": "tasks",
     "/api/v1/teams": "tasks",
     "/api/v1/appraisal": "appraisal",
+    "/api/v1/staff": "customer",
+    "/api/v1/org": "customer",
+    "/api/v1/audit": "customer",
+    "/api/v1/transfer-requests": "customer",
+    "/api/v1/claim-refusals": "customer",
+    "/api/v1/worklog": "customer",
+    "/api/v1/interactions": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

@@ -4,6 +4,7 @@ garbage — the final state of every service equals a clean run of the same stre
 The short version runs in `make test`; the 50,000-event version is `make test-faults`."""
 import asyncio
 import signal
+from decimal import Decimal
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.e2e.conftest import query, stack_from_async
 from tests.faults.conftest import caught_up, dead_letters, garbage_payloads, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
-from tools.simulator import generate, publish
+from tools.simulator import expected_state, generate, publish
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,8 @@ async def test_killed_consumers_duplicates_and_garbage_leave_the_state_of_a_clea
     faulty, dlq = await faulty_run(pg_server, tmp_path_factory.mktemp("faulty"), customers, events, garbage_every)
     assert len(clean["ledger"]) == events          # the clean run itself saw every event once
     assert any(t[0] == "loan_due" for t in clean["tasks"]) and clean["derived_events"]
+    final = expected_state(customers, events)["balances"]  # the simulator's own account of the balances
+    assert {d[0]: Decimal(d[3]) for d in clean["deposits"] if d[0] in final} == final
     assert faulty == clean
     garbage = garbage_payloads(events, garbage_every)
     for service in CONSUMERS:
