@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e clean
+.PHONY: install run test test-unit test-e2e bench simulate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,3 +31,13 @@ test-e2e: install
 
 clean:
 	rm -rf var .pytest_cache
+
+## simulate: a seeded core-banking stream into the running stack (make run first); ARGS="--customers 1000 --events 20000 --rate 1000"
+simulate: install
+	$(BIN)/python -m tools.simulator $(ARGS)
+
+## bench: every benchmark in bench/ against the real stack; tables land in bench/results/
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk not installed: using the Python load generator (slower client, lower ceilings)"
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python -m bench.$$(basename $$script .py) || exit 1; done

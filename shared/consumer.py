@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -26,6 +27,19 @@ from shared.settings import ServiceSettings
 log = logging.getLogger("consumer")
 Handler = Callable[..., Awaitable[None]]  # (session, envelope, data) -> None
 HANDLER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Item:
+    record: object | None         # the Kafka record (None when a test applies an event directly)
+    handler: Handler
+    envelope: Envelope
+    data: EventData
+
+    @property
+    def header_request_id(self) -> str | None:
+        headers = dict(getattr(self.record, "headers", None) or ())
+        return headers.get("x-request-id", b"").decode() or None
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -68,8 +82,7 @@ class EventConsumer:
             while not stop.is_set():
                 batch = await self.kafka.getmany(timeout_ms=500)
                 for tp, records in batch.items():
-                    for record in records:
-                        await self.process(record)
+                    await self.process_records(records)
                     await self._commit_offset(tp, records[-1].offset + 1)
         finally:
             await self.kafka.stop()
@@ -81,44 +94,76 @@ class EventConsumer:
         except CommitFailedError:  # partition moved in a rebalance: the new owner re-reads, dedup holds
             log.warning("offset commit for %s lost to a rebalance", tp)
 
-    async def process(self, record) -> None:
-        request_id_var.set(dict(record.headers or ()).get("x-request-id", b"").decode() or None)
-        try:
-            envelope, data = parse_event(record.value)
-        except InvalidEvent as err:
-            return await self.dead_letter(record, str(err))
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
-            return  # a valid event this service has no use for
+    async def process_records(self, records: list) -> None:
+        """One partition's batch: all valid events in one transaction (the fast path); if the batch
+        fails for a reason other than the world being away, fall back to one event at a time so a
+        single poison message is dead-lettered alone."""
+        items: list[Item] = []
+        for record in records:
+            try:
+                envelope, data = parse_event(record.value)
+            except InvalidEvent as err:
+                await self.dead_letter(record, str(err))
+                continue
+            handler = self.handlers.get(envelope.type)
+            if handler is not None:  # else: a valid event this service has no use for
+                items.append(Item(record, handler, envelope, data))
+        failures = 0
+        while items:
+            try:
+                return await self.apply_batch(items)
+            except Exception as err:  # noqa: BLE001 - sorted into transient / per-event below
+                if not is_transient(err):
+                    break
+                failures += 1
+                delay = min(0.1 * 2 ** failures, 5.0)
+                log.warning("batch of %d failed (%s: %s); retry in %.1fs", len(items), type(err).__name__, err, delay)
+                await asyncio.sleep(delay)
+        for item in items:
+            await self.process_one(item)
+
+    async def process_one(self, item: "Item") -> None:
         failures = 0
         while True:
             try:
-                await self.apply(handler, envelope, data)
-                return
+                return await self.apply_batch([item])
             except InvalidEvent as err:
-                return await self.dead_letter(record, str(err))
+                return await self.dead_letter(item.record, str(err))
             except Exception as err:  # noqa: BLE001 - sorted into transient / poison below
                 failures += 1
                 if not is_transient(err) and failures >= HANDLER_ATTEMPTS:
-                    log.exception("handler failed %d times; dead-lettering %s", failures, envelope.id)
-                    return await self.dead_letter(record, f"handler error: {type(err).__name__}: {err}")
+                    log.exception("handler failed %d times; dead-lettering %s", failures, item.envelope.id)
+                    return await self.dead_letter(item.record, f"handler error: {type(err).__name__}: {err}")
                 delay = min(0.1 * 2 ** failures, 5.0)
-                log.warning("event %s failed (%s: %s); retry in %.1fs", envelope.id, type(err).__name__, err, delay)
+                log.warning("event %s failed (%s: %s); retry in %.1fs", item.envelope.id, type(err).__name__, err,
+                            delay)
                 await asyncio.sleep(delay)
 
     async def apply(self, handler: Handler, envelope: Envelope, data: EventData) -> None:
+        """Apply one event exactly as the consumer does (tests drive handlers through this)."""
+        await self.apply_batch([Item(None, handler, envelope, data)])
+
+    async def apply_batch(self, items: list["Item"]) -> None:
+        """Effects and (consumer, event id) markers of all items in one commit; a marker that already
+        exists means a redelivery or duplicate, and its handler is skipped."""
         async with self.session_factory() as session:
-            marker = insert(session, ProcessedEvent).values(consumer=self.name, event_id=envelope.id,
-                                                            processed_at=datetime.now(timezone.utc))
-            first_time = (await session.execute(marker.on_conflict_do_nothing())).rowcount == 1
-            if not first_time:
-                return  # redelivered or duplicated: its effect is already committed
-            await handler(session, envelope, data)
+            now = datetime.now(timezone.utc)
+            # One round trip claims the whole batch; RETURNING tells which ids are new.
+            markers = insert(session, ProcessedEvent).values(
+                [{"consumer": self.name, "event_id": i.envelope.id, "processed_at": now} for i in items])
+            fresh = set((await session.execute(markers.on_conflict_do_nothing()
+                                               .returning(ProcessedEvent.event_id))).scalars())
+            for item in items:
+                if item.envelope.id not in fresh:
+                    continue  # redelivered or duplicated: its effect is already committed
+                fresh.discard(item.envelope.id)  # the same message twice in one batch acts once
+                request_id_var.set(item.envelope.request_id or item.header_request_id)
+                await item.handler(session, item.envelope, item.data)
             await session.commit()
         if self.on_commit:
             self.on_commit()
         if self.crash_after_db_commit:  # fault-injection hook: die between DB commit and offset commit
-            log.error("FAULT_CRASH_AFTER_DB_COMMIT: exiting after committing %s", envelope.id)
+            log.error("FAULT_CRASH_AFTER_DB_COMMIT: exiting after committing %d events", len(items))
             os._exit(137)
 
     async def dead_letter(self, record, reason: str) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each script measures one thing against the real stack and writes bench/results/."""

@@ -1,0 +1,81 @@
+"""Closed-loop HTTP load at N connections, wrk when installed (C, leaves the CPU to the server), else a
+Python aiohttp loop. Returns requests/s and latency percentiles; benchmarks compare runs made here."""
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value.strip()).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _wrk(url: str, headers: dict, connections: int, duration_s: int, threads: int) -> dict:
+    args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s", "--latency", url]
+    for k, v in headers.items():
+        args[1:1] = ["-H", f"{k}: {v}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"tool": "wrk", "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": _ms(pct["50"]), "p90_ms": _ms(pct["90"]), "p99_ms": _ms(pct["99"]),
+            "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)}
+
+
+async def _python(url: str, headers: dict, connections: int, duration_s: int) -> dict:
+    import aiohttp
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + duration_s
+
+    async def worker(session):
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            async with session.get(url, headers=headers) as r:
+                await r.read()
+                errors += r.status >= 400
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    at = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    return {"tool": "python-aiohttp", "rps": len(latencies) / elapsed, "p50_ms": at(0.50), "p90_ms": at(0.90),
+            "p99_ms": at(0.99), "errors": errors}
+
+
+def run_load(url: str, headers: dict | None = None, connections: int = 32, duration_s: int = 10,
+             threads: int = 2) -> dict:
+    """Load `url` with `connections` concurrent keep-alive connections for `duration_s` seconds."""
+    headers = headers or {}
+    if shutil.which("wrk"):
+        result = _wrk(url, headers, connections, duration_s, threads)
+    else:
+        result = asyncio.run(_python(url, headers, connections, duration_s))
+    return {**result, "connections": connections, "duration_s": duration_s,
+            **{k: round(v, 2) for k, v in result.items() if isinstance(v, float)}}
+
+
+def write_results(name: str, rows: list[dict], notes: str = "") -> Path:
+    """bench/results/<name>.json and .md: the table a README quotes."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"name": name, "rows": rows, "notes": notes,
+                                                      "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                                   time.gmtime())}, indent=2))
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    lines = [f"### {name}", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(row.get(k, "")) for k in keys) + " |" for row in rows]
+    path = RESULTS / f"{name}.md"
+    path.write_text("\n".join(lines + ["", notes, ""]))
+    return path
