@@ -12,7 +12,8 @@ from shared.app import SessionDep
 from shared.auth import CurrentUser, Principal
 from shared.errors import Problem, register_messages
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+# Under /tasks so the gateway routes it with the rest of the tasks service.
+router = APIRouter(prefix="/tasks", tags=["admin"])
 register_messages({
     "admins_only": ("只有系统管理员可以修改规则与日历", "Only an administrator can change rules and the calendar"),
     "unknown_rule_param": ("规则 {rule} 没有参数 {param}", "Rule {rule} has no parameter {param}"),
@@ -28,13 +29,13 @@ def _public(rule) -> RulePublic:
     return RulePublic(name=rule.name, version=rule.version, kind=rule.kind, priority=rule.priority, params=rule.params)
 
 
-@router.get("/task-rules", response_model=list[RulePublic])
+@router.get("/rules", response_model=list[RulePublic])
 async def list_rules(user: CurrentUser, session: SessionDep):
     _admin(user)
     return [_public(await load_rule(session, name)) for name in DEFAULTS]
 
 
-@router.put("/task-rules/{name}", response_model=RulePublic)
+@router.put("/rules/{name}", response_model=RulePublic)
 async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: SessionDep):
     """New numbers for a rule: a new version; tasks made before keep the version that made them."""
     _admin(user)
