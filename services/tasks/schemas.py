@@ -34,8 +34,13 @@ class TaskPublic(BaseModel):
 
     @classmethod
     def of(cls, t: Task, english: bool) -> "TaskPublic":
+        return cls(**cls.fields_of(t, english))
+
+    @staticmethod
+    def fields_of(t: Task, english: bool) -> dict:
+        """The public fields of a task (an ORM object or a plain row with the same columns)."""
         title, reason = render(t.rule, t.params, english)
-        return cls(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
+        return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
                    customer_id=t.customer_ref, cif=t.cif, assignee=t.assignee, due_date=t.due_date,
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),

@@ -2,10 +2,10 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.agenda import ORDER, ranked
+from services.tasks.agenda import COLUMNS, ORDER, ranked
 from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import visible_tasks
@@ -23,14 +23,23 @@ def _due_by(day: date):
     return Task.status.in_(OPEN_STATUSES), Task.due_date <= day
 
 
+async def _page(session, *where, limit: int) -> list:
+    return (await session.execute(select(*COLUMNS).where(*where).order_by(*ORDER).limit(limit))).all()
+
+
+def _json(model) -> Response:
+    """Serialized once here: FastAPI would validate the hundred items again against response_model."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 @router.get("/me/agenda", response_model=Agenda, tags=["me"])
 async def my_agenda(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None,
                     limit: LimitParam = 100):
     """Open tasks due by `date` that are mine, escalated to me, or copied to me — ranked and explained."""
     day = day or business_today()
     mine = or_(Task.assignee == user.username, Task.escalated_to == user.username, Task.copied_to == user.username)
-    rows = (await session.exec(select(Task).where(mine, *_due_by(day)).order_by(*ORDER).limit(limit))).all()
-    return Agenda(date=day, items=ranked(rows, day, user.username, wants_english(request)))
+    rows = await _page(session, mine, *_due_by(day), limit=limit)
+    return _json(Agenda.model_construct(date=day, items=ranked(rows, day, user.username, wants_english(request))))
 
 
 @router.get("/teams/{team_id}/agenda", response_model=TeamAgenda)
@@ -40,9 +49,7 @@ async def team_agenda(request: Request, team_id: str, user: CurrentUser, session
     if not (user.has("admin", "branch_head") or (user.has("team_lead") and user.team == team_id)):
         raise Problem(404, "not_found")
     day, english = day or business_today(), wants_english(request)
-    team = (await session.exec(select(Task).where(Task.team == team_id, visible_tasks(user), *_due_by(day))
-                               .order_by(*ORDER).limit(limit))).all()
-    queue = (await session.exec(select(Task).where(Task.assignee.is_(None), visible_tasks(user), *_due_by(day))
-                                .order_by(*ORDER).limit(limit))).all()
-    return TeamAgenda(date=day, team=team_id, items=ranked(team, day, user.username, english),
-                      unassigned=ranked(queue, day, user.username, english))
+    team = await _page(session, Task.team == team_id, visible_tasks(user), *_due_by(day), limit=limit)
+    queue = await _page(session, Task.assignee.is_(None), visible_tasks(user), *_due_by(day), limit=limit)
+    return _json(TeamAgenda.model_construct(date=day, team=team_id, items=ranked(team, day, user.username, english),
+                                            unassigned=ranked(queue, day, user.username, english)))
