@@ -32,7 +32,7 @@ async def on_loan_disbursed(session: AsyncSession, envelope: Envelope, event: Lo
                     cif=event.customer_id, due_date=due, now=utcnow(), amount=event.principal,
                     source_event_id=envelope.id, risk_rank=risk_rank(event.classification),
                     params={"loan_id": event.loan_id, "product": event.product, "principal": str(event.principal),
-                            "disbursed_on": event.disbursed_on.isoformat(), "within_days": within, "first": 1})
+                            "disbursed_on": event.disbursed_on.isoformat(), "within_days": within})
     await raise_task(session, task, business_date=envelope.business_date, now=utcnow())
 
 

@@ -130,5 +130,6 @@ async def _inspections(session, calendar: BusinessCalendar, day: date) -> None:
         if anniversary == day and (loan.maturity_date is None or day < loan.maturity_date):
             await _raise(session, rule, book, subject=loan.loan_id, anchor=day, due=calendar.on_or_after(day),
                          day=day, amount=loan.outstanding, rank=risk_rank(loan.classification),
-                         params={"loan_id": loan.loan_id, "product": "—", "principal": str(loan.principal),
-                                 "disbursed_on": loan.disbursed_on.isoformat(), "within_days": 0, "first": 0})
+                         params={"loan_id": loan.loan_id, "principal": str(loan.principal),
+                                 "disbursed_on": loan.disbursed_on.isoformat(),
+                                 "template": "post_loan_inspection_quarterly"})

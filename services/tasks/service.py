@@ -93,8 +93,10 @@ async def follow_owner(session: AsyncSession, book: CustomerBook, calendar: Busi
 
 
 async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
-                        now: datetime) -> Task:
+                        now: datetime, interaction: str | None = None) -> Task:
     task.status, task.outcome, task.completed_at, task.updated_at = "done", outcome, now, now
+    if interaction:  # the visit or call record that did the work
+        task.params = {**task.params, "interaction": interaction}
     session.add(task)
     record_event(session, TASKS_TOPIC, "task.completed", TaskCompleted(
         task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, due_date=task.due_date,

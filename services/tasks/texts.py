@@ -36,6 +36,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Post-loan inspection: loan {loan_id}", "Loan {loan_id} ({product}, {principal} CNY) was disbursed on "
                "{disbursed_on}; inspect within {within_days} days, then quarterly for corporate loans."),
     },
+    "post_loan_inspection_quarterly": {
+        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次贷后检查。"),
+        "en": ("Quarterly post-loan inspection: loan {loan_id}", "Corporate loan {loan_id} ({principal} CNY, disbursed "
+               "{disbursed_on}) is inspected every quarter."),
+    },
     "large_outflow": {
         "zh": ("挽留电话：账户 {account_id} 大额流出 {outflow} 元",
                "账户 {account_id} 当日流出 {outflow} 元，占日初余额 {opening_balance} 元的 {share_pct}%，"
@@ -125,7 +130,7 @@ RANK = {
 def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     lang = "en" if english else "zh"
     note = NOTES[params.get("government_note_key", "")][english]
-    title, reason = TEMPLATES.get(rule, TEMPLATES["adhoc"])[lang]
+    title, reason = TEMPLATES.get(params.get("template", rule), TEMPLATES["adhoc"])[lang]
     values = {**params, "government_note": note}
     if "why_key" in params:
         values["why"] = WHY[params["why_key"]][english].format_map(_Lenient(params))

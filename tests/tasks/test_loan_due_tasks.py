@@ -1,7 +1,6 @@
 """loan.due -> collection task for the owner: due dates, reasons, dedup, unassigned queue, scope."""
 from sqlmodel import func, select
 
-from services.tasks.models import Task
 from shared.outbox import OutboxMessage
 from tests.support import loan_due, unique_cif
 from tests.tasks.conftest import customer_event, owned_customer, tasks_for

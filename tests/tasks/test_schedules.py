@@ -97,6 +97,7 @@ async def test_corporate_loans_get_a_post_loan_inspection_every_quarter(bank):
     await run_schedules(bank.sessions, date(2026, 12, 22))
     quarterly = [t for t in await scheduled(bank.sessions, "post_loan_inspection") if t.anchor_date.month == 12]
     assert [(t.subject, str(t.due_date)) for t in quarterly] == [("L-CQ", "2026-12-22")]
+    assert quarterly[0].params["template"] == "post_loan_inspection_quarterly"
 
 
 async def test_running_the_scheduler_twice_for_a_day_creates_each_task_once(bank):

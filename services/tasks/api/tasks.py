@@ -125,6 +125,7 @@ async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: C
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
 async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, user: CurrentUser, session: SessionDep):
     task = await _actionable(session, user, task_id)
-    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow())
+    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow(),
+                               interaction=body.interaction)
     events_written(request)
     return TaskPublic.of(task, wants_english(request))
