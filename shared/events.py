@@ -140,6 +140,7 @@ class CustomerRegistered(EventData):
     government_related: bool
     unit: str
     unit_path: str
+    birthday: date | None = None  # additive: retail customers' birthday greeting schedule
 
 
 class CustomerAssigned(EventData):

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("customer", "tasks", "appraisal")      # services that own a database
 CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
+SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
 
 
 def free_port() -> int:
@@ -147,6 +148,8 @@ class Stack:
             self.start_app(name)
         for service in CONSUMERS:
             self.start_consumer(service)
+        for service in SCHEDULERS:
+            self.spawn(f"{service}-scheduler", [sys.executable, "-m", f"services.{service}.scheduler"], service)
         for name in (*SERVICES, "gateway"):
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 

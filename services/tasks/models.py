@@ -1,4 +1,5 @@
-"""Tables the tasks service owns: tasks, its copy of who owns which customer, calendar overrides."""
+"""Tables the tasks service owns: tasks, its projections (customers, loans, staff, deposit days), rule
+settings, the business calendar and the scheduler's bookmark."""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +21,9 @@ class CustomerBook(SQLModel, table=True):
     owner_team: str | None = Field(default=None, max_length=32)
     unit_path: str = Field(default="", max_length=400)
     government_related: bool = False
+    kind: str | None = Field(default=None, max_length=20)        # retail / corporate, from customer.registered
+    tier: str = Field(default="standard", max_length=20)         # from customer.tier-changed
+    birthday: date | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -45,6 +49,12 @@ class Task(SQLModel, table=True):
     params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source_event_id: str | None = Field(default=None, max_length=128)
     outcome: str | None = None
+    cancel_reason: str | None = Field(default=None, max_length=200)
+    copied_to: str | None = Field(default=None, max_length=64, index=True)     # e.g. the risk manager on overdue
+    escalated_to: str | None = Field(default=None, max_length=64, index=True)  # the team lead, once past due
+    escalation_level: int = 0
+    tier_rank: int = 9                           # ranking keys kept on the row so the agenda sorts in SQL
+    risk_rank: int = 9
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
@@ -56,3 +66,54 @@ class CalendarOverride(SQLModel, table=True):
     day: date = Field(primary_key=True)
     business_day: bool
     note: str | None = Field(default=None, max_length=200)
+
+
+class LoanBook(SQLModel, table=True):
+    """Projection of a loan's life from core banking: cause checks (repaid?) and post-loan schedules."""
+    __tablename__ = "loan_book"
+    loan_id: str = Field(primary_key=True, max_length=64)
+    cif: str = Field(max_length=32, index=True)
+    principal: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    outstanding: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    classification: str = Field(default="normal", max_length=20)
+    disbursed_on: date | None = None
+    maturity_date: date | None = None
+
+
+class DepositDay(SQLModel, table=True):
+    """One account's flows on one business day: the 'in a day' of the large-outflow rule."""
+    __tablename__ = "deposit_day"
+    account_id: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    cif: str = Field(max_length=32)
+    opening_balance: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
+    outflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
+    inflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
+
+
+class StaffEntry(SQLModel, table=True):
+    """Projection of staff.changed: who leads a team, who is the unit's risk manager."""
+    __tablename__ = "staff_book"
+    username: str = Field(primary_key=True, max_length=64)
+    roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unit_path: str = Field(default="", max_length=400)
+    team: str | None = Field(default=None, max_length=32)
+    active: bool = True
+
+
+class RuleSetting(SQLModel, table=True):
+    """A version of one rule's numbers; the newest active version is the one in force."""
+    __tablename__ = "task_rule"
+    name: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    changed_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerBookmark(SQLModel, table=True):
+    """The last business date the scheduler finished: after an outage it resumes the day after."""
+    __tablename__ = "scheduler_bookmark"
+    job: str = Field(primary_key=True, max_length=64)
+    last_day: date

@@ -1,8 +1,62 @@
-"""Task rules: what a banking fact asks of the RM and by when. Numbers are the domain's defaults."""
-from dataclasses import dataclass
+"""Task rules: what a banking fact or a schedule asks of the RM and by when.
+
+Rules are data. DEFAULTS holds the domain's numbers and seeds the `task_rule` table; an admin changes
+a rule's numbers through the API, which adds a new version. A task records the rule and the version
+that made it, so "why 30 days?" has an answer even after the numbers change.
+"""
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlmodel import select
+
 from services.tasks.calendar import BusinessCalendar
+from services.tasks.models import RuleSetting
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    priority: int                     # 1 urgent, 2 high, 3 normal
+    params: dict = field(default_factory=dict)
+    version: int = 1
+
+    def __getitem__(self, key: str):
+        return self.params[key]
+
+
+# name: (kind, priority, default numbers) — the "Daily tasks" table of the domain, row by row.
+DEFAULTS: dict[str, tuple[str, int, dict]] = {
+    "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60}),
+    "loan_overdue": ("overdue_collection", 1, {"copy_risk_manager": 1}),
+    "loan_downgraded": ("risk_review", 2, {"business_days": 3}),
+    "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3}),
+    "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "business_days": 1}),
+    "inflow_follow_up": ("follow_up", 2, {"amount": 500000, "business_days": 1}),
+    "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7}),
+    "tier_review": ("relationship_review", 2, {"business_days": 5}),
+    "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
+    # schedules
+    "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 3, "months_private": 6}),
+    "credit_rating_review": ("credit_rating_review", 2, {"month": 3, "day": 31}),
+    "monthly_report": ("monthly_report", 2, {"day": 5}),
+    "birthday": ("birthday_greeting", 3, {"lead_days": 3}),
+}
+
+
+def default_rule(name: str) -> Rule:
+    kind, priority, params = DEFAULTS[name]
+    return Rule(name, kind, priority, dict(params))
+
+
+async def load_rule(session, name: str) -> Rule:
+    """The version in force: the newest active row, or the default before any row exists."""
+    row = (await session.exec(select(RuleSetting).where(RuleSetting.name == name, RuleSetting.active)
+                              .order_by(RuleSetting.version.desc()).limit(1))).first()
+    if row is None:
+        return default_rule(name)
+    kind, priority, defaults = DEFAULTS[name]
+    return Rule(name, kind, priority, {**defaults, **row.params}, row.version)
 
 
 @dataclass(frozen=True)
@@ -15,6 +69,11 @@ class LoanDueRule:
     lead_days_government: int = 60   # government-related borrowers need longer to arrange repayment
     priority: int = 2
 
+    @classmethod
+    def of(cls, rule: Rule) -> "LoanDueRule":
+        return cls(version=rule.version, lead_days=int(rule["lead_days"]),
+                   lead_days_government=int(rule["lead_days_government"]), priority=rule.priority)
+
     def lead_for(self, government_related: bool) -> int:
         return self.lead_days_government if government_related else self.lead_days
 
@@ -26,3 +85,26 @@ class LoanDueRule:
 
 
 LOAN_DUE = LoanDueRule()
+LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
+
+
+def tier_rank(tier: str | None) -> int:
+    return TIERS.index(tier) if tier in TIERS else len(TIERS)
+
+
+def risk_rank(classification: str | None) -> int:
+    """Worse loan class ranks first (loss 0 … normal 4); no loan behind the task ranks last."""
+    return len(LOAN_CLASSES) - 1 - LOAN_CLASSES.index(classification) if classification in LOAN_CLASSES else 9
+
+
+def months_after(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 month → Feb 28)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(d, day.day))
+        except ValueError:
+            continue
+    raise ValueError(day)

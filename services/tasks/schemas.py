@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
-from services.tasks.texts import render
+from services.tasks.texts import cancel_text, render
 
 
 class TaskPublic(BaseModel):
@@ -26,15 +26,26 @@ class TaskPublic(BaseModel):
     amount: Decimal | None
     source_event_id: str | None
     outcome: str | None
+    cancel_reason: str | None = Field(default=None, description="why the task closed itself, in words")
+    escalated_to: str | None = None
+    escalation_level: int = 0
+    copied_to: str | None = None
     created_at: datetime
 
     @classmethod
     def of(cls, t: Task, english: bool) -> "TaskPublic":
+        return cls(**cls.fields_of(t, english))
+
+    @staticmethod
+    def fields_of(t: Task, english: bool) -> dict:
+        """The public fields of a task (an ORM object or a plain row with the same columns)."""
         title, reason = render(t.rule, t.params, english)
-        return cls(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
+        return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
                    customer_id=t.customer_ref, cif=t.cif, assignee=t.assignee, due_date=t.due_date,
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
-                   outcome=t.outcome, created_at=t.created_at)
+                   outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
+                   escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
+                   created_at=t.created_at)
 
 
 class AgendaItem(TaskPublic):
@@ -47,6 +58,11 @@ class Agenda(BaseModel):
     items: list[AgendaItem]
 
 
+class TeamAgenda(Agenda):
+    team: str
+    unassigned: list[AgendaItem] = Field(description="the unit's queue: tasks of customers nobody owns yet")
+
+
 class TaskPage(BaseModel):
     items: list[TaskPublic]
     next_cursor: str | None
@@ -56,3 +72,36 @@ class TaskCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     interaction: str | None = Field(default=None, max_length=64, description="id of the visit/call record")
+
+
+class TaskCreate(BaseModel):
+    """An ad-hoc task a lead assigns (contract: assignee, title, due_date, optional customer_id)."""
+    model_config = ConfigDict(extra="forbid")
+    assignee: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    due_date: date
+    customer_id: str | None = Field(default=None, max_length=64, description="the customer service's id")
+
+
+class TaskCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RulePublic(BaseModel):
+    name: str
+    version: int
+    kind: str
+    priority: int
+    params: dict[str, int | float]
+
+
+class RuleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    params: dict[str, Annotated[float, Field(ge=0)]]
+
+
+class CalendarDay(BaseModel):
+    day: date
+    business_day: bool
+    note: str | None = Field(default=None, max_length=200)

@@ -1,14 +1,16 @@
-"""Service functions for tasks: raise (insert-or-update), route to owners, complete."""
+"""Service functions for tasks: raise (insert-or-update), route to owners, and the lifecycle
+open → in_progress → done / cancelled."""
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.calendar import BusinessCalendar
 from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
-from services.tasks.rules import LOAN_DUE
+from services.tasks.rules import LOAN_DUE, LoanDueRule, Rule, tier_rank
 from shared.db import insert
-from shared.events import TASKS_TOPIC, LoanDue, TaskCompleted, TaskCreated
+from shared.events import TASKS_TOPIC, LoanDue, TaskCancelled, TaskCompleted, TaskCreated
 from shared.outbox import record_event
 
 SOURCE = "tasks-service"
@@ -39,22 +41,33 @@ async def raise_task(session: AsyncSession, task: Task, *, business_date: date, 
     return existing, False
 
 
+def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
+             due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
+             source_event_id: str | None = None, risk_rank: int = 9) -> Task:
+    """A task made by `rule` (name and version recorded), routed to the customer's owner when known."""
+    return Task(rule=rule.name, rule_version=rule.version, kind=rule.kind, priority=rule.priority,
+                subject=subject, anchor_date=anchor, cif=cif, customer_ref=book.customer_ref if book else None,
+                assignee=book.owner if book else None, team=book.owner_team if book else None,
+                unit_path=book.unit_path if book else "", due_date=due_date, amount=amount,
+                params=params, source_event_id=source_event_id, tier_rank=tier_rank(book.tier if book else None),
+                risk_rank=risk_rank, created_at=now, updated_at=now)
+
+
 def loan_due_task(event: LoanDue, event_id: str, owner: CustomerBook | None, calendar: BusinessCalendar,
-                  business_date: date, now: datetime) -> Task:
+                  business_date: date, now: datetime, rule: Rule | None = None) -> Task:
     government = bool(owner and owner.government_related)
-    lead = LOAN_DUE.lead_for(government)
-    return Task(
-        rule=LOAN_DUE.name, rule_version=LOAN_DUE.version, kind=LOAN_DUE.kind, subject=event.loan_id,
-        anchor_date=event.due_date, cif=event.customer_id, customer_ref=owner.customer_ref if owner else None,
-        assignee=owner.owner if owner else None, team=owner.owner_team if owner else None,
-        unit_path=owner.unit_path if owner else "",
-        due_date=LOAN_DUE.due_date(calendar, event.due_date, government, business_date),
-        priority=LOAN_DUE.priority, amount=event.principal_due + event.interest_due, source_event_id=event_id,
+    loan_rule = LoanDueRule.of(rule) if rule else LOAN_DUE
+    lead = loan_rule.lead_for(government)
+    return new_task(
+        rule or Rule(LOAN_DUE.name, LOAN_DUE.kind, LOAN_DUE.priority), subject=event.loan_id,
+        anchor=event.due_date, book=owner, cif=event.customer_id,
+        due_date=loan_rule.due_date(calendar, event.due_date, government, business_date), now=now,
+        amount=event.principal_due + event.interest_due, source_event_id=event_id,
         params={"loan_id": event.loan_id, "loan_due_date": event.due_date.isoformat(),
                 "principal_due": str(event.principal_due), "interest_due": str(event.interest_due),
                 "outstanding_balance": str(event.outstanding_balance), "lead_days": lead,
-                "government_note_key": "government" if government else ""},
-        created_at=now, updated_at=now)
+                "rule_lead_days": loan_rule.lead_days, "rule_lead_days_government": loan_rule.lead_days_government,
+                "government_note_key": "government" if government else ""})
 
 
 async def follow_owner(session: AsyncSession, book: CustomerBook, calendar: BusinessCalendar,
@@ -65,9 +78,13 @@ async def follow_owner(session: AsyncSession, book: CustomerBook, calendar: Busi
     for task in tasks:
         task.assignee, task.team, task.unit_path = book.owner, book.owner_team, book.unit_path
         task.customer_ref = book.customer_ref
+        task.tier_rank = tier_rank(book.tier)
         if task.rule == LOAN_DUE.name and task.assignee:
-            task.due_date = LOAN_DUE.due_date(calendar, task.anchor_date, book.government_related, business_date)
-            lead = LOAN_DUE.lead_for(book.government_related)
+            loan_rule = LoanDueRule(lead_days=task.params.get("rule_lead_days", LOAN_DUE.lead_days),
+                                    lead_days_government=task.params.get("rule_lead_days_government",
+                                                                         LOAN_DUE.lead_days_government))
+            task.due_date = loan_rule.due_date(calendar, task.anchor_date, book.government_related, business_date)
+            lead = loan_rule.lead_for(book.government_related)
             task.params = {**task.params, "lead_days": lead,
                            "government_note_key": "government" if book.government_related else ""}
         task.updated_at = now
@@ -76,8 +93,10 @@ async def follow_owner(session: AsyncSession, book: CustomerBook, calendar: Busi
 
 
 async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
-                        now: datetime) -> Task:
+                        now: datetime, interaction: str | None = None) -> Task:
     task.status, task.outcome, task.completed_at, task.updated_at = "done", outcome, now, now
+    if interaction:  # the visit or call record that did the work
+        task.params = {**task.params, "interaction": interaction}
     session.add(task)
     record_event(session, TASKS_TOPIC, "task.completed", TaskCompleted(
         task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, due_date=task.due_date,
@@ -86,3 +105,25 @@ async def complete_task(session: AsyncSession, task: Task, outcome: str, *, busi
     await session.commit()
     return task
 
+
+
+async def open_tasks(session: AsyncSession, rule: str, subject: str) -> list[Task]:
+    return list((await session.exec(select(Task).where(Task.rule == rule, Task.subject == subject,
+                                                       Task.status.in_(OPEN_STATUSES)))).all())
+
+
+async def cancel_task(session: AsyncSession, task: Task, reason: str, *, business_date: date, now: datetime) -> Task:
+    """The cause went away (loan repaid, money back, account closed) or a lead withdrew the task."""
+    task.status, task.cancel_reason, task.completed_at, task.updated_at = "cancelled", reason, now, now
+    session.add(task)
+    record_event(session, TASKS_TOPIC, "task.cancelled", TaskCancelled(
+        task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, reason=reason),
+        subject=task.cif or str(task.id), business_date=business_date, source=SOURCE, now=now)
+    return task
+
+
+async def start_task(session: AsyncSession, task: Task, *, now: datetime) -> Task:
+    task.status, task.updated_at = "in_progress", now
+    session.add(task)
+    await session.commit()
+    return task

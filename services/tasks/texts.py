@@ -14,10 +14,98 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "interest {interest_due} CNY due (outstanding {outstanding_balance} CNY). The rule asks for a collection "
                "notice and a company check {lead_days} days before the due date{government_note}."),
     },
+    "loan_overdue": {
+        "zh": ("逾期催收（紧急）：贷款 {loan_id} 已逾期 {days_overdue} 天",
+               "核心系统报告贷款 {loan_id} 截至 {as_of} 逾期 {days_overdue} 天，逾期本金 {overdue_principal} 元、"
+               "利息 {overdue_interest} 元。须当日催收，未完成每天升级；已抄送风险经理。"),
+        "en": ("Overdue collection (urgent): loan {loan_id} is {days_overdue} days overdue",
+               "Core banking reports loan {loan_id} overdue by {days_overdue} days as of {as_of}: principal "
+               "{overdue_principal} CNY, interest {overdue_interest} CNY. Collect today; escalates daily until done; "
+               "the risk manager is copied."),
+    },
+    "loan_downgraded": {
+        "zh": ("风险复核：贷款 {loan_id} 五级分类下调为 {to_class}",
+               "贷款 {loan_id} 于 {as_of} 由 {from_class} 下调为 {to_class}，须在 {business_days} 个工作日内完成风险复核。"),
+        "en": ("Risk review: loan {loan_id} downgraded to {to_class}",
+               "Loan {loan_id} was downgraded from {from_class} to {to_class} on {as_of}; review the risk within "
+               "{business_days} business days."),
+    },
+    "post_loan_inspection": {
+        "zh": ("贷后检查：贷款 {loan_id}", "贷款 {loan_id}（{product}，{principal} 元）于 {disbursed_on} 发放，"
+               "须在 {within_days} 天内完成首次贷后检查，对公贷款此后每季度一次。"),
+        "en": ("Post-loan inspection: loan {loan_id}", "Loan {loan_id} ({product}, {principal} CNY) was disbursed on "
+               "{disbursed_on}; inspect within {within_days} days, then quarterly for corporate loans."),
+    },
+    "post_loan_inspection_quarterly": {
+        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次贷后检查。"),
+        "en": ("Quarterly post-loan inspection: loan {loan_id}", "Corporate loan {loan_id} ({principal} CNY, disbursed "
+               "{disbursed_on}) is inspected every quarter."),
+    },
+    "large_outflow": {
+        "zh": ("挽留电话：账户 {account_id} 大额流出 {outflow} 元",
+               "账户 {account_id} 当日流出 {outflow} 元，占日初余额 {opening_balance} 元的 {share_pct}%，"
+               "须在 {business_days} 个工作日内电话挽留。"),
+        "en": ("Retention call: {outflow} CNY left account {account_id}",
+               "Account {account_id} lost {outflow} CNY in a day, {share_pct}% of its opening balance "
+               "{opening_balance} CNY; call the customer within {business_days} business day(s)."),
+    },
+    "inflow_follow_up": {
+        "zh": ("跟进致谢：账户 {account_id}", "{why}，须在 {business_days} 个工作日内跟进致谢（24 小时规则）。"),
+        "en": ("Follow-up and thanks: account {account_id}",
+               "{why}; follow up and thank the customer within {business_days} business day(s) (24-hour rule)."),
+    },
+    "time_deposit_maturity": {
+        "zh": ("到期提醒：定期存款 {account_id} 于 {maturity_date} 到期",
+               "定期存款 {account_id} 将于 {maturity_date} 到期，须提前 {lead_days} 天联系客户安排续存。"),
+        "en": ("Maturity call: time deposit {account_id} matures on {maturity_date}",
+               "Time deposit {account_id} matures on {maturity_date}; call the customer {lead_days} days ahead."),
+    },
+    "tier_review": {
+        "zh": ("关系复核：客户等级由 {from_tier} 变为 {to_tier}",
+               "客户等级由 {from_tier} 变为 {to_tier}，须在 {business_days} 个工作日内复核客户关系与服务方案。"),
+        "en": ("Relationship review: tier changed from {from_tier} to {to_tier}",
+               "The customer's tier moved from {from_tier} to {to_tier}; review the relationship within "
+               "{business_days} business days."),
+    },
+    "contact_remarketing": {
+        "zh": ("重新营销拜访：关键联系人 {contact_name}（{contact_role}）变更",
+               "客户关键联系人 {contact_name}（{contact_role}）发生变更（{change}），须在 {business_days} 个工作日内拜访。"),
+        "en": ("Re-marketing visit: key contact {contact_name} ({contact_role}) changed",
+               "The customer's key contact {contact_name} ({contact_role}) was {change}; visit within "
+               "{business_days} business days."),
+    },
+    "maintenance_visit": {
+        "zh": ("维护拜访：{tier} 客户", "按分层维护计划，{tier} 客户每 {months} 个月拜访一次。"),
+        "en": ("Maintenance visit: {tier} customer", "The tier plan visits {tier} customers every {months} month(s)."),
+    },
+    "credit_rating_review": {
+        "zh": ("年度信用评级：{year} 年", "对公客户每年须完成一次信用评级复核（{year} 年度）。"),
+        "en": ("Annual credit rating review {year}", "Corporate customers are re-rated once a year ({year})."),
+    },
+    "monthly_report": {
+        "zh": ("月度客户报告：{month}", "每月 {day} 日前提交上月客户报告，遇节假日顺延至下一工作日。"),
+        "en": ("Monthly customer report: {month}",
+               "The customer report is due on day {day} of each month, moved to the next working day on a holiday."),
+    },
+    "birthday": {
+        "zh": ("生日问候：{birthday}", "客户将于 {birthday} 过生日，提前 {lead_days} 天准备问候。"),
+        "en": ("Birthday greeting: {birthday}", "The customer's birthday is on {birthday}; greet them "
+               "(prepared {lead_days} days ahead)."),
+    },
     "adhoc": {
         "zh": ("{title}", "由 {assigned_by} 指派的临时任务"),
         "en": ("{title}", "Ad-hoc task assigned by {assigned_by}"),
     },
+}
+WHY = {  # inflow follow-up: what brought the money in
+    "new_wealth": ("客户新开理财账户", "The customer opened a wealth account"),
+    "large_inflow": ("当日大额流入 {amount} 元", "A large inflow of {amount} CNY arrived today"),
+}
+CANCELLED = {  # why a task closed itself
+    "loan_repaid": ("贷款已在到期前归还", "the loan was repaid before it fell due"),
+    "loan_settled": ("贷款已结清", "the loan is settled"),
+    "deposit_returned": ("流出资金已回流", "the money came back into the account"),
+    "account_closed": ("账户已销户", "the account was closed"),
 }
 NOTES = {
     "government": ("（政府类客户，提前 60 天）", " (government-related borrower: 60 days ahead)"),
@@ -27,16 +115,25 @@ RANK = {
     "overdue": ("已逾期 {days} 天，排在最前", "overdue by {days} days, so it comes first"),
     "due_today": ("今天到期", "due today"),
     "upcoming": ("{days} 天后到期", "due in {days} days"),
-    "amount": ("，涉及金额 {amount} 元", ", exposure {amount} CNY"),
-    "unassigned": ("客户尚未分配客户经理，进入本机构待分配队列", "customer has no manager yet: in the unit's unassigned queue"),
+    "amount": ("；涉及金额 {amount} 元", "; exposure {amount} CNY"),
+    "tier": ("；客户等级 {tier}", "; customer tier {tier}"),
+    "risk": ("；风险分类 {risk}", "; risk class {risk}"),
+    "order": ("第 {rank} 位：逾期优先，其次按到期日、金额、客户等级、风险分类排序。",
+              "Rank {rank}: overdue first, then due date, exposure, customer tier, risk class. "),
+    "escalated": ("；已升级至主管（第 {level} 级），原执行人 {assignee}", "; escalated to the lead (level {level}), "
+                  "originally {assignee}'s"),
+    "copied": ("；抄送给您（风险经理）", "; you are copied as risk manager"),
+    "unassigned": ("；客户尚未分配客户经理，进入本机构待分配队列", "; customer has no manager yet: in the unit's unassigned queue"),
 }
 
 
 def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     lang = "en" if english else "zh"
     note = NOTES[params.get("government_note_key", "")][english]
-    title, reason = TEMPLATES.get(rule, TEMPLATES["adhoc"])[lang]
+    title, reason = TEMPLATES.get(params.get("template", rule), TEMPLATES["adhoc"])[lang]
     values = {**params, "government_note": note}
+    if "why_key" in params:
+        values["why"] = WHY[params["why_key"]][english].format_map(_Lenient(params))
     return title.format_map(_Lenient(values)), reason.format_map(_Lenient(values))
 
 
@@ -47,3 +144,7 @@ def rank_text(key: str, english: bool, **params) -> str:
 class _Lenient(dict):
     def __missing__(self, key):  # an old task lacking a newer parameter still reads
         return "—"
+
+
+def cancel_text(code: str | None, english: bool) -> str | None:
+    return CANCELLED.get(code, (code, code))[english] if code else None

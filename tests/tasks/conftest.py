@@ -10,8 +10,12 @@ from services.tasks.handlers import HANDLERS
 from services.tasks.main import create_app
 from shared.consumer import EventConsumer
 from shared.db import make_engine, make_session_factory
+from sqlmodel import select
+
+from services.tasks.models import Task
 from shared.events import parse_event
-from tests.support import mint_token, running_app
+from shared.outbox import OutboxMessage
+from tests.support import mint_token, running_app, unique_cif
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +70,32 @@ def customer_event(event_type: str, cif: str, business_date: str = "2026-11-25",
     return {"id": str(uuid.uuid4()), "type": event_type, "version": 1, "source": "customer-service",
             "occurred_at": f"{business_date}T08:00:00Z", "business_date": business_date, "subject": cif,
             "data": {**base, **data}}
+
+
+def staff_event(username: str, roles: list[str], unit_path: str, team: str | None = None) -> dict:
+    """staff.changed as the customer service publishes it (keyed by username)."""
+    return {"id": str(uuid.uuid4()), "type": "staff.changed", "version": 1, "source": "customer-service",
+            "occurred_at": "2026-01-05T08:00:00Z", "business_date": "2026-01-05", "subject": username,
+            "data": {"username": username, "display_name": username, "roles": roles, "unit": unit_path.split("/")[-1],
+                     "unit_path": unit_path, "team": team, "grade": None, "active": True}}
+
+
+async def tasks_for(db, cif, rule: str | None = None):
+    async with db() as s:
+        stmt = select(Task).where(Task.cif == cif)
+        return (await s.exec(stmt.where(Task.rule == rule) if rule else stmt)).all()
+
+
+async def owned_customer(apply_event, owner="rm01", **extra):
+    cif = unique_cif()
+    await apply_event(customer_event("customer.registered", cif, **extra))
+    await apply_event(customer_event("customer.assigned", cif, owner=owner,
+                                     **{k: v for k, v in extra.items() if k not in ("kind", "birthday")}))
+    return cif
+
+
+async def outbox_events(db, event_type: str, key: str) -> list[dict]:
+    async with db() as s:
+        rows = (await s.exec(select(OutboxMessage).where(OutboxMessage.event_type == event_type,
+                                                         OutboxMessage.key == key))).all()
+    return [r.payload["data"] for r in rows]

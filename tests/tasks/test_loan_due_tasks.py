@@ -1,22 +1,9 @@
 """loan.due -> collection task for the owner: due dates, reasons, dedup, unassigned queue, scope."""
 from sqlmodel import func, select
 
-from services.tasks.models import Task
 from shared.outbox import OutboxMessage
 from tests.support import loan_due, unique_cif
-from tests.tasks.conftest import customer_event
-
-
-async def tasks_for(db, cif):
-    async with db() as s:
-        return (await s.exec(select(Task).where(Task.cif == cif))).all()
-
-
-async def owned_customer(apply_event, owner="rm01", **extra):
-    cif = unique_cif()
-    await apply_event(customer_event("customer.registered", cif, **extra))
-    await apply_event(customer_event("customer.assigned", cif, owner=owner, **extra))
-    return cif
+from tests.tasks.conftest import customer_event, owned_customer, tasks_for
 
 
 async def test_loan_due_makes_a_collection_task_for_the_owner_with_due_date_and_reason(apply_event, tasks_db,

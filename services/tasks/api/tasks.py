@@ -1,4 +1,4 @@
-"""Task routes: the caller's agenda for a day, task lists in scope, completing a task."""
+"""Task routes: task lists in scope, ad-hoc tasks from leads, and the lifecycle (start, complete, cancel)."""
 import base64
 import uuid
 from datetime import date
@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from sqlmodel import and_, or_, select
 
-from services.tasks.models import OPEN_STATUSES, Task
-from services.tasks.schemas import Agenda, AgendaItem, TaskCompletion, TaskPage, TaskPublic
+from services.tasks.models import OPEN_STATUSES, CustomerBook, StaffEntry, Task
+from services.tasks.rules import Rule
+from services.tasks.schemas import TaskCancel, TaskCompletion, TaskCreate, TaskPage, TaskPublic
 from services.tasks.scope import visible_tasks
-from services.tasks.service import complete_task
-from services.tasks.texts import rank_text
+from services.tasks.service import cancel_task, complete_task, new_task, raise_task, start_task
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -19,8 +19,11 @@ from shared.errors import Problem, register_messages, wants_english
 
 router = APIRouter(tags=["tasks"])
 MAX_PAGE = 200
-AGENDA_LIMIT = 500
+ADHOC = Rule("adhoc", "adhoc", 2)
 register_messages({
+    "leads_only": ("只有团队主管可以指派临时任务", "Only a team lead can assign ad-hoc tasks"),
+    "not_your_team": ("{assignee} 不在您的团队", "{assignee} is not in your team"),
+    "cancel_needs_lead": ("只有主管可以撤销任务", "Only a lead can cancel a task"),
     "task_closed": ("任务已是 {state} 状态，不能再完成", "The task is already {state}"),
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
 })
@@ -63,36 +66,66 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep,
                     next_cursor=_cursor(page[-1]) if len(rows) > limit else None)
 
 
-@router.get("/me/agenda", response_model=Agenda, tags=["me"])
-async def my_agenda(request: Request, user: CurrentUser, session: SessionDep, day: Annotated[
-        date | None, Query(alias="date", description="business date; default today in Beijing time")] = None):
-    """Open tasks due by `date`, ranked: overdue first, then due date, urgency, exposure."""
-    day = day or business_today()
-    rows = (await session.exec(select(Task).where(Task.assignee == user.username, Task.status.in_(OPEN_STATUSES),
-                                                  Task.due_date <= day)
-                               .order_by(Task.due_date, Task.priority, Task.amount.desc(), Task.id)
-                               .limit(AGENDA_LIMIT))).all()
-    english = wants_english(request)
-    items = []
-    for rank, t in enumerate(rows, start=1):
-        late = (day - t.due_date).days
-        why = rank_text("overdue", english, days=late) if late > 0 else rank_text("due_today", english)
-        if t.amount:
-            why += rank_text("amount", english, amount=t.amount)
-        items.append(AgendaItem(**TaskPublic.of(t, english).model_dump(), rank=rank, rank_reason=why))
-    return Agenda(date=day, items=items)
+@router.post("/tasks", response_model=TaskPublic, status_code=201)
+async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, session: SessionDep):
+    """A lead gives one of their people a task; `Idempotency-Key` makes a retried request return the first."""
+    if not user.has("team_lead", "branch_head", "admin"):
+        raise Problem(403, "leads_only")
+    staff = await session.get(StaffEntry, body.assignee)
+    if staff and user.has("team_lead") and not user.has("branch_head", "admin") and staff.team != user.team:
+        raise Problem(403, "not_your_team", field="assignee", assignee=body.assignee)
+    book = None
+    if body.customer_id:
+        book = (await session.exec(select(CustomerBook).where(CustomerBook.customer_ref == body.customer_id))).first()
+        if book is None or not (user.has("admin") or user.covers_unit(book.unit_path)):
+            raise Problem(404, "not_found", field="customer_id")
+    key = request.headers.get("Idempotency-Key")
+    now, today = utcnow(), business_today()
+    task = new_task(ADHOC, subject=f"adhoc:{user.username}:{key}" if key else f"adhoc:{uuid.uuid4()}",
+                    anchor=body.due_date, book=book, cif=book.cif if book else None, due_date=body.due_date,
+                    now=now, params={"title": body.title, "assigned_by": user.username})
+    task.assignee, task.team = body.assignee, staff.team if staff and staff.team else user.team
+    task.unit_path = book.unit_path if book else (staff.unit_path if staff and staff.unit_path else user.unit_path)
+    task, _ = await raise_task(session, task, business_date=today, now=now)
+    await session.commit()
+    events_written(request)
+    return TaskPublic.of(task, wants_english(request))
+
+
+async def _actionable(session, user, task_id: uuid.UUID) -> Task:
+    """A task the caller may act on: theirs, their team's as lead, escalated to them, or any as admin."""
+    task = (await session.exec(select(Task).where(Task.id == task_id, visible_tasks(user)))).first()
+    if task is None:
+        raise Problem(404, "not_found")
+    if task.assignee != user.username and task.escalated_to != user.username \
+            and not (user.has("team_lead") and task.team == user.team) and not user.has("admin"):
+        raise Problem(403, "not_your_task")
+    if task.status not in OPEN_STATUSES:
+        raise Problem(409, "task_closed", state=task.status)
+    return task
+
+
+@router.post("/tasks/{task_id}/start", response_model=TaskPublic)
+async def start(request: Request, task_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+    task = await start_task(session, await _actionable(session, user, task_id), now=utcnow())
+    return TaskPublic.of(task, wants_english(request))
+
+
+@router.post("/tasks/{task_id}/cancel", response_model=TaskPublic)
+async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: CurrentUser, session: SessionDep):
+    task = await _actionable(session, user, task_id)
+    if not user.has("team_lead", "admin"):
+        raise Problem(403, "cancel_needs_lead")
+    task = await cancel_task(session, task, body.reason, business_date=business_today(), now=utcnow())
+    await session.commit()
+    events_written(request)
+    return TaskPublic.of(task, wants_english(request))
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
 async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, user: CurrentUser, session: SessionDep):
-    task = (await session.exec(select(Task).where(Task.id == task_id, visible_tasks(user)))).first()
-    if task is None:
-        raise Problem(404, "not_found")
-    if task.assignee != user.username and not (user.has("team_lead") and task.team == user.team) \
-            and not user.has("admin"):
-        raise Problem(403, "not_your_task")
-    if task.status not in OPEN_STATUSES:
-        raise Problem(409, "task_closed", state=task.status)
-    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow())
+    task = await _actionable(session, user, task_id)
+    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow(),
+                               interaction=body.interaction)
     events_written(request)
     return TaskPublic.of(task, wants_english(request))

@@ -1,0 +1,50 @@
+"""The agenda's ranking, in one place: the SQL order and the sentence that explains it.
+
+Order: overdue first, then earlier due date, larger exposure, better customer tier, worse loan class.
+The order is kept in SQL (columns on the task row) so a manager with thousands of open tasks gets a
+page without sorting them in Python; each item then says why it is there and why it ranks there.
+"""
+from datetime import date
+
+from services.tasks.models import Task
+from services.tasks.rules import LOAN_CLASSES, TIERS
+from services.tasks.schemas import AgendaItem, TaskPublic
+from services.tasks.texts import rank_text
+
+ORDER = (Task.due_date, Task.amount.desc().nulls_last(), Task.tier_rank, Task.risk_rank, Task.id)
+
+
+def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) -> str:
+    late = (day - task.due_date).days
+    parts = [rank_text("order", english, rank=rank)]
+    if late > 0:
+        parts.append(rank_text("overdue", english, days=late))
+    elif late == 0:
+        parts.append(rank_text("due_today", english))
+    else:
+        parts.append(rank_text("upcoming", english, days=-late))
+    if task.amount:
+        parts.append(rank_text("amount", english, amount=task.amount))
+    if task.tier_rank < len(TIERS):
+        parts.append(rank_text("tier", english, tier=TIERS[task.tier_rank]))
+    if task.risk_rank < len(LOAN_CLASSES):
+        parts.append(rank_text("risk", english, risk=LOAN_CLASSES[len(LOAN_CLASSES) - 1 - task.risk_rank]))
+    if task.assignee is None:
+        parts.append(rank_text("unassigned", english))
+    if task.escalated_to and task.assignee != viewer:
+        parts.append(rank_text("escalated", english, level=task.escalation_level, assignee=task.assignee))
+    if task.copied_to == viewer:
+        parts.append(rank_text("copied", english))
+    return parts[0] + "".join(parts[1:]).lstrip("；; ")
+
+
+# Plain rows, not ORM objects: an agenda page is read-only and building 100 tracked instances cost
+# more than the query itself (bench/bench_agenda.py).
+COLUMNS = tuple(Task.__table__.c)
+
+
+def ranked(rows, day: date, viewer: str, english: bool) -> list[AgendaItem]:
+    """Items from trusted rows (our own table), so built without re-validating each field."""
+    return [AgendaItem.model_construct(**TaskPublic.fields_of(t, english), rank=n,
+                                       rank_reason=rank_reason(t, n, day, viewer, english))
+            for n, t in enumerate(rows, start=1)]

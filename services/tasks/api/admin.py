@@ -1,0 +1,74 @@
+"""Admin routes: the rules' numbers (each change a new version) and the business-day calendar."""
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlmodel import select
+
+from services.tasks.models import CalendarOverride, RuleSetting
+from services.tasks.rules import DEFAULTS, load_rule
+from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
+from shared.app import SessionDep
+from shared.auth import CurrentUser, Principal
+from shared.errors import Problem, register_messages
+
+# Under /tasks so the gateway routes it with the rest of the tasks service.
+router = APIRouter(prefix="/tasks", tags=["admin"])
+register_messages({
+    "admins_only": ("只有系统管理员可以修改规则与日历", "Only an administrator can change rules and the calendar"),
+    "unknown_rule_param": ("规则 {rule} 没有参数 {param}", "Rule {rule} has no parameter {param}"),
+})
+
+
+def _admin(user: Principal) -> None:
+    if not user.has("admin"):
+        raise Problem(403, "admins_only")
+
+
+def _public(rule) -> RulePublic:
+    return RulePublic(name=rule.name, version=rule.version, kind=rule.kind, priority=rule.priority, params=rule.params)
+
+
+@router.get("/rules", response_model=list[RulePublic])
+async def list_rules(user: CurrentUser, session: SessionDep):
+    _admin(user)
+    return [_public(await load_rule(session, name)) for name in DEFAULTS]
+
+
+@router.put("/rules/{name}", response_model=RulePublic)
+async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: SessionDep):
+    """New numbers for a rule: a new version; tasks made before keep the version that made them."""
+    _admin(user)
+    if name not in DEFAULTS:
+        raise Problem(404, "not_found")
+    current = await load_rule(session, name)
+    for param in body.params:
+        if param not in current.params:
+            raise Problem(422, "unknown_rule_param", field=f"params.{param}", rule=name, param=param)
+    numbers = {k: int(v) if float(v).is_integer() else v for k, v in body.params.items()}
+    latest = (await session.exec(select(RuleSetting.version).where(RuleSetting.name == name)
+                                 .order_by(RuleSetting.version.desc()).limit(1))).first() or 0
+    session.add(RuleSetting(name=name, version=latest + 1, params={**current.params, **numbers},
+                            changed_by=user.username))
+    await session.commit()
+    return _public(await load_rule(session, name))
+
+
+@router.get("/calendar", response_model=list[CalendarDay])
+async def list_calendar(user: CurrentUser, session: SessionDep, year: Annotated[int, Query(ge=2000, le=2100)]):
+    """The days of `year` that differ from an ordinary week (holidays on weekdays, 调休 weekend days)."""
+    _admin(user)
+    rows = (await session.exec(select(CalendarOverride).where(CalendarOverride.day >= date(year, 1, 1),
+                                                              CalendarOverride.day <= date(year, 12, 31))
+                               .order_by(CalendarOverride.day))).all()
+    return [CalendarDay(day=r.day, business_day=r.business_day, note=r.note) for r in rows]
+
+
+@router.put("/calendar/{day}", response_model=CalendarDay)
+async def set_calendar_day(request: Request, day: date, body: CalendarDay, user: CurrentUser, session: SessionDep):
+    _admin(user)
+    row = await session.get(CalendarOverride, day) or CalendarOverride(day=day, business_day=body.business_day)
+    row.business_day, row.note = body.business_day, body.note
+    session.add(row)
+    await session.commit()
+    return CalendarDay(day=day, business_day=row.business_day, note=row.note)

@@ -1,0 +1,55 @@
+"""Agenda routes: the caller's ranked day (`/me/agenda`) and a lead's team day (`/teams/{id}/agenda`)."""
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import or_, select
+
+from services.tasks.agenda import COLUMNS, ORDER, ranked
+from services.tasks.models import OPEN_STATUSES, Task
+from services.tasks.schemas import Agenda, TeamAgenda
+from services.tasks.scope import visible_tasks
+from shared.app import SessionDep
+from shared.auth import CurrentUser
+from shared.clock import business_today
+from shared.errors import Problem, wants_english
+
+router = APIRouter(tags=["agenda"])
+DayParam = Annotated[date | None, Query(alias="date", description="business date; default today in Beijing time")]
+LimitParam = Annotated[int, Query(ge=1, le=500, description="how many of the top-ranked items")]
+
+
+def _due_by(day: date):
+    return Task.status.in_(OPEN_STATUSES), Task.due_date <= day
+
+
+async def _page(session, *where, limit: int) -> list:
+    return (await session.execute(select(*COLUMNS).where(*where).order_by(*ORDER).limit(limit))).all()
+
+
+def _json(model) -> Response:
+    """Serialized once here: FastAPI would validate the hundred items again against response_model."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+@router.get("/me/agenda", response_model=Agenda, tags=["me"])
+async def my_agenda(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None,
+                    limit: LimitParam = 100):
+    """Open tasks due by `date` that are mine, escalated to me, or copied to me — ranked and explained."""
+    day = day or business_today()
+    mine = or_(Task.assignee == user.username, Task.escalated_to == user.username, Task.copied_to == user.username)
+    rows = await _page(session, mine, *_due_by(day), limit=limit)
+    return _json(Agenda.model_construct(date=day, items=ranked(rows, day, user.username, wants_english(request))))
+
+
+@router.get("/teams/{team_id}/agenda", response_model=TeamAgenda)
+async def team_agenda(request: Request, team_id: str, user: CurrentUser, session: SessionDep, day: DayParam = None,
+                      limit: LimitParam = 200):
+    """The team's open tasks due by `date` (each with its assignee), and the unit's unassigned queue."""
+    if not (user.has("admin", "branch_head") or (user.has("team_lead") and user.team == team_id)):
+        raise Problem(404, "not_found")
+    day, english = day or business_today(), wants_english(request)
+    team = await _page(session, Task.team == team_id, visible_tasks(user), *_due_by(day), limit=limit)
+    queue = await _page(session, Task.assignee.is_(None), visible_tasks(user), *_due_by(day), limit=limit)
+    return _json(TeamAgenda.model_construct(date=day, team=team_id, items=ranked(team, day, user.username, english),
+                                            unassigned=ranked(queue, day, user.username, english)))

@@ -1,0 +1,59 @@
+"""The daily list through the running system: a large outflow becomes a retention call in the RM's
+agenda and is cancelled (and announced) when the money comes back; a lead's ad-hoc task reaches the
+RM; the lead's team view shows both with their assignees."""
+import json
+
+import pytest
+
+from tests.e2e.conftest import Api, running_stack
+from tests.support import core_event, publish, read_topic, unique_cif, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def api(pg_server, tmp_path_factory):
+    with running_stack("postgres", pg_server, tmp_path_factory.mktemp("daily"), "daily") as stack:
+        yield Api(stack)
+
+
+def flow(cif: str, amount: str, balance: str, day: str) -> dict:
+    return core_event("deposit.changed", cif, {"account_id": f"A-{cif}", "customer_id": cif, "product": "demand",
+                                               "currency": "CNY", "amount": amount, "balance": balance},
+                      business_date=day)
+
+
+async def test_outflow_retention_call_is_listed_then_cancelled_when_the_money_returns(api):
+    r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "李娜", "kind": "retail"})
+    assert r.status_code == 201, r.text
+    cif = r.json()["cif"]
+    await publish(api.stack.kafka, "corebanking.deposits", cif, flow(cif, "-800000.00", "200000.00", "2026-11-25"))
+
+    async def retention():
+        r = await api.call("GET", "/me/agenda?date=2026-11-26", "rm01")
+        return [i for i in r.json()["items"] if i["cif"] == cif and i["kind"] == "retention_call"]
+
+    [item] = await wait_for(retention, what="the retention call in rm01's agenda")
+    assert item["due_date"] == "2026-11-26" and "800000.00" in item["title"] and item["rank_reason"]
+    await publish(api.stack.kafka, "corebanking.deposits", cif, flow(cif, "800000.00", "1000000.00", "2026-11-26"))
+    await wait_for(lambda: _cancelled(api, cif), what="the retention call cancelled")
+    records = await read_topic(api.stack.kafka, "tasks.events",
+                               lambda rec: rec.key == cif.encode() and b"task.cancelled" in rec.value)
+    cancelled = [json.loads(rec.value) for rec in records if rec.key == cif.encode()]
+    assert any(e["type"] == "task.cancelled" and e["data"]["reason"] == "deposit_returned" for e in cancelled)
+
+
+async def _cancelled(api, cif):
+    r = await api.call("GET", "/tasks?status=cancelled&limit=200", "rm01")
+    return [t for t in r.json()["items"] if t["cif"] == cif and t["cancel_reason"] == "流出资金已回流"]
+
+
+async def test_a_leads_ad_hoc_task_reaches_the_rm_and_the_team_view(api):
+    body = {"assignee": "rm02", "title": "准备季度经营分析会材料", "due_date": "2026-11-30"}
+    r = await api.call("POST", "/tasks", "lead01", json=body, headers={"Idempotency-Key": "e2e-adhoc-1"})
+    assert r.status_code == 201, r.text
+    task_id = r.json()["id"]
+    agenda = (await api.call("GET", "/me/agenda?date=2026-11-30", "rm02")).json()
+    assert task_id in {i["id"] for i in agenda["items"]}
+    team = (await api.call("GET", "/teams/T01/agenda?date=2026-11-30", "lead01")).json()
+    assert {"id": task_id, "assignee": "rm02"}.items() <= next(i for i in team["items"] if i["id"] == task_id).items()

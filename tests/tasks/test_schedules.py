@@ -1,0 +1,125 @@
+"""The scheduler: maintenance visits by tier, annual credit rating, the monthly report on the 5th (or the
+next working day), birthdays, quarterly inspections of corporate loans; run twice → once; after an
+outage → the missed days once. Each test gets a database of its own: the bookmark is global."""
+import json
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from services.tasks.config import Settings
+from services.tasks.handlers import HANDLERS
+from services.tasks.models import SchedulerBookmark, Task
+from services.tasks.schedules import JOB, run_schedules
+from shared.consumer import EventConsumer
+from shared.db import make_engine, make_session_factory
+from shared.events import parse_event
+from tests.support import core_event, unique_cif
+from tests.tasks.conftest import customer_event
+
+
+@pytest.fixture
+async def bank(databases):
+    engine = make_engine(await databases("tasks"))
+    sessions = make_session_factory(engine)
+    consumer = EventConsumer(name="tasks", topics=[], handlers=HANDLERS, settings=Settings(), session_factory=sessions)
+
+    async def apply(event: dict) -> None:
+        envelope, data = parse_event(json.dumps(event).encode())
+        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+
+    async def customer(owner="rm01", tier=None, kind="retail", birthday=None) -> str:
+        cif = unique_cif()
+        await apply(customer_event("customer.registered", cif, kind=kind, birthday=birthday))
+        await apply(customer_event("customer.assigned", cif, owner=owner))
+        if tier:
+            await apply(customer_event("customer.tier-changed", cif, kind=kind, from_tier="standard", to_tier=tier,
+                                       owner=owner))
+        return cif
+
+    apply.customer, apply.sessions = customer, sessions
+    yield apply
+    await engine.dispose()
+
+
+async def scheduled(sessions, rule: str | None = None) -> list[Task]:
+    async with sessions() as s:
+        stmt = select(Task).where(Task.rule.in_([rule] if rule else ["maintenance_visit", "credit_rating_review",
+                                                                      "monthly_report", "birthday",
+                                                                      "post_loan_inspection"]))
+        return (await s.exec(stmt.order_by(Task.rule, Task.subject))).all()
+
+
+async def test_maintenance_visits_follow_the_tier_plan(bank):
+    gold, platinum, private = [await bank.customer(tier=t) for t in ("gold", "platinum", "private")]
+    await run_schedules(bank.sessions, date(2026, 11, 1))        # November: monthly only
+    assert {t.cif for t in await scheduled(bank.sessions, "maintenance_visit")} == {gold}
+    await run_schedules(bank.sessions, date(2027, 1, 1))         # January: every plan
+    visits = await scheduled(bank.sessions, "maintenance_visit")
+    assert sorted((t.cif, str(t.due_date)) for t in visits if t.anchor_date == date(2027, 1, 1)) == sorted(
+        [(gold, "2027-01-29"), (platinum, "2027-03-31"), (private, "2027-06-30")])  # 31 Jan 2027 is a Sunday
+
+
+async def test_monthly_report_is_due_on_the_5th_or_the_next_working_day(bank):
+    await bank.customer(owner="rm01")
+    await run_schedules(bank.sessions, date(2026, 10, 1))
+    [report] = await scheduled(bank.sessions, "monthly_report")
+    # 5 Oct 2026 falls in National Day week: the next working day is 8 Oct
+    assert (report.assignee, report.subject, str(report.due_date)) == ("rm01", "rm01", "2026-10-08")
+    assert report.params["month"] == "2026-10"
+
+
+async def test_annual_credit_rating_review_is_for_corporate_customers(bank):
+    corporate = await bank.customer(kind="corporate")
+    await bank.customer(kind="retail")
+    await run_schedules(bank.sessions, date(2027, 1, 1))
+    [review] = await scheduled(bank.sessions, "credit_rating_review")
+    assert (review.cif, str(review.due_date), review.params["year"]) == (corporate, "2027-03-31", 2027)
+
+
+async def test_birthday_greeting_is_scheduled_3_days_ahead(bank):
+    cif = await bank.customer(birthday="1980-12-04")
+    await run_schedules(bank.sessions, date(2026, 11, 30))
+    assert await scheduled(bank.sessions, "birthday") == []
+    await run_schedules(bank.sessions, date(2026, 12, 1))
+    [greeting] = await scheduled(bank.sessions, "birthday")
+    assert (greeting.cif, str(greeting.due_date)) == (cif, "2026-12-04")
+
+
+async def test_corporate_loans_get_a_post_loan_inspection_every_quarter(bank):
+    corporate, retail = await bank.customer(kind="corporate"), await bank.customer(kind="retail")
+    for cif, loan in ((corporate, "L-CQ"), (retail, "L-RQ")):
+        await bank(core_event("loan.disbursed", cif, {
+            "loan_id": loan, "customer_id": cif, "product": "working_capital", "principal": "1000000.00",
+            "currency": "CNY", "disbursed_on": "2026-09-22", "maturity_date": "2027-09-22",
+            "government_related": False, "classification": "normal"}, business_date="2026-09-22"))
+    await run_schedules(bank.sessions, date(2026, 12, 21))
+    await run_schedules(bank.sessions, date(2026, 12, 22))
+    quarterly = [t for t in await scheduled(bank.sessions, "post_loan_inspection") if t.anchor_date.month == 12]
+    assert [(t.subject, str(t.due_date)) for t in quarterly] == [("L-CQ", "2026-12-22")]
+    assert quarterly[0].params["template"] == "post_loan_inspection_quarterly"
+
+
+async def test_running_the_scheduler_twice_for_a_day_creates_each_task_once(bank):
+    await bank.customer(tier="gold", birthday="1990-12-04")
+    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == [date(2026, 12, 1)]
+    first = len(await scheduled(bank.sessions))
+    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == []
+    async with bank.sessions() as s:                         # even with the bookmark lost, the key holds
+        await s.delete(await s.get(SchedulerBookmark, JOB))
+        await s.commit()
+    await run_schedules(bank.sessions, date(2026, 12, 1))
+    assert first == 3 and len(await scheduled(bank.sessions)) == first   # visit, report, birthday
+
+
+async def test_after_a_3_day_outage_the_scheduler_creates_the_missed_days_once(bank):
+    await bank.customer(tier="gold", birthday="1990-12-04")
+    await run_schedules(bank.sessions, date(2026, 11, 28))       # last run before the outage
+    assert await scheduled(bank.sessions) == []
+    days = await run_schedules(bank.sessions, date(2026, 12, 2))   # down 29, 30 Nov and 1 Dec
+    assert days == [date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
+    caught_up = await scheduled(bank.sessions)
+    assert sorted(t.rule for t in caught_up) == ["birthday", "maintenance_visit", "monthly_report"]
+    assert {t.anchor_date for t in caught_up if t.rule != "birthday"} == {date(2026, 12, 1)}
+    assert await run_schedules(bank.sessions, date(2026, 12, 2)) == []
+    assert len(await scheduled(bank.sessions)) == len(caught_up)
