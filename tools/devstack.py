@@ -7,6 +7,7 @@ KAFKA_BOOTSTRAP_SERVERS to use an existing Kafka instead of the bundled Tansu br
 """
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,9 +23,17 @@ SCHEDULERS = ("tasks",)                            # services with a scheduler p
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range, so no outgoing connection can take it between
+    now and the moment our process binds it (bind(0) would hand out an ephemeral one)."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port in 20000-32000")
 
 
 def wait_port(port: int, timeout: float = 20.0) -> None:

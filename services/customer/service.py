@@ -51,7 +51,8 @@ async def register_customer(session: AsyncSession, actor: Principal, cmd: Custom
         raise Problem(409, "duplicate_cif", field="cif", cif=cmd.cif) from None
     record_event(session, CUSTOMER_TOPIC, "customer.registered", CustomerRegistered(
         customer_id=customer.cif, customer_ref=str(customer.id), name=customer.name, kind=customer.kind,
-        government_related=customer.government_related, unit=unit.code, unit_path=unit.path),
+        government_related=customer.government_related, unit=unit.code, unit_path=unit.path,
+        birthday=customer.birthday),
         subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
     audit(session, actor, "customer.registered", now=now, customer=customer, after=cmd.model_dump())
     # core banking may already have told us about this CIF: the tier starts from what we know
