@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("customer", "tasks", "appraisal")      # services that own a database
+SERVICES = ("customer", "tasks", "appraisal", "gateway")   # HTTP apps, each owning a database (gateway: idempotency keys)
 CONSUMERS = ("tasks", "appraisal")                 # services with an event consumer process
 
 
@@ -84,7 +84,7 @@ class Stack:
 
     def __post_init__(self):
         self.external_kafka = bool(self.kafka)
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             self.ports.setdefault(name, free_port())
         self.var.mkdir(parents=True, exist_ok=True)
         (self.var / "log").mkdir(exist_ok=True)
@@ -140,11 +140,11 @@ class Stack:
     def start_all(self) -> None:
         self.start_broker()
         self.prepare()
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             self.start_app(name)
         for service in CONSUMERS:
             self.start_consumer(service)
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
