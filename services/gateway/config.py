@@ -19,10 +19,10 @@ class Settings(ServiceSettings):
     breaker_failures: int = 5
     breaker_open_seconds: float = 10.0
     # Token buckets (per gateway process: N replicas allow N times this; see README).
-    rate_user_per_second: float = 20.0
-    rate_user_burst: int = 60
-    rate_ip_per_second: float = 100.0
-    rate_ip_burst: int = 200
+    rate_user_per_second: float = 50.0
+    rate_user_burst: int = 100
+    rate_ip_per_second: float = 200.0
+    rate_ip_burst: int = 400
     max_body_bytes: int = 1_048_576
     max_page_limit: int = 200
     idempotency_ttl_hours: int = 24
