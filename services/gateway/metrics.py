@@ -11,12 +11,17 @@ RESPONSES = Counter("gateway_responses_total", "Responses by route and status", 
 UPSTREAM_ERRORS = Counter("gateway_upstream_errors_total",
                           "Upstream calls that failed: connect, timeout, 5xx, or refused by an open breaker",
                           ["service", "kind"])
+API = "/api/v1"
 _ID = re.compile(r"/[^/]*\d[^/]*")   # a segment with a digit is an id (uuid, CIF, username like rm01)
 
 
 def route_label(path: str, known: bool) -> str:
     """A bounded label: ids folded to {id}; paths nobody serves share one label."""
-    return _ID.sub("/{id}", path) if known else "unmatched"
+    if not known:
+        return "unmatched"
+    if path.startswith(API):
+        return API + _ID.sub("/{id}", path[len(API):])
+    return path
 
 
 def observe(method: str, route: str, status: int, seconds: float) -> None:
