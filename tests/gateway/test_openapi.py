@@ -4,7 +4,7 @@ from openapi_spec_validator import validate
 from services.appraisal.main import app as appraisal_app
 from services.customer.main import app as customer_app
 from services.gateway import openapi
-from services.gateway.main import app as gateway_app
+from services.gateway.main import api as gateway_app
 from services.tasks.main import app as tasks_app
 
 

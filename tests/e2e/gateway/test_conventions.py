@@ -6,7 +6,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.gateway_fixtures import APP_ORIGIN, gateway_api  # noqa: F401 - the fixture
+from tests.e2e.gateway.conftest import APP_ORIGIN
 from tests.support import unique_cif
 
 pytestmark = pytest.mark.e2e

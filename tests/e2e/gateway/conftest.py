@@ -1,6 +1,7 @@
-"""One running stack for the gateway's end-to-end tests, with two gateway replicas on one idempotency
-store: the roomy one at stack.url("gateway") and a strict one (tiny user rate, small body limit, quick
-breaker) at stack.url("gateway-strict"), so limits can be hit without starving the other tests."""
+"""One running stack for all of the gateway's end-to-end tests (package scope), with two gateway
+replicas on one idempotency store: the roomy one at stack.url("gateway") and a strict one (tiny user
+rate, small body limit, quick breaker) at stack.url("gateway-strict"), so limits can be hit without
+starving the other tests."""
 import sys
 
 import pytest
@@ -23,7 +24,7 @@ class GatewayApi(Api):
         return other
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gateway_api(pg_server, tmp_path_factory):
     backend = "postgres" if pg_server else "sqlite"
     with running_stack(backend, pg_server, tmp_path_factory.mktemp("gateway"), "gateway") as stack:

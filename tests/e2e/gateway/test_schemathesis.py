@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.gateway_fixtures import gateway_api  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
 # Logout would end the very session the run signs in with; it has its own test.
