@@ -3,7 +3,7 @@ size rule every list shares."""
 from fastapi import Request
 from fastapi.responses import Response
 
-from shared.errors import problem_response, register_messages
+from shared.errors import problem_response, register_messages, text
 
 ROUTES: dict[str, str] = {
     "/api/v1/auth": "customer",
@@ -32,5 +32,5 @@ def check_page_limit(request: Request, maximum: int) -> Response | None:
     limit = request.query_params.get("limit")
     if limit is None or (limit.isdigit() and 1 <= int(limit) <= maximum):
         return None
-    return problem_response(request, 422, "page_limit", errors=[{"field": "limit", "reason": "out of range"}],
-                            max=maximum)
+    return problem_response(request, 422, "page_limit", max=maximum,
+                            errors=[{"field": "limit", "reason": text(request, "page_limit", max=maximum)}])

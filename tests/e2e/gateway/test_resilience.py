@@ -105,3 +105,12 @@ async def test_access_log_and_metrics_name_user_route_status_and_latency(gateway
     assert (await api.call("GET", "/appraisal/scorecards/lead01", "lead01")).status_code == 200
     metrics = httpx.get(api.stack.url("gateway") + "/metrics").text   # ids folded: bounded label values
     assert 'gateway_request_seconds_count{method="GET",route="/api/v1/appraisal/scorecards/{id}"}' in metrics
+
+
+async def test_a_stale_bearer_sent_along_does_not_block_refreshing_or_signing_in(gateway_api):
+    api = gateway_api
+    pair = await sign_in(api, "rm01")
+    stale = {"Authorization": "Bearer expired.or.garbage"}
+    r = await api.call("POST", "/auth/refresh", headers=stale, data={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 200 and r.json()["access_token"]
+    assert (await api.call("GET", "/me", headers=stale)).status_code == 401   # elsewhere it still counts
