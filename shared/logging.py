@@ -8,6 +8,8 @@ from contextvars import ContextVar
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_var: ContextVar[str | None] = ContextVar("user", default=None)
+# The route template a request matched (bounded, unlike the raw path); set by whoever routes it.
+route_var: ContextVar[str | None] = ContextVar("route", default=None)
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -49,6 +51,7 @@ class RequestContextMiddleware:
         rid = rid if rid and len(rid) <= 128 else uuid.uuid4().hex
         token = request_id_var.set(rid)
         user_token = user_var.set(None)
+        route_token = route_var.set(None)
         started = time.perf_counter()
         status = 500
 
@@ -64,6 +67,8 @@ class RequestContextMiddleware:
         finally:
             self.log.info("request", extra={"fields": {
                 "method": scope["method"], "path": scope["path"], "status": status, "user": user_var.get(),
+                "route": route_var.get() or getattr(scope.get("route"), "path", None),
                 "ms": round((time.perf_counter() - started) * 1000, 2)}})
             request_id_var.reset(token)
             user_var.reset(user_token)
+            route_var.reset(route_token)

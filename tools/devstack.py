@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("customer", "tasks", "appraisal")      # services that own a database
+SERVICES = ("customer", "tasks", "appraisal", "gateway")   # HTTP apps, each owning a database (gateway: idempotency keys)
 CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
 SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
 
@@ -94,7 +94,7 @@ class Stack:
 
     def __post_init__(self):
         self.external_kafka = bool(self.kafka)
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             self.ports.setdefault(name, free_port())
         self.var.mkdir(parents=True, exist_ok=True)
         (self.var / "log").mkdir(exist_ok=True)
@@ -153,13 +153,13 @@ class Stack:
     def start_all(self) -> None:
         self.start_broker()
         self.prepare()
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             self.start_app(name)
         for service in CONSUMERS:
             self.start_consumer(service)
         for service in SCHEDULERS:
             self.spawn(f"{service}-scheduler", [sys.executable, "-m", f"services.{service}.scheduler"], service)
-        for name in (*SERVICES, "gateway"):
+        for name in SERVICES:
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:

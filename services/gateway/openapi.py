@@ -1,9 +1,32 @@
-"""One OpenAPI document for the mobile apps, merged from the services' own documents."""
+"""One OpenAPI document for the mobile apps, merged from the gateway's and the services' own documents,
+plus what the gateway adds to every operation (Idempotency-Key on POST, the answers it gives itself)."""
 import asyncio
+import copy
 
 import aiohttp
 
 from services.gateway.routing import upstream_for
+
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "a retry with the same key returns the first response and does not act twice",
+                   "schema": {"type": "string", "maxLength": 255}}
+PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+GATEWAY_ANSWERS = {
+    "413": {"description": "request body too large", **PROBLEM},
+    "429": {"description": "rate limited; see Retry-After", **PROBLEM},
+    "503": {"description": "the service behind this call is unavailable; see Retry-After", **PROBLEM},
+}
+PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "code": {"type": "string"},
+    "errors": {"type": "array", "items": {"type": "object"}}}}
+GATEWAY_OWNED_SECURED = {"/api/v1/me/home"}
+
+
+def gateway_doc(app) -> dict:
+    """The gateway's own routes (home, health) as a document to merge the services' into."""
+    from fastapi.openapi.utils import get_openapi
+    return get_openapi(title=app.title, version=app.version, routes=app.routes, servers=[{"url": "/"}])
 
 
 async def fetch(client: aiohttp.ClientSession, base_url: str) -> dict | None:
@@ -14,18 +37,34 @@ async def fetch(client: aiohttp.ClientSession, base_url: str) -> dict | None:
         return None
 
 
+def _decorate(path: str, item: dict, bearer: str | None) -> dict:
+    item = copy.deepcopy(item)
+    for method, op in item.items():
+        if not isinstance(op, dict):
+            continue
+        if method == "post":
+            op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        for status, answer in GATEWAY_ANSWERS.items():
+            op.setdefault("responses", {}).setdefault(status, answer)
+        if bearer and path in GATEWAY_OWNED_SECURED:
+            op.setdefault("security", [{bearer: []}])
+    return item
+
+
 def merge(gateway_doc: dict, service_docs: dict[str, dict]) -> dict:
     """Paths come from the service that the gateway routes them to; schemas are shared by name
     (the services define the same Problem/validation schemas; a clash keeps the first)."""
-    merged = {**gateway_doc, "paths": dict(gateway_doc.get("paths", {}))}
+    paths = dict(gateway_doc.get("paths", {}))
     schemas = dict(gateway_doc.get("components", {}).get("schemas", {}))
     security = dict(gateway_doc.get("components", {}).get("securitySchemes", {}))
     for service, doc in service_docs.items():
         for path, item in doc.get("paths", {}).items():
             if upstream_for(path) == service:
-                merged["paths"][path] = item
+                paths[path] = item
         for name, schema in doc.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(name, schema)
         security.update(doc.get("components", {}).get("securitySchemes", {}))
-    merged["components"] = {"schemas": schemas, "securitySchemes": security}
-    return merged
+    schemas.setdefault("Problem", PROBLEM_SCHEMA)
+    bearer = next(iter(security), None)
+    return {**gateway_doc, "paths": {p: _decorate(p, item, bearer) for p, item in paths.items()},
+            "components": {"schemas": schemas, "securitySchemes": security}}

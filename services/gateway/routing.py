@@ -1,4 +1,10 @@
-"""Which service answers which path under /api/v1. The longest matching prefix wins."""
+"""Which service answers which path under /api/v1 (the longest matching prefix wins), and the page
+size rule every list shares."""
+from fastapi import Request
+from fastapi.responses import Response
+
+from shared.errors import problem_response, register_messages, text
+
 ROUTES: dict[str, str] = {
     "/api/v1/auth": "customer",
     "/api/v1/me": "customer",
@@ -23,3 +29,15 @@ def upstream_for(path: str) -> str | None:
         if path == prefix or path.startswith(prefix + "/"):
             return ROUTES[prefix]
     return None
+
+
+register_messages({"page_limit": ("limit 应为 1 到 {max} 之间的整数", "limit must be an integer from 1 to {max}")})
+
+
+def check_page_limit(request: Request, maximum: int) -> Response | None:
+    """Every list pages with limit/cursor/next_cursor; the gateway holds all of them to one maximum."""
+    limit = request.query_params.get("limit")
+    if limit is None or (limit.isdigit() and 1 <= int(limit) <= maximum):
+        return None
+    return problem_response(request, 422, "page_limit", max=maximum,
+                            errors=[{"field": "limit", "reason": text(request, "page_limit", max=maximum)}])

@@ -1,0 +1,96 @@
+"""`python -m bench.bench_gateway`: the same read endpoint directly on the customer service and through
+the gateway, wrk at 32 connections, in one run on one stack; writes bench/results/gateway.{json,md}.
+
+The gateway runs with its normal front door (token check, revocation lookup, rate limiter, metrics,
+ETag) — only the limits are raised so the load generator itself is not throttled. Rounds alternate
+direct/gateway so drift on a shared machine hits both sides alike.
+"""
+import os
+import shutil
+import statistics
+import sys
+
+import httpx
+
+from bench.loadgen import run_load, write_results
+from services.customer.seed import DEMO_PASSWORD
+from tools.devstack import ROOT, SERVICES, Stack, wait_http
+
+# A cheap read (token check only: the proxy's own cost shows) and a database read (what apps mostly do).
+PATHS = {"me": "/api/v1/me", "customers": "/api/v1/customers?limit=20"}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+# One gateway process per core is how it is deployed; the services run one process each, as in make run.
+WORKERS = os.environ.get("GATEWAY_WORKERS", "2")
+UNTHROTTLED = dict(RATE_USER_PER_SECOND="1e9", RATE_USER_BURST="1000000000", RATE_IP_PER_SECOND="1e9",
+                   RATE_IP_BURST="1000000000", LOG_LEVEL="WARNING")
+
+
+def start_stack() -> Stack:
+    var = ROOT / "var" / "bench-gateway"
+    shutil.rmtree(var, ignore_errors=True)
+    stack = Stack(var=var, database_urls={s: f"sqlite+aiosqlite:///{var}/{s}.db" for s in SERVICES})
+    stack.extra_env.update(LOG_LEVEL="WARNING")   # both sides log the same way: one access line is a cost
+    stack.start_all()
+    stack.stop("gateway")
+    stack.start_app("gateway", **UNTHROTTLED, WEB_CONCURRENCY=WORKERS)
+    wait_http(stack.url("gateway") + "/api/v1/healthz")
+    return stack
+
+
+def seed(stack: Stack) -> dict:
+    base = stack.url("gateway") + "/api/v1"
+    token = httpx.post(base + "/auth/token", data={"username": "rm01", "password": DEMO_PASSWORD}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for i in range(20):
+        httpx.post(base + "/customers", headers=headers,
+                   json={"cif": f"CBENCH{i:04d}", "name": "压测客户有限公司", "kind": "corporate"}).raise_for_status()
+    return headers
+
+
+def load(url: str, headers: dict) -> dict:
+    try:
+        return run_load(url, headers, connections=32, duration_s=DURATION)
+    except (KeyError, AttributeError):   # wrk now and then prints no latency table on this box; run it again
+        return run_load(url, headers, connections=32, duration_s=DURATION)
+
+
+def summarize(endpoint: str, path: str, rows: list[dict]) -> str:
+    mean = {via: {k: statistics.mean(r[k] for r in rows if r["via"] == via) for k in ("rps", "p99_ms")}
+            for via in ("direct", "gateway")}
+    ratio = mean["gateway"]["rps"] / mean["direct"]["rps"]
+    extra_p99 = mean["gateway"]["p99_ms"] - mean["direct"]["p99_ms"]
+    verdict = "meets" if ratio >= 0.8 and extra_p99 <= 5 else "MISSES"
+    return (f"{endpoint} (GET {path}): direct {mean['direct']['rps']:.0f} req/s p99 {mean['direct']['p99_ms']:.1f} ms; "
+            f"gateway {mean['gateway']['rps']:.0f} req/s p99 {mean['gateway']['p99_ms']:.1f} ms; throughput ratio "
+            f"{ratio:.0%}, p99 {extra_p99:+.1f} ms: {verdict} the target (≥ 80 %, ≤ +5 ms).")
+
+
+def main() -> None:
+    stack = start_stack()
+    try:
+        headers = seed(stack)
+        rows, notes = [], []
+        for endpoint, path in PATHS.items():
+            targets = {"direct": stack.url("customer") + path, "gateway": stack.url("gateway") + path}
+            for url in targets.values():   # warm both: connection pools, caches, the token cache
+                run_load(url, headers, duration_s=2)
+            for round_no in range(1, ROUNDS + 1):
+                for via, url in targets.items():
+                    rows.append({"endpoint": endpoint, "round": round_no, "via": via,
+                                 **load(url, headers)})
+                    print(rows[-1], flush=True)
+            notes.append(summarize(endpoint, path, [r for r in rows if r["endpoint"] == endpoint]))
+        notes.append(f"32 connections, {DURATION}s per run, {ROUNDS} rounds alternating, means over rounds; "
+                     f"gateway with {WORKERS} worker process(es), the customer service with one. "
+                     f"Machine: {os.cpu_count()} cores shared by wrk, the service and the gateway.")
+        notes = "\n\n".join(notes)
+        path = write_results("gateway", rows, notes)
+        print(notes)
+        print(f"results: {path}")
+    finally:
+        stack.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The services behind the gateway: one pooled aiohttp client, a timeout and a breaker per service.
+
+aiohttp, not httpx: a naive httpx proxy kept 13–17 % of upstream throughput here, pooled aiohttp ≈ 100 %.
+"""
+import asyncio
+from dataclasses import dataclass
+
+import aiohttp
+
+from services.gateway.breaker import CircuitBreaker
+from services.gateway.config import Settings
+from services.gateway.metrics import UPSTREAM_ERRORS
+
+FAILING_STATUSES = frozenset({502, 503, 504})   # the service (or its proxy) is unwell, not the request
+
+
+class UpstreamUnavailable(Exception):
+    def __init__(self, service: str, kind: str, retry_after: float = 5.0):
+        super().__init__(f"{service}: {kind}")
+        self.service, self.kind, self.retry_after = service, kind, retry_after
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class Upstreams:
+    def __init__(self, settings: Settings):
+        self.urls = settings.upstreams()
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=settings.max_connections_per_upstream,
+                                         keepalive_timeout=30, ttl_dns_cache=300)
+        self.client = aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                            skip_auto_headers=("User-Agent", "Accept-Encoding"))
+        self.timeouts = {name: aiohttp.ClientTimeout(total=settings.timeout_for(name),
+                                                     sock_connect=settings.connect_timeout_seconds)
+                         for name in self.urls}
+        self.breakers = {name: CircuitBreaker(settings.breaker_failures, settings.breaker_open_seconds)
+                         for name in self.urls}
+
+    async def call(self, service: str, method: str, path_qs: str, headers: dict[str, str],
+                   body: bytes | None = None) -> Reply:
+        """One request to a service, or UpstreamUnavailable (down, hung, 502-504, or its breaker open)."""
+        breaker = self.breakers[service]
+        if not breaker.allow():
+            UPSTREAM_ERRORS.labels(service, "circuit_open").inc()
+            raise UpstreamUnavailable(service, "circuit_open", breaker.retry_after())
+        try:
+            async with self.client.request(method, self.urls[service] + path_qs, headers=headers, data=body,
+                                           allow_redirects=False, timeout=self.timeouts[service]) as r:
+                reply = Reply(r.status, list(r.headers.items()), await r.read())
+        except asyncio.TimeoutError:
+            self._failed(service, "timeout")
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
+            self._failed(service, "connect")
+        if reply.status in FAILING_STATUSES:
+            UPSTREAM_ERRORS.labels(service, f"http_{reply.status}").inc()
+            breaker.failed()
+        else:
+            breaker.succeeded()
+        return reply
+
+    def _failed(self, service: str, kind: str):
+        UPSTREAM_ERRORS.labels(service, kind).inc()
+        self.breakers[service].failed()
+        raise UpstreamUnavailable(service, kind)
+
+    async def health(self) -> dict[str, dict]:
+        """Each service's /healthz, asked directly (a health check must not wait on a breaker)."""
+        async def probe(name: str, url: str) -> tuple[str, dict]:
+            try:
+                async with self.client.get(url + "/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                    return name, {"status": "ok" if r.status == 200 else "degraded", "http_status": r.status,
+                                  "breaker": self.breakers[name].state}
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                return name, {"status": "down", "error": type(err).__name__, "breaker": self.breakers[name].state}
+        return dict(await asyncio.gather(*(probe(n, u) for n, u in self.urls.items())))
+
+    async def close(self) -> None:
+        await self.client.close()

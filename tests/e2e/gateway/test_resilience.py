@@ -1,0 +1,116 @@
+"""The gateway when things go wrong or need watching: a service down (home degrades, breaker opens and
+recovers), logout revocation, refresh through the gateway, the access log and /metrics."""
+import json
+import time
+
+import httpx
+import pytest
+
+from services.customer.seed import DEMO_PASSWORD
+from tests.support import loan_due, publish, unique_cif, wait_for
+from tools.devstack import wait_http
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_home_assembles_agenda_scorecard_and_overdue_alerts_in_one_call(gateway_api):
+    api = gateway_api
+    r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "首页测试公司", "kind": "corporate"})
+    cif = r.json()["cif"]
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-HOME", "2026-12-31"))
+
+    async def home_with_task():
+        home = await api.call("GET", "/me/home?date=2026-12-10", "rm01")
+        return home if any(a["cif"] == cif for a in home.json()["alerts"]["items"]) else None
+    home = (await wait_for(home_with_task, what="the loan's task on rm01's home screen")).json()
+    assert home["username"] == "rm01" and home["agenda"]["status"] == "ok" and home["agenda"]["total"] >= 1
+    assert len(home["agenda"]["items"]) <= 5
+    [alert] = [a for a in home["alerts"]["items"] if a["cif"] == cif]
+    assert alert["kind"] == "task_overdue" and alert["days_overdue"] == 9     # due 2026-12-01
+    assert home["scorecard"] == {"status": "ok", "service": "appraisal", "reason": None, "period": "2026-12",
+                                 "total": None, "grade": None, "kpi_count": 0}
+    assert set(home["alerts"]["not_yet_available"]) == {"loan_overdue", "task_escalated"}
+    assert (await api.call("GET", "/me/home")).status_code == 401
+
+
+async def test_with_a_service_down_home_still_answers_and_its_breaker_opens_then_recovers(gateway_api):
+    stack, strict = gateway_api.stack, gateway_api.on("gateway-strict")   # breaker: 3 failures, 1 s open
+    await strict.headers("admin")
+    stack.stop("appraisal")
+    try:
+        home = await strict.call("GET", "/me/home", "admin")
+        assert home.status_code == 200 and home.json()["agenda"]["status"] == "ok"
+        assert home.json()["scorecard"]["status"] == "unavailable" and home.json()["scorecard"]["reason"] == "connect"
+        for _ in range(2):
+            r = await strict.call("GET", "/appraisal/scorecards/admin", "admin")
+            assert r.status_code == 503 and r.json()["reason"] == "connect"
+        started = time.monotonic()
+        fast = await strict.call("GET", "/appraisal/scorecards/admin", "admin")
+        assert fast.status_code == 503 and fast.json()["reason"] == "circuit_open" and fast.json()["service"] == "appraisal"
+        assert time.monotonic() - started < 0.5 and int(fast.headers["retry-after"]) >= 1
+    finally:
+        stack.start_app("appraisal")
+        wait_http(stack.url("appraisal") + "/healthz")
+
+    async def recovered():
+        return (await strict.call("GET", "/appraisal/scorecards/admin", "admin")).status_code == 200
+    await wait_for(recovered, timeout=10, what="the half-open probe to close the breaker")
+    health = (await strict.call("GET", "/healthz")).json()
+    assert health["upstreams"]["appraisal"] == {"status": "ok", "http_status": 200, "breaker": "closed"}
+    metrics = httpx.get(stack.url("gateway-strict") + "/metrics").text
+    assert 'gateway_upstream_errors_total{kind="circuit_open",service="appraisal"}' in metrics
+
+
+async def sign_in(api, username: str) -> dict:
+    async with httpx.AsyncClient(timeout=10) as c:
+        r = await c.post(api.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_refresh_works_through_the_gateway_and_logout_revokes_the_sessions_access_tokens(gateway_api):
+    api = gateway_api
+    pair = await sign_in(api, "rm02")
+    bearer = {"Authorization": f"Bearer {pair['access_token']}"}
+    refreshed = await api.call("POST", "/auth/refresh", data={"refresh_token": pair["refresh_token"]})
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"] != pair["access_token"]
+    newer = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    assert (await api.call("GET", "/me", headers=bearer)).status_code == 200
+
+    assert (await api.call("POST", "/auth/logout", headers=newer)).status_code == 204
+
+    async def refused(headers):
+        r = await api.call("GET", "/me", headers=headers)
+        return r if r.status_code == 401 else None
+    for headers in (bearer, newer):   # both tokens of the session, on both replicas
+        r = await wait_for(lambda: refused(headers), timeout=20, what="the gateway to learn of the logout")
+        assert r.json()["code"] == "session_revoked"
+        assert (await api.on("gateway-strict").call("GET", "/me", headers=headers)).json()["code"] == "session_revoked"
+    other = await sign_in(api, "rm02")   # a new sign-in is a new session
+    assert (await api.call("GET", "/me", headers={"Authorization": f"Bearer {other['access_token']}"})).status_code == 200
+
+
+async def test_access_log_and_metrics_name_user_route_status_and_latency(gateway_api):
+    api = gateway_api
+    rid = "trace-" + unique_cif().lower()
+    r = await api.call("GET", "/tasks?limit=5", "lead01", headers={"X-Request-ID": rid})
+    assert r.status_code == 200 and r.headers["x-request-id"] == rid
+    lines = [json.loads(line) for line in api.stack.log_tail("gateway", 500).splitlines() if rid in line]
+    [entry] = [e for e in lines if e["msg"] == "request"]
+    assert (entry["user"], entry["route"], entry["status"], entry["method"]) == ("lead01", "/api/v1/tasks", 200, "GET")
+    assert entry["ms"] > 0
+    assert rid in api.stack.log_tail("tasks", 500)   # the same id reached the service
+    metrics = httpx.get(api.stack.url("gateway") + "/metrics").text
+    assert 'gateway_request_seconds_bucket{le="0.05",method="GET",route="/api/v1/tasks"}' in metrics
+    assert (await api.call("GET", "/appraisal/scorecards/lead01", "lead01")).status_code == 200
+    metrics = httpx.get(api.stack.url("gateway") + "/metrics").text   # ids folded: bounded label values
+    assert 'gateway_request_seconds_count{method="GET",route="/api/v1/appraisal/scorecards/{id}"}' in metrics
+
+
+async def test_a_stale_bearer_sent_along_does_not_block_refreshing_or_signing_in(gateway_api):
+    api = gateway_api
+    pair = await sign_in(api, "rm01")
+    stale = {"Authorization": "Bearer expired.or.garbage"}
+    r = await api.call("POST", "/auth/refresh", headers=stale, data={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 200 and r.json()["access_token"]
+    assert (await api.call("GET", "/me", headers=stale)).status_code == 401   # elsewhere it still counts

@@ -1,0 +1,35 @@
+"""The merged OpenAPI document: valid, every operation id unique, gateway conventions declared."""
+from openapi_spec_validator import validate
+
+from services.appraisal.main import app as appraisal_app
+from services.customer.main import app as customer_app
+from services.gateway import openapi
+from services.gateway.main import api as gateway_app
+from services.tasks.main import app as tasks_app
+
+
+def merged() -> dict:
+    return openapi.merge(openapi.gateway_doc(gateway_app), {
+        "customer": customer_app.openapi(), "tasks": tasks_app.openapi(), "appraisal": appraisal_app.openapi()})
+
+
+def test_merged_document_validates_with_unique_operation_ids():
+    doc = merged()
+    validate(doc)
+    ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert {"me-my_home", "customers-create_customer", "tasks-my_agenda"} <= set(ids)
+
+
+def test_every_post_declares_idempotency_key_and_every_operation_the_gateway_answers():
+    doc = merged()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "post":
+                assert "Idempotency-Key" in [p["name"] for p in op["parameters"]], path
+            assert {"413", "429", "503"} <= set(op["responses"]), (method, path)
+
+
+def test_home_is_declared_as_needing_the_bearer_token():
+    op = merged()["paths"]["/api/v1/me/home"]["get"]
+    assert op["security"] and op["responses"]["200"]["content"]["application/json"]["schema"]
