@@ -16,6 +16,7 @@ from shared.kafka import ensure_topics, make_producer
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.text_guard import TextGuardMiddleware
 
 log = logging.getLogger("app")
 
@@ -65,6 +66,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router, prefix="/api/v1")

@@ -160,3 +160,13 @@ async def test_unknown_route_and_wrong_method_are_problems(customer_api):
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     r = await customer_api.delete("/api/v1/customers")
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+async def test_text_with_a_nul_character_is_422_naming_the_field_and_writes_nothing(customer_api, login, customer_db):
+    cif = unique_cif()
+    r = await customer_api.post("/api/v1/customers", headers={**await login("rm01"), "content-type": "application/json"},
+                                content='{"cif": "%s", "name": "a\\u0000b", "kind": "retail"}' % cif)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
+    r = await customer_api.get("/api/v1/customers?q=a%00b", headers=await login("rm01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "q"
+    assert await count(customer_db, Customer, Customer.cif == cif) == 0

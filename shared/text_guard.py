@@ -1,0 +1,74 @@
+"""Refuses request text no database can store — NUL characters and unpaired surrogates — before any
+service code sees it, naming the field (PostgreSQL would otherwise fail mid-transaction with a 500)."""
+import json
+from urllib.parse import parse_qsl
+
+from shared.errors import register_messages
+
+register_messages({"unstorable_text": ("含有无法保存的字符（如空字符）", "contains characters that cannot be stored (e.g. NUL)")})
+
+
+def bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800-style escape
+        return True
+    return False
+
+
+def first_bad_field(value, path: str = "") -> str | None:
+    """Path of the first string (or key) in a JSON value that cannot be stored, else None."""
+    if isinstance(value, str):
+        return path or "body" if bad_text(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if bad_text(str(key)):
+                return where
+            found = first_bad_field(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            found = first_bad_field(item, f"{path}[{n}]")
+            if found:
+                return found
+    return None
+
+
+class TextGuardMiddleware:
+    """Pure ASGI; buffers JSON bodies (they are small: the gateway caps them) and replays them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        bad = next((k for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                    if bad_text(v) or bad_text(k)), None)
+        headers = dict(scope["headers"])
+        body, replay = b"", receive
+        if bad is None and headers.get(b"content-type", b"").startswith(b"application/json"):
+            more = True
+            while more:
+                message = await receive()
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+            try:
+                bad = first_bad_field(json.loads(body)) if body else None
+            except ValueError:
+                bad = None  # not JSON: FastAPI answers that with its own 422
+
+            async def replay():
+                return {"type": "http.request", "body": body, "more_body": False}
+        if bad is None:
+            return await self.app(scope, replay, send)
+        from starlette.requests import Request
+        from shared.errors import problem_response, text
+        request = Request(scope)
+        response = problem_response(request, 422, "validation",
+                                    [{"field": bad, "reason": text(request, "unstorable_text")}])
+        await response(scope, receive, send)
