@@ -28,10 +28,14 @@ async def require_visible(session: AsyncSession, user: Principal, username: str)
     return member
 
 
+def in_unit(member: StaffMember, unit: str | None) -> bool:
+    return unit is None or member.unit == unit or f"/{unit}/" in f"/{member.unit_path}/"
+
+
 async def visible_people(session: AsyncSession, user: Principal, unit: str | None = None) -> set[str] | None:
-    """Usernames in scope (None: everyone, for an admin without a unit filter)."""
+    """RMs in scope (None: every one, for an admin without a unit filter); an RM always sees themself."""
     if user.has("admin") and unit is None:
         return None
     staff = (await session.exec(select(StaffMember))).all()
-    return {s.username for s in staff if covers(user, s, s.username) and (unit is None or s.unit == unit
-                                                                         or f"/{unit}/" in f"/{s.unit_path}/")}
+    people = {s.username for s in staff if "rm" in s.roles and covers(user, s, s.username) and in_unit(s, unit)}
+    return people | ({user.username} if user.has("rm") and unit is None else set())

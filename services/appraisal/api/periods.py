@@ -67,9 +67,10 @@ async def recompute(period: PeriodPath, user: CurrentUser, session: SessionDep):
     people = await visible_people(session, user)
     only = sorted(people) if people is not None else None
     replayed = await scorecards(session, period, only, source="ledger")
-    live = await scorecards(session, period, only or sorted(replayed))
-    differences = [{"username": who, "live": live.get(who, {}).get("total"), "recomputed": card["total"]}
-                   for who, card in replayed.items() if card != live.get(who)]
+    live = await scorecards(session, period, only)
+    differences = [{"username": who, "live": live.get(who, {}).get("total"),
+                    "recomputed": replayed.get(who, {}).get("total")}
+                   for who in sorted(set(live) | set(replayed)) if live.get(who) != replayed.get(who)]
     return {"period": period, "scorecards": list(replayed.values()), "matches_live": not differences,
             "differences": differences}
 

@@ -92,7 +92,7 @@ async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery =
         key = (lambda s: s.rank_unit) if unit else (lambda s: s.rank_bank)
         return [Ranked(rank=key(s), username=s.username, unit=s.unit, total=s.total, grade=s.grade, flagged=s.flagged)
                 for s in sorted(rows, key=lambda s: (key(s), s.username))]
-    cards = await scorecards(session, period, sorted(people | {user.username}) if people is not None else None)
+    cards = await scorecards(session, period, sorted(people) if people is not None else None)
     ordered = sorted(cards.values(), key=lambda c: (-Decimal(c["total"]), c["username"]))
     return [Ranked(rank=i, username=c["username"], unit=None, total=c["total"], grade=c["grade"], flagged=False)
             for i, c in enumerate(ordered, 1)]
