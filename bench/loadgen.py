@@ -21,7 +21,7 @@ def _wrk(url: str, headers: dict, connections: int, duration_s: int, threads: in
     for k, v in headers.items():
         args[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {"tool": "wrk", "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),

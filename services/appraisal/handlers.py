@@ -2,6 +2,7 @@
 and, where an indicator needs it, projected into the live tables the scorecards read."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.appraisal.freshness import bump, bump_owners_of
 from services.appraisal.models import LedgerEvent, LoanRecord, StaffMember
 from services.appraisal.projection import credit_activity, last_balance, place_balance, place_owner
 from shared.clock import utcnow
@@ -26,6 +27,7 @@ async def on_deposit_changed(session: AsyncSession, envelope: Envelope, event: D
     await record_fact(session, envelope, event)
     await place_balance(session, account_id=event.account_id, kind="deposit", cif=event.customer_id,
                         product=event.product, balance=event.balance, **_when(envelope))
+    await bump_owners_of(session, event.customer_id)
 
 
 async def on_deposit_closed(session: AsyncSession, envelope: Envelope, event: DepositClosed) -> None:
@@ -33,6 +35,7 @@ async def on_deposit_closed(session: AsyncSession, envelope: Envelope, event: De
     last = await last_balance(session, event.account_id)
     await place_balance(session, account_id=event.account_id, kind="deposit", cif=event.customer_id,
                         product=last.product if last else "demand", balance=0, **_when(envelope))
+    await bump_owners_of(session, event.customer_id)
 
 
 async def on_loan_disbursed(session: AsyncSession, envelope: Envelope, event: LoanDisbursed) -> None:
@@ -43,6 +46,7 @@ async def on_loan_disbursed(session: AsyncSession, envelope: Envelope, event: Lo
     session.add(loan)
     await place_balance(session, account_id=event.loan_id, kind="loan", cif=event.customer_id, product=event.product,
                         balance=event.principal, **_when(envelope))
+    await bump_owners_of(session, event.customer_id)
 
 
 async def on_loan_repaid(session: AsyncSession, envelope: Envelope, event: LoanRepaid) -> None:
@@ -50,6 +54,7 @@ async def on_loan_repaid(session: AsyncSession, envelope: Envelope, event: LoanR
     last = await last_balance(session, event.loan_id)
     await place_balance(session, account_id=event.loan_id, kind="loan", cif=event.customer_id,
                         product=last.product if last else "loan", balance=event.outstanding_balance, **_when(envelope))
+    await bump_owners_of(session, event.customer_id)
 
 
 async def on_loan_classified(session: AsyncSession, envelope: Envelope, event: LoanClassified) -> None:
@@ -58,30 +63,35 @@ async def on_loan_classified(session: AsyncSession, envelope: Envelope, event: L
     if loan is not None:  # a class for a loan never disbursed here stays in the ledger only
         loan.classification = event.to_class
         session.add(loan)
+    await bump_owners_of(session, event.customer_id)
 
 
 async def on_customer_assigned(session: AsyncSession, envelope: Envelope, event: CustomerAssigned) -> None:
     # The day of a transfer belongs to the new owner: the assignment counts from its business date.
     await record_fact(session, envelope, event)
     await place_owner(session, cif=event.customer_id, role=event.role, owner=event.owner, **_when(envelope))
+    await bump_owners_of(session, event.customer_id, event.owner)
 
 
 async def on_customer_won(session: AsyncSession, envelope: Envelope, event: CustomerWon) -> None:
     await record_fact(session, envelope, event)
     await credit_activity(session, event_id=envelope.id, kind="won", username=event.owner,
                           day=envelope.business_date.toordinal(), cif=event.customer_id)
+    await bump(session, event.owner)
 
 
 async def on_interaction_logged(session: AsyncSession, envelope: Envelope, event: InteractionLogged) -> None:
     await record_fact(session, envelope, event)
     await credit_activity(session, event_id=envelope.id, kind="interaction", username=event.rm,
                           day=event.occurred_on.toordinal(), cif=event.customer_id)
+    await bump(session, event.rm)
 
 
 async def on_task_completed(session: AsyncSession, envelope: Envelope, event: TaskCompleted) -> None:
     await record_fact(session, envelope, event)
     await credit_activity(session, event_id=envelope.id, kind="task_completed", username=event.assignee,
                           day=event.completed_on.toordinal(), cif=event.customer_id, on_time=event.on_time)
+    await bump(session, event.assignee)
 
 
 async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: StaffChanged) -> None:
@@ -91,6 +101,7 @@ async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: Sta
     member.display_name, member.roles, member.unit = event.display_name, list(event.roles), event.unit
     member.unit_path, member.team, member.active = event.unit_path, event.team, event.active
     session.add(member)
+    await bump(session, event.username)
 
 
 PROJECTED = {

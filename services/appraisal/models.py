@@ -83,3 +83,11 @@ class StaffMember(SQLModel, table=True):
     unit_path: str = Field(max_length=400)
     team: str | None = Field(default=None, max_length=32)
     active: bool = True
+
+
+class CardStamp(SQLModel, table=True):
+    """A counter per person (and "*" for bank-wide changes: KPIs, targets, scores, close) bumped by every
+    write that can change their card; a cached provisional card is good while its stamps are unchanged."""
+    __tablename__ = "card_stamp"
+    scope: str = Field(primary_key=True, max_length=64)
+    seq: int = 0

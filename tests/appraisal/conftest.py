@@ -110,3 +110,13 @@ def task_done(cif: str, assignee: str, on: str, on_time: bool) -> dict:
     return our_event("task.completed", cif, {"task_id": str(uuid.uuid4()), "customer_id": cif, "assignee": assignee,
                                              "due_date": on, "completed_on": on, "on_time": on_time}, on,
                      source="tasks-service")
+
+
+async def read_card(api, as_user, username: str, period: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={period}", headers=as_user(reader))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def kpi_line(card: dict, code: str) -> dict:
+    return next(k for k in card["kpis"] if k["code"] == code)

@@ -1,6 +1,7 @@
 """October 2026, worked out by hand: 3 RMs, 10 customers, one month of deposit events with a
 mid-month transfer, the National Day holiday (1–7 Oct: no postings, balances carry over), a margin
-deposit, a B岗 manager sharing a customer (分润 A 0.7 / B 0.3), two postings on one day.
+deposit, a B岗 manager sharing a customer (分润 A 0.7 / B 0.3), two postings on one day, and facts
+arriving out of order (the transfer before the first assignment, a later balance before an earlier one).
 
 Coefficients: savings 1.1, demand 1.0, margin 0.3, time 1.2, wealth 0.5. October has 31 days.
 Balance-days (Σ balance × days owned), then × coefficient × share, ÷ 31, rounded once to the cent:
@@ -45,8 +46,8 @@ from sqlmodel import select
 from services.appraisal.kpis import DEFAULT_KPIS
 from services.appraisal.records import AuditEntry
 from shared.outbox import OutboxMessage
-from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, repaid, staff, task_done,
-                                      won)
+from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card, repaid,
+                                      staff, task_done, won)
 
 PERIOD = "2026-10"
 
@@ -56,9 +57,9 @@ def october_events() -> list[dict]:
               staff("lead01", ["team_lead"], "T01")]
     owners = {"C1": "rm01", "C2": "rm01", "C3": "rm01", "C4": "rm01", "C5": "rm02", "C6": "rm02", "C7": "rm02",
               "C8": "rm03", "C9": "rm03", "C10": "rm03"}
+    events += [assigned("C4", "rm02", "2026-10-16", previous="rm01")]   # the transfer arrives first
     events += [assigned(cif, rm, "2026-09-01") for cif, rm in owners.items()]
-    events += [assigned("C1", "rm03", "2026-09-01", role="B"),
-               assigned("C4", "rm02", "2026-10-16", previous="rm01")]
+    events += [assigned("C1", "rm03", "2026-09-01", role="B")]
     events += [
         deposit("C1", "S1", "savings", "100000.00", "2026-09-30"), deposit("C1", "S1", "savings", "131000.00", "2026-10-20"),
         deposit("C2", "D2", "demand", "50000.00", "2026-09-30"), deposit("C2", "D2", "demand", "80000.10", "2026-10-08"),
@@ -71,7 +72,7 @@ def october_events() -> list[dict]:
         deposit("C7", "D7", "demand", "60000.00", "2026-09-30"),
         deposit("C8", "D8", "demand", "20000.00", "2026-09-30"),
         deposit("C9", "W9", "wealth", "100000.00", "2026-09-30"),
-        deposit("C10", "D10", "demand", "5000.00", "2026-09-30"), deposit("C10", "D10", "demand", "7500.00", "2026-10-09"),
+        deposit("C10", "D10", "demand", "7500.00", "2026-10-09"), deposit("C10", "D10", "demand", "5000.00", "2026-09-30"),
         disbursed("C2", "L1", "1000000.00", "2026-10-11"), repaid("C2", "L1", "400000.00", "600000.00", "2026-10-21"),
         won("C3", "rm01", "2026-10-10"),
         interaction("C1", "rm01", "2026-09-29"),   # September: not this period's
@@ -104,30 +105,24 @@ async def october(apply_event, appraisal_api, as_user):
 
 
 async def card(api, as_user, reader: str, username: str) -> dict:
-    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={PERIOD}", headers=as_user(reader))
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def kpi(card: dict, code: str) -> dict:
-    return next(k for k in card["kpis"] if k["code"] == code)
+    return await read_card(api, as_user, username, PERIOD, reader)
 
 
 async def test_daily_averages_attribution_and_totals_match_the_hand_computation(october, appraisal_api, as_user):
     rm01, rm02 = await card(appraisal_api, as_user, "rm01", "rm01"), await card(appraisal_api, as_user, "lead01", "rm02")
     rm03 = await card(appraisal_api, as_user, "admin", "rm03")
-    assert [kpi(c, "deposits")["raw_value"] for c in (rm01, rm02, rm03)] == ["376240.08", "300193.74", "113814.84"]
-    assert [kpi(c, "deposits")["score"] for c in (rm01, rm02, rm03)] == ["28.22", "36.00", "17.07"]
+    assert [kpi_line(c, "deposits")["raw_value"] for c in (rm01, rm02, rm03)] == ["376240.08", "300193.74", "113814.84"]
+    assert [kpi_line(c, "deposits")["score"] for c in (rm01, rm02, rm03)] == ["28.22", "36.00", "17.07"]
     assert [c["total"] for c in (rm01, rm02, rm03)] == ["80.89", "51.00", "32.07"]
     assert [c["grade"] for c in (rm01, rm02, rm03)] == ["良好", "不合格", "不合格"]
-    assert (kpi(rm01, "loans")["raw_value"], kpi(rm01, "loans")["score"]) == ("535483.87", "21.42")
-    assert [kpi(rm01, c)["score"] for c in ("asset_quality", "new_customers", "visits", "on_time_tasks")] == \
+    assert (kpi_line(rm01, "loans")["raw_value"], kpi_line(rm01, "loans")["score"]) == ("535483.87", "21.42")
+    assert [kpi_line(rm01, c)["score"] for c in ("asset_quality", "new_customers", "visits", "on_time_tasks")] == \
         ["15.00", "5.00", "3.75", "7.50"]
-    assert kpi(rm01, "intermediate_income")["score"] is None and "中间业务收入" in kpi(rm01, "intermediate_income")["note"]
+    assert kpi_line(rm01, "intermediate_income")["score"] is None and "中间业务收入" in kpi_line(rm01, "intermediate_income")["note"]
     # the transfer splits C4 exactly by days: 15 to rm01, 16 to rm02, at 300,000.00
-    c4 = lambda c: next(x for x in kpi(c, "deposits")["drilldown"]["customers"] if x["cif"] == "C4")  # noqa: E731
+    c4 = lambda c: next(x for x in kpi_line(c, "deposits")["drilldown"]["customers"] if x["cif"] == "C4")  # noqa: E731
     assert (c4(rm01)["balance_days"], c4(rm02)["balance_days"]) == ("4500000.00", "4800000.00")
-    c1 = {x["cif"]: x["daily_average"] for x in kpi(rm03, "deposits")["drilldown"]["customers"]}["C1"]
+    c1 = {x["cif"]: x["daily_average"] for x in kpi_line(rm03, "deposits")["drilldown"]["customers"]}["C1"]
     assert c1 == str((Decimal("1145760.00") / 31).quantize(Decimal("0.01")))   # rm03's 30 % of C1, as B岗
 
 
@@ -138,7 +133,7 @@ async def test_scorecards_follow_scope_and_speak_english_on_request(october, app
                                     headers=as_user("rm02"))).status_code == 404
     r = await appraisal_api.get(f"/api/v1/appraisal/scorecards/rm01?period={PERIOD}",
                                 headers=as_user("rm01", **{"Accept-Language": "en"}))
-    assert kpi(r.json(), "deposits")["name"] == "Deposits, daily average"
+    assert kpi_line(r.json(), "deposits")["name"] == "Deposits, daily average"
 
 
 async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, appraisal_api, as_user):

@@ -10,7 +10,8 @@ from sqlmodel import func, select
 
 from services.appraisal.api.periods import PeriodPath
 from services.appraisal.closing import audit
-from services.appraisal.kpis import validate_definitions
+from services.appraisal.freshness import EVERYONE, bump
+from services.appraisal.kpis import INDICATORS, validate_definitions
 from services.appraisal.qualitative import plan_scoring, save_scores
 from services.appraisal.records import KpiVersion, NplResponsibility, QualitativePlan
 from services.appraisal.scope import require_visible
@@ -52,12 +53,13 @@ async def new_kpi_version(body: KpiSet, user: CurrentUser, session: SessionDep):
                      created_by=user.username)
     session.add(row)
     audit(session, user.username, "kpi.versioned", f"v{row.version}", effective_from=body.effective_from)
+    await bump(session, EVERYONE)
     await session.commit()
     return {"version": row.version, "effective_from": row.effective_from}
 
 
 class Breakdown(BaseModel):
-    indicator: str
+    indicator: Literal[INDICATORS]
     parent_level: Literal["bank", "unit", "team"] | None = None
     parent_key: str | None = None
     level: Literal["bank", "unit", "team", "rm"]
@@ -67,6 +69,10 @@ class Breakdown(BaseModel):
 @router.put("/appraisal/targets/{period}")
 async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, session: SessionDep):
     _require(user, "admin", "branch_head", "team_lead")
+    if body.level != "rm" and not user.has("admin", "branch_head"):
+        raise Problem(403, "forbidden")   # a team lead breaks the team's target down to its RMs only
+    for username in body.targets if body.level == "rm" else ():
+        await require_visible(session, user, username)
     if body.parent_level:
         rows = await break_down(session, period=period, indicator=body.indicator, child_level=body.level,
                                 parent=(body.parent_level, body.parent_key or ""), children=body.targets,
@@ -74,6 +80,7 @@ async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, se
     else:
         rows = [await set_target(session, period=period, indicator=body.indicator, level=body.level, key=k, amount=a,
                                  set_by=user.username) for k, a in body.targets.items()]
+    await bump(session, EVERYONE)
     await session.commit()
     return [{"level": r.level, "key": r.key, "indicator": r.indicator, "amount": str(r.amount)} for r in rows]
 
@@ -112,6 +119,7 @@ async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser
         raise Problem(404, "not_found")
     plan = await save_scores(session, plan, scores)
     audit(session, user.username, "qualitative.scored", plan.subject, plan=plan_id, scores=plan.scores)
+    await bump(session, EVERYONE)
     await session.commit()
     return plan
 
@@ -132,5 +140,6 @@ async def record_responsibility(body: Responsibility, user: CurrentUser, session
     session.add(row)
     audit(session, user.username, "npl.responsibility", body.username, loan_id=body.loan_id,
           loss_amount=str(body.loss_amount), year=body.year)
+    await bump(session, EVERYONE)
     await session.commit()
     return row

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from services.appraisal.cards import NOTES, scorecards
 from services.appraisal.closing import period_state
+from services.appraisal.freshness import provisional_cards, stamps
 from services.appraisal.records import ScorecardSnapshot
 from services.appraisal.scope import require_visible, visible_people
 from shared.app import SessionDep
@@ -68,7 +69,11 @@ async def scorecard(username: str, user: CurrentUser, session: SessionDep, reque
         snap = await session.get(ScorecardSnapshot, (period, username))
         if snap is not None:
             return present(snap.card, state.status, english, snap)
-    card = (await scorecards(session, period, [username]))[username]
+    current = await stamps(session, username)       # read before computing: a later write re-stamps
+    card = provisional_cards.get((username, period), current)
+    if card is None:
+        card = (await scorecards(session, period, [username]))[username]
+        provisional_cards.put((username, period), current, card)
     return present(card, "provisional", english)
 
 

@@ -12,6 +12,12 @@ branch_labels = None
 depends_on = None
 
 MONEY = sa.Numeric(18, 2)
+
+
+def code(length: int) -> sa.String:
+    """An identifier (CIF, username, product): compared bytewise on PostgreSQL. Linguistic collation
+    made grouping a scorecard's few thousand interval rows cost more than finding them."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 SERIAL = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
@@ -21,15 +27,15 @@ def upgrade() -> None:
     op.create_table(
         "balance_interval",
         sa.Column("account_id", sa.String(64), primary_key=True), sa.Column("from_day", sa.Integer, primary_key=True),
-        sa.Column("to_day", sa.Integer), sa.Column("kind", sa.String(10), nullable=False),
-        sa.Column("cif", sa.String(32), nullable=False, index=True), sa.Column("product", sa.String(32), nullable=False),
+        sa.Column("to_day", sa.Integer), sa.Column("kind", code(10), nullable=False),
+        sa.Column("cif", code(32), nullable=False, index=True), sa.Column("product", code(32), nullable=False),
         sa.Column("balance", MONEY, nullable=False), sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event_id", sa.String(128), nullable=False))
     op.create_table(
         "ownership_interval",
-        sa.Column("cif", sa.String(32), primary_key=True), sa.Column("role", sa.String(1), primary_key=True),
+        sa.Column("cif", code(32), primary_key=True), sa.Column("role", code(1), primary_key=True),
         sa.Column("from_day", sa.Integer, primary_key=True), sa.Column("to_day", sa.Integer),
-        sa.Column("owner", sa.String(64), index=True),
+        sa.Column("owner", code(64), index=True),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event_id", sa.String(128), nullable=False))
     op.create_table(
@@ -105,11 +111,13 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer, nullable=False, index=True), sa.Column("role", sa.String(12), nullable=False),
         sa.Column("loss_amount", MONEY, nullable=False), sa.Column("recorded_by", sa.String(64), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False))
+    op.create_table("card_stamp", sa.Column("scope", sa.String(64), primary_key=True),
+                    sa.Column("seq", sa.BigInteger, nullable=False))
     op.create_index("ix_balance_interval_days", "balance_interval", ["from_day", "to_day"])
 
 
 def downgrade() -> None:
-    for table in ("npl_responsibility", "audit_entry", "score_adjustment", "scorecard_snapshot", "period_close",
+    for table in ("card_stamp", "npl_responsibility", "audit_entry", "score_adjustment", "scorecard_snapshot", "period_close",
                   "qualitative_plan", "target_contract", "target", "kpi_version", "staff_member", "loan_record",
                   "activity_fact", "ownership_interval", "balance_interval"):
         op.drop_table(table)
