@@ -37,29 +37,33 @@ def rm(i: int) -> str:
 
 async def seed(url: str) -> dict:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    now, rnd, counts = datetime.now(timezone.utc), random.Random(5), {}
+    now, rnd = datetime.now(timezone.utc), random.Random(5)
     try:
         staff = [(rm(i), f"客户经理{i}", '["rm"]', f"SB{i % 20:02d}", f"HQ/BR01/SB{i % 20:02d}", f"T{i % 100:03d}", True)
                  for i in range(RMS)]
         await conn.copy_records_to_table("staff_member", records=staff, columns=[
             "username", "display_name", "roles", "unit", "unit_path", "team", "active"])
-        owners, balances = [], []
-        for c in range(CUSTOMERS):
-            cif, moved = f"C{c:07d}", c % 20 == 0            # 5 % change owner mid-month
-            start = date(2026, 1, 1).toordinal()
-            owners.append((cif, "A", start, TRANSFER_DAY if moved else None, rm(c), now, "seed"))
-            if moved:
-                owners.append((cif, "A", TRANSFER_DAY, None, rm(c + 1), now, "seed"))
-            balance = Decimal(rnd.randrange(1_000_000, 500_000_000)) / 100
-            days = [FIRST - 1] + list(range(FIRST, FIRST + 31))  # a balance every calendar day of the month
-            for n, day in enumerate(days):
-                balance = max(Decimal(0), balance + Decimal(rnd.randrange(-500_000, 500_000)) / 100)
-                balances.append((f"A{cif}", day, days[n + 1] if n + 1 < len(days) else None, "deposit", cif,
-                                 PRODUCTS[c % 5], balance, now, "seed"))
-        await conn.copy_records_to_table("ownership_interval", records=owners, columns=[
-            "cif", "role", "from_day", "to_day", "owner", "occurred_at", "event_id"])
-        await conn.copy_records_to_table("balance_interval", records=balances, columns=[
-            "account_id", "from_day", "to_day", "kind", "cif", "product", "balance", "occurred_at", "event_id"])
+        counts = {"rms": RMS, "customers": CUSTOMERS, "balance_intervals": 0, "ownership_intervals": 0}
+        for chunk in range(0, CUSTOMERS, 5000):   # in chunks: keeps the seeder's memory flat
+            owners, balances = [], []
+            for c in range(chunk, min(chunk + 5000, CUSTOMERS)):
+                cif, moved = f"C{c:07d}", c % 20 == 0            # 5 % change owner mid-month
+                owners.append((cif, "A", date(2026, 1, 1).toordinal(), TRANSFER_DAY if moved else None, rm(c), now,
+                               "seed"))
+                if moved:
+                    owners.append((cif, "A", TRANSFER_DAY, None, rm(c + 1), now, "seed"))
+                balance = Decimal(rnd.randrange(1_000_000, 500_000_000)) / 100
+                days = [FIRST - 1] + list(range(FIRST, FIRST + 31))  # a balance every calendar day of the month
+                for n, day in enumerate(days):
+                    balance = max(Decimal(0), balance + Decimal(rnd.randrange(-500_000, 500_000)) / 100)
+                    balances.append((f"A{cif}", day, days[n + 1] if n + 1 < len(days) else None, "deposit", cif,
+                                     PRODUCTS[c % 5], balance, now, "seed"))
+            await conn.copy_records_to_table("ownership_interval", records=owners, columns=[
+                "cif", "role", "from_day", "to_day", "owner", "occurred_at", "event_id"])
+            await conn.copy_records_to_table("balance_interval", records=balances, columns=[
+                "account_id", "from_day", "to_day", "kind", "cif", "product", "balance", "occurred_at", "event_id"])
+            counts["balance_intervals"] += len(balances)
+            counts["ownership_intervals"] += len(owners)
         deeds = [(f"e{i}-{k}", kind, rm(i), FIRST + k, k % 3 != 0 if kind == "task_completed" else None, None)
                  for i in range(RMS) for k, kind in enumerate(["won", "interaction", "interaction", "task_completed",
                                                                "task_completed", "task_completed"])]
@@ -70,8 +74,6 @@ async def seed(url: str) -> dict:
         await conn.copy_records_to_table("target", records=targets, columns=[
             "period", "indicator", "level", "key", "amount", "set_by", "set_at"])
         await conn.execute("ANALYZE")
-        counts = {"rms": RMS, "customers": CUSTOMERS, "balance_intervals": len(balances),
-                  "ownership_intervals": len(owners)}
     finally:
         await conn.close()
     return counts

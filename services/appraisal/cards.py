@@ -7,7 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.attribution import DailyAverage, daily_average_by_owner
-from services.appraisal.facts import NPL_CLASSES, PeriodFacts, live_facts
+from services.appraisal.facts import NPL_CLASSES, Period, PeriodFacts, live_facts
 from services.appraisal.kpis import DEFAULT_KPIS, LOSS_PER_POINT, POINT, grade_of, score
 from services.appraisal.models import StaffMember
 from services.appraisal.qualitative import qualitative_points
@@ -19,6 +19,7 @@ NOTES = {  # why a KPI has no score: shown on the card in the reader's language
     "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
     "no_target": ("尚未下达目标", "No target set"),
     "no_tasks": ("本期无已完成任务", "No task completed in the period"),
+    "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
 }
 
 
@@ -47,23 +48,40 @@ async def year_end_losses(session: AsyncSession, period: str) -> dict[str, Decim
     return losses
 
 
-def _averages(facts: PeriodFacts, kpis: list[dict]) -> dict[str, dict[str, DailyAverage]]:
-    kinds = {"deposit_daily_average": "deposit", "loan_daily_average": "loan"}
-    return {k["code"]: daily_average_by_owner(
-        facts.balance_days, kinds[k["indicator"]], facts.period.days,
-        {p: Decimal(c) for p, c in k["params"]["coefficients"].items()},
-        {r: Decimal(s) for r, s in k["params"]["split"].items()}) for k in kpis if k["indicator"] in kinds}
+AVERAGED = {"deposit_daily_average": "deposit", "loan_daily_average": "loan", "deposit_growth_ytd": "deposit",
+            "deposit_growth_yoy": "deposit"}
+GROWTH_BASE = {"deposit_growth_ytd": Period.start_of_year, "deposit_growth_yoy": Period.a_year_earlier}
+RATES = {"recovery_rate": ("principal_paid", "principal_due"), "interest_collection_rate": ("interest_paid", "interest_due")}
+
+
+def _averages(facts: PeriodFacts, kpis: list[dict], bases: dict[str, PeriodFacts]) -> dict[str, tuple]:
+    """Per KPI code: (日均 by owner in the period, 日均 by owner in the growth base or None)."""
+    def averaged(f: PeriodFacts, k: dict) -> dict[str, DailyAverage]:
+        return daily_average_by_owner(f.balance_days, AVERAGED[k["indicator"]], f.period.days,
+                                      {p: Decimal(c) for p, c in k["params"]["coefficients"].items()},
+                                      {r: Decimal(s) for r, s in k["params"]["split"].items()})
+    return {k["code"]: (averaged(facts, k), averaged(bases[k["code"]], k) if k["code"] in bases else None)
+            for k in kpis if k["indicator"] in AVERAGED}
 
 
 def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[Decimal | None, dict, str | None]:
     """(raw value, drill-down, note) of one KPI for one person."""
     kind, deeds = kpi["indicator"], facts.activity.get(who, {})
-    if kind in ("deposit_daily_average", "loan_daily_average"):
-        avg = averages[kpi["code"]].get(who)
+    if kind in GROWTH_BASE:
+        now, base = (a.get(who) for a in averages[kpi["code"]])
+        now_amount, base_amount = (now.amount if now else Decimal("0.00")), (base.amount if base else Decimal("0.00"))
+        return now_amount - base_amount, {"daily_average": str(now_amount), "base": str(base_amount)}, None
+    if kind in AVERAGED:
+        avg = averages[kpi["code"]][0].get(who)
         if avg is None:
             return Decimal("0.00"), {"customers": []}, None
         return avg.amount, {"customers": [{"cif": c, "daily_average": str(v), "balance_days": str(avg.balance_days[c])}
                                           for c, v in avg.by_customer.items()]}, None
+    if kind in RATES:
+        paid, due = (facts.loan_flows.get(who, {}).get(name, Decimal(0)) for name in RATES[kind])
+        if not due:
+            return None, {"due": "0", "collected": str(paid)}, "no_dues"
+        return (paid / due).quantize(RATIO, ROUND_HALF_UP), {"due": str(due), "collected": str(paid)}, None
     if kind == "new_loan_npl_ratio":
         loans = facts.new_loans.get(who, [])
         total = sum((p for _, p, _ in loans), Decimal(0))
@@ -109,8 +127,11 @@ def build_card(who: str, facts: PeriodFacts, version: int, kpis: list[dict], tar
 async def scorecards(session: AsyncSession, period: str, usernames: list[str] | None = None,
                      source: str = "live") -> dict[str, dict]:
     """Cards for `usernames` (None: everyone with facts in the period, and every active RM)."""
-    facts = await (live_facts if source == "live" else replay_facts)(session, period, usernames)
+    load = live_facts if source == "live" else replay_facts
     version, kpis = await kpi_set(session, period)
+    facts = await load(session, period, usernames)
+    bases = {k["code"]: await load(session, GROWTH_BASE[k["indicator"]](facts.period), usernames)
+             for k in kpis if k["indicator"] in GROWTH_BASE}
     if usernames is None:
         staff = (await session.exec(select(StaffMember).where(StaffMember.active))).all()
         people = facts.people() | {s.username for s in staff if "rm" in s.roles}
@@ -118,6 +139,6 @@ async def scorecards(session: AsyncSession, period: str, usernames: list[str] | 
         people = set(usernames)
     targets, losses = await rm_targets(session, period, usernames), await year_end_losses(session, period)
     qualitative = await qualitative_points(session, period)
-    averages = _averages(facts, kpis)
+    averages = _averages(facts, kpis, bases)
     return {who: build_card(who, facts, version, kpis, targets.get(who, {}), averages, qualitative.get(who, []),
                             losses.get(who, Decimal(0))) for who in sorted(people)}

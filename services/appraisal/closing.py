@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.cards import scorecards
+from services.appraisal.freshness import EVERYONE, bump
 from services.appraisal.kpis import BOTTOM_SHARE, POINT, grade_of
 from services.appraisal.models import StaffMember
 from services.appraisal.records import AuditEntry, PeriodClose, ScoreAdjustment, ScorecardSnapshot
@@ -24,8 +25,10 @@ CLOSERS = ("branch_head", "admin")
 ADJUSTERS = ("team_lead", "branch_head", "admin")
 
 
-def audit(session: AsyncSession, actor: str, action: str, subject: str, **detail) -> None:
+async def audit(session: AsyncSession, actor: str, action: str, subject: str, **detail) -> None:
+    """Every appraisal decision is audited, and any of them can change cards someone has rendered."""
     session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=detail, request_id=request_id_var.get()))
+    await bump(session, EVERYONE)
 
 
 def rank(snapshots: list[ScorecardSnapshot]) -> list[str]:
@@ -67,7 +70,7 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
     version = next(iter(cards.values()))["kpi_version"] if cards else 0
     state = PeriodClose(period=period, status="closed", kpi_version=version, closed_by=actor.username)
     session.add(state)
-    audit(session, actor.username, "period.closed", period, scorecards=len(snapshots), flagged=flagged)
+    await audit(session, actor.username, "period.closed", period, scorecards=len(snapshots), flagged=flagged)
     record_event(session, APPRAISAL_TOPIC, "appraisal.period-closed", PeriodClosed(
         period=period, scorecards=len(snapshots), flagged=flagged, kpi_version=version),
         subject=period, business_date=business_date, source="appraisal-service")
@@ -77,14 +80,14 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
 async def publish_period(session: AsyncSession, actor: Principal, period: str, appeal_until: date) -> PeriodClose:
     state = await _in_status(session, actor, period, "closed")
     state.status, state.appeal_until = "published", appeal_until
-    audit(session, actor.username, "period.published", period, appeal_until=appeal_until.isoformat())
+    await audit(session, actor.username, "period.published", period, appeal_until=appeal_until.isoformat())
     return state
 
 
 async def sign_off(session: AsyncSession, actor: Principal, period: str) -> PeriodClose:
     state = await _in_status(session, actor, period, "published")
     state.status, state.signed_off_by = "signed_off", actor.username
-    audit(session, actor.username, "period.signed_off", period)
+    await audit(session, actor.username, "period.signed_off", period)
     return state
 
 
@@ -122,6 +125,6 @@ async def adjust_score(session: AsyncSession, actor: Principal, period: str, use
     session.add_all(snapshots)
     session.add(ScoreAdjustment(period=period, username=username, points=points, reason=reason,
                                 adjusted_by=actor.username))
-    audit(session, actor.username, "score.adjusted", username, period=period, points=str(points), reason=reason,
+    await audit(session, actor.username, "score.adjusted", username, period=period, points=str(points), reason=reason,
           total_before=str(before), total_after=str(target.total))
     return target

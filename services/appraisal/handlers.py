@@ -4,11 +4,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.freshness import bump, bump_owners_of
 from services.appraisal.models import LedgerEvent, LoanRecord, StaffMember
-from services.appraisal.projection import credit_activity, last_balance, place_balance, place_owner
+from services.appraisal.projection import credit_activity, last_balance, place_balance, place_owner, record_flow
 from shared.clock import utcnow
 from shared.db import insert
 from shared.events import (CustomerAssigned, CustomerWon, DepositChanged, DepositClosed, Envelope, EventData,
-                           InteractionLogged, LoanClassified, LoanDisbursed, LoanRepaid, StaffChanged, TaskCompleted)
+                           InteractionLogged, LoanClassified, LoanDisbursed, LoanDue, LoanRepaid, StaffChanged, TaskCompleted)
 
 
 async def record_fact(session: AsyncSession, envelope: Envelope, event: EventData) -> None:
@@ -54,6 +54,20 @@ async def on_loan_repaid(session: AsyncSession, envelope: Envelope, event: LoanR
     last = await last_balance(session, event.loan_id)
     await place_balance(session, account_id=event.loan_id, kind="loan", cif=event.customer_id,
                         product=last.product if last else "loan", balance=event.outstanding_balance, **_when(envelope))
+    await record_flow(session, key=envelope.id, loan_id=event.loan_id, cif=event.customer_id, on=event.repaid_on,
+                      principal_paid=event.principal_paid, interest_paid=event.interest_paid)
+    await bump_owners_of(session, event.customer_id)
+
+
+def due_key(event: LoanDue) -> str:
+    """One falling-due per loan and due date: core banking re-sends loan.due with new ids for one fact."""
+    return f"due:{event.loan_id}:{event.due_date.isoformat()}"
+
+
+async def on_loan_due(session: AsyncSession, envelope: Envelope, event: LoanDue) -> None:
+    await record_fact(session, envelope, event)
+    await record_flow(session, key=due_key(event), loan_id=event.loan_id, cif=event.customer_id, on=event.due_date,
+                      principal_due=event.principal_due, interest_due=event.interest_due)
     await bump_owners_of(session, event.customer_id)
 
 
@@ -106,11 +120,11 @@ async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: Sta
 
 PROJECTED = {
     "deposit.changed": on_deposit_changed, "deposit.closed": on_deposit_closed,
-    "loan.disbursed": on_loan_disbursed, "loan.repaid": on_loan_repaid, "loan.classified": on_loan_classified,
+    "loan.disbursed": on_loan_disbursed, "loan.repaid": on_loan_repaid, "loan.due": on_loan_due, "loan.classified": on_loan_classified,
     "customer.assigned": on_customer_assigned, "customer.won": on_customer_won,
     "interaction.logged": on_interaction_logged, "task.completed": on_task_completed,
     "staff.changed": on_staff_changed,
 }
-KEPT_ONLY = ("loan.due", "loan.overdue", "deposit.opened", "customer.registered", "customer.tier-changed",
+KEPT_ONLY = ("loan.overdue", "deposit.opened", "customer.registered", "customer.tier-changed",
              "task.created", "task.cancelled", "task.escalated")
 HANDLERS = {**{event_type: record_fact for event_type in KEPT_ONLY}, **PROJECTED}

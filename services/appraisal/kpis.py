@@ -30,7 +30,8 @@ DEFAULT_KPIS: list[dict] = [
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
 ]
 INDICATORS = ("deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
-              "interactions", "on_time_task_rate")
+              "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
+              "interest_collection_rate")
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
 # Five grades by total points, highest first (configurable data like everything here).

@@ -73,6 +73,17 @@ class LoanRecord(SQLModel, table=True):
     classification: str = Field(default="normal", max_length=20)
 
 
+class LoanFlow(SQLModel, table=True):
+    """Money falling due (loan.due, on its due date) and money collected (loan.repaid, on the day paid),
+    for the recovery and interest collection rates; credited to the A岗 owner of that day when scored."""
+    __tablename__ = "loan_flow"
+    event_id: str = Field(primary_key=True, max_length=128)
+    loan_id: str = Field(max_length=64)
+    cif: str = Field(max_length=32, index=True)
+    day: int = Field(index=True)
+    amounts: dict = Field(sa_column=Column(JSON, nullable=False))   # e.g. {"principal_due": "100000.00", …}
+
+
 class StaffMember(SQLModel, table=True):
     """Projection of staff.changed: whose scorecards a lead or branch head may see, and ranking units."""
     __tablename__ = "staff_member"

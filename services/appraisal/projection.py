@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.models import ActivityFact, BalanceInterval, OwnershipInterval
+from services.appraisal.models import ActivityFact, BalanceInterval, LoanFlow, OwnershipInterval
 from shared.db import insert
 
 
@@ -62,3 +62,10 @@ async def credit_activity(session: AsyncSession, *, event_id: str, kind: str, us
         return  # nobody to credit (an unowned customer won, an unassigned task)
     await session.execute(insert(session, ActivityFact).values(
         event_id=event_id, kind=kind, username=username, day=day, cif=cif, on_time=on_time).on_conflict_do_nothing())
+
+
+async def record_flow(session: AsyncSession, *, key: str, loan_id: str, cif: str, on, **amounts) -> None:
+    """Upsert by fact key: a re-sent loan.due replaces the amounts it said before, never adds to them."""
+    values = {name: str(amount) for name, amount in amounts.items()}
+    stmt = insert(session, LoanFlow).values(event_id=key, loan_id=loan_id, cif=cif, day=on.toordinal(), amounts=values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["event_id"], set_={"amounts": values}))

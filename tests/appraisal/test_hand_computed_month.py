@@ -37,17 +37,27 @@ Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 o
         on-time 1/2 = 0.5 < floor 0.6 → 0.00; total 51.00 → 不合格
   rm03: deposits 30 × 113,814.84/200,000 = 17.072226 → 17.07; asset quality 15; total 32.07 → 不合格
 """
+import asyncio
 import copy
+import json
 from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
+from services.appraisal.cards import scorecards
+from services.appraisal.config import Settings
+from services.appraisal.handlers import HANDLERS
 from services.appraisal.kpis import DEFAULT_KPIS
-from services.appraisal.records import AuditEntry
+from services.appraisal.records import AuditEntry, KpiVersion
+from shared.consumer import EventConsumer
+from shared.db import make_engine, make_session_factory
+from shared.events import parse_event
+from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
 from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card, repaid,
                                       staff, task_done, won)
+from tools.devstack import ROOT
 
 PERIOD = "2026-10"
 
@@ -85,13 +95,18 @@ def october_events() -> list[dict]:
     return events
 
 
+def october_kpis() -> list[dict]:
+    kpis = copy.deepcopy(DEFAULT_KPIS)
+    kpis[0]["params"]["split"] = {"A": "0.7", "B": "0.3"}
+    return kpis
+
+
 @pytest.fixture(scope="module")
 async def october(apply_event, appraisal_api, as_user):
     events = october_events()
     for event in events:
         await apply_event(event)
-    kpis = copy.deepcopy(DEFAULT_KPIS)
-    kpis[0]["params"]["split"] = {"A": "0.7", "B": "0.3"}
+    kpis = october_kpis()
     r = await appraisal_api.post("/api/v1/appraisal/kpi-definitions", headers=as_user("admin"),
                                  json={"effective_from": PERIOD, "definitions": kpis})
     assert r.status_code == 201, r.text
@@ -143,6 +158,10 @@ async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, app
     assert body["matches_live"] is True and body["differences"] == []
     assert {c["username"]: c["total"] for c in body["scorecards"]} == {"rm01": "80.89", "rm02": "51.00",
                                                                         "rm03": "32.07"}
+    # a lead's recompute covers team T01 only, yet rm01 still gives up rm03's 30 % of C1
+    r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/recompute", headers=as_user("lead01"))
+    assert r.json()["matches_live"] is True
+    assert {c["username"]: c["total"] for c in r.json()["scorecards"]} == {"rm01": "80.89", "rm02": "51.00"}
 
 
 async def test_replaying_the_same_events_twice_changes_nothing(october, apply_event, appraisal_api, as_user):
@@ -184,3 +203,24 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409
+
+
+async def test_the_embedded_sqlite_path_gives_the_same_figures(tmp_path):
+    """SQLite sums the intervals in Python (it keeps NUMERIC as floating point); the figures must not move."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/appraisal.db"
+    await asyncio.to_thread(upgrade_to_head, str(ROOT / "services" / "appraisal" / "alembic"), url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    consumer = EventConsumer(name="appraisal", topics=[], handlers=HANDLERS, settings=Settings(),
+                             session_factory=sessions)
+    for event in october_events():
+        envelope, data = parse_event(json.dumps(event).encode())
+        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+    async with sessions() as s:
+        s.add(KpiVersion(version=1, effective_from=PERIOD, definitions=october_kpis(), created_by="admin"))
+        await s.commit()
+        one_by_one = [(await scorecards(s, PERIOD, [who]))[who] for who in ("rm01", "rm02", "rm03")]
+        replayed = await scorecards(s, PERIOD, source="ledger")
+    await engine.dispose()
+    assert [kpi_line(c, "deposits")["raw_value"] for c in one_by_one] == ["376240.08", "300193.74", "113814.84"]
+    assert {c["username"]: c for c in one_by_one} == replayed

@@ -8,7 +8,7 @@ from sqlmodel import select
 from services.appraisal.kpis import DEFAULT_KPIS
 from shared.outbox import OutboxMessage
 from tests.appraisal.conftest import assigned, deposit, disbursed, kpi_line, read_card, staff
-from tests.support import core_event
+from tests.support import core_event, wait_for
 
 
 async def test_a_new_deposit_moves_a_provisional_card_already_read(apply_event, appraisal_api, as_user):
@@ -16,7 +16,12 @@ async def test_a_new_deposit_moves_a_provisional_card_already_read(apply_event, 
     await apply_event(deposit("L1", "LD1", "demand", "31000.00", "2026-05-01"))
     before = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-05"), "deposits")["raw_value"]
     await apply_event(deposit("L1", "LD1", "demand", "62000.00", "2026-05-17"))
-    after = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-05"), "deposits")["raw_value"]
+
+    async def moved():
+        value = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-05"), "deposits")["raw_value"]
+        return value if value != before else None
+
+    after = await wait_for(moved, timeout=5, what="the card to show the new balance")
     # 31,000 × 31 ÷ 31 = 31,000.00; then 31,000 × 16 (1–16) + 62,000 × 15 (17–31) = 1,426,000 ÷ 31 = 46,000.00
     assert (before, after) == ("31000.00", "46000.00")
 
@@ -99,7 +104,11 @@ async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, a
     await apply_event(core_event("loan.classified", "Q1", {"loan_id": "LQ1", "customer_id": "Q1", "as_of": "2026-03-20",
                                                           "from_class": "normal", "to_class": "substandard"},
                                  business_date="2026-03-20"))
-    quality = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")
+    async def downgraded():
+        quality = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")
+        return quality if quality["raw_value"] != "0.0000" else None
+
+    quality = await wait_for(downgraded, timeout=5, what="the classification on the card")
     assert (quality["raw_value"], quality["score"]) == ("1.0000", "0.00")   # 500,000 of 500,000 new loans bad
 
 
@@ -123,3 +132,35 @@ async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appr
     unit = (await appraisal_api.get("/api/v1/appraisal/rankings?period=2026-01&unit=SB02",
                                     headers=as_user("admin"))).json()
     assert [(r["username"], r["rank"]) for r in unit] == [("rb3", 1)]
+
+
+async def test_growth_recovery_and_interest_collection_rates_from_a_kpi_version_that_uses_them(
+        apply_event, appraisal_api, as_user):
+    kpis = [k for k in copy.deepcopy(DEFAULT_KPIS) if k["code"] != "intermediate_income"]
+    kpis[0]["weight"] = "20"
+    params = kpis[0]["params"]
+    kpis += [{"code": code, "name_zh": code, "name_en": code, "weight": "5", "indicator": code, "params": params,
+              "scoring": {"kind": "linear", "cap": "1.0", "target": "0.995"}}
+             for code in ("deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate", "interest_collection_rate")]
+    r = await appraisal_api.post("/api/v1/appraisal/kpi-definitions", headers=as_user("admin"),
+                                 json={"effective_from": "2027-03", "definitions": kpis})
+    assert r.status_code == 201, r.text
+    await apply_event(assigned("G1", "rg1", "2026-03-01"))
+    for balance, day in (("10000.00", "2026-03-01"), ("20000.00", "2026-12-15"), ("50000.00", "2027-03-11")):
+        await apply_event(deposit("G1", "GD1", "demand", balance, day))
+    due = {"loan_id": "GL1", "customer_id": "G1", "due_date": "2027-03-20", "principal_due": "100000.00",
+           "interest_due": "5000.00", "outstanding_balance": "100000.00"}
+    await apply_event(core_event("loan.due", "G1", due, business_date="2027-02-18"))
+    await apply_event(core_event("loan.due", "G1", due, business_date="2027-02-19"))   # re-sent: same fact
+    await apply_event(core_event("loan.repaid", "G1", {
+        "loan_id": "GL1", "customer_id": "G1", "repaid_on": "2027-03-20", "principal_paid": "99000.00",
+        "interest_paid": "4500.00", "outstanding_balance": "1000.00"}, business_date="2027-03-20"))
+    card = await read_card(appraisal_api, as_user, "rg1", "2027-03")
+    # March 2027: 20,000.00 × 10 (1–10) + 50,000.00 × 21 (11–31) = 1,250,000.00 ÷ 31 = 40,322.58
+    # 年初 (1 Jan 2027) 20,000.00 → +20,322.58; March 2026: 10,000.00 all month → +30,322.58
+    # recovery 99,000 ÷ 100,000 = 0.9900 (the re-sent due counted once); interest 4,500 ÷ 5,000 = 0.9000
+    assert [kpi_line(card, c)["raw_value"] for c in ("deposits", "deposit_growth_ytd", "deposit_growth_yoy",
+                                                     "recovery_rate", "interest_collection_rate")] == \
+        ["40322.58", "20322.58", "30322.58", "0.9900", "0.9000"]
+    r = await appraisal_api.post("/api/v1/appraisal/periods/2027-03/recompute", headers=as_user("admin"))
+    assert r.json()["matches_live"] is True, r.json()["differences"]

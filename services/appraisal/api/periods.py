@@ -18,6 +18,10 @@ from shared.clock import business_today
 from shared.errors import Problem
 
 router = APIRouter(tags=["appraisal"])
+def cards_changed(request: Request) -> None:
+    request.app.state.stamp_board.expire()
+
+
 PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
 
 
@@ -35,28 +39,32 @@ class Adjustment(BaseModel):
 async def close(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     state = await close_period(session, user, period, business_today())
     await session.commit()
+    cards_changed(request)
     events_written(request)
     return state
 
 
 @router.post("/appraisal/periods/{period}/publish", response_model=PeriodClose)
-async def publish(period: PeriodPath, body: Publish, user: CurrentUser, session: SessionDep):
+async def publish(period: PeriodPath, body: Publish, user: CurrentUser, session: SessionDep, request: Request):
     state = await publish_period(session, user, period, body.appeal_until)
     await session.commit()
+    cards_changed(request)
     return state
 
 
 @router.post("/appraisal/periods/{period}/sign-off", response_model=PeriodClose)
-async def sign(period: PeriodPath, user: CurrentUser, session: SessionDep):
+async def sign(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     state = await sign_off(session, user, period)
     await session.commit()
+    cards_changed(request)
     return state
 
 
 @router.post("/appraisal/periods/{period}/adjustments")
-async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, session: SessionDep):
+async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, session: SessionDep, request: Request):
     snap = await adjust_score(session, user, period, body.username, body.points, body.reason)
     await session.commit()
+    cards_changed(request)
     return {"username": snap.username, "period": period, "total": str(snap.total), "grade": snap.grade,
             "rank_bank": snap.rank_bank, "adjustments": snap.card.get("adjustments", [])}
 

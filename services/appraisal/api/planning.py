@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlmodel import func, select
 
-from services.appraisal.api.periods import PeriodPath
+from services.appraisal.api.periods import PeriodPath, cards_changed
 from services.appraisal.closing import audit
-from services.appraisal.freshness import EVERYONE, bump
 from services.appraisal.kpis import INDICATORS, validate_definitions
 from services.appraisal.qualitative import plan_scoring, save_scores
 from services.appraisal.records import KpiVersion, NplResponsibility, QualitativePlan
@@ -43,7 +42,7 @@ async def kpi_definitions(user: CurrentUser, session: SessionDep, period: str | 
 
 
 @router.post("/appraisal/kpi-definitions", status_code=201)
-async def new_kpi_version(body: KpiSet, user: CurrentUser, session: SessionDep):
+async def new_kpi_version(body: KpiSet, user: CurrentUser, session: SessionDep, request: Request):
     _require(user, "admin")
     problems = validate_definitions(body.definitions)
     if problems:
@@ -52,9 +51,9 @@ async def new_kpi_version(body: KpiSet, user: CurrentUser, session: SessionDep):
     row = KpiVersion(version=latest + 1, effective_from=body.effective_from, definitions=body.definitions,
                      created_by=user.username)
     session.add(row)
-    audit(session, user.username, "kpi.versioned", f"v{row.version}", effective_from=body.effective_from)
-    await bump(session, EVERYONE)
+    await audit(session, user.username, "kpi.versioned", f"v{row.version}", effective_from=body.effective_from)
     await session.commit()
+    cards_changed(request)
     return {"version": row.version, "effective_from": row.effective_from}
 
 
@@ -67,7 +66,7 @@ class Breakdown(BaseModel):
 
 
 @router.put("/appraisal/targets/{period}")
-async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, session: SessionDep):
+async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, session: SessionDep, request: Request):
     _require(user, "admin", "branch_head", "team_lead")
     if body.level != "rm" and not user.has("admin", "branch_head"):
         raise Problem(403, "forbidden")   # a team lead breaks the team's target down to its RMs only
@@ -80,16 +79,19 @@ async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, se
     else:
         rows = [await set_target(session, period=period, indicator=body.indicator, level=body.level, key=k, amount=a,
                                  set_by=user.username) for k, a in body.targets.items()]
-    await bump(session, EVERYONE)
+    await audit(session, user.username, "targets.set", body.parent_key or body.level, period=period,
+                indicator=body.indicator, targets={k: str(a) for k, a in body.targets.items()})
     await session.commit()
+    cards_changed(request)
     return [{"level": r.level, "key": r.key, "indicator": r.indicator, "amount": str(r.amount)} for r in rows]
 
 
 @router.post("/appraisal/target-contracts/{period}/sign", status_code=201)
-async def sign_target_contract(period: PeriodPath, user: CurrentUser, session: SessionDep):
+async def sign_target_contract(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     contract = await sign_contract(session, username=user.username, period=period, signed_on=business_today())
-    audit(session, user.username, "target_contract.signed", user.username, period=period, targets=contract.targets)
+    await audit(session, user.username, "target_contract.signed", user.username, period=period, targets=contract.targets)
     await session.commit()
+    cards_changed(request)
     return contract
 
 
@@ -108,19 +110,20 @@ async def create_plan(body: Plan, user: CurrentUser, session: SessionDep, reques
     plan = await plan_scoring(session, period=body.period, evaluator=body.evaluator, subject=body.subject,
                               items=body.items, due_date=body.due_date, business_date=business_today())
     await session.commit()
+    cards_changed(request)
     events_written(request)
     return plan
 
 
 @router.put("/appraisal/qualitative/plans/{plan_id}/scores")
-async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser, session: SessionDep):
+async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser, session: SessionDep, request: Request):
     plan = await session.get(QualitativePlan, plan_id)
     if plan is None or plan.evaluator != user.username:
         raise Problem(404, "not_found")
     plan = await save_scores(session, plan, scores)
-    audit(session, user.username, "qualitative.scored", plan.subject, plan=plan_id, scores=plan.scores)
-    await bump(session, EVERYONE)
+    await audit(session, user.username, "qualitative.scored", plan.subject, plan=plan_id, scores=plan.scores)
     await session.commit()
+    cards_changed(request)
     return plan
 
 
@@ -133,13 +136,13 @@ class Responsibility(BaseModel):
 
 
 @router.post("/appraisal/responsibilities", status_code=201)
-async def record_responsibility(body: Responsibility, user: CurrentUser, session: SessionDep):
+async def record_responsibility(body: Responsibility, user: CurrentUser, session: SessionDep, request: Request):
     _require(user, "risk_manager", "branch_head", "admin")
     await require_visible(session, user, body.username)
     row = NplResponsibility(**body.model_dump(), recorded_by=user.username)
     session.add(row)
-    audit(session, user.username, "npl.responsibility", body.username, loan_id=body.loan_id,
+    await audit(session, user.username, "npl.responsibility", body.username, loan_id=body.loan_id,
           loss_amount=str(body.loss_amount), year=body.year)
-    await bump(session, EVERYONE)
     await session.commit()
+    cards_changed(request)
     return row

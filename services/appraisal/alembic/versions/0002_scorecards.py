@@ -50,6 +50,11 @@ def upgrade() -> None:
         sa.Column("principal", MONEY, nullable=False), sa.Column("disbursed_day", sa.Integer, nullable=False),
         sa.Column("classification", sa.String(20), nullable=False))
     op.create_table(
+        "loan_flow",
+        sa.Column("event_id", sa.String(128), primary_key=True), sa.Column("loan_id", sa.String(64), nullable=False),
+        sa.Column("cif", code(32), nullable=False, index=True), sa.Column("day", sa.Integer, nullable=False, index=True),
+        sa.Column("amounts", sa.JSON, nullable=False))
+    op.create_table(
         "staff_member",
         sa.Column("username", sa.String(64), primary_key=True), sa.Column("display_name", sa.String(100), nullable=False),
         sa.Column("roles", sa.JSON, nullable=False), sa.Column("unit", sa.String(32), nullable=False),
@@ -118,7 +123,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("card_stamp", "npl_responsibility", "audit_entry", "score_adjustment", "scorecard_snapshot", "period_close",
-                  "qualitative_plan", "target_contract", "target", "kpi_version", "staff_member", "loan_record",
+                  "qualitative_plan", "target_contract", "target", "kpi_version", "staff_member", "loan_flow", "loan_record",
                   "activity_fact", "ownership_interval", "balance_interval"):
         op.drop_table(table)
     with op.batch_alter_table("ledger_event") as batch:
