@@ -200,6 +200,8 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     assert closed_event.payload["data"]["flagged"] == ["rm03"]
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("branch01"))
     assert r.status_code == 200 and r.json()["status"] == "signed_off"
+    state = (await appraisal_api.get(f"/api/v1/appraisal/periods/{PERIOD}", headers=as_user("rm01"))).json()
+    assert (state["status"], state["appeal_until"], state["signed_off_by"]) == ("signed_off", "2026-11-10", "branch01")
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from services.appraisal.api.scorecards import PERIOD
 from services.appraisal.cards import scorecards
-from services.appraisal.closing import adjust_score, close_period, publish_period, sign_off
+from services.appraisal.closing import adjust_score, close_period, period_state, publish_period, sign_off
 from services.appraisal.records import AuditEntry, PeriodClose
 from services.appraisal.scope import visible_people
 from shared.app import SessionDep, events_written
@@ -33,6 +33,15 @@ class Adjustment(BaseModel):
     username: str
     points: Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
     reason: Annotated[str, Field(min_length=2, max_length=500)]
+
+
+@router.get("/appraisal/periods/{period}", response_model=PeriodClose)
+async def period(period: PeriodPath, user: CurrentUser, session: SessionDep):
+    """Where a period stands: closed / published (with its appeal window) / signed off; 404 while open."""
+    state = await period_state(session, period)
+    if state is None:
+        raise Problem(404, "not_found")
+    return state
 
 
 @router.post("/appraisal/periods/{period}/close", response_model=PeriodClose)
