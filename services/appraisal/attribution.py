@@ -58,8 +58,9 @@ def balance_days_by_owner(balances: list[BalanceSpan], owners: list[OwnerSpan], 
             days = overlap_days(start, end, (b.from_day, b.to_day), (o.from_day, o.to_day))
             if not days:
                 continue
-            shared = 0 if o.role == "B" else sum(overlap_days(start, end, (b.from_day, b.to_day), (o.from_day, o.to_day),
-                                                             (x.from_day, x.to_day)) for x in backups)
+            shared = 0 if o.role == "B" else sum(
+                overlap_days(start, end, (b.from_day, b.to_day), (o.from_day, o.to_day), (x.from_day, x.to_day))
+                for x in backups)
             if days - shared:
                 totals[(o.owner, o.role, b.kind, b.product, b.cif)] += b.balance * (days - shared)
             if shared:

@@ -51,7 +51,8 @@ async def year_end_losses(session: AsyncSession, period: str) -> dict[str, Decim
 AVERAGED = {"deposit_daily_average": "deposit", "loan_daily_average": "loan", "deposit_growth_ytd": "deposit",
             "deposit_growth_yoy": "deposit"}
 GROWTH_BASE = {"deposit_growth_ytd": Period.start_of_year, "deposit_growth_yoy": Period.a_year_earlier}
-RATES = {"recovery_rate": ("principal_paid", "principal_due"), "interest_collection_rate": ("interest_paid", "interest_due")}
+RATES = {"recovery_rate": ("principal_paid", "principal_due"),
+         "interest_collection_rate": ("interest_paid", "interest_due")}
 
 
 def _averages(facts: PeriodFacts, kpis: list[dict], bases: dict[str, PeriodFacts]) -> dict[str, tuple]:

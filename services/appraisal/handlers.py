@@ -8,7 +8,8 @@ from services.appraisal.projection import credit_activity, last_balance, place_b
 from shared.clock import utcnow
 from shared.db import insert
 from shared.events import (CustomerAssigned, CustomerWon, DepositChanged, DepositClosed, Envelope, EventData,
-                           InteractionLogged, LoanClassified, LoanDisbursed, LoanDue, LoanRepaid, StaffChanged, TaskCompleted)
+                           InteractionLogged, LoanClassified, LoanDisbursed, LoanDue, LoanRepaid, StaffChanged,
+                           TaskCompleted)
 
 
 async def record_fact(session: AsyncSession, envelope: Envelope, event: EventData) -> None:
@@ -120,7 +121,8 @@ async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: Sta
 
 PROJECTED = {
     "deposit.changed": on_deposit_changed, "deposit.closed": on_deposit_closed,
-    "loan.disbursed": on_loan_disbursed, "loan.repaid": on_loan_repaid, "loan.due": on_loan_due, "loan.classified": on_loan_classified,
+    "loan.disbursed": on_loan_disbursed, "loan.repaid": on_loan_repaid, "loan.due": on_loan_due,
+    "loan.classified": on_loan_classified,
     "customer.assigned": on_customer_assigned, "customer.won": on_customer_won,
     "interaction.logged": on_interaction_logged, "task.completed": on_task_completed,
     "staff.changed": on_staff_changed,

@@ -27,7 +27,8 @@ def _day(value: str) -> int:
     return date.fromisoformat(value).toordinal()
 
 
-async def replay_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None) -> PeriodFacts:
+async def replay_facts(session: AsyncSession, period: "str | Period",
+                       usernames: list[str] | None = None) -> PeriodFacts:
     p = Period.of(period)
     rows = (await session.exec(select(LedgerEvent).where(or_(LedgerEvent.business_date < p.end_date,
                                                              LedgerEvent.event_type.in_(DEEDS)))

@@ -89,7 +89,8 @@ async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, se
 @router.post("/appraisal/target-contracts/{period}/sign", status_code=201)
 async def sign_target_contract(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     contract = await sign_contract(session, username=user.username, period=period, signed_on=business_today())
-    await audit(session, user.username, "target_contract.signed", user.username, period=period, targets=contract.targets)
+    await audit(session, user.username, "target_contract.signed", user.username, period=period,
+                targets=contract.targets)
     await session.commit()
     cards_changed(request)
     return contract
@@ -116,7 +117,8 @@ async def create_plan(body: Plan, user: CurrentUser, session: SessionDep, reques
 
 
 @router.put("/appraisal/qualitative/plans/{plan_id}/scores")
-async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser, session: SessionDep, request: Request):
+async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser, session: SessionDep,
+                     request: Request):
     plan = await session.get(QualitativePlan, plan_id)
     if plan is None or plan.evaluator != user.username:
         raise Problem(404, "not_found")

@@ -68,7 +68,8 @@ async def render(session, username: str, period: str, english: bool) -> bytes:
 
 
 @router.get("/appraisal/scorecards/{username}", response_model=Scorecard)
-async def scorecard(username: str, user: CurrentUser, session: SessionDep, request: Request, period: PeriodQuery = None):
+async def scorecard(username: str, user: CurrentUser, session: SessionDep, request: Request,
+                    period: PeriodQuery = None):
     """The frozen card once the period is closed, else the provisional one; served from a rendered copy
     while nothing behind it changed (most reads on a busy morning never reach the database)."""
     if username != user.username and not user.has("admin"):
