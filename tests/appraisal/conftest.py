@@ -120,3 +120,9 @@ async def read_card(api, as_user, username: str, period: str, reader: str = "adm
 
 def kpi_line(card: dict, code: str) -> dict:
     return next(k for k in card["kpis"] if k["code"] == code)
+
+
+async def read_drilldown(api, as_user, username: str, period: str, code: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}/kpis/{code}?period={period}", headers=as_user(reader))
+    assert r.status_code == 200, r.text
+    return r.json()["drilldown"]

@@ -55,8 +55,8 @@ from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
-from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card, repaid,
-                                      staff, task_done, won)
+from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card,
+                                      read_drilldown, repaid, staff, task_done, won)
 from tools.devstack import ROOT
 
 PERIOD = "2026-10"
@@ -135,9 +135,10 @@ async def test_daily_averages_attribution_and_totals_match_the_hand_computation(
         ["15.00", "5.00", "3.75", "7.50"]
     assert kpi_line(rm01, "intermediate_income")["score"] is None and "中间业务收入" in kpi_line(rm01, "intermediate_income")["note"]
     # the transfer splits C4 exactly by days: 15 to rm01, 16 to rm02, at 300,000.00
-    c4 = lambda c: next(x for x in kpi_line(c, "deposits")["drilldown"]["customers"] if x["cif"] == "C4")  # noqa: E731
-    assert (c4(rm01)["balance_days"], c4(rm02)["balance_days"]) == ("4500000.00", "4800000.00")
-    c1 = {x["cif"]: x["daily_average"] for x in kpi_line(rm03, "deposits")["drilldown"]["customers"]}["C1"]
+    detail = {who: {x["cif"]: x for x in (await read_drilldown(appraisal_api, as_user, who, PERIOD, "deposits"))[
+        "customers"]} for who in ("rm01", "rm02", "rm03")}
+    assert (detail["rm01"]["C4"]["balance_days"], detail["rm02"]["C4"]["balance_days"]) == ("4500000.00", "4800000.00")
+    c1 = detail["rm03"]["C1"]["daily_average"]
     assert c1 == str((Decimal("1145760.00") / 31).quantize(Decimal("0.01")))   # rm03's 30 % of C1, as B岗
 
 
@@ -148,7 +149,11 @@ async def test_scorecards_follow_scope_and_speak_english_on_request(october, app
                                     headers=as_user("rm02"))).status_code == 404
     r = await appraisal_api.get(f"/api/v1/appraisal/scorecards/rm01?period={PERIOD}",
                                 headers=as_user("rm01", **{"Accept-Language": "en"}))
-    assert kpi_line(r.json(), "deposits")["name"] == "Deposits, daily average"
+    deposits = kpi_line(r.json(), "deposits")
+    assert deposits["name"] == "Deposits, daily average" and "drilldown" not in deposits   # the card stays light
+    r = await appraisal_api.get(deposits["drilldown_path"],
+                                headers=as_user("rm01"))
+    assert r.json()["raw_value"] == "376240.08" and len(r.json()["drilldown"]["customers"]) == 4
 
 
 async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, appraisal_api, as_user):

@@ -39,9 +39,8 @@ async def test_a_deposit_moves_the_owners_scorecard_and_recompute_agrees(api: Ap
     expected = expected_daily_average(Decimal("1234567.89"), today)
 
     async def deposits_line():
-        r = await api.call("GET", "/appraisal/scorecards/rm01", "rm01")
-        line = next(k for k in r.json()["kpis"] if k["code"] == "deposits")
-        return line if any(c["cif"] == cif for c in line["drilldown"]["customers"]) else None
+        r = await api.call("GET", "/appraisal/scorecards/rm01/kpis/deposits", "rm01")
+        return r.json() if any(c["cif"] == cif for c in r.json()["drilldown"]["customers"]) else None
 
     line = await wait_for(deposits_line, what="the deposit on rm01's scorecard")
     assert Decimal(line["raw_value"]) == expected

@@ -14,7 +14,7 @@ from services.appraisal.scope import require_visible, visible_people
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
-from shared.errors import wants_english
+from shared.errors import Problem, wants_english
 
 router = APIRouter(tags=["appraisal"])
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -30,7 +30,8 @@ class Kpi(BaseModel):
     weight: Decimal
     indicator: str
     note: str | None = None
-    drilldown: dict[str, Any] = {}
+    drilldown_path: str | None = None  # the figures behind it: GET this path (same period query)
+    drilldown: dict[str, Any] | None = None  # only on the drill-down route: a book's customers can be thousands
 
 
 class Scorecard(BaseModel):
@@ -51,37 +52,58 @@ class Scorecard(BaseModel):
 
 def present(card: dict, status: str, english: bool, snapshot: ScorecardSnapshot | None = None) -> Scorecard:
     lang = 1 if english else 0
-    kpis = [Kpi(**{**k, "name": k["name_en"] if english else k["name_zh"],
+    path = f"/api/v1/appraisal/scorecards/{card['username']}/kpis/{{}}?period={card['period']}"
+    kpis = [Kpi(**{**k, "name": k["name_en"] if english else k["name_zh"], "drilldown": None,
+                   "drilldown_path": path.format(k["code"]),
                    "note": NOTES[k["note"]][lang] if k.get("note") else None}) for k in card["kpis"]]
     extra = {"rank_bank": snapshot.rank_bank, "rank_unit": snapshot.rank_unit, "flagged": snapshot.flagged,
              "grade": snapshot.grade} if snapshot else {}
     return Scorecard(**{**card, "kpis": kpis, "status": status, **extra})
 
 
-async def render(session, username: str, period: str, english: bool) -> bytes:
+async def render(session, username: str, period: str, english: bool, code: str | None) -> bytes:
+    """The card (code None) or one KPI line with its drill-down, as JSON bytes."""
     state = await period_state(session, period)
     snap = await session.get(ScorecardSnapshot, (period, username)) if state else None
-    if snap is not None:
-        return present(snap.card, state.status, english, snap).model_dump_json().encode()
-    card = (await scorecards(session, period, [username]))[username]
-    return present(card, "provisional", english).model_dump_json().encode()
+    card = snap.card if snap is not None else (await scorecards(session, period, [username]))[username]
+    shown = present(card, state.status if snap is not None else "provisional", english, snap)
+    if code is None:
+        return shown.model_dump_json(exclude={"kpis": {"__all__": {"drilldown"}}}).encode()
+    line = next((k for k in shown.kpis if k.code == code), None)
+    if line is None:
+        raise Problem(404, "not_found")
+    line.drilldown = next(k["drilldown"] for k in card["kpis"] if k["code"] == code)
+    return line.model_dump_json().encode()
+
+
+async def served(request: Request, session, user, username: str, period: str | None, code: str | None) -> Response:
+    """Served from a rendered copy while nothing behind it changed: most reads on a busy morning never
+    reach the database."""
+    if username != user.username and not user.has("admin"):
+        await require_visible(session, user, username)
+    period = period or business_today().strftime("%Y-%m")
+    state = request.app.state
+    key, current = (username, period, wants_english(request), code), await state.stamp_board.stamps(session, username)
+    body = state.rendered_cards.get(key, current)   # stamps read before computing: a later write re-stamps
+    if body is None:
+        body = await render(session, username, period, key[2], code)
+        state.rendered_cards.put(key, current, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/appraisal/scorecards/{username}", response_model=Scorecard)
 async def scorecard(username: str, user: CurrentUser, session: SessionDep, request: Request,
                     period: PeriodQuery = None):
-    """The frozen card once the period is closed, else the provisional one; served from a rendered copy
-    while nothing behind it changed (most reads on a busy morning never reach the database)."""
-    if username != user.username and not user.has("admin"):
-        await require_visible(session, user, username)
-    period = period or business_today().strftime("%Y-%m")
-    state = request.app.state
-    key, current = (username, period, wants_english(request)), await state.stamp_board.stamps(session, username)
-    body = state.rendered_cards.get(key, current)   # stamps read before computing: a later write re-stamps
-    if body is None:
-        body = await render(session, username, period, key[2])
-        state.rendered_cards.put(key, current, body)
-    return Response(body, media_type="application/json")
+    """The frozen card once the period is closed, else the provisional one."""
+    return await served(request, session, user, username, period, None)
+
+
+@router.get("/appraisal/scorecards/{username}/kpis/{code}", response_model=Kpi)
+async def scorecard_kpi(username: str, code: str, user: CurrentUser, session: SessionDep, request: Request,
+                        period: PeriodQuery = None):
+    """One KPI with the figures behind it: per customer the balance-days and the weighted 日均, the loans,
+    the counts."""
+    return await served(request, session, user, username, period, code)
 
 
 class Ranked(BaseModel):
