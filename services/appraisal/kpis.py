@@ -68,17 +68,30 @@ def grade_of(total: Decimal) -> tuple[str, str]:
 
 
 def validate_definitions(definitions: list[dict]) -> list[str]:
-    """Problems with a KPI set an admin submitted (empty list: fine)."""
+    """Problems with a KPI set an admin submitted (empty list: fine). A set that passes can be scored:
+    a bad one would otherwise break every card of every period it applies to."""
     problems, codes = [], set()
     for d in definitions:
-        if d.get("code") in codes:
-            problems.append(f"duplicate code {d.get('code')}")
-        codes.add(d.get("code"))
-        if d.get("indicator") not in INDICATORS:
-            problems.append(f"{d.get('code')}: unknown indicator {d.get('indicator')}")
-        if (d.get("scoring") or {}).get("kind") not in SCORING_KINDS:
-            problems.append(f"{d.get('code')}: unknown scoring kind")
-    weights = sum(Decimal(str(d.get("weight", 0))) for d in definitions if d["scoring"].get("kind") != "per_unit")
+        missing = [k for k in ("code", "name_zh", "name_en", "weight", "indicator", "scoring") if k not in d]
+        if missing:
+            problems.append(f"{d.get('code', '?')}: missing {', '.join(missing)}")
+            continue
+        if d["code"] in codes:
+            problems.append(f"duplicate code {d['code']}")
+        codes.add(d["code"])
+        if d["indicator"] not in INDICATORS:
+            problems.append(f"{d['code']}: unknown indicator {d['indicator']}")
+        if (d["scoring"] or {}).get("kind") not in SCORING_KINDS:
+            problems.append(f"{d['code']}: unknown scoring kind")
+        if "daily_average" in d["indicator"] or "growth" in d["indicator"]:
+            params = d.get("params") or {}
+            if not isinstance(params.get("coefficients"), dict) or not isinstance(params.get("split"), dict):
+                problems.append(f"{d['code']}: params need coefficients and split")
+    try:
+        weights = sum(Decimal(str(d.get("weight", 0))) for d in definitions
+                      if (d.get("scoring") or {}).get("kind") != "per_unit")
+    except ArithmeticError:
+        return problems + ["weights must be numbers"]
     if weights != 100:
         problems.append(f"weights add up to {weights}, not 100")
     return problems

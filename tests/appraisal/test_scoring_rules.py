@@ -1,12 +1,13 @@
 """Pure rules: interval overlap, scoring functions, grade boundaries, the bottom band, and that the
 ledger fold does not depend on the order facts arrive in."""
+import copy
 from decimal import Decimal
 
 import pytest
 
 from services.appraisal.attribution import keep_latest, overlap_days, spans_from_points
 from services.appraisal.closing import rank
-from services.appraisal.kpis import grade_of, score
+from services.appraisal.kpis import DEFAULT_KPIS, grade_of, score, validate_definitions
 from services.appraisal.records import ScorecardSnapshot
 
 LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}
@@ -65,3 +66,14 @@ def test_the_later_fact_of_a_day_wins_whatever_order_they_arrive_in():
             keep_latest(points, key, day, tie, value)
         built.append(sorted(spans_from_points(points)))
     assert built[0] == built[1] == [((1,), 2, 5, "40000"), ((1,), 5, None, "41000")]
+
+
+def test_a_kpi_set_that_could_not_be_scored_is_refused_before_it_breaks_every_card():
+    broken = copy.deepcopy(DEFAULT_KPIS)
+    del broken[0]["params"]
+    del broken[1]["name_en"]
+    broken[2]["indicator"] = "profit"
+    problems = validate_definitions(broken)
+    assert problems == ["deposits: params need coefficients and split", "loans: missing name_en",
+                        "asset_quality: unknown indicator profit"]
+    assert validate_definitions(DEFAULT_KPIS) == []
