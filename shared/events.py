@@ -248,6 +248,24 @@ class TaskEscalated(EventData):
     due_date: date
 
 
+class ScoringRequested(EventData):
+    """Appraisal asks an evaluator to score qualitative items (the tasks service can make it a task)."""
+    plan_id: str
+    evaluator: str               # username who scores
+    subject: str                 # username of the RM being scored
+    period: str                  # "YYYY-MM"
+    items: list[str]             # item codes of the qualitative library
+    due_date: date
+
+
+class PeriodClosed(EventData):
+    """An appraisal period's scorecards are frozen (status closed); totals and grades are in the snapshot."""
+    period: str
+    scorecards: int
+    flagged: list[str]           # usernames in the bottom band (末尾), for HR follow-up
+    kpi_version: int
+
+
 EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("loan.disbursed", 1): LoanDisbursed,
     ("loan.due", 1): LoanDue,
@@ -269,6 +287,8 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("task.completed", 1): TaskCompleted,
     ("task.cancelled", 1): TaskCancelled,
     ("task.escalated", 1): TaskEscalated,
+    ("appraisal.scoring-requested", 1): ScoringRequested,
+    ("appraisal.period-closed", 1): PeriodClosed,
 }
 CORE_BANKING_TYPES = frozenset(t for t, _ in list(EVENT_TYPES)[:8])
 

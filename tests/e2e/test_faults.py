@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from services.appraisal.kpis import DEFAULT_KPIS
 from tests.e2e.conftest import Api, query, running_stack
 from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
 
@@ -143,7 +144,8 @@ async def test_merged_openapi_lists_every_service_route(api):
 
 async def test_empty_scorecard_answers_through_the_gateway(api):
     r = await api.call("GET", "/appraisal/scorecards/rm01?period=2026-11", "rm01")
-    assert r.status_code == 200 and r.json()["period"] == "2026-11" and r.json()["kpis"] == []
+    assert r.status_code == 200 and r.json()["period"] == "2026-11" and r.json()["status"] == "provisional"
+    assert [k["code"] for k in r.json()["kpis"]] == [k["code"] for k in DEFAULT_KPIS]   # the bank's default set
     assert (await api.call("GET", "/appraisal/scorecards/rm02?period=2026-11", "rm01")).status_code == 404
     assert (await api.call("GET", "/appraisal/scorecards/rm01?period=2026-13", "rm01")).status_code == 422
 

@@ -1,17 +1,24 @@
-"""Scorecard routes. KPIs arrive with the appraisal issue; until then a card is empty but well-formed."""
+"""Scorecard and ranking routes: the frozen snapshot once a period is closed, else the live card."""
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from sqlmodel import select
 
+from services.appraisal.cards import NOTES, scorecards
+from services.appraisal.closing import period_state
+from services.appraisal.records import ScorecardSnapshot
+from services.appraisal.scope import require_visible, visible_people
+from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
-from shared.errors import Problem
+from shared.errors import Problem, wants_english
 
 router = APIRouter(tags=["appraisal"])
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
 
 
 class Kpi(BaseModel):
@@ -21,22 +28,105 @@ class Kpi(BaseModel):
     target: Decimal | None
     score: Decimal | None
     weight: Decimal
+    indicator: str
+    note: str | None = None
+    drilldown_path: str | None = None  # the figures behind it: GET this path (same period query)
+    drilldown: dict[str, Any] | None = None  # only on the drill-down route: a book's customers can be thousands
 
 
 class Scorecard(BaseModel):
     username: str
     period: str
-    status: str          # provisional until the period is closed
+    status: str          # provisional until the period is closed; then closed / published / signed_off
     kpis: list[Kpi]
     total: Decimal | None
     grade: str | None
+    kpi_version: int = 0
+    qualitative: list[dict] = []
+    responsibility_deduction: Decimal = Decimal(0)
+    adjustments: list[dict] = []
+    rank_bank: int | None = None
+    rank_unit: int | None = None
+    flagged: bool = False
+
+
+def present(card: dict, status: str, english: bool, snapshot: ScorecardSnapshot | None = None) -> Scorecard:
+    lang = 1 if english else 0
+    path = f"/api/v1/appraisal/scorecards/{card['username']}/kpis/{{}}?period={card['period']}"
+    kpis = [Kpi(**{**k, "name": k["name_en"] if english else k["name_zh"], "drilldown": None,
+                   "drilldown_path": path.format(k["code"]),
+                   "note": NOTES[k["note"]][lang] if k.get("note") else None}) for k in card["kpis"]]
+    extra = {"rank_bank": snapshot.rank_bank, "rank_unit": snapshot.rank_unit, "flagged": snapshot.flagged,
+             "grade": snapshot.grade} if snapshot else {}
+    return Scorecard(**{**card, "kpis": kpis, "status": status, **extra})
+
+
+async def render(session, username: str, period: str, english: bool, code: str | None) -> bytes:
+    """The card (code None) or one KPI line with its drill-down, as JSON bytes."""
+    state = await period_state(session, period)
+    snap = await session.get(ScorecardSnapshot, (period, username)) if state else None
+    card = snap.card if snap is not None else (await scorecards(session, period, [username]))[username]
+    shown = present(card, state.status if snap is not None else "provisional", english, snap)
+    if code is None:
+        return shown.model_dump_json(exclude={"kpis": {"__all__": {"drilldown"}}}).encode()
+    line = next((k for k in shown.kpis if k.code == code), None)
+    if line is None:
+        raise Problem(404, "not_found")
+    line.drilldown = next(k["drilldown"] for k in card["kpis"] if k["code"] == code)
+    return line.model_dump_json().encode()
+
+
+async def served(request: Request, session, user, username: str, period: str | None, code: str | None) -> Response:
+    """Served from a rendered copy while nothing behind it changed: most reads on a busy morning never
+    reach the database."""
+    if username != user.username and not user.has("admin"):
+        await require_visible(session, user, username)
+    period = period or business_today().strftime("%Y-%m")
+    state = request.app.state
+    key, current = (username, period, wants_english(request), code), await state.stamp_board.stamps(session, username)
+    body = state.rendered_cards.get(key, current)   # stamps read before computing: a later write re-stamps
+    if body is None:
+        body = await render(session, username, period, key[2], code)
+        state.rendered_cards.put(key, current, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/appraisal/scorecards/{username}", response_model=Scorecard)
-async def scorecard(username: str, user: CurrentUser,
-                    period: Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")] = None):
-    # An RM reads only their own card; appraisal learns teams and units with the appraisal issue.
-    if user.roles == ("rm",) and username != user.username:
-        raise Problem(404, "not_found")
-    return Scorecard(username=username, period=period or business_today().strftime("%Y-%m"), status="provisional",
-                     kpis=[], total=None, grade=None)
+async def scorecard(username: str, user: CurrentUser, session: SessionDep, request: Request,
+                    period: PeriodQuery = None):
+    """The frozen card once the period is closed, else the provisional one."""
+    return await served(request, session, user, username, period, None)
+
+
+@router.get("/appraisal/scorecards/{username}/kpis/{code}", response_model=Kpi)
+async def scorecard_kpi(username: str, code: str, user: CurrentUser, session: SessionDep, request: Request,
+                        period: PeriodQuery = None):
+    """One KPI with the figures behind it: per customer the balance-days and the weighted 日均, the loans,
+    the counts."""
+    return await served(request, session, user, username, period, code)
+
+
+class Ranked(BaseModel):
+    rank: int
+    username: str
+    unit: str | None
+    total: Decimal
+    grade: str
+    flagged: bool
+
+
+@router.get("/appraisal/rankings", response_model=list[Ranked])
+async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery = None, unit: str | None = None):
+    """Closed periods rank from the snapshot (per unit when `unit` is given); open ones provisionally."""
+    period = period or business_today().strftime("%Y-%m")
+    people = await visible_people(session, user, unit)
+    if await period_state(session, period):
+        query = select(ScorecardSnapshot).where(ScorecardSnapshot.period == period)
+        rows = [s for s in (await session.exec(query)).all() if people is None or s.username in people]
+        key = (lambda s: s.rank_unit) if unit else (lambda s: s.rank_bank)
+        return [Ranked(rank=key(s), username=s.username, unit=s.unit, total=s.total, grade=s.grade, flagged=s.flagged)
+                for s in sorted(rows, key=lambda s: (key(s), s.username))]
+    cards = await scorecards(session, period, sorted(people) if people is not None else None)
+    ordered = sorted(cards.values(), key=lambda c: (-Decimal(c["total"]), c["username"]))
+    return [Ranked(rank=i, username=c["username"], unit=None, total=c["total"], grade=c["grade"], flagged=False)
+            for i, c in enumerate(ordered, 1)]

@@ -1,0 +1,70 @@
+"""Scorecards rendered once and served until something behind them changes.
+
+Writers bump a stamp per person whose card they may change (handlers: the owners of the customer
+concerned; HTTP writes: "*", for KPI sets, targets, scores, close and adjustments that can touch
+anyone). A reader compares two stamps (one indexed lookup) with those its copy was rendered under."""
+import time
+from collections import OrderedDict
+
+from sqlalchemy import text
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.appraisal.models import CardStamp, OwnershipInterval
+from shared.db import insert
+
+EVERYONE = "*"
+
+
+async def bump(session: AsyncSession, *scopes: str | None) -> None:
+    # Sorted, so two transactions touching the same people lock them in one order (no deadlock).
+    for scope in sorted({s for s in scopes if s}):
+        stmt = insert(session, CardStamp).values(scope=scope, seq=1)
+        await session.execute(stmt.on_conflict_do_update(index_elements=["scope"],
+                                                         set_={"seq": CardStamp.seq + 1}))
+
+
+async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> None:
+    owners = (await session.exec(select(OwnershipInterval.owner).where(OwnershipInterval.cif == cif,
+                                                                       OwnershipInterval.owner.is_not(None))
+                                 .distinct())).all()
+    await bump(session, *owners, *also)
+
+
+class StampBoard:
+    """This process's copy of every stamp, re-read at most every `max_age` seconds by whichever read
+    finds it old: a card read then costs no database round trip at all, and a change shows on the
+    card within `max_age` (the scorecard is provisional; seconds are what the bank asked for)."""
+
+    def __init__(self, max_age: float = 0.5):
+        self.max_age, self.read_at, self.seqs = max_age, float("-inf"), {}
+
+    def expire(self) -> None:
+        """After a write in this process: its own next read sees it at once (other replicas within max_age)."""
+        self.read_at = float("-inf")
+
+    async def stamps(self, session: AsyncSession, username: str) -> tuple[int, int]:
+        if time.monotonic() - self.read_at > self.max_age:
+            self.read_at = time.monotonic()   # before the query: concurrent readers do not all re-read
+            self.seqs = dict((await session.execute(text("SELECT scope, seq FROM card_stamp"))).all())
+        return self.seqs.get(username, 0), self.seqs.get(EVERYONE, 0)
+
+
+class CardCache:
+    """A bounded LRU of key -> (stamps, rendered card) in this process."""
+
+    def __init__(self, size: int = 20_000):
+        self.size, self.cards = size, OrderedDict()
+
+    def get(self, key: tuple, current: tuple[int, int]) -> bytes | None:
+        hit = self.cards.get(key)
+        if hit is None or hit[0] != current:
+            return None
+        self.cards.move_to_end(key)
+        return hit[1]
+
+    def put(self, key: tuple, current: tuple[int, int], card: bytes) -> None:
+        self.cards[key] = (current, card)
+        self.cards.move_to_end(key)
+        while len(self.cards) > self.size:
+            self.cards.popitem(last=False)

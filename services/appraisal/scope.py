@@ -1,0 +1,41 @@
+"""Whose scorecards a caller may see: their own; a team lead their team; branch heads, risk managers and
+auditors their unit subtree; admins everyone. Teams and units come from the staff.changed projection.
+Anyone else's card is 404, as for customers: existence is private."""
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.appraisal.models import StaffMember
+from shared.auth import Principal
+from shared.errors import Problem
+
+SUBTREE_ROLES = ("branch_head", "risk_manager", "auditor")
+
+
+def covers(user: Principal, member: StaffMember | None, username: str) -> bool:
+    if username == user.username or user.has("admin"):
+        return True
+    if member is None:
+        return False
+    if user.has("team_lead") and user.team and member.team == user.team:
+        return True
+    return user.has(*SUBTREE_ROLES) and user.covers_unit(member.unit_path)
+
+
+async def require_visible(session: AsyncSession, user: Principal, username: str) -> StaffMember | None:
+    member = await session.get(StaffMember, username)
+    if not covers(user, member, username):
+        raise Problem(404, "not_found")
+    return member
+
+
+def in_unit(member: StaffMember, unit: str | None) -> bool:
+    return unit is None or member.unit == unit or f"/{unit}/" in f"/{member.unit_path}/"
+
+
+async def visible_people(session: AsyncSession, user: Principal, unit: str | None = None) -> set[str] | None:
+    """RMs in scope (None: every one, for an admin without a unit filter); an RM always sees themself."""
+    if user.has("admin") and unit is None:
+        return None
+    staff = (await session.exec(select(StaffMember))).all()
+    people = {s.username for s in staff if "rm" in s.roles and covers(user, s, s.username) and in_unit(s, unit)}
+    return people | ({user.username} if user.has("rm") and unit is None else set())

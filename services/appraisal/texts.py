@@ -1,0 +1,16 @@
+"""Problem texts of the appraisal service (zh, en)."""
+from shared.errors import register_messages
+
+register_messages({
+    "adjust_own_score": ("不能调整本人的考核得分（职责分离）", "You may not adjust your own score (separation of duties)"),
+    "period_already_closed": ("考核期 {period} 已结算", "Period {period} is already closed"),
+    "period_not_in_status": ("考核期 {period} 不在“{status}”状态", "Period {period} is not {status}"),
+    "period_not_adjustable": ("考核期 {period} 未结算或已签署，不能调整", "Period {period} is not open for adjustments"),
+    "unknown_item": ("未知的定性考核项：{items}", "Unknown qualitative item(s): {items}"),
+    "points_out_of_range": ("分值应在 0 到 {max} 之间", "Points must be between 0 and {max}"),
+    "targets_short_of_parent": ("下级目标合计 {children} 低于上级目标 {parent}",
+                                "Children's targets add up to {children}, short of the parent's {parent}"),
+    "target_contract_signed": ("{username} 的 {period} 目标责任书已签署，不能修改",
+                               "{username}'s target contract for {period} is signed and cannot change"),
+    "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
+})

@@ -1,0 +1,79 @@
+"""Pure rules: interval overlap, scoring functions, grade boundaries, the bottom band, and that the
+ledger fold does not depend on the order facts arrive in."""
+import copy
+from decimal import Decimal
+
+import pytest
+
+from services.appraisal.attribution import keep_latest, overlap_days, spans_from_points
+from services.appraisal.closing import rank
+from services.appraisal.kpis import DEFAULT_KPIS, grade_of, score, validate_definitions
+from services.appraisal.records import ScorecardSnapshot
+
+LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}
+
+
+def test_overlap_counts_half_open_days_and_runs_open_ends_to_the_period_end():
+    assert overlap_days(10, 41, (5, 20), (15, None)) == 5          # days 15..19
+    assert overlap_days(10, 41, (5, None), (1, None)) == 31         # the whole period
+    assert overlap_days(10, 41, (41, None), (1, None)) == 0         # starts after the period
+    assert overlap_days(10, 41, (5, 20), (20, 30)) == 0             # a transfer day is not counted twice
+
+
+@pytest.mark.parametrize("raw,target,points", [
+    ("400000", "400000", "30.00"), ("200000", "400000", "15.00"), ("600000", "400000", "36.00"),   # capped at 1.2
+    ("1", "3", "10.00"), ("0", "400000", "0.00")])
+def test_linear_scoring_is_proportional_to_target_and_capped(raw, target, points):
+    assert score(LINEAR, Decimal(raw), Decimal(target)) == Decimal(points)
+
+
+def test_without_a_target_or_data_a_kpi_is_not_scored():
+    assert score(LINEAR, Decimal(5), None) is None and score(LINEAR, None, Decimal(5)) is None
+
+
+def test_threshold_floor_ceiling_and_bonus_penalty_items():
+    on_time = {"weight": "10", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}}
+    assert (score(on_time, Decimal("0.6"), None), score(on_time, Decimal("0.59"), None)) == (Decimal("6.00"), 0)
+    npl = {"weight": "15", "scoring": {"kind": "ceiling", "max": "0.003"}}
+    assert (score(npl, Decimal("0.003"), None), score(npl, Decimal("0.0031"), None)) == (Decimal(15), 0)
+    bonus = {"weight": "0", "scoring": {"kind": "per_unit", "points": "0.5", "max": "3"}}
+    assert (score(bonus, Decimal(4), None), score(bonus, Decimal(10), None), score(bonus, Decimal(-10), None)) == \
+        (Decimal("2.00"), Decimal(3), Decimal(-3))
+
+
+@pytest.mark.parametrize("total,grade", [("90", "优秀"), ("89.99", "良好"), ("80", "良好"), ("70", "合格"),
+                                         ("69.99", "基本合格"), ("60", "基本合格"), ("59.99", "不合格")])
+def test_five_grades_by_total(total, grade):
+    assert grade_of(Decimal(total))[0] == grade
+
+
+def test_the_bottom_five_percent_are_flagged_and_ties_share_a_rank():
+    cards = [ScorecardSnapshot(period="2026-01", username=f"rm{i:03d}", unit="SB01", card={}, total=Decimal(100 - i),
+                               grade="", rank_bank=0, rank_unit=0) for i in range(40)]
+    cards.append(ScorecardSnapshot(period="2026-01", username="rm999", unit="SB01", card={}, total=Decimal(100),
+                                   grade="", rank_bank=0, rank_unit=0))
+    flagged = rank(cards)
+    assert flagged == ["rm038", "rm039"]                   # floor(41 × 5 %) = 2
+    assert {c.username: c.rank_bank for c in cards if c.total == 100} == {"rm000": 1, "rm999": 1}
+
+
+def test_the_later_fact_of_a_day_wins_whatever_order_they_arrive_in():
+    facts = [((1,), 5, ("09:00", "b"), "45000"), ((1,), 5, ("15:00", "a"), "41000"), ((1,), 2, ("08:00", "c"), "40000")]
+    built = []
+    for order in (facts, facts[::-1]):
+        points: dict = {}
+        for key, day, tie, value in order:
+            keep_latest(points, key, day, tie, value)
+        built.append(sorted(spans_from_points(points)))
+    assert built[0] == built[1] == [((1,), 2, 5, "40000"), ((1,), 5, None, "41000")]
+
+
+def test_a_kpi_set_that_could_not_be_scored_is_refused_before_it_breaks_every_card():
+    broken = copy.deepcopy(DEFAULT_KPIS)
+    del broken[0]["params"]
+    del broken[1]["name_en"]
+    broken[2]["indicator"] = "profit"
+    problems = validate_definitions(broken)
+    assert problems == ["deposits: params need coefficients and split", "loans: missing name_en",
+                        "asset_quality: unknown indicator profit"]
+    assert validate_definitions(DEFAULT_KPIS) == []
