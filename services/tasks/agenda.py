@@ -4,7 +4,10 @@ Order: overdue first, then earlier due date, larger exposure, better customer ti
 The order is kept in SQL (columns on the task row) so a manager with thousands of open tasks gets a
 page without sorting them in Python; each item then says why it is there and why it ranks there.
 """
+from collections import OrderedDict
 from datetime import date
+
+from sqlalchemy import text
 
 from services.tasks.models import Task
 from services.tasks.rules import LOAN_CLASSES, TIERS
@@ -48,3 +51,32 @@ def ranked(rows, day: date, viewer: str, english: bool) -> list[AgendaItem]:
     return [AgendaItem.model_construct(**TaskPublic.fields_of(t, english), rank=n,
                                        rank_reason=rank_reason(t, n, day, viewer, english))
             for n, t in enumerate(rows, start=1)]
+
+
+class AgendaCache:
+    """Rendered agenda pages of this process, valid while the person's agenda version is unchanged
+    (triggers on `task` bump it; migration 0003). Bounded, least recently used out first."""
+
+    def __init__(self, size: int = 4096):
+        self.size, self.pages = size, OrderedDict()
+
+    def get(self, key: tuple, version: int) -> bytes | None:
+        hit = self.pages.get(key)
+        if hit is None or hit[0] != version:
+            return None
+        self.pages.move_to_end(key)
+        return hit[1]
+
+    def put(self, key: tuple, version: int, page: bytes | str) -> None:
+        self.pages[key] = (version, page)
+        self.pages.move_to_end(key)
+        while len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+
+
+AGENDA_CACHE = AgendaCache()
+
+
+async def agenda_version(session, username: str) -> int:
+    result = await session.execute(text("SELECT version FROM agenda_version WHERE username = :u"), {"u": username})
+    return result.scalar() or 0

@@ -4,9 +4,9 @@ import asyncio
 from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from shared.consumer import serve
-from shared.events import CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC
+from shared.events import APPRAISAL_TOPIC, CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC
 
-TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC]
+TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC, APPRAISAL_TOPIC]
 
 if __name__ == "__main__":
     asyncio.run(serve(Settings(), TOPICS, HANDLERS))

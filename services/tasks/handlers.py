@@ -12,7 +12,7 @@ from services.tasks.rules import load_rule, tier_rank
 from services.tasks.service import book_entry, follow_owner, new_task, raise_task
 from shared.clock import utcnow
 from shared.events import (CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged,
-                           Envelope, StaffChanged)
+                           Envelope, ScoringRequested, StaffChanged)
 
 
 async def on_customer_registered(session: AsyncSession, envelope: Envelope, event: CustomerRegistered) -> None:
@@ -70,7 +70,22 @@ async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: Sta
     session.add(staff)
 
 
+async def on_scoring_requested(session: AsyncSession, envelope: Envelope, event: ScoringRequested) -> None:
+    """Appraisal's request to score an RM becomes a task in the evaluator's agenda (reminded and
+    escalated like any other task until it is done)."""
+    rule = await load_rule(session, "qualitative_scoring")
+    evaluator = await session.get(StaffEntry, event.evaluator)
+    task = new_task(rule, subject=f"{event.plan_id}:{event.subject}", anchor=event.due_date, book=None, cif=None,
+                    due_date=event.due_date, now=utcnow(), source_event_id=envelope.id,
+                    params={"plan_id": event.plan_id, "subject": event.subject, "period": event.period,
+                            "items": "、".join(event.items), "due_date": event.due_date.isoformat()})
+    task.assignee = event.evaluator
+    task.team, task.unit_path = (evaluator.team, evaluator.unit_path) if evaluator else (None, "")
+    await raise_task(session, task, business_date=envelope.business_date, now=utcnow())
+
+
 HANDLERS = {
+    "appraisal.scoring-requested": on_scoring_requested,
     "customer.registered": on_customer_registered,
     "customer.assigned": on_customer_assigned,
     "customer.tier-changed": on_tier_changed,

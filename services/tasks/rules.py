@@ -41,6 +41,8 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
     "credit_rating_review": ("credit_rating_review", 2, {"month": 3, "day": 31}),
     "monthly_report": ("monthly_report", 2, {"day": 5}),
     "birthday": ("birthday_greeting", 3, {"lead_days": 3}),
+    # people
+    "qualitative_scoring": ("qualitative_scoring", 2, {}),   # appraisal asks an evaluator to score an RM
 }
 
 

@@ -92,6 +92,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Birthday greeting: {birthday}", "The customer's birthday is on {birthday}; greet them "
                "(prepared {lead_days} days ahead)."),
     },
+    "qualitative_scoring": {
+        "zh": ("定性考核评分：{subject}（{period}）", "考核计划 {plan_id} 请您在 {due_date} 前为 {subject} 的 {items} 评分；"
+               "逾期未评将每天提醒并升级。"),
+        "en": ("Qualitative appraisal: score {subject} ({period})", "Appraisal plan {plan_id} asks you to score "
+               "{subject} on {items} by {due_date}; you are reminded and escalated daily once it is late."),
+    },
     "adhoc": {
         "zh": ("{title}", "由 {assigned_by} 指派的临时任务"),
         "en": ("{title}", "Ad-hoc task assigned by {assigned_by}"),

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.agenda import COLUMNS, ORDER, ranked
+from services.tasks.agenda import AGENDA_CACHE, COLUMNS, ORDER, agenda_version, ranked
 from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import visible_tasks
@@ -36,10 +36,19 @@ def _json(model) -> Response:
 async def my_agenda(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None,
                     limit: LimitParam = 100):
     """Open tasks due by `date` that are mine, escalated to me, or copied to me — ranked and explained."""
-    day = day or business_today()
-    mine = or_(Task.assignee == user.username, Task.escalated_to == user.username, Task.copied_to == user.username)
-    rows = await _page(session, mine, *_due_by(day), limit=limit)
-    return _json(Agenda.model_construct(date=day, items=ranked(rows, day, user.username, wants_english(request))))
+    day, english = day or business_today(), wants_english(request)
+    key = (user.username, day, english, limit)
+    # The version is read before the page: a change committed in between is newer than the cached
+    # version we store, so the next read recomputes — never the other way round.
+    version = await agenda_version(session, user.username)
+    cached = AGENDA_CACHE.get(key, version)
+    if cached is None:
+        mine = or_(Task.assignee == user.username, Task.escalated_to == user.username,
+                   Task.copied_to == user.username)
+        rows = await _page(session, mine, *_due_by(day), limit=limit)
+        cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english)).model_dump_json()
+        AGENDA_CACHE.put(key, version, cached)
+    return Response(cached, media_type="application/json")
 
 
 @router.get("/teams/{team_id}/agenda", response_model=TeamAgenda)
