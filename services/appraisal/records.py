@@ -100,7 +100,7 @@ class ScoreAdjustment(SQLModel, table=True):
 
 class AuditEntry(SQLModel, table=True):
     """Who did what to whose score, when and from where: every write an appraisal decision makes."""
-    __tablename__ = "audit_entry"
+    __tablename__ = "appraisal_audit"
     id: int | None = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                             autoincrement=True))
     actor: str = Field(max_length=64)
