@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.loadgen import run_load, write_results
+from bench.loadgen import UNTHROTTLED, run_load, write_results
 from services.customer.seed import DEMO_PASSWORD
 from services.tasks.models import CustomerBook, Task
 from services.tasks.rules import TIERS
@@ -70,6 +70,7 @@ def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="bench-agenda-"))
     urls, backend = database_urls(var)
     stack = Stack(var=var, database_urls=urls)
+    stack.extra_env.update(UNTHROTTLED)
     try:
         stack.start_all()
         asyncio.run(seed(urls["tasks"]))

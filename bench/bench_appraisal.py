@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.loadgen import run_load, write_results
+from bench.loadgen import UNTHROTTLED, run_load, write_results
 from services.appraisal.close import close_month
 from services.customer.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack, postgres_database_url
@@ -89,6 +89,7 @@ def main() -> None:
     urls = {s: postgres_database_url(PG, f"bench_appraisal_{s}", recreate=True).replace(
         "postgresql://", "postgresql+asyncpg://") for s in SERVICES}
     stack = Stack(var=Path(tempfile.mkdtemp(prefix="bench-appraisal-")), database_urls=urls)
+    stack.extra_env.update(UNTHROTTLED)
     try:
         stack.start_all()
         began = time.perf_counter()

@@ -1,4 +1,5 @@
 """Verifying the bearer token in every service, and the caller it names (the Principal)."""
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,13 +39,28 @@ def _read_key(path: str) -> str:
     return Path(path).read_text()
 
 
+_VERIFIED: dict[tuple[str, str], tuple[Principal, float]] = {}   # token -> (caller, expiry): one RSA check per token
+_VERIFIED_MAX = 20_000
+
+
 def verify_token(token: str, public_key_file: str, issuer: str, audience: str) -> Principal:
+    hit = _VERIFIED.get((token, public_key_file))
+    if hit and hit[1] > time.time():
+        return hit[0]
+    principal, expires = _verify(token, public_key_file, issuer, audience)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()  # crude but bounded; a token costs one more RSA check afterwards
+    _VERIFIED[(token, public_key_file)] = (principal, expires)
+    return principal
+
+
+def _verify(token: str, public_key_file: str, issuer: str, audience: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(token, _read_key(public_key_file), algorithms=["RS256"], issuer=issuer,
                             audience=audience, options={"require": ["exp", "sub", "iss", "aud"]})
         return Principal(username=claims["sub"], user_id=claims["uid"], roles=tuple(claims["roles"]),
                          unit=claims["unit"], unit_path=claims["unit_path"], team=claims.get("team"),
-                         session_id=claims.get("sid"))
+                         session_id=claims.get("sid")), float(claims["exp"])
     except (jwt.PyJWTError, KeyError, TypeError):
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}) from None
 
