@@ -1,4 +1,5 @@
 """The bank's business-day calendar: China's public holidays and 调休 working days, then the bank's overrides."""
+import time
 from datetime import date, timedelta
 
 import holidays
@@ -35,6 +36,23 @@ class BusinessCalendar:
         return day
 
 
+_CACHE: dict[str, tuple[float, BusinessCalendar]] = {}
+CACHE_SECONDS = 30.0   # how soon another process (the consumer) sees an admin's calendar edit
+
+
 async def load_calendar(session) -> BusinessCalendar:
-    rows = (await session.exec(select(CalendarOverride))).all()
-    return BusinessCalendar({r.day: r.business_day for r in rows})
+    """The calendar with the bank's rows (~1,100 for 2025–2027). Loading them for every event cost
+    more than the rest of the event's work, so each process keeps them for CACHE_SECONDS; an edit made
+    through this process clears the cache at once (forget_calendar)."""
+    key = str(session.get_bind().url)
+    hit = _CACHE.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    rows = (await session.execute(select(CalendarOverride.day, CalendarOverride.business_day))).all()
+    calendar = BusinessCalendar({day: business for day, business in rows})
+    _CACHE[key] = (time.monotonic() + CACHE_SECONDS, calendar)
+    return calendar
+
+
+def forget_calendar() -> None:
+    _CACHE.clear()

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
+from services.tasks.calendar import forget_calendar
 from services.tasks.models import CalendarOverride, RuleSetting
 from services.tasks.rules import DEFAULTS, load_rule
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
@@ -71,4 +72,5 @@ async def set_calendar_day(request: Request, day: date, body: CalendarDay, user:
     row.business_day, row.note = body.business_day, body.note
     session.add(row)
     await session.commit()
+    forget_calendar()
     return CalendarDay(day=day, business_day=row.business_day, note=row.note)
