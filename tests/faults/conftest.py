@@ -3,13 +3,19 @@ caught up, and take a snapshot of every service's final state to compare with a 
 import asyncio
 import importlib
 import json
+import os
+import subprocess
 import time
 
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events import ALL_TOPICS, CORE_BANKING_TYPES, dlq_topic
-from tests.e2e.conftest import query
+from tests.e2e.conftest import query, stack_from_async
 from tools.devstack import CONSUMERS, Stack
+from tools.simulator import generate, publish
+
+OUTBOX_SERVICES = CONSUMERS  # services whose consumers' effects are published onwards through an outbox
 
 
 async def lag(bootstrap: str, group: str, topics=ALL_TOPICS) -> int:
@@ -43,6 +49,65 @@ async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"consumers still behind after {timeout}s: {lags}")
         await asyncio.sleep(0.2)
+
+
+async def unpublished(stack: Stack) -> int:
+    """Outbox rows not yet on the broker: derived events that consumers downstream have not seen."""
+    counts = [await query(stack, s, "SELECT count(*) FROM outbox WHERE published_at IS NULL") for s in OUTBOX_SERVICES]
+    return sum(rows[0][0] for rows in counts)
+
+
+async def settled(stack: Stack, timeout: float = 120.0) -> None:
+    """Every effect visible in every service: outboxes drained and no consumer group behind. Checked
+    twice in a row, because a consumer's commit can add outbox rows right after the first check."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await caught_up(stack, timeout=max(1.0, deadline - time.monotonic()))
+        if not await unpublished(stack):
+            await caught_up(stack, timeout=max(1.0, deadline - time.monotonic()))
+            if not await unpublished(stack):
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"outboxes not drained after {timeout}s")
+        await asyncio.sleep(0.2)
+
+
+async def processed(stack: Stack, service: str) -> int:
+    """Events `service`'s consumer has applied (its (consumer, event id) markers)."""
+    return (await query(stack, service, "SELECT count(*) FROM processed_event"))[0][0]
+
+
+@pytest.fixture(scope="session")
+def clean_runs(pg_server, tmp_path_factory):
+    """clean_run(customers, events) -> (snapshot, processed count per service) of a fault-free,
+    single-instance run of the seeded stream; computed once per size and shared by the fault tests."""
+    cache: dict[tuple[int, int], tuple[dict, dict]] = {}
+
+    async def clean_run(customers: int, events: int, timeout: float = 120.0) -> tuple[dict, dict]:
+        if (customers, events) not in cache:
+            tmp = tmp_path_factory.mktemp("clean")
+            async with stack_from_async(backend(pg_server), pg_server, tmp, "clean") as stack:
+                await publish(stack.kafka, generate(customers, events))
+                await settled(stack, timeout)
+                cache[customers, events] = (await snapshot(stack),
+                                            {s: await processed(stack, s) for s in CONSUMERS})
+        return cache[customers, events]
+
+    return clean_run
+
+
+def backend(pg_server: str | None) -> str:
+    return "postgres" if pg_server else "sqlite"
+
+
+def other_test_runs() -> list[str]:
+    """pytest or benchmark processes on this machine that are not this run (or its parents)."""
+    mine, pid = set(), os.getpid()
+    while pid > 1:  # this process and its ancestors (make, the shell that called it) are this run
+        mine.add(pid)
+        pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    out = subprocess.run(["pgrep", "-af", "pytest|bench\\.bench_"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if int(line.split()[0]) not in mine and "pgrep" not in line]
 
 
 async def snapshot(stack: Stack) -> dict:
