@@ -96,6 +96,17 @@ def clean_runs(pg_server, tmp_path_factory):
     return clean_run
 
 
+def assignment(stack: Stack, process: str) -> set[str]:
+    """The partitions ("topic:n") a consumer process holds after its latest rebalance (from its log)."""
+    path = stack.var / "log" / f"{process}.log"
+    latest: set[str] = set()
+    for line in path.read_text(errors="replace").splitlines() if path.exists() else ():
+        msg = json.loads(line).get("msg", "") if line.startswith("{") else ""
+        if msg.startswith("assigned partitions"):
+            latest = set(filter(None, msg.removeprefix("assigned partitions").strip().split(",")))
+    return latest
+
+
 def backend(pg_server: str | None) -> str:
     return "postgres" if pg_server else "sqlite"
 
