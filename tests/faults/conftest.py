@@ -137,24 +137,32 @@ async def snapshot(stack: Stack) -> dict:
             "deposits": [tuple(map(str, r)) for r in deposits], "loans": [tuple(map(str, r)) for r in loans]}
 
 
-async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
-    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
-    found: dict[str, set] = {}
+async def records(stack: Stack, topic: str) -> list:
+    """Every record on `topic` (all partitions, from the start to the current end)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
+    found = []
     try:
         await consumer._client.force_metadata_update()
-        tps = [TopicPartition(dlq_topic(t), p) for t in topics for p in consumer.partitions_for_topic(dlq_topic(t))]
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning()
         while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                for r in records:
-                    h = dict(r.headers)
-                    found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                found.extend(batch)
     finally:
         await consumer.stop()
+    return found
+
+
+async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
+    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
+    found: dict[str, set] = {}
+    for topic in topics:
+        for r in await records(stack, dlq_topic(topic)):
+            h = dict(r.headers)
+            found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
     return found
 
 
