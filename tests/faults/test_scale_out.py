@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from tests.e2e.conftest import stack_from_async
+from tests.faults.test_exactly_once import SIZES
 from tests.faults.conftest import assignment, backend, processed, settled, snapshot, topics_of
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
@@ -19,9 +20,7 @@ def all_partitions(service: str) -> set[str]:
     return {f"{topic}:{n}" for topic in topics_of(service) for n in range(PARTITIONS)}
 
 
-@pytest.mark.parametrize("customers, events, timeout", [
-    pytest.param(200, 2000, 120, id="2k"),
-    pytest.param(5000, 50000, 1200, id="50k", marks=pytest.mark.faults)])
+@pytest.mark.parametrize("customers, events, timeout", SIZES)
 async def test_second_instances_split_the_partitions_and_take_over_when_one_stops(
         pg_server, tmp_path_factory, clean_runs, customers, events, timeout):
     clean, clean_processed = await clean_runs(customers, events, timeout)
