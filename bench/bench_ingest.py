@@ -20,7 +20,7 @@ from bench.bench_agenda import database_urls
 from bench.loadgen import write_results
 from shared.events import LOANS_TOPIC
 from tests.e2e.conftest import query
-from tests.faults.conftest import settled
+from tests.faults.conftest import caught_up
 from tools.devstack import Stack
 from tools.simulator import envelope, generate, publish
 
@@ -69,7 +69,7 @@ async def measure(stack: Stack) -> list[dict]:
     started = time.perf_counter()
     sent = await publish(stack.kafka, generate(CUSTOMERS, EVENTS))
     published = time.perf_counter() - started
-    await settled(stack, timeout=3600)
+    await caught_up(stack, timeout=3600)
     elapsed = time.perf_counter() - started
     sent_at: dict[str, float] = {}
     producing = asyncio.create_task(publish(stack.kafka, steady_stream(CUSTOMERS, LATENCY_S, sent_at), rate=RATE))

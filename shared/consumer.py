@@ -171,6 +171,10 @@ class EventConsumer:
                 fresh.discard(item.envelope.id)  # the same message twice in one batch acts once
                 request_id_var.set(item.envelope.request_id or item.header_request_id)
                 await item.handler(session, item.envelope, item.data)
+                # Each handler must see the database as if it ran alone: objects a previous handler
+                # loaded may be stale after a bulk UPDATE, and batch boundaries differ between runs.
+                await session.flush()
+                session.expire_all()
             await session.commit()
         if self.on_commit:
             self.on_commit()

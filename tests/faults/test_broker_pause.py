@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import Api, query, stack_from_async
-from tests.faults.conftest import backend, records, settled
+from tests.faults.conftest import backend, caught_up, records
 from tests.support import unique_cif, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +54,7 @@ async def test_writes_during_a_broker_pause_all_succeed_and_every_event_arrives_
             rows = await query(stack, "tasks", "SELECT cif FROM customer_book WHERE cif = ANY(:c)", c=cifs)
             return len(rows) == len(cifs)
         await wait_for(projected, timeout=120, what="every new customer in the tasks projection")
-        await settled(stack, timeout=120)
+        await caught_up(stack, timeout=120)
 
         ours = [(r.key.decode(), json.loads(r.value)) for r in await records(stack, "customer.events")
                 if r.key.decode() in cifs]  # the key of a customer's events is its CIF

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import stack_from_async
-from tests.faults.conftest import other_test_runs, processed, settled, snapshot
+from tests.faults.conftest import caught_up, other_test_runs, processed, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import generate, publish
@@ -42,7 +42,7 @@ async def test_postgres_restart_mid_stream_skips_nothing(pg_server, tmp_path_fac
                                 check=True)
         at_restart = {s: await processed(stack, s) for s in CONSUMERS}
         await sending
-        await settled(stack, timeout)
+        await caught_up(stack, timeout=timeout)
         assert await snapshot(stack) == clean
     assert any(at_restart[s] < clean_processed[s] for s in CONSUMERS)  # the restart hit work still to do
 

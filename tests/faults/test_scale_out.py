@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import stack_from_async
 from tests.faults.test_exactly_once import SIZES
-from tests.faults.conftest import assignment, backend, processed, settled, snapshot, topics_of
+from tests.faults.conftest import assignment, backend, caught_up, processed, snapshot, topics_of
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import generate, publish
@@ -42,7 +42,7 @@ async def test_second_instances_split_the_partitions_and_take_over_when_one_stop
             await wait_for(lambda: _holds_all(stack, survivor, service), timeout=60,
                            what=f"{survivor} to take over every partition")
         await sending
-        await settled(stack, timeout)
+        await caught_up(stack, timeout=timeout)
         assert await snapshot(stack) == clean
 
 

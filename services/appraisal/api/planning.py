@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import func, select
 
 from services.appraisal.api.periods import PeriodPath, cards_changed
+from services.appraisal.api.scorecards import PERIOD
 from services.appraisal.closing import audit
 from services.appraisal.kpis import INDICATORS, validate_definitions
 from services.appraisal.qualitative import plan_scoring, save_scores
@@ -31,7 +32,7 @@ def _require(user, *roles: str) -> None:
 
 
 class KpiSet(BaseModel):
-    effective_from: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    effective_from: Annotated[str, Field(pattern=PERIOD.pattern)]
     definitions: list[dict]
 
 
@@ -97,7 +98,7 @@ async def sign_target_contract(period: PeriodPath, user: CurrentUser, session: S
 
 
 class Plan(BaseModel):
-    period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    period: Annotated[str, Field(pattern=PERIOD.pattern)]
     evaluator: str
     subject: str
     items: list[str]

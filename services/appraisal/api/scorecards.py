@@ -17,7 +17,7 @@ from shared.clock import business_today
 from shared.errors import Problem, wants_english
 
 router = APIRouter(tags=["appraisal"])
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
 PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
 
 

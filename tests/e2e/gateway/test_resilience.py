@@ -27,8 +27,9 @@ async def test_home_assembles_agenda_scorecard_and_overdue_alerts_in_one_call(ga
     assert len(home["agenda"]["items"]) <= 5
     [alert] = [a for a in home["alerts"]["items"] if a["cif"] == cif]
     assert alert["kind"] == "task_overdue" and alert["days_overdue"] == 9     # due 2026-12-01
-    assert home["scorecard"] == {"status": "ok", "service": "appraisal", "reason": None, "period": "2026-12",
-                                 "total": None, "grade": None, "kpi_count": 0}
+    card = home["scorecard"]
+    assert (card["status"], card["service"], card["reason"], card["period"]) == ("ok", "appraisal", None, "2026-12")
+    assert card["kpi_count"] >= 1 and card["total"] is not None and card["grade"]
     assert set(home["alerts"]["not_yet_available"]) == {"loan_overdue", "task_escalated"}
     assert (await api.call("GET", "/me/home")).status_code == 401
 
