@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e bench simulate clean
+.PHONY: install run test test-unit test-e2e test-faults bench soak simulate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,15 +19,20 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m tools.devstack run
 
-## test: the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible broker
+## test: the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible broker;
+## the long fault runs are left to `make test-faults` so CI stays well under its time limit
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
 
 test-unit: install
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
 
 test-e2e: install
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "e2e and not faults" $(PYTEST_ARGS)
+
+## test-faults: the long fault runs (50,000 events, 30 s broker pause, PostgreSQL restart); restarts the local PostgreSQL
+test-faults: install
+	$(BIN)/python -m pytest -m faults $(PYTEST_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -31,10 +31,10 @@ RULES = [("loan_due", "collection"), ("large_outflow", "retention_call"), ("tier
          ("maintenance_visit", "maintenance_visit"), ("loan_overdue", "overdue_collection")]
 
 
-def database_urls(var: Path) -> tuple[dict[str, str], str]:
+def database_urls(var: Path, prefix: str = "bench_agenda") -> tuple[dict[str, str], str]:
     server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:
-        urls = {s: postgres_database_url(server, f"bench_agenda_{s}", recreate=True) for s in SERVICES}
+        urls = {s: postgres_database_url(server, f"{prefix}_{s}", recreate=True) for s in SERVICES}
         return {s: u.replace("postgresql://", "postgresql+asyncpg://") for s, u in urls.items()}, "postgresql"
     except OSError:
         return {s: f"sqlite+aiosqlite:///{var}/{s}.db" for s in SERVICES}, "sqlite"

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Field, SQLModel
@@ -60,6 +60,17 @@ def is_transient(err: BaseException) -> bool:
     return False
 
 
+class AssignmentLog(ConsumerRebalanceListener):
+    """Logs which partitions this instance holds after each rebalance: with several instances in one
+    group, the logs show how the partitions were split (and who took over when one left)."""
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        log.info("assigned partitions %s", ",".join(sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)))
+
+
 class EventConsumer:
     def __init__(self, *, name: str, topics: list[str], handlers: dict[str, Handler],
                  settings: ServiceSettings, session_factory, on_commit: Callable[[], None] | None = None):
@@ -70,11 +81,12 @@ class EventConsumer:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
         self.dlq = make_producer(self.settings)
-        self.kafka = AIOKafkaConsumer(*self.topics, bootstrap_servers=self.settings.kafka_bootstrap_servers,
+        self.kafka = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers,
                                       group_id=self.name, enable_auto_commit=False, auto_offset_reset="earliest",
                                       max_poll_records=500,
                                       session_timeout_ms=self.settings.kafka_session_timeout_ms,
                                       heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms)
+        self.kafka.subscribe(self.topics, listener=AssignmentLog())
         await self.dlq.start()
         await self.kafka.start()
         log.info("consuming %s as group %s", self.topics, self.name)

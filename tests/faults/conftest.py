@@ -3,13 +3,17 @@ caught up, and take a snapshot of every service's final state to compare with a 
 import asyncio
 import importlib
 import json
+import os
+import subprocess
 import time
 
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events import ALL_TOPICS, CORE_BANKING_TYPES, dlq_topic
-from tests.e2e.conftest import query
+from tests.e2e.conftest import query, stack_from_async
 from tools.devstack import CONSUMERS, SERVICES, Stack
+from tools.simulator import generate, publish
 
 
 async def lag(bootstrap: str, group: str, topics=ALL_TOPICS) -> int:
@@ -60,6 +64,55 @@ async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> N
         await asyncio.sleep(0.2)
 
 
+async def processed(stack: Stack, service: str) -> int:
+    """Events `service`'s consumer has applied (its (consumer, event id) markers)."""
+    return (await query(stack, service, "SELECT count(*) FROM processed_event"))[0][0]
+
+
+@pytest.fixture(scope="session")
+def clean_runs(pg_server, tmp_path_factory):
+    """clean_run(customers, events) -> (snapshot, processed count per service) of a fault-free,
+    single-instance run of the seeded stream; computed once per size and shared by the fault tests."""
+    cache: dict[tuple[int, int], tuple[dict, dict]] = {}
+
+    async def clean_run(customers: int, events: int, timeout: float = 120.0) -> tuple[dict, dict]:
+        if (customers, events) not in cache:
+            tmp = tmp_path_factory.mktemp("clean")
+            async with stack_from_async(backend(pg_server), pg_server, tmp, "clean") as stack:
+                await publish(stack.kafka, generate(customers, events))
+                await caught_up(stack, timeout=timeout)
+                cache[customers, events] = (await snapshot(stack),
+                                            {s: await processed(stack, s) for s in CONSUMERS})
+        return cache[customers, events]
+
+    return clean_run
+
+
+def assignment(stack: Stack, process: str) -> set[str]:
+    """The partitions ("topic:n") a consumer process holds after its latest rebalance (from its log)."""
+    path = stack.var / "log" / f"{process}.log"
+    latest: set[str] = set()
+    for line in path.read_text(errors="replace").splitlines() if path.exists() else ():
+        msg = json.loads(line).get("msg", "") if line.startswith("{") else ""
+        if msg.startswith("assigned partitions"):
+            latest = set(filter(None, msg.removeprefix("assigned partitions").strip().split(",")))
+    return latest
+
+
+def backend(pg_server: str | None) -> str:
+    return "postgres" if pg_server else "sqlite"
+
+
+def other_test_runs() -> list[str]:
+    """pytest or benchmark processes on this machine that are not this run (or its parents)."""
+    mine, pid = set(), os.getpid()
+    while pid > 1:  # this process and its ancestors (make, the shell that called it) are this run
+        mine.add(pid)
+        pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    out = subprocess.run(["pgrep", "-af", "pytest|bench\\.bench_"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if int(line.split()[0]) not in mine and "pgrep" not in line]
+
+
 async def snapshot(stack: Stack) -> dict:
     """Every service's state with generated ids and clock times left out, so two runs compare equal."""
     tasks = await query(stack, "tasks", "SELECT rule, subject, anchor_date, cif, assignee, due_date, status, amount, "
@@ -76,24 +129,32 @@ async def snapshot(stack: Stack) -> dict:
             "deposits": [tuple(map(str, r)) for r in deposits], "loans": [tuple(map(str, r)) for r in loans]}
 
 
-async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
-    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
-    found: dict[str, set] = {}
+async def records(stack: Stack, topic: str) -> list:
+    """Every record on `topic` (all partitions, from the start to the current end)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
+    found = []
     try:
         await consumer._client.force_metadata_update()
-        tps = [TopicPartition(dlq_topic(t), p) for t in topics for p in consumer.partitions_for_topic(dlq_topic(t))]
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning()
         while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                for r in records:
-                    h = dict(r.headers)
-                    found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                found.extend(batch)
     finally:
         await consumer.stop()
+    return found
+
+
+async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
+    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
+    found: dict[str, set] = {}
+    for topic in topics:
+        for r in await records(stack, dlq_topic(topic)):
+            h = dict(r.headers)
+            found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
     return found
 
 

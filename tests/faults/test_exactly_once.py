@@ -9,50 +9,54 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import query, stack_from_async
-from tests.faults.conftest import caught_up, dead_letters, garbage_payloads, snapshot
+from tests.e2e.conftest import stack_from_async
+from tests.faults.conftest import backend, caught_up, dead_letters, garbage_payloads, processed, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import expected_state, generate, publish
 
 pytestmark = pytest.mark.e2e
 
-
-async def clean_run(pg_server, tmp, customers, events) -> dict:
-    async with stack_from_async("postgres" if pg_server else "sqlite", pg_server, tmp, "clean") as stack:
-        await publish(stack.kafka, generate(customers, events))
-        await caught_up(stack)
-        return await snapshot(stack)
+SIZES = [  # (customers, events, seconds allowed to settle): ~65 events/s per consumer on this 2-core machine
+         pytest.param(200, 2000, 120, id="2k"),
+         pytest.param(5000, 50000, 3000, id="50k", marks=pytest.mark.faults)]
 
 
-async def faulty_run(pg_server, tmp, customers, events, garbage_every) -> tuple[dict, dict]:
-    async with stack_from_async("postgres" if pg_server else "sqlite", pg_server, tmp, "faulty") as stack:
+async def faulty_run(pg_server, tmp, customers, events, garbage_every, clean_processed, timeout):
+    """Returns (snapshot, dead letters, {service: events it had applied when killed})."""
+    async with stack_from_async(backend(pg_server), pg_server, tmp, "faulty") as stack:
         sending = asyncio.create_task(publish(stack.kafka, generate(customers, events), rate=events / 6,
                                               duplicate_every=1, garbage_every=garbage_every))
-        for service in CONSUMERS:  # kill -9 each consumer while the stream is flowing, then restart it
-            await wait_for(lambda: _progressed(stack, service), timeout=30, what=f"{service} to make progress")
+        killed_at = {}
+        for service in CONSUMERS:  # kill -9 each consumer a third of the way into its work, then restart it
+            third = max(3, clean_processed[service] // 3)
+            killed_at[service] = await wait_for(lambda: _reached(stack, service, third), timeout=timeout,
+                                                what=f"{service} to apply {third} events")
             stack.stop(f"{service}-consumer", sig=signal.SIGKILL)
             stack.start_consumer(service)
         await sending
-        await caught_up(stack)
-        return await snapshot(stack), await dead_letters(stack)
+        await caught_up(stack, timeout=timeout)
+        return await snapshot(stack), await dead_letters(stack), killed_at
 
 
-async def _progressed(stack, service):
-    rows = await query(stack, service, "SELECT count(*) FROM processed_event")
-    return rows[0][0] > 3  # the tasks consumer only keeps loan.due, a few per hundred events
+async def _reached(stack, service, count):
+    done = await processed(stack, service)
+    return done if done >= count else 0
 
 
-@pytest.mark.parametrize("customers, events", [(200, 2000)])
+@pytest.mark.parametrize("customers, events, timeout", SIZES)
 async def test_killed_consumers_duplicates_and_garbage_leave_the_state_of_a_clean_run(
-        pg_server, tmp_path_factory, customers, events):
+        pg_server, tmp_path_factory, clean_runs, customers, events, timeout):
     garbage_every = 100  # 1 %
-    clean = await clean_run(pg_server, tmp_path_factory.mktemp("clean"), customers, events)
-    faulty, dlq = await faulty_run(pg_server, tmp_path_factory.mktemp("faulty"), customers, events, garbage_every)
+    clean, clean_processed = await clean_runs(customers, events, timeout)
+    faulty, dlq, killed_at = await faulty_run(pg_server, tmp_path_factory.mktemp("faulty"), customers, events,
+                                              garbage_every, clean_processed, timeout)
     assert len(clean["ledger"]) == events          # the clean run itself saw every event once
     assert any(t[0] == "loan_due" for t in clean["tasks"]) and clean["derived_events"]
     final = expected_state(customers, events)["balances"]  # the simulator's own account of the balances
     assert {d[0]: Decimal(d[3]) for d in clean["deposits"] if d[0] in final} == final
+    for service in CONSUMERS:  # each kill landed mid-run: work done before it and left after it
+        assert 0 < killed_at[service] < clean_processed[service], (service, killed_at, clean_processed)
     for part in clean:  # name what differs, not just that something does
         extra, missing = Counter(faulty[part]) - Counter(clean[part]), Counter(clean[part]) - Counter(faulty[part])
         assert not extra and not missing, f"{part}: extra {sorted(extra)[:5]}, missing {sorted(missing)[:5]}"
