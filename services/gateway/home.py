@@ -1,9 +1,10 @@
 """GET /api/v1/me/home: the app's first screen in one call, assembled concurrently from the services.
 
 Each part says whether it is there: a service that is down (or whose breaker is open) turns only its
-own part into `{"status": "unavailable"}`, and the screen still answers 200. Alerts a later issue
-will feed (overdue loans from the customer service's holdings, escalations) are listed as
-`not_yet_available` rather than silently missing.
+own part into `{"status": "unavailable"}`, and the screen still answers 200. Alerts come from the
+agenda: an overdue loan is the tasks service's urgent collection task (rule loan_overdue, also
+copied to the risk manager), an escalation is a task escalated to the caller, and any other task
+past its due date is overdue work.
 """
 import asyncio
 import json
@@ -21,7 +22,7 @@ from shared.errors import Problem
 
 router = APIRouter(tags=["me"])
 TOP_ITEMS = 5
-NOT_YET_AVAILABLE = ["loan_overdue", "task_escalated"]
+NOT_YET_AVAILABLE: list[str] = []   # kept in the answer (additive contract); every alert kind is fed now
 
 
 class Part(BaseModel):
@@ -44,11 +45,12 @@ class ScorecardPart(Part):
 
 
 class Alert(BaseModel):
-    kind: Literal["task_overdue"]
+    kind: Literal["loan_overdue", "task_escalated", "task_overdue"]
     task_id: str
     title: str
     cif: str | None
     days_overdue: int
+    assignee: str | None = Field(None, description="for an escalation: whose task it was")
 
 
 class AlertsPart(Part):
@@ -74,13 +76,25 @@ async def _get(upstreams: Upstreams, service: str, path_qs: str, headers: dict) 
     return json.loads(reply.body), None
 
 
-def _alerts(agenda: dict | None, reason: str | None, day: date) -> AlertsPart:
+def alert_kind(item: dict, username: str, day: date) -> str | None:
+    if item.get("rule") == "loan_overdue":
+        return "loan_overdue"
+    if item.get("escalated_to") == username and item.get("assignee") != username:
+        return "task_escalated"
+    return "task_overdue" if date.fromisoformat(item["due_date"]) < day else None
+
+
+def _alerts(agenda: dict | None, reason: str | None, day: date, username: str) -> AlertsPart:
     if agenda is None:
         return AlertsPart(status="unavailable", service="tasks", reason=reason)
-    overdue = [i for i in agenda["items"] if date.fromisoformat(i["due_date"]) < day]
-    return AlertsPart(status="ok", service="tasks", items=[
-        Alert(kind="task_overdue", task_id=i["id"], title=i["title"], cif=i.get("cif"),
-              days_overdue=(day - date.fromisoformat(i["due_date"])).days) for i in overdue])
+    items = []
+    for i in agenda["items"]:
+        kind = alert_kind(i, username, day)
+        if kind:
+            items.append(Alert(kind=kind, task_id=i["id"], title=i["title"], cif=i.get("cif"),
+                               days_overdue=max(0, (day - date.fromisoformat(i["due_date"])).days),
+                               assignee=i.get("assignee") if kind == "task_escalated" else None))
+    return AlertsPart(status="ok", service="tasks", items=items)
 
 
 @router.get("/api/v1/me/home", response_model=Home, responses={401: {"description": "not signed in"}})
@@ -104,5 +118,5 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
         scorecard=ScorecardPart(status="ok", service="appraisal", period=card["period"], total=card["total"],
                                 grade=card["grade"], kpi_count=len(card["kpis"])) if card is not None else
         ScorecardPart(status="unavailable", service="appraisal", reason=card_err),
-        alerts=_alerts(agenda, agenda_err, day))
+        alerts=_alerts(agenda, agenda_err, day, principal.username))
     return conditional(request, 200, home.model_dump_json().encode(), [], media_type="application/json")

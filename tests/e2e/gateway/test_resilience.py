@@ -30,7 +30,7 @@ async def test_home_assembles_agenda_scorecard_and_overdue_alerts_in_one_call(ga
     card = home["scorecard"]
     assert (card["status"], card["service"], card["reason"], card["period"]) == ("ok", "appraisal", None, "2026-12")
     assert card["kpi_count"] >= 1 and card["total"] is not None and card["grade"]
-    assert set(home["alerts"]["not_yet_available"]) == {"loan_overdue", "task_escalated"}
+    assert home["alerts"]["not_yet_available"] == []
     assert (await api.call("GET", "/me/home")).status_code == 401
 
 
