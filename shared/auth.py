@@ -8,6 +8,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import or_
 
 from shared.errors import Problem
 from shared.logging import user_var
@@ -28,6 +29,10 @@ class Principal:
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
+
+    def subtree(self, column):
+        """A WHERE clause: `column` (a unit path) lies in this caller's unit subtree — the SQL twin of covers_unit."""
+        return or_(column == self.unit_path, column.startswith(self.unit_path + "/"))
 
     def covers_unit(self, unit_path: str | None) -> bool:
         """True when unit_path lies in this caller's unit subtree."""

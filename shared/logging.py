@@ -65,10 +65,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.log.info("request", extra={"fields": {
-                "method": scope["method"], "path": scope["path"], "status": status, "user": user_var.get(),
-                "route": route_var.get() or getattr(scope.get("route"), "path", None),
-                "ms": round((time.perf_counter() - started) * 1000, 2)}})
+            if self.log.isEnabledFor(logging.INFO):  # every request passes here: build the line only if kept
+                self.log.info("request", extra={"fields": {
+                    "method": scope["method"], "path": scope["path"], "status": status, "user": user_var.get(),
+                    "route": route_var.get() or getattr(scope.get("route"), "path", None),
+                    "ms": round((time.perf_counter() - started) * 1000, 2)}})
             request_id_var.reset(token)
             user_var.reset(user_token)
             route_var.reset(route_token)

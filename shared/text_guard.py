@@ -3,7 +3,9 @@ service code sees it, naming the field (PostgreSQL would otherwise fail mid-tran
 import json
 from urllib.parse import parse_qsl
 
-from shared.errors import register_messages
+from starlette.requests import Request
+
+from shared.errors import problem_response, register_messages, text
 
 register_messages({"unstorable_text": ("含有无法保存的字符（如空字符）", "contains characters that cannot be stored (e.g. NUL)")})
 
@@ -47,28 +49,33 @@ class TextGuardMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        bad = next((k for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-                    if bad_text(v) or bad_text(k)), None)
-        headers = dict(scope["headers"])
-        body, replay = b"", receive
-        if bad is None and headers.get(b"content-type", b"").startswith(b"application/json"):
-            more = True
-            while more:
-                message = await receive()
-                body += message.get("body", b"")
-                more = message.get("more_body", False)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        bad = next((k for k, v in query if bad_text(v) or bad_text(k)), None)
+        if bad is None and dict(scope["headers"]).get(b"content-type", b"").startswith(b"application/json"):
+            body = await _read_body(receive)
             try:
                 bad = first_bad_field(json.loads(body)) if body else None
             except ValueError:
                 bad = None  # not JSON: FastAPI answers that with its own 422
-
-            async def replay():
-                return {"type": "http.request", "body": body, "more_body": False}
+            receive = _replay(body)
         if bad is None:
-            return await self.app(scope, replay, send)
-        from starlette.requests import Request
-        from shared.errors import problem_response, text
+            return await self.app(scope, receive, send)
         request = Request(scope)
         response = problem_response(request, 422, "validation",
                                     [{"field": bad, "reason": text(request, "unstorable_text")}])
         await response(scope, receive, send)
+
+
+async def _read_body(receive) -> bytes:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+def _replay(body: bytes):
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+    return receive

@@ -99,8 +99,7 @@ def visible_log(actor: Principal):
 
 def _subtree_customers(actor: Principal):
     from sqlmodel import select
-    return select(Customer.id).where(or_(Customer.unit_path == actor.unit_path,
-                                         Customer.unit_path.startswith(actor.unit_path + "/")))
+    return select(Customer.id).where(actor.subtree(Customer.unit_path))
 
 
 async def spot_check(session, actor: Principal, row: Interaction, *, now: datetime) -> Interaction:

@@ -14,7 +14,7 @@ def visible_customers(p: Principal):
         return true()
     clauses = []
     if p.has("branch_head", "risk_manager", "auditor"):
-        clauses += [Customer.unit_path == p.unit_path, Customer.unit_path.startswith(p.unit_path + "/")]
+        clauses.append(p.subtree(Customer.unit_path))
     if p.has("team_lead") and p.team:
         clauses += [Customer.owner_team == p.team, Customer.backup_team == p.team]
     if p.has("rm"):

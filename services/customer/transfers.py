@@ -87,8 +87,7 @@ def visible_requests(actor: Principal):
     if actor.has("team_lead") and actor.team:
         clauses.append(TransferRequest.team == actor.team)
     if actor.has("branch_head", "auditor"):
-        clauses += [TransferRequest.unit_path == actor.unit_path,
-                    TransferRequest.unit_path.startswith(actor.unit_path + "/")]
+        clauses.append(actor.subtree(TransferRequest.unit_path))
     return or_(*clauses)
 
 
@@ -119,5 +118,5 @@ def visible_refusals(actor: Principal):
     if actor.has("team_lead") and actor.team:
         clauses.append(ClaimRefusal.claimant_team == actor.team)
     if actor.has("branch_head", "auditor"):
-        clauses += [ClaimRefusal.unit_path == actor.unit_path, ClaimRefusal.unit_path.startswith(actor.unit_path + "/")]
+        clauses.append(actor.subtree(ClaimRefusal.unit_path))
     return or_(*clauses)

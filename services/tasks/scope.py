@@ -8,7 +8,7 @@ from shared.auth import Principal
 def visible_tasks(p: Principal):
     if p.has("admin"):
         return true()
-    subtree = or_(Task.unit_path == p.unit_path, Task.unit_path.startswith(p.unit_path + "/"))
+    subtree = p.subtree(Task.unit_path)
     if "/" not in p.unit_path:  # head office also holds the queue of customers no unit knows yet
         subtree = or_(subtree, Task.unit_path == "")
     clauses = []

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
-from sqlmodel import or_, select
+from sqlmodel import select
 
 from services.customer.api.deps import AUDITED
 from services.customer.audit import AuditEntry
@@ -74,8 +74,7 @@ async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.
         raise Problem(403, "auditors_only")
     stmt = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
     if not user.has("admin"):
-        stmt = stmt.where(or_(AuditEntry.unit_path == user.unit_path,
-                              AuditEntry.unit_path.startswith(user.unit_path + "/")))
+        stmt = stmt.where(user.subtree(AuditEntry.unit_path))
     filters = [(customer_id, lambda: AuditEntry.customer_id == customer_id), (actor, lambda: AuditEntry.actor == actor),
                (from_, lambda: AuditEntry.at >= from_), (to, lambda: AuditEntry.at < to),
                (after_seq, lambda: AuditEntry.seq > after_seq)]
