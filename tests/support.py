@@ -13,6 +13,10 @@ import jwt
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.auth import Principal
+from shared.consumer import EventConsumer
+from shared.db import make_engine, make_session_factory
+from shared.events import parse_event
+from shared.settings import ServiceSettings
 
 DEMO = {  # username -> (roles, unit, unit_path, team), as seeded
     "admin": (["admin"], "HQ", "HQ", None),
@@ -104,6 +108,28 @@ async def read_topic(bootstrap: str, topic: str, match: Callable, timeout: float
 async def _partitions(consumer, topic):
     await consumer._client.force_metadata_update()
     return consumer.partitions_for_topic(topic)
+
+
+@asynccontextmanager
+async def sessions_for(url: str):
+    """A session factory on a service database, its engine disposed afterwards."""
+    engine = make_engine(url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def event_applier(name: str, handlers: dict, sessions) -> Callable[[dict], Awaitable[None]]:
+    """apply(event): validated and applied exactly as the consumer `name` would (dedup marker, one commit)."""
+    consumer = EventConsumer(name=name, topics=[], handlers=handlers, settings=ServiceSettings(),
+                             session_factory=sessions)
+
+    async def apply(event: dict) -> None:
+        envelope, data = parse_event(json.dumps(event).encode())
+        await consumer.apply(handlers[envelope.type], envelope, data)
+
+    return apply
 
 
 @asynccontextmanager

@@ -9,9 +9,8 @@ from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS
 from services.appraisal.main import create_app
 from shared.consumer import EventConsumer
-from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
-from tests.support import core_event, running_app
+from tests.support import core_event, running_app, sessions_for
 from tests.tasks.conftest import as_user  # noqa: F401 - the same signed-token headers fixture
 
 
@@ -22,9 +21,8 @@ async def appraisal_url(databases):
 
 @pytest.fixture(scope="module")
 async def appraisal_db(appraisal_url):
-    engine = make_engine(appraisal_url)
-    yield make_session_factory(engine)
-    await engine.dispose()
+    async with sessions_for(appraisal_url) as sessions:
+        yield sessions
 
 
 @pytest.fixture(scope="module")

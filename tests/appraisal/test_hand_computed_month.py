@@ -39,24 +39,21 @@ Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 o
 """
 import asyncio
 import copy
-import json
 from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
 from services.appraisal.cards import scorecards
-from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS
 from services.appraisal.kpis import DEFAULT_KPIS
 from services.appraisal.records import AuditEntry, KpiVersion
-from shared.consumer import EventConsumer
 from shared.db import make_engine, make_session_factory
-from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
 from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card,
                                       read_drilldown, repaid, staff, task_done, won)
+from tests.support import event_applier
 from tools.devstack import ROOT
 
 PERIOD = "2026-10"
@@ -218,11 +215,9 @@ async def test_the_embedded_sqlite_path_gives_the_same_figures(tmp_path):
     await asyncio.to_thread(upgrade_to_head, str(ROOT / "services" / "appraisal" / "alembic"), url)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    consumer = EventConsumer(name="appraisal", topics=[], handlers=HANDLERS, settings=Settings(),
-                             session_factory=sessions)
+    apply = event_applier("appraisal", HANDLERS, sessions)
     for event in october_events():
-        envelope, data = parse_event(json.dumps(event).encode())
-        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+        await apply(event)
     async with sessions() as s:
         s.add(KpiVersion(version=1, effective_from=PERIOD, definitions=october_kpis(), created_by="admin"))
         await s.commit()

@@ -1,19 +1,10 @@
 """Customer service through HTTP: sign-in, registering customers, scope, errors, events staged."""
-from sqlmodel import func, select
+from sqlmodel import select
 
 from services.customer.models import Customer, CustomerOwnership
 from shared.outbox import OutboxMessage
+from tests.customer.helpers import count, create
 from tests.support import unique_cif
-
-
-async def create(api, headers, **body):
-    body = {"cif": unique_cif(), "name": "测试贸易有限公司", "kind": "corporate", **body}
-    return await api.post("/api/v1/customers", json=body, headers=headers)
-
-
-async def count(sessions, model, *where):
-    async with sessions() as s:
-        return (await s.exec(select(func.count()).select_from(model).where(*where))).one()
 
 
 async def test_sign_in_gives_a_bearer_token_and_me_describes_the_caller(customer_api, login):

@@ -12,18 +12,16 @@ from services.tasks.handlers import HANDLERS
 from services.tasks.models import Task
 from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
-from shared.db import make_engine, make_session_factory
 from shared.events import LoanDue
 from shared.kafka import ensure_topics, make_producer
 from shared.outbox import OutboxMessage, OutboxRelay, record_event
-from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
+from tests.support import loan_due, publish, read_topic, sessions_for, unique_cif, wait_for
 
 
 @pytest.fixture(scope="module")
 async def db(databases):
-    engine = make_engine(await databases("tasks"))
-    yield make_session_factory(engine)
-    await engine.dispose()
+    async with sessions_for(await databases("tasks")) as sessions:
+        yield sessions
 
 
 @pytest.fixture

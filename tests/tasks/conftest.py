@@ -8,14 +8,11 @@ import pytest
 from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from services.tasks.main import create_app
-from shared.consumer import EventConsumer
-from shared.db import make_engine, make_session_factory
 from sqlmodel import select
 
 from services.tasks.models import Task
-from shared.events import parse_event
 from shared.outbox import OutboxMessage
-from tests.support import mint_token, running_app, unique_cif
+from tests.support import event_applier, mint_token, running_app, sessions_for, unique_cif
 
 
 @pytest.fixture(scope="module")
@@ -25,23 +22,14 @@ async def tasks_url(databases):
 
 @pytest.fixture(scope="module")
 async def tasks_db(tasks_url):
-    engine = make_engine(tasks_url)
-    yield make_session_factory(engine)
-    await engine.dispose()
+    async with sessions_for(tasks_url) as sessions:
+        yield sessions
 
 
 @pytest.fixture(scope="module")
 async def apply_event(tasks_db):
     """Apply one event as the consumer would (validation, dedup marker, handler, one commit)."""
-    consumer = EventConsumer(name="tasks", topics=[], handlers=HANDLERS, settings=Settings(),
-                             session_factory=tasks_db)
-
-    async def apply(event: dict) -> None:
-        import json
-        envelope, data = parse_event(json.dumps(event).encode())
-        await consumer.apply(HANDLERS[envelope.type], envelope, data)
-
-    return apply
+    return event_applier("tasks", HANDLERS, tasks_db)
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,16 @@
 """The scheduler: maintenance visits by tier, annual credit rating, the monthly report on the 5th (or the
 next working day), birthdays, quarterly inspections of corporate loans; run twice → once; after an
 outage → the missed days once. Each test gets a database of its own: the bookmark is global."""
-import json
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import SchedulerBookmark, Task
 from services.tasks.schedules import JOB, run_schedules
-from shared.consumer import EventConsumer
 from shared.db import make_engine, make_session_factory
-from shared.events import parse_event
-from tests.support import core_event, unique_cif
+from tests.support import core_event, event_applier, unique_cif
 from tests.tasks.conftest import customer_event
 
 
@@ -22,11 +18,7 @@ from tests.tasks.conftest import customer_event
 async def bank(databases):
     engine = make_engine(await databases("tasks"))
     sessions = make_session_factory(engine)
-    consumer = EventConsumer(name="tasks", topics=[], handlers=HANDLERS, settings=Settings(), session_factory=sessions)
-
-    async def apply(event: dict) -> None:
-        envelope, data = parse_event(json.dumps(event).encode())
-        await consumer.apply(HANDLERS[envelope.type], envelope, data)
+    apply = event_applier("tasks", HANDLERS, sessions)
 
     async def customer(owner="rm01", tier=None, kind="retail", birthday=None) -> str:
         cif = unique_cif()
