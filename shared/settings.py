@@ -14,6 +14,7 @@ class ServiceSettings(BaseSettings):
     # Kafka's defaults; the bundled Tansu broker holds a group join for half the session timeout, so
     # make run and the tests use 3000/500 (a real Kafka refuses session timeouts under 6 s by default).
     kafka_session_timeout_ms: int = 10000
+    kafka_max_poll_records: int = 2000   # one poll is one transaction per partition: bigger batches, fewer commits
     kafka_heartbeat_interval_ms: int = 3000
     topic_partitions: int = 6
     topic_replication_factor: int = 1
