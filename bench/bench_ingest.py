@@ -1,14 +1,17 @@
 """`python -m bench.bench_ingest`: end-to-end ingest of a core-banking stream through every service.
 
-1. Throughput: 100,000 simulator events (90 % deposit.changed) for 50,000 customers, published as fast
-   as the producer goes; timed from the first publish until every consumer group has caught up and
-   every outbox is drained (each effect visible in holdings, tasks and the appraisal ledger).
+1. Throughput: 100,000 simulator events (90 % deposit.changed, 10 % loan events) for 50,000 customers,
+   published as fast as the producer goes; timed from the first publish until every consumer group has
+   caught up and every outbox is drained (each effect visible in holdings, tasks and the appraisal
+   ledger). The customers' first accounts (one deposit.opened each, the simulator's preamble) are
+   published and applied before the clock starts, so the timed stream has the mix the issue names.
 2. Latency: a steady 1,000 events/s of the stream for LATENCY_S seconds, with loan.due events of known
    ids mixed in; event → task-visible is publish time → the first poll of the tasks database that sees
    a task with that source_event_id (poll every 20 ms, so ±20 ms).
 Targets: ≥ 5,000 events/s; p99 ≤ 2 s. Sizes via BENCH_CUSTOMERS / BENCH_EVENTS / BENCH_LATENCY_S.
 """
 import asyncio
+import itertools
 import os
 import random
 import tempfile
@@ -42,7 +45,9 @@ def probes(customers: int, count: int, seed: int = 99):
 def steady_stream(customers: int, seconds: int, sent_at: dict):
     """The simulator's stream at RATE for `seconds`, a loan.due probe every PROBE_EVERY events; records
     when each probe is handed to the producer (the publisher paces, so this is its send time)."""
-    stream, probe = generate(customers, RATE * seconds, seed=11), probes(customers, RATE * seconds // PROBE_EVERY)
+    # The accounts exist since phase 1 (the same ids): skip this seed's preamble, keep its movements.
+    stream = itertools.islice(generate(customers, customers + RATE * seconds, seed=11), customers, None)
+    probe = probes(customers, RATE * seconds // PROBE_EVERY)
     for n, item in enumerate(stream, start=1):
         yield item
         if n % PROBE_EVERY == 0:
@@ -66,8 +71,13 @@ async def latencies(stack: Stack, sent_at: dict, deadline_s: float) -> dict[str,
 
 
 async def measure(stack: Stack) -> list[dict]:
+    stream = generate(CUSTOMERS, CUSTOMERS + EVENTS)
+    setup_started = time.perf_counter()
+    await publish(stack.kafka, itertools.islice(stream, CUSTOMERS))   # the preamble: one account each
+    await caught_up(stack, timeout=3600)
+    setup = time.perf_counter() - setup_started
     started = time.perf_counter()
-    sent = await publish(stack.kafka, generate(CUSTOMERS, EVENTS))
+    sent = await publish(stack.kafka, stream)
     published = time.perf_counter() - started
     await caught_up(stack, timeout=3600)
     elapsed = time.perf_counter() - started
@@ -80,6 +90,8 @@ async def measure(stack: Stack) -> list[dict]:
     return [{"phase": "ingest", "customers": CUSTOMERS, "events": sent["sent"], "publish_s": round(published, 1),
              "all_visible_s": round(elapsed, 1), "events_per_s": round(sent["sent"] / elapsed),
              "target": "≥ 5,000 events/s"},
+            {"phase": "preamble: first accounts (not timed above)", "customers": CUSTOMERS, "events": CUSTOMERS,
+             "all_visible_s": round(setup, 1), "events_per_s": round(CUSTOMERS / setup)},
             {"phase": f"latency at {RATE}/s for {LATENCY_S}s", "probes": len(sent_at), "task_visible": len(seen),
              "p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": at(1.0), "target": "p99 ≤ 2,000 ms"}]
 
