@@ -2,6 +2,7 @@
 
 Core-banking events keep the holdings projection and the tier; task events keep the open-task read
 model the departure-handover checklist lists (we never ask the tasks service)."""
+from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.core_events import EFFECTS
@@ -9,7 +10,9 @@ from services.customer.handover import OpenTask
 from services.customer.holdings import deposit_account, loan_holding, recompute_tier, record_day_total
 from services.customer.holdings_runs import on_deposit_run, on_loan_run
 from shared.clock import utcnow
-from shared.events import Envelope, EventData, TaskCancelled, TaskCompleted, TaskCreated
+from shared.consumer import Item, batched
+from shared.db import insert
+from shared.events import Envelope, EventData
 
 
 async def on_core_banking_event(session: AsyncSession, envelope: Envelope, event: EventData) -> None:
@@ -27,27 +30,27 @@ async def on_core_banking_event(session: AsyncSession, envelope: Envelope, event
         await recompute_tier(session, event.customer_id, business_date=envelope.business_date, now=utcnow())
 
 
-async def on_task_created(session: AsyncSession, envelope: Envelope, event: TaskCreated) -> None:
-    if await session.get(OpenTask, event.task_id) is not None:
-        return
-    session.add(OpenTask(task_id=event.task_id, cif=event.customer_id, assignee=event.assignee, kind=event.kind,
-                         due_date=event.due_date))
+@batched
+async def on_tasks_created(session: AsyncSession, items: list[Item]) -> None:
+    """A task already on record stays as first announced (a redelivered or re-sent task.created)."""
+    await session.execute(insert(session, OpenTask).on_conflict_do_nothing(), [
+        {"task_id": i.data.task_id, "cif": i.data.customer_id, "assignee": i.data.assignee, "kind": i.data.kind,
+         "due_date": i.data.due_date} for i in items])
 
 
-async def on_task_closed(session: AsyncSession, envelope: Envelope, event: TaskCompleted | TaskCancelled) -> None:
-    task = await session.get(OpenTask, event.task_id)
-    if task is not None:
-        await session.delete(task)
+@batched
+async def on_tasks_closed(session: AsyncSession, items: list[Item]) -> None:
+    await session.execute(delete(OpenTask).where(OpenTask.task_id.in_({i.data.task_id for i in items})))
 
 
 TASK_HANDLERS = {
-    "task.created": on_task_created,
-    "task.completed": on_task_closed,
-    "task.cancelled": on_task_closed,
+    "task.created": on_tasks_created,
+    "task.completed": on_tasks_closed,
+    "task.cancelled": on_tasks_closed,
 }
 # Deposit (and loan) events of all types share one set-based handler, so a partition's whole poll is
-# one run however the types interleave. ONE_BY_ONE is the per-event reference (tests and the bench compare
-# against it).
+# one run however the types interleave. ONE_BY_ONE is the per-event reference for core-banking events
+# (tests and the bench compare against it); task events are set-based in both.
 HANDLERS = {**{t: on_deposit_run if e.kind == "deposits" else on_loan_run for t, e in EFFECTS.items()},
             **TASK_HANDLERS}
 ONE_BY_ONE = {**{t: on_core_banking_event for t in EFFECTS}, **TASK_HANDLERS}

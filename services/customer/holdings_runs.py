@@ -140,7 +140,7 @@ class HoldingsRun:
         await _upsert_many(session, upsert.on_conflict_do_update(
             index_elements=[self.key], set_={c.name: upsert.excluded[c.name] for c in self.table.columns
                                              if c.name != self.key}).returning(self.table.c[self.key]),
-            [vars(self.holdings[h]) for h in self.written])
+            [vars(self.holdings[h]) for h in sorted(self.written)])   # one lock order for every writer
         if self.day_totals:
             upsert = insert(session, DAYS)
             await _upsert_many(session, upsert.on_conflict_do_update(

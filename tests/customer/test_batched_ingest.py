@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from services.customer.config import Settings
 from services.customer.handlers import HANDLERS, ONE_BY_ONE
+from services.customer.handover import OpenTask
 from services.customer.holdings import BalanceDay, DepositAccount, LoanHolding
 from services.customer.models import Customer
 from services.customer.seed import seed_demo
@@ -28,7 +29,7 @@ def loan(event_type, cif, loan_id, day, **data):
 def stream() -> list[dict]:
     """Repeated accounts, same-day movements, a first mention without an opening, a closure, tiers that
     cross and cross back within the batch (retail AUM; corporate daily averages over a month end), loans
-    through their whole life, a registered request id and a duplicate delivery."""
+    through their whole life, a registered request id, a duplicate delivery, and tasks opened twice and closed."""
     r, k = RETAIL, CORPORATE
     twice = deposit_changed(r, "RD1", "300000.00", "600000.00", day="2026-11-02")              # gold
     private = deposit_changed(r, "RW1", "1500000.00", "1500000.00", "wealth", day="2026-11-03")  # AUM 2.1M
@@ -65,7 +66,16 @@ def stream() -> list[dict]:
         deposit_opened(STRANGER, "UA1", "time", day="2026-11-02", maturity_date="2027-11-02"),
         deposit_changed(STRANGER, "UA1", "900000.00", "900000.00", "time", day="2026-11-02"),
         twice,                                                                                   # redelivered
+        task("task.created", "T1", kind="loan_due", rule="loan-due", due_date="2026-12-01"),
+        task("task.created", "T2", kind="loan_due", rule="loan-due", due_date="2026-12-02"),
+        task("task.created", "T1", kind="renewal", rule="renewal", due_date="2026-12-09"),     # re-sent: first stays
+        task("task.completed", "T2", due_date="2026-12-02", completed_on="2026-12-01", on_time=True),
+        task("task.cancelled", "T9", reason="never announced"),
     ]
+
+
+def task(event_type, task_id, **data):
+    return core_event(event_type, RETAIL, {"task_id": task_id, "customer_id": RETAIL, "assignee": "rm01", **data})
 
 
 async def fresh_book(databases):
@@ -93,6 +103,7 @@ async def book(consumer, seeded) -> dict:
                                      .order_by(OutboxMessage.seq))).all()
         return {
             "deposits": await rows(DepositAccount, DepositAccount.account_id),
+            "open tasks": await rows(OpenTask, OpenTask.task_id),
             "loans": await rows(LoanHolding, LoanHolding.loan_id),
             "days": await rows(BalanceDay, BalanceDay.cif, BalanceDay.kind, BalanceDay.day),
             "customers": [(c.cif, c.tier, c.version) for c in customers],
@@ -125,5 +136,6 @@ async def test_a_batch_applied_set_based_leaves_the_book_one_event_at_a_time_lea
         (RETAIL, "standard", "gold", None), (CORPORATE, "standard", "one_to_one", None),
         (CORPORATE, "one_to_one", "standard", None), (CORPORATE, "standard", "one_to_one", None),
         (CORPORATE, "one_to_one", "standard", None)]
+    assert [(t["task_id"], t["kind"]) for t in expected["open tasks"]] == [("T1", "loan_due")]
     for part in expected:
         assert actual[part] == expected[part], part
