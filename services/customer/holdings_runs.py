@@ -140,18 +140,19 @@ class HoldingsRun:
         await _upsert_many(session, upsert.on_conflict_do_update(
             index_elements=[self.key], set_={c.name: upsert.excluded[c.name] for c in self.table.columns
                                              if c.name != self.key}).returning(self.table.c[self.key]),
-            [vars(self.holdings[h]) for h in sorted(self.written)])   # one lock order for every writer
+            [vars(self.holdings[h]) for h in sorted(self.written)])   # sorted: one lock order for all writers
         if self.day_totals:
             upsert = insert(session, DAYS)
             await _upsert_many(session, upsert.on_conflict_do_update(
                 index_elements=["cif", "kind", "day"], set_={"balance": upsert.excluded.balance})
                 .returning(DAYS.c.cif), [{"cif": cif, "kind": kind, "day": day, "balance": total}
-                                         for (cif, kind, day), total in self.day_totals.items()])
+                                         for (cif, kind, day), total in sorted(self.day_totals.items())])
         if self.retiered:
             await session.execute(
                 update(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("ref"))
                 .values(tier=bindparam("new_tier"), version=bindparam("new_version")),
-                [{"ref": c.id, "new_tier": c.tier, "new_version": c.version} for c in self.retiered.values()])
+                [{"ref": c.id, "new_tier": c.tier, "new_version": c.version}
+                 for _, c in sorted(self.retiered.items())])
 
 
 async def _upsert_many(session: AsyncSession, upsert, rows: list[dict]) -> None:
