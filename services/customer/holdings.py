@@ -69,15 +69,22 @@ def tier_rules() -> TierRules:
                      corporate_deposits=s.tier_corporate_deposits, corporate_loans=s.tier_corporate_loans)
 
 
+def new_deposit_account(account_id: str, cif: str, product: str = "demand") -> DepositAccount:
+    """An account core banking mentions before we have a row for it: zero until an event says otherwise."""
+    return DepositAccount(account_id=account_id, cif=cif, product=product, balance=Decimal("0.00"))
+
+
+def new_loan(loan_id: str, cif: str) -> LoanHolding:
+    return LoanHolding(loan_id=loan_id, cif=cif, outstanding=Decimal("0.00"), overdue_principal=Decimal("0.00"),
+                       overdue_interest=Decimal("0.00"))
+
+
 async def deposit_account(session: AsyncSession, account_id: str, cif: str, product: str = "demand") -> DepositAccount:
-    account = await session.get(DepositAccount, account_id)
-    return account or DepositAccount(account_id=account_id, cif=cif, product=product, balance=Decimal("0.00"))
+    return await session.get(DepositAccount, account_id) or new_deposit_account(account_id, cif, product)
 
 
 async def loan_holding(session: AsyncSession, loan_id: str, cif: str) -> LoanHolding:
-    loan = await session.get(LoanHolding, loan_id)
-    return loan or LoanHolding(loan_id=loan_id, cif=cif, outstanding=Decimal("0.00"),
-                               overdue_principal=Decimal("0.00"), overdue_interest=Decimal("0.00"))
+    return await session.get(LoanHolding, loan_id) or new_loan(loan_id, cif)
 
 
 async def record_day_total(session: AsyncSession, cif: str, kind: str, day: date) -> None:
@@ -94,14 +101,40 @@ async def record_day_total(session: AsyncSession, cif: str, kind: str, day: date
                                                        set_={"balance": total}))
 
 
+def retail_basis(aum) -> dict[str, Decimal]:
+    return {"aum": Decimal(aum).quantize(Decimal("0.01"))}
+
+
+def corporate_basis(days: dict[str, list[tuple[date, Decimal]]], as_of: date) -> dict[str, Decimal]:
+    """days: kind -> (business date, end-of-day total) of the days that total changed."""
+    return {f"avg_{kind}": month_to_date_average(days.get(kind, []), as_of) for kind in ("deposits", "loans")}
+
+
+def tier_for(kind: str, basis: dict[str, Decimal]) -> str:
+    rules = tier_rules()
+    return rules.retail(basis["aum"]) if kind == "retail" else rules.corporate(basis["avg_deposits"],
+                                                                               basis["avg_loans"])
+
+
+def announce_tier(session: AsyncSession, customer, tier: str, basis: dict[str, Decimal], *, business_date: date,
+                  now: datetime) -> None:
+    """Move `customer` (a Customer, or a row with the same attributes) to `tier` and stage the event."""
+    record_event(session, CUSTOMER_TOPIC, "customer.tier-changed", CustomerTierChanged(
+        customer_id=customer.cif, customer_ref=str(customer.id), kind=customer.kind, from_tier=customer.tier,
+        to_tier=tier, owner=customer.owner, basis={k: str(v) for k, v in basis.items()}),
+        subject=customer.cif, business_date=business_date, source="customer-service", now=now)
+    customer.tier, customer.version = tier, customer.version + 1
+
+
 async def tier_basis(session: AsyncSession, customer: Customer, as_of: date) -> dict[str, Decimal]:
     if customer.kind == "retail":
-        aum = (await session.exec(select(func.coalesce(func.sum(DepositAccount.balance), 0)).where(
-            DepositAccount.cif == customer.cif, DepositAccount.closed_on.is_(None)))).one()
-        return {"aum": Decimal(aum).quantize(Decimal("0.01"))}
+        return retail_basis((await session.exec(select(func.coalesce(func.sum(DepositAccount.balance), 0)).where(
+            DepositAccount.cif == customer.cif, DepositAccount.closed_on.is_(None)))).one())
     rows = (await session.exec(select(BalanceDay).where(BalanceDay.cif == customer.cif))).all()
-    return {f"avg_{kind}": month_to_date_average([(r.day, r.balance) for r in rows if r.kind == kind], as_of)
-            for kind in ("deposits", "loans")}
+    days: dict[str, list[tuple[date, Decimal]]] = {}
+    for r in rows:
+        days.setdefault(r.kind, []).append((r.day, r.balance))
+    return corporate_basis(days, as_of)
 
 
 async def recompute_tier(session: AsyncSession, cif: str, *, business_date: date, now: datetime) -> str | None:
@@ -110,14 +143,8 @@ async def recompute_tier(session: AsyncSession, cif: str, *, business_date: date
     if customer is None:
         return None
     basis = await tier_basis(session, customer, business_date)
-    rules = tier_rules()
-    tier = rules.retail(basis["aum"]) if customer.kind == "retail" else rules.corporate(
-        basis["avg_deposits"], basis["avg_loans"])
+    tier = tier_for(customer.kind, basis)
     if tier != customer.tier:
-        record_event(session, CUSTOMER_TOPIC, "customer.tier-changed", CustomerTierChanged(
-            customer_id=cif, customer_ref=str(customer.id), kind=customer.kind, from_tier=customer.tier, to_tier=tier,
-            owner=customer.owner, basis={k: str(v) for k, v in basis.items()}),
-            subject=cif, business_date=business_date, source="customer-service", now=now)
-        customer.tier, customer.version = tier, customer.version + 1
+        announce_tier(session, customer, tier, basis, business_date=business_date, now=now)
         session.add(customer)
     return tier
