@@ -4,7 +4,7 @@ Writers bump a stamp per person whose card they may change (handlers: the owners
 concerned; HTTP writes: "*", for KPI sets, targets, scores, close and adjustments that can touch
 anyone). A reader compares two stamps (one indexed lookup) with those its copy was rendered under."""
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -17,11 +17,18 @@ EVERYONE = "*"
 
 
 async def bump(session: AsyncSession, *scopes: str | None) -> None:
+    await bump_counts(session, Counter({s for s in scopes if s}))
+
+
+async def bump_counts(session: AsyncSession, counts: Counter) -> None:
+    """Each scope's stamp moves by its count in one statement: a run of events bumps as often as its
+    events one at a time would, so a stamp says the same whichever way they were applied."""
     # Sorted, so two transactions touching the same people lock them in one order (no deadlock).
-    for scope in sorted({s for s in scopes if s}):
-        stmt = insert(session, CardStamp).values(scope=scope, seq=1)
+    rows = [{"scope": scope, "seq": counts[scope]} for scope in sorted(counts) if counts[scope]]
+    if rows:
+        stmt = insert(session, CardStamp).values(rows)
         await session.execute(stmt.on_conflict_do_update(index_elements=["scope"],
-                                                         set_={"seq": CardStamp.seq + 1}))
+                                                         set_={"seq": CardStamp.seq + stmt.excluded.seq}))
 
 
 async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> None:
@@ -29,6 +36,17 @@ async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> 
                                                                        OwnershipInterval.owner.is_not(None))
                                  .distinct())).all()
     await bump(session, *owners, *also)
+
+
+async def bump_owners_of_many(session: AsyncSession, events_per_cif: Counter) -> None:
+    """bump_owners_of for a run: every owner of each customer, once per event about that customer."""
+    counts: Counter = Counter()
+    if events_per_cif:
+        owned = select(OwnershipInterval.cif, OwnershipInterval.owner).where(
+            OwnershipInterval.cif.in_(list(events_per_cif)), OwnershipInterval.owner.is_not(None)).distinct()
+        for cif, owner in (await session.exec(owned)).all():
+            counts[owner] += events_per_cif[cif]
+    await bump_counts(session, counts)
 
 
 class StampBoard:
