@@ -4,31 +4,28 @@ Writers bump a stamp per person whose card they may change (handlers: the owners
 concerned; HTTP writes: "*", for KPI sets, targets, scores, close and adjustments that can touch
 anyone). A reader compares two stamps (one indexed lookup) with those its copy was rendered under."""
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.appraisal.bulk import put_rows
 from services.appraisal.models import CardStamp, OwnershipInterval
-from shared.db import insert
 
 EVERYONE = "*"
 
 
 async def bump(session: AsyncSession, *scopes: str | None) -> None:
-    await bump_counts(session, Counter({s for s in scopes if s}))
+    await bump_counts(session, dict.fromkeys({s for s in scopes if s}, 1))
 
 
-async def bump_counts(session: AsyncSession, counts: Counter) -> None:
+async def bump_counts(session: AsyncSession, counts: dict[str, int]) -> None:
     """Each scope's stamp moves by its count in one statement: a run of events bumps as often as its
     events one at a time would, so a stamp says the same whichever way they were applied."""
     # Sorted, so two transactions touching the same people lock them in one order (no deadlock).
-    rows = [{"scope": scope, "seq": counts[scope]} for scope in sorted(counts) if counts[scope]]
-    if rows:
-        stmt = insert(session, CardStamp).values(rows)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["scope"],
-                                                         set_={"seq": CardStamp.seq + stmt.excluded.seq}))
+    await put_rows(session, CardStamp, [{"scope": scope, "seq": counts[scope]} for scope in sorted(counts)
+                                        if counts[scope]], ("scope",), add=("seq",))
 
 
 async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> None:
@@ -38,14 +35,14 @@ async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> 
     await bump(session, *owners, *also)
 
 
-async def bump_owners_of_many(session: AsyncSession, events_per_cif: Counter) -> None:
+async def bump_owners_of_many(session: AsyncSession, events_per_cif: dict[str, int]) -> None:
     """bump_owners_of for a run: every owner of each customer, once per event about that customer."""
-    counts: Counter = Counter()
+    counts: dict[str, int] = {}
     if events_per_cif:
         owned = select(OwnershipInterval.cif, OwnershipInterval.owner).where(
             OwnershipInterval.cif.in_(list(events_per_cif)), OwnershipInterval.owner.is_not(None)).distinct()
         for cif, owner in (await session.exec(owned)).all():
-            counts[owner] += events_per_cif[cif]
+            counts[owner] = counts.get(owner, 0) + events_per_cif[cif]
     await bump_counts(session, counts)
 
 

@@ -9,20 +9,18 @@ the one those handlers leave applying the run event by event (tests/appraisal ho
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.appraisal.bulk import put_rows
 from services.appraisal.freshness import bump_owners_of_many
 from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, LoanRecord
 from services.appraisal.timeline import COLUMNS, Timeline
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import insert
 from shared.events import Envelope, EventData, LoanDue
-
-MAX_PARAMETERS = 30_000  # under PostgreSQL's 32,767 binds per statement (and SQLite's 32,766)
-
 
 def ledger_row(envelope: Envelope, event: EventData) -> dict:
     return {"event_id": envelope.id, "event_type": envelope.type, "subject": envelope.subject,
@@ -39,19 +37,9 @@ def flow_amounts(**amounts) -> dict[str, str]:
     return {name: str(amount) for name, amount in amounts.items()}
 
 
-async def _insert_rows(session: AsyncSession, model, rows: list[dict], conflict=None, update=()) -> None:
-    """Multi-row INSERT in chunks under the bind limit; on a key already stored, skip it or update `update`."""
-    size = MAX_PARAMETERS // len(rows[0]) if rows else 1
-    for i in range(0, len(rows), size):
-        stmt = insert(session, model).values(rows[i:i + size])
-        stmt = stmt.on_conflict_do_update(index_elements=conflict, set_={c: stmt.excluded[c] for c in update}) \
-            if update else stmt.on_conflict_do_nothing()
-        await session.execute(stmt)
-
-
 async def record_facts(session: AsyncSession, items: list[Item]) -> None:
     # Insert-or-skip, as record_fact: a second pass over the same events keeps one row each.
-    await _insert_rows(session, LedgerEvent, [ledger_row(i.envelope, i.data) for i in items])
+    await put_rows(session, LedgerEvent, [ledger_row(i.envelope, i.data) for i in items])
 
 
 @batched
@@ -93,7 +81,7 @@ def _deposit_changed(run: Run, envelope: Envelope, event) -> None:
 
 def _deposit_closed(run: Run, envelope: Envelope, event) -> None:
     run.place(event.account_id, envelope, kind="deposit", cif=event.customer_id,
-              product=run.last_product(event.account_id, "demand"), balance=0)
+              product=run.last_product(event.account_id, "demand"), balance=Decimal(0))
     run.touched.append(event.customer_id)
 
 
@@ -186,8 +174,8 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     for item in items:
         APPLY[item.envelope.type](run, item.envelope, item.data)
     intervals = [row for timeline in run.timelines.values() for row in timeline.changed_rows()]
-    await _insert_rows(session, BalanceInterval, intervals, ["account_id", "from_day"], COLUMNS[2:])
-    await _insert_rows(session, LoanRecord, [run.loans[i] for i in sorted(run.changed_loans)], ["loan_id"],
-                       ("principal", "disbursed_day", "classification"))
-    await _insert_rows(session, LoanFlow, list(run.flows.values()), ["event_id"], ("amounts",))
+    await put_rows(session, BalanceInterval, intervals, ("account_id", "from_day"), COLUMNS[2:])
+    await put_rows(session, LoanRecord, [run.loans[i] for i in sorted(run.changed_loans)], ("loan_id",),
+                   ("principal", "disbursed_day", "classification"))
+    await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
     await bump_owners_of_many(session, Counter(run.touched))
