@@ -10,18 +10,22 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.appraisal.bulk import put_rows
 from services.appraisal.models import CardStamp, OwnershipInterval
-from shared.db import insert
 
 EVERYONE = "*"
 
 
 async def bump(session: AsyncSession, *scopes: str | None) -> None:
+    await bump_counts(session, dict.fromkeys({s for s in scopes if s}, 1))
+
+
+async def bump_counts(session: AsyncSession, counts: dict[str, int]) -> None:
+    """Each scope's stamp moves by its count in one statement: a run of events bumps as often as its
+    events one at a time would, so a stamp says the same whichever way they were applied."""
     # Sorted, so two transactions touching the same people lock them in one order (no deadlock).
-    for scope in sorted({s for s in scopes if s}):
-        stmt = insert(session, CardStamp).values(scope=scope, seq=1)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["scope"],
-                                                         set_={"seq": CardStamp.seq + 1}))
+    await put_rows(session, CardStamp, [{"scope": scope, "seq": counts[scope]} for scope in sorted(counts)
+                                        if counts[scope]], ("scope",), add=("seq",))
 
 
 async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> None:
@@ -29,6 +33,17 @@ async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> 
                                                                        OwnershipInterval.owner.is_not(None))
                                  .distinct())).all()
     await bump(session, *owners, *also)
+
+
+async def bump_owners_of_many(session: AsyncSession, events_per_cif: dict[str, int]) -> None:
+    """bump_owners_of for a run: every owner of each customer, once per event about that customer."""
+    counts: dict[str, int] = {}
+    if events_per_cif:
+        owned = select(OwnershipInterval.cif, OwnershipInterval.owner).where(
+            OwnershipInterval.cif.in_(list(events_per_cif)), OwnershipInterval.owner.is_not(None)).distinct()
+        for cif, owner in (await session.exec(owned)).all():
+            counts[owner] = counts.get(owner, 0) + events_per_cif[cif]
+    await bump_counts(session, counts)
 
 
 class StampBoard:

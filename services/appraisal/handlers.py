@@ -1,11 +1,15 @@
 """Events the appraisal service consumes: each is kept in the ledger (the history recompute replays)
-and, where an indicator needs it, projected into the live tables the scorecards read."""
+and, where an indicator needs it, projected into the live tables the scorecards read.
+
+The handlers here apply one event at a time and are the reference for what each event does; the
+consumer runs core-banking events and ledger-only events set-based (ingest.py), which must leave the
+same state — tests/appraisal/test_batched_ingest.py holds the two together."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.freshness import bump, bump_owners_of
+from services.appraisal.ingest import APPLY, due_key, keep_facts, ledger_row, on_core_banking
 from services.appraisal.models import LedgerEvent, LoanRecord, StaffMember
 from services.appraisal.projection import credit_activity, last_balance, place_balance, place_owner, record_flow
-from shared.clock import utcnow
 from shared.db import insert
 from shared.events import (CustomerAssigned, CustomerWon, DepositChanged, DepositClosed, Envelope, EventData,
                            InteractionLogged, LoanClassified, LoanDisbursed, LoanDue, LoanRepaid, StaffChanged,
@@ -14,10 +18,7 @@ from shared.events import (CustomerAssigned, CustomerWon, DepositChanged, Deposi
 
 async def record_fact(session: AsyncSession, envelope: Envelope, event: EventData) -> None:
     # Insert-or-skip: a second pass over the same events (a rebuild, a second consumer) keeps one row.
-    await session.execute(insert(session, LedgerEvent).values(
-        event_id=envelope.id, event_type=envelope.type, subject=envelope.subject,
-        business_date=envelope.business_date, occurred_at=envelope.occurred_at, recorded_at=utcnow(),
-        payload=event.model_dump(mode="json")).on_conflict_do_nothing())
+    await session.execute(insert(session, LedgerEvent).values(**ledger_row(envelope, event)).on_conflict_do_nothing())
 
 
 def _when(envelope: Envelope) -> dict:
@@ -58,11 +59,6 @@ async def on_loan_repaid(session: AsyncSession, envelope: Envelope, event: LoanR
     await record_flow(session, key=envelope.id, loan_id=event.loan_id, cif=event.customer_id, on=event.repaid_on,
                       principal_paid=event.principal_paid, interest_paid=event.interest_paid)
     await bump_owners_of(session, event.customer_id)
-
-
-def due_key(event: LoanDue) -> str:
-    """One falling-due per loan and due date: core banking re-sends loan.due with new ids for one fact."""
-    return f"due:{event.loan_id}:{event.due_date.isoformat()}"
 
 
 async def on_loan_due(session: AsyncSession, envelope: Envelope, event: LoanDue) -> None:
@@ -119,7 +115,7 @@ async def on_staff_changed(session: AsyncSession, envelope: Envelope, event: Sta
     await bump(session, event.username)
 
 
-PROJECTED = {
+PROJECTED = {  # one event at a time
     "deposit.changed": on_deposit_changed, "deposit.closed": on_deposit_closed,
     "loan.disbursed": on_loan_disbursed, "loan.repaid": on_loan_repaid, "loan.due": on_loan_due,
     "loan.classified": on_loan_classified,
@@ -129,4 +125,8 @@ PROJECTED = {
 }
 KEPT_ONLY = ("loan.overdue", "deposit.opened", "customer.registered", "customer.tier-changed",
              "task.created", "task.cancelled", "task.escalated")
-HANDLERS = {**{event_type: record_fact for event_type in KEPT_ONLY}, **PROJECTED}
+ONE_AT_A_TIME = {**{event_type: record_fact for event_type in KEPT_ONLY}, **PROJECTED}
+# What the consumer runs: one handler object for all core-banking types, so a polled batch of the
+# deposits or loans topic is one run whatever its mix of types (shared.consumer groups runs by handler).
+HANDLERS = {**ONE_AT_A_TIME, **{event_type: keep_facts for event_type in KEPT_ONLY},
+            **{event_type: on_core_banking for event_type in APPLY}}

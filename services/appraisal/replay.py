@@ -42,7 +42,9 @@ async def replay_facts(session: AsyncSession, period: "str | Period",
             keep_latest(owners, (d["customer_id"], d["role"]), day, tie, d["owner"])
         elif kind in ("deposit.changed", "deposit.closed", "loan.disbursed", "loan.repaid"):
             account = d.get("account_id") or d["loan_id"]
-            products[account] = d.get("product") or products.get(account, "demand")
+            # A repayment of a loan disbursed before the ledger began has no product: "loan", as the live
+            # handler says (and a closed deposit without one, "demand").
+            products[account] = d.get("product") or products.get(account, "loan" if "loan_id" in d else "demand")
             balance = {"deposit.changed": d.get("balance"), "deposit.closed": "0", "loan.disbursed": d.get("principal"),
                        "loan.repaid": d.get("outstanding_balance")}[kind]
             keep_latest(balances, (account,), day, tie,
