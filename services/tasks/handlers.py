@@ -4,7 +4,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.calendar import load_calendar
-from services.tasks.deposits import on_deposit_changed, on_deposit_closed, on_deposit_opened
+from services.tasks.deposit_runs import on_deposit_changes, on_deposit_openings
+from services.tasks.deposits import on_deposit_closed
 from services.tasks.loans import (on_loan_classified, on_loan_disbursed, on_loan_due, on_loan_overdue,
                                   on_loan_repaid)
 from services.tasks.models import OPEN_STATUSES, CustomerBook, StaffEntry, Task
@@ -96,7 +97,7 @@ HANDLERS = {
     "loan.repaid": on_loan_repaid,
     "loan.overdue": on_loan_overdue,
     "loan.classified": on_loan_classified,
-    "deposit.opened": on_deposit_opened,
-    "deposit.changed": on_deposit_changed,
+    "deposit.opened": on_deposit_openings,     # set-based: a run of openings in a few statements
+    "deposit.changed": on_deposit_changes,     # set-based: 90 % of the stream
     "deposit.closed": on_deposit_closed,
 }

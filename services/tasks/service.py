@@ -27,18 +27,28 @@ async def raise_task(session: AsyncSession, task: Task, *, business_date: date, 
     inserted = (await session.execute(insert(session, Task).values(**values).on_conflict_do_nothing(
         index_elements=["rule", "subject", "anchor_date"]).returning(Task.id))).first()
     if inserted:
-        record_event(session, TASKS_TOPIC, "task.created", TaskCreated(
-            task_id=str(task.id), kind=task.kind, rule=task.rule, customer_id=task.cif, assignee=task.assignee,
-            due_date=task.due_date), subject=task.cif or str(task.id), business_date=business_date,
-            source=SOURCE, now=now)
+        record_created(session, task, business_date=business_date, now=now)
         return task, True
     existing = (await session.exec(select(Task).where(Task.rule == task.rule, Task.subject == task.subject,
                                                       Task.anchor_date == task.anchor_date))).one()
-    if existing.status in OPEN_STATUSES:  # a corrected fact (new amount) updates the open task in place
+    refresh_task(session, existing, task, now)
+    return existing, False
+
+
+def record_created(session: AsyncSession, task: Task, *, business_date: date, now: datetime) -> None:
+    record_event(session, TASKS_TOPIC, "task.created", TaskCreated(
+        task_id=str(task.id), kind=task.kind, rule=task.rule, customer_id=task.cif, assignee=task.assignee,
+        due_date=task.due_date), subject=task.cif or str(task.id), business_date=business_date,
+        source=SOURCE, now=now)
+
+
+def refresh_task(session: AsyncSession, existing: Task, task: Task, now: datetime) -> None:
+    """A task raised again for the same (rule, subject, anchor date): a corrected fact (new amount)
+    updates the open task in place; a done or cancelled one stays as it was."""
+    if existing.status in OPEN_STATUSES:
         existing.amount, existing.params, existing.updated_at = task.amount, task.params, now
         existing.source_event_id = task.source_event_id
         session.add(existing)
-    return existing, False
 
 
 def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
