@@ -13,7 +13,7 @@ from services.tasks.calendar import load_calendar
 from services.tasks.deposits import follow_up_task, is_large_outflow, maturity_task, retention_task, returned_to
 from services.tasks.models import DepositDay
 from services.tasks.rules import load_rules
-from services.tasks.run_tasks import RunTasks, chunks, load_books
+from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from shared.clock import utcnow
 from shared.consumer import Item, batched
 from shared.db import insert
@@ -53,11 +53,12 @@ async def _save_flows(session: AsyncSession, flows: dict[tuple[str, date], Flows
              "outflow": f.outflow - (f.stored[0] if f.stored else 0), "inflow": f.inflow - (f.stored[1] if f.stored else 0)}
             for (account, day), f in flows.items()]
     table = DepositDay.__table__
-    for start in range(0, len(rows), 500):
-        stmt = insert(session, table).values(rows[start:start + 500])
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=["account_id", "day"],
-            set_={"outflow": table.c.outflow + stmt.excluded.outflow, "inflow": table.c.inflow + stmt.excluded.inflow}))
+    stmt = insert(session, table)
+    # executemany of one compiled statement: a multi-row VALUES would be compiled afresh for every size
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["account_id", "day"],
+        set_={"outflow": table.c.outflow + stmt.excluded.outflow, "inflow": table.c.inflow + stmt.excluded.inflow}),
+        rows)
 
 
 @dataclass(frozen=True)
@@ -108,19 +109,18 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
         if event.amount > 0:
             for task in tasks.open(event.account_id, OUTFLOW):
                 if returned_to(task, event.amount):
-                    await tasks.cancel(task, "deposit_returned", business_date=envelope.business_date, now=now)
-                else:
-                    session.add(task)
+                    tasks.cancel(task, "deposit_returned", business_date=envelope.business_date, now=now)
             if not crosses(s):
                 continue
             task = follow_up_task(rules[INFLOW], calendar, account=event.account_id, cif=event.customer_id,
                                   book=books.get(event.customer_id), day=s.day, amount=s.inflow, why="large_inflow",
-                                  event_id=envelope.id, now=now)
+                                  event_id=envelope.id, now=now, make=draft)
         else:
             task = retention_task(rules[OUTFLOW], calendar, account=event.account_id, cif=event.customer_id,
                                   book=books.get(event.customer_id), day=s.day, opening_balance=s.opening_balance,
-                                  outflow=s.outflow, event_id=envelope.id, now=now)
+                                  outflow=s.outflow, event_id=envelope.id, now=now, make=draft)
         tasks.raise_(task, business_date=envelope.business_date, now=now)
+    await tasks.write()
 
 
 @batched
@@ -142,8 +142,10 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
         book = books.get(event.customer_id)
         if event.product == "wealth":
             task = follow_up_task(rules[INFLOW], calendar, account=event.account_id, cif=event.customer_id, book=book,
-                                  day=event.opened_on, amount=None, why="new_wealth", event_id=envelope.id, now=now)
+                                  day=event.opened_on, amount=None, why="new_wealth", event_id=envelope.id, now=now,
+                                  make=draft)
         else:
             task = maturity_task(rules[MATURITY], calendar, event, book=book, business_date=envelope.business_date,
-                                 event_id=envelope.id, now=now)
+                                 event_id=envelope.id, now=now, make=draft)
         tasks.raise_(task, business_date=envelope.business_date, now=now)
+    await tasks.write()

@@ -15,18 +15,18 @@ from shared.events import DepositChanged, DepositClosed, DepositOpened, Envelope
 
 
 def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
-                   day: date, amount: Decimal | None, why: str, event_id: str, now: datetime) -> Task:
+                   day: date, amount: Decimal | None, why: str, event_id: str, now: datetime, make=new_task) -> Task:
     days = int(rule["business_days"])
-    return new_task(rule, subject=account, anchor=day, book=book, cif=cif, due_date=calendar.add_business_days(day, days),
+    return make(rule, subject=account, anchor=day, book=book, cif=cif, due_date=calendar.add_business_days(day, days),
                     now=now, amount=amount, source_event_id=event_id,
                     params={"account_id": account, "why_key": why, "amount": str(amount or ""), "business_days": days})
 
 
 def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, *, book: CustomerBook | None,
-                  business_date: date, event_id: str, now: datetime) -> Task:
+                  business_date: date, event_id: str, now: datetime, make=new_task) -> Task:
     lead = int(rule["lead_days"])
     due = max(calendar.on_or_before(event.maturity_date - timedelta(days=lead)), calendar.on_or_after(business_date))
-    return new_task(rule, subject=event.account_id, anchor=event.maturity_date, book=book, cif=event.customer_id,
+    return make(rule, subject=event.account_id, anchor=event.maturity_date, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=None, source_event_id=event_id,
                     params={"account_id": event.account_id, "maturity_date": event.maturity_date.isoformat(),
                             "lead_days": lead})
@@ -42,10 +42,11 @@ def is_large_outflow(rule: Rule, outflow: Decimal, opening_balance: Decimal) -> 
 
 
 def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
-                   day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime) -> Task:
+                   day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime,
+                   make=new_task) -> Task:
     days = int(rule["business_days"])
     share = outflow_share(outflow, opening_balance)
-    return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
+    return make(rule, subject=account, anchor=day, book=book, cif=cif,
                     due_date=calendar.add_business_days(day, days), now=now, amount=outflow, source_event_id=event_id,
                     params={"account_id": account, "outflow": str(outflow),
                             "share_pct": str(share.quantize(Decimal("0.1"))),

@@ -13,7 +13,7 @@ from services.tasks.loans import (active_staff, disburse, downgrade_task, inspec
                                   new_loan, overdue_task, repayment_closes, worse)
 from services.tasks.models import LoanBook
 from services.tasks.rules import load_rules, risk_rank
-from services.tasks.run_tasks import RunTasks, chunks, load_books
+from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from services.tasks.service import loan_due_task
 from shared.clock import utcnow
 from shared.consumer import Item, batched
@@ -62,23 +62,23 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
         if isinstance(event, LoanDisbursed):
             disburse(loan_of(event), event)
             task = inspection_task(rules["post_loan_inspection"], calendar, event, book=book, business_date=day,
-                                   event_id=envelope.id, now=now)
+                                   event_id=envelope.id, now=now, make=draft)
         elif isinstance(event, LoanDue):
-            task = loan_due_task(event, envelope.id, book, calendar, day, now, rules["loan_due"])
+            task = loan_due_task(event, envelope.id, book, calendar, day, now, rules["loan_due"], make=draft)
             loan = loans.get(event.loan_id)
             task.risk_rank = risk_rank(loan.classification if loan else None)
         elif isinstance(event, LoanRepaid):
             loan_of(event).outstanding = event.outstanding_balance
             for open_task in tasks.open(event.loan_id, "loan_due") + tasks.open(event.loan_id, "loan_overdue"):
                 if repayment_closes(open_task, event):
-                    await tasks.cancel(open_task, "loan_repaid", business_date=day, now=now)
+                    tasks.cancel(open_task, "loan_repaid", business_date=day, now=now)
             if event.outstanding_balance == 0:
                 for open_task in tasks.open(event.loan_id, "post_loan_inspection"):
-                    await tasks.cancel(open_task, "loan_settled", business_date=day, now=now)
+                    tasks.cancel(open_task, "loan_settled", business_date=day, now=now)
         elif isinstance(event, LoanOverdue):
             rule = rules["loan_overdue"]
             task = overdue_task(rule, calendar, event, book=book, loan=loans.get(event.loan_id), business_date=day,
-                                event_id=envelope.id, now=now)
+                                event_id=envelope.id, now=now, make=draft)
             if int(rule["copy_risk_manager"]) and book:
                 task.copied_to = nearest_risk_manager(staff, book.unit_path)
         elif isinstance(event, LoanClassified):
@@ -86,9 +86,9 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             loan.classification = event.to_class
             for open_task in tasks.open(event.loan_id):
                 open_task.risk_rank = risk_rank(event.to_class)   # the agenda ranks riskier loans first
-                session.add(open_task)
             if worse(event.from_class, event.to_class):
                 task = downgrade_task(rules["loan_downgraded"], calendar, event, book=book, loan=loan,
-                                      business_date=day, event_id=envelope.id, now=now)
+                                      business_date=day, event_id=envelope.id, now=now, make=draft)
         if task is not None:
             tasks.raise_(task, business_date=day, now=now)
+    await tasks.write()

@@ -29,10 +29,10 @@ def disburse(loan: LoanBook, event: LoanDisbursed) -> None:
 
 
 def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: CustomerBook | None,
-                    business_date: date, event_id: str, now: datetime) -> Task:
+                    business_date: date, event_id: str, now: datetime, make=new_task) -> Task:
     within = int(rule["first_within_days"])
     due = max(calendar.on_or_before(event.disbursed_on + timedelta(days=within)), calendar.on_or_after(business_date))
-    return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
+    return make(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=event.principal, source_event_id=event_id,
                     risk_rank=risk_rank(event.classification),
                     params={"loan_id": event.loan_id, "product": event.product, "principal": str(event.principal),
@@ -96,9 +96,9 @@ async def risk_manager_for(session: AsyncSession, unit_path: str) -> str | None:
 
 
 def overdue_task(rule: Rule, calendar: BusinessCalendar, event: LoanOverdue, *, book: CustomerBook | None,
-                 loan: LoanBook | None, business_date: date, event_id: str, now: datetime) -> Task:
+                 loan: LoanBook | None, business_date: date, event_id: str, now: datetime, make=new_task) -> Task:
     """One urgent collection per overdue episode (anchored on its first day)."""
-    return new_task(rule, subject=event.loan_id, anchor=event.as_of - timedelta(days=event.days_overdue), book=book,
+    return make(rule, subject=event.loan_id, anchor=event.as_of - timedelta(days=event.days_overdue), book=book,
                     cif=event.customer_id, due_date=calendar.on_or_after(business_date), now=now,
                     amount=event.overdue_principal + event.overdue_interest, source_event_id=event_id,
                     risk_rank=risk_rank(loan.classification if loan else None),
@@ -124,9 +124,9 @@ def worse(from_class: str, to_class: str) -> bool:
 
 
 def downgrade_task(rule: Rule, calendar: BusinessCalendar, event: LoanClassified, *, book: CustomerBook | None,
-                   loan: LoanBook, business_date: date, event_id: str, now: datetime) -> Task:
+                   loan: LoanBook, business_date: date, event_id: str, now: datetime, make=new_task) -> Task:
     due = calendar.add_business_days(max(event.as_of, business_date), int(rule["business_days"]))
-    return new_task(rule, subject=event.loan_id, anchor=event.as_of, book=book, cif=event.customer_id, due_date=due,
+    return make(rule, subject=event.loan_id, anchor=event.as_of, book=book, cif=event.customer_id, due_date=due,
                     now=now, amount=loan.outstanding or None, source_event_id=event_id,
                     risk_rank=risk_rank(event.to_class),
                     params={"loan_id": event.loan_id, "from_class": event.from_class, "to_class": event.to_class,
