@@ -1,6 +1,6 @@
 """deposit.opened and deposit.changed applied a run at a time: the day's flows of every account in
 the run are read in one statement and written back in one upsert, the rules decided in memory in
-event order, and tasks touched only for the few events that cross a threshold or bring money back.
+event order, and tasks touched only for the events that cross a threshold or bring money back.
 Effects are those of deposits.on_deposit_* event by event (tests/tasks/test_ingest_runs.py)."""
 from dataclasses import dataclass
 from datetime import date
@@ -49,9 +49,11 @@ async def _load_flows(session: AsyncSession, keys: set[tuple[str, date]]) -> dic
 async def _save_flows(session: AsyncSession, flows: dict[tuple[str, date], Flows]) -> None:
     """New days inserted, known days increased by what the run added (an increment, so a row is
     never written back from a stale read)."""
-    rows = [{"account_id": account, "day": day, "cif": f.cif, "opening_balance": f.opening_balance,
-             "outflow": f.outflow - (f.stored[0] if f.stored else 0), "inflow": f.inflow - (f.stored[1] if f.stored else 0)}
-            for (account, day), f in flows.items()]
+    rows = []
+    for (account, day), f in flows.items():
+        stored_out, stored_in = f.stored or (0, 0)
+        rows.append({"account_id": account, "day": day, "cif": f.cif, "opening_balance": f.opening_balance,
+                     "outflow": f.outflow - stored_out, "inflow": f.inflow - stored_in})
     table = DepositDay.__table__
     stmt = insert(session, table)
     # executemany of one compiled statement: a multi-row VALUES would be compiled afresh for every size
