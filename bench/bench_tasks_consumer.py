@@ -104,7 +104,7 @@ def main() -> None:
     mix = Counter(event["type"] for _, _, event in stream)
     print(f"{len(stream)} events for {args.customers} customers in {len(batches)} polls: {dict(mix)}")
     paths = [("set-based", HANDLERS)] + ([] if args.skip_per_event else [("per-event", PER_EVENT_HANDLERS)])
-    names = [f"bench_tasks_consumer_{label.replace('-', '_')}" for label, _ in paths]
+    names = [f"bench_tasks_consumer_{os.getpid()}_{label.replace('-', '_')}" for label, _ in paths]  # runs may overlap
     results = {}
     try:
         for (label, handlers), name in zip(paths, names):
