@@ -1,5 +1,6 @@
 """Service functions for tasks: raise (insert-or-update), route to owners, and the lifecycle
 open → in_progress → done / cancelled."""
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,38 +28,60 @@ async def raise_task(session: AsyncSession, task: Task, *, business_date: date, 
     inserted = (await session.execute(insert(session, Task).values(**values).on_conflict_do_nothing(
         index_elements=["rule", "subject", "anchor_date"]).returning(Task.id))).first()
     if inserted:
-        record_event(session, TASKS_TOPIC, "task.created", TaskCreated(
-            task_id=str(task.id), kind=task.kind, rule=task.rule, customer_id=task.cif, assignee=task.assignee,
-            due_date=task.due_date), subject=task.cif or str(task.id), business_date=business_date,
-            source=SOURCE, now=now)
+        record_created(session, task, business_date=business_date, now=now)
         return task, True
     existing = (await session.exec(select(Task).where(Task.rule == task.rule, Task.subject == task.subject,
                                                       Task.anchor_date == task.anchor_date))).one()
-    if existing.status in OPEN_STATUSES:  # a corrected fact (new amount) updates the open task in place
-        existing.amount, existing.params, existing.updated_at = task.amount, task.params, now
-        existing.source_event_id = task.source_event_id
+    if refresh_task(existing, task, now):
         session.add(existing)
     return existing, False
 
 
-def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
-             due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
-             source_event_id: str | None = None, risk_rank: int = 9) -> Task:
-    """A task made by `rule` (name and version recorded), routed to the customer's owner when known."""
-    return Task(rule=rule.name, rule_version=rule.version, kind=rule.kind, priority=rule.priority,
-                subject=subject, anchor_date=anchor, cif=cif, customer_ref=book.customer_ref if book else None,
-                assignee=book.owner if book else None, team=book.owner_team if book else None,
-                unit_path=book.unit_path if book else "", due_date=due_date, amount=amount,
-                params=params, source_event_id=source_event_id, tier_rank=tier_rank(book.tier if book else None),
-                risk_rank=risk_rank, created_at=now, updated_at=now)
+def created_event(task: Task) -> TaskCreated:
+    return TaskCreated(task_id=str(task.id), kind=task.kind, rule=task.rule, customer_id=task.cif,
+                       assignee=task.assignee, due_date=task.due_date)
+
+
+def record_created(session: AsyncSession, task: Task, *, business_date: date, now: datetime) -> None:
+    record_event(session, TASKS_TOPIC, "task.created", created_event(task), subject=task.cif or str(task.id),
+                 business_date=business_date, source=SOURCE, now=now)
+
+
+def refresh_task(existing: Task, task: Task, now: datetime) -> bool:
+    """A task raised again for the same (rule, subject, anchor date): a corrected fact (new amount)
+    updates the open task in place (True); a done or cancelled one stays as it was."""
+    if existing.status not in OPEN_STATUSES:
+        return False
+    existing.amount, existing.params, existing.updated_at = task.amount, task.params, now
+    existing.source_event_id = task.source_event_id
+    return True
+
+
+def task_values(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
+                due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
+                source_event_id: str | None = None, risk_rank: int = 9) -> dict:
+    """Every column of a new open task made by `rule` (name and version recorded), routed to the
+    customer's owner when known."""
+    return {"id": uuid.uuid4(), "rule": rule.name, "rule_version": rule.version, "kind": rule.kind,
+            "priority": rule.priority, "subject": subject, "anchor_date": anchor, "cif": cif,
+            "customer_ref": book.customer_ref if book else None, "assignee": book.owner if book else None,
+            "team": book.owner_team if book else None, "unit_path": book.unit_path if book else "",
+            "due_date": due_date, "status": "open", "amount": amount, "params": params,
+            "source_event_id": source_event_id, "outcome": None, "cancel_reason": None, "copied_to": None,
+            "escalated_to": None, "escalation_level": 0, "tier_rank": tier_rank(book.tier if book else None),
+            "risk_rank": risk_rank, "created_at": now, "updated_at": now, "completed_at": None}
+
+
+def new_task(rule: Rule, **facts) -> Task:
+    return Task(**task_values(rule, **facts))
 
 
 def loan_due_task(event: LoanDue, event_id: str, owner: CustomerBook | None, calendar: BusinessCalendar,
-                  business_date: date, now: datetime, rule: Rule | None = None) -> Task:
+                  business_date: date, now: datetime, rule: Rule | None = None, make=new_task) -> Task:
     government = bool(owner and owner.government_related)
     loan_rule = LoanDueRule.of(rule) if rule else LOAN_DUE
     lead = loan_rule.lead_for(government)
-    return new_task(
+    return make(
         rule or Rule(LOAN_DUE.name, LOAN_DUE.kind, LOAN_DUE.priority), subject=event.loan_id,
         anchor=event.due_date, book=owner, cif=event.customer_id,
         due_date=loan_rule.due_date(calendar, event.due_date, government, business_date), now=now,
@@ -114,12 +137,19 @@ async def open_tasks(session: AsyncSession, rule: str, subject: str) -> list[Tas
 
 async def cancel_task(session: AsyncSession, task: Task, reason: str, *, business_date: date, now: datetime) -> Task:
     """The cause went away (loan repaid, money back, account closed) or a lead withdrew the task."""
-    task.status, task.cancel_reason, task.completed_at, task.updated_at = "cancelled", reason, now, now
-    session.add(task)
-    record_event(session, TASKS_TOPIC, "task.cancelled", TaskCancelled(
-        task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, reason=reason),
-        subject=task.cif or str(task.id), business_date=business_date, source=SOURCE, now=now)
+    session.add(close_task(task, reason, now))
+    record_event(session, TASKS_TOPIC, "task.cancelled", cancelled_event(task, reason),
+                 subject=task.cif or str(task.id), business_date=business_date, source=SOURCE, now=now)
     return task
+
+
+def close_task(task: Task, reason: str, now: datetime) -> Task:
+    task.status, task.cancel_reason, task.completed_at, task.updated_at = "cancelled", reason, now, now
+    return task
+
+
+def cancelled_event(task: Task, reason: str) -> TaskCancelled:
+    return TaskCancelled(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, reason=reason)
 
 
 async def start_task(session: AsyncSession, task: Task, *, now: datetime) -> Task:

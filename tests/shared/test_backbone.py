@@ -8,7 +8,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import func, select
 
 from services.tasks.config import Settings
-from services.tasks.handlers import HANDLERS
+from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.tasks.models import Task
 from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
@@ -90,7 +90,7 @@ async def test_transient_database_failure_is_retried_not_skipped(kafka, db, topi
         if failures["left"]:
             failures["left"] -= 1
             raise sa_exc.OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
-        await HANDLERS["loan.due"](session, envelope, data)
+        await PER_EVENT_HANDLERS["loan.due"](session, envelope, data)   # the wrapper takes one event
 
     await run_consumer(topic, {**HANDLERS, "loan.due": flaky_loan_due})
     cif = unique_cif()
@@ -106,7 +106,7 @@ async def test_a_handler_that_keeps_failing_sends_the_event_to_dlq_and_moves_on(
     async def poison(session, envelope, data):
         if data.loan_id == "L-POISON":
             raise ValueError("cannot route this loan")
-        await HANDLERS["loan.due"](session, envelope, data)
+        await PER_EVENT_HANDLERS["loan.due"](session, envelope, data)   # the wrapper takes one event
 
     await run_consumer(topic, {**HANDLERS, "loan.due": poison})
     cif = unique_cif()
