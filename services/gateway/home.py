@@ -106,7 +106,7 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
     day = day or business_today()
     upstreams: Upstreams = request.app.state.upstreams
-    headers = upstream_headers(request)
+    headers = upstream_headers(request.scope)
     (agenda, agenda_err), (card, card_err) = await asyncio.gather(
         _get(upstreams, "tasks", f"/api/v1/me/agenda?date={day.isoformat()}", headers),
         _get(upstreams, "appraisal", f"/api/v1/appraisal/scorecards/{principal.username}?period={day:%Y-%m}", headers))

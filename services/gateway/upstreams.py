@@ -23,7 +23,7 @@ class UpstreamUnavailable(Exception):
 @dataclass
 class Reply:
     status: int
-    headers: list[tuple[str, str]]
+    raw_headers: list[tuple[bytes, bytes]]   # as the service sent them
     body: bytes
 
 
@@ -50,7 +50,7 @@ class Upstreams:
         try:
             async with self.client.request(method, self.urls[service] + path_qs, headers=headers, data=body,
                                            allow_redirects=False, timeout=self.timeouts[service]) as r:
-                reply = Reply(r.status, list(r.headers.items()), await r.read())
+                reply = Reply(r.status, r.raw_headers, await r.read())
         except asyncio.TimeoutError:
             self._failed(service, "timeout")
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
