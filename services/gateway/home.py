@@ -66,7 +66,8 @@ class Home(BaseModel):
     alerts: AlertsPart
 
 
-async def _get(upstreams: Upstreams, service: str, path_qs: str, headers: dict) -> tuple[dict | None, str | None]:
+async def _get(upstreams: Upstreams, service: str, path_qs: str,
+               headers: list[tuple[bytes, bytes]]) -> tuple[dict | None, str | None]:
     try:
         reply = await upstreams.call(service, "GET", path_qs, headers)
     except UpstreamUnavailable as err:
