@@ -36,6 +36,7 @@ class _Connection(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
         self.got_bytes = False
+        self.keep_alive = False
 
     # asyncio.Protocol
     def connection_made(self, transport):
@@ -56,6 +57,9 @@ class _Connection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes):
         self.headers.append((name, value))
 
+    def on_headers_complete(self):
+        self.keep_alive = self.parser.should_keep_alive()   # asked here: the parser resets once the message ends
+
     def on_body(self, body: bytes):
         self.chunks.append(body)
 
@@ -71,7 +75,7 @@ class _Connection(asyncio.Protocol):
         self._fail(asyncio.TimeoutError())
 
     async def exchange(self, request: bytes, deadline: float) -> tuple[int, list[tuple[bytes, bytes]], bytes, bool]:
-        self.headers, self.chunks, self.got_bytes = [], [], False
+        self.headers, self.chunks, self.got_bytes, self.keep_alive = [], [], False, False
         self.waiter = self.loop.create_future()
         timer = self.loop.call_at(deadline, self._timed_out)
         try:
@@ -81,7 +85,7 @@ class _Connection(asyncio.Protocol):
             timer.cancel()
             self.waiter = None
         body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
-        return self.parser.get_status_code(), self.headers, body, self.parser.should_keep_alive()
+        return self.parser.get_status_code(), self.headers, body, self.keep_alive
 
     def close(self):
         self.closed = True
