@@ -76,10 +76,13 @@ def summarize(endpoint: str, path: str, rows: list[dict]) -> str:
             for via in ("direct", "gateway")}
     ratio = mean["gateway"]["rps"] / mean["direct"]["rps"]
     extra_p99 = mean["gateway"]["p99_ms"] - mean["direct"]["p99_ms"]
-    verdict = "meets" if ratio >= 0.8 and extra_p99 <= 5 else "MISSES"
+    errors = sum(r["errors"] for r in rows)
+    verdict = ("meets" if ratio >= 0.8 and extra_p99 <= 5 else "MISSES") + " the target"
+    if errors:   # timeouts and 5xx are quick answers (an open breaker is quicker still): no fair comparison
+        verdict = f"{errors} errors (timeouts or 5xx: machine or service overloaded), so no verdict on the target"
     return (f"{endpoint} (GET {path}): direct {mean['direct']['rps']:.0f} req/s p99 {mean['direct']['p99_ms']:.1f} ms; "
             f"gateway {mean['gateway']['rps']:.0f} req/s p99 {mean['gateway']['p99_ms']:.1f} ms; throughput ratio "
-            f"{ratio:.0%}, p99 {extra_p99:+.1f} ms: {verdict} the target (≥ 80 %, ≤ +5 ms). CPU per request: "
+            f"{ratio:.0%}, p99 {extra_p99:+.1f} ms: {verdict} (≥ 80 %, ≤ +5 ms). CPU per request: "
             f"service {mean['direct']['customer_cpu_us']:.0f} µs direct, {mean['gateway']['customer_cpu_us']:.0f} µs "
             f"behind the gateway; gateway {mean['gateway']['gateway_cpu_us']:.0f} µs.")
 
