@@ -2,6 +2,7 @@
 Python aiohttp loop. Returns requests/s and latency percentiles; benchmarks compare runs made here."""
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -68,6 +69,22 @@ def run_load(url: str, headers: dict | None = None, connections: int = 32, durat
         result = asyncio.run(_python(url, headers, connections, duration_s))
     return {**result, "connections": connections, "duration_s": duration_s,
             **{k: round(v, 2) for k, v in result.items() if isinstance(v, float)}}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children (uvicorn workers) have used so far; Linux.
+    CPU per request is what a benchmark on a busy machine can still compare: it does not count the
+    time a process waited for a core."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:   # ended while we looked
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):   # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def write_results(name: str, rows: list[dict], notes: str = "") -> Path:

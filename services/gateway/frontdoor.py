@@ -7,6 +7,7 @@ request does not need (no BaseHTTPMiddleware, no body buffering, a cached token 
 import math
 import time
 
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 
 from services.gateway import metrics
@@ -103,3 +104,23 @@ class FrontDoor:
 
     def _too_large(self, scope):
         return problem_response(Request(scope), 413, "too_large", limit=self.max_body)
+
+
+class Cors(CORSMiddleware):
+    """Starlette's CORS, with a short way for the common case of a request without an Origin (the
+    native apps): all CORS does then is add `Vary: Origin`, without its Headers objects."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or any(k == b"origin" for k, _ in scope["headers"]):
+            return await super().__call__(scope, receive, send)
+
+        async def send_varied(message):
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                vary = [v for k, v in headers if k.lower() == b"vary"]
+                if vary:   # as CORSMiddleware does: one Vary, the service's values and Origin
+                    headers = [(k, v) for k, v in headers if k.lower() != b"vary"]
+                    vary = [b", ".join([*vary, b"Origin"])]
+                message["headers"] = [*headers, (b"vary", vary[0] if vary else b"Origin")]
+            await send(message)
+        await self.app(scope, receive, send_varied)

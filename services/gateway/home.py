@@ -66,7 +66,8 @@ class Home(BaseModel):
     alerts: AlertsPart
 
 
-async def _get(upstreams: Upstreams, service: str, path_qs: str, headers: dict) -> tuple[dict | None, str | None]:
+async def _get(upstreams: Upstreams, service: str, path_qs: str,
+               headers: list[tuple[bytes, bytes]]) -> tuple[dict | None, str | None]:
     try:
         reply = await upstreams.call(service, "GET", path_qs, headers)
     except UpstreamUnavailable as err:
@@ -106,7 +107,7 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
     day = day or business_today()
     upstreams: Upstreams = request.app.state.upstreams
-    headers = upstream_headers(request)
+    headers = upstream_headers(request.scope)
     (agenda, agenda_err), (card, card_err) = await asyncio.gather(
         _get(upstreams, "tasks", f"/api/v1/me/agenda?date={day.isoformat()}", headers),
         _get(upstreams, "appraisal", f"/api/v1/appraisal/scorecards/{principal.username}?period={day:%Y-%m}", headers))

@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from services.gateway import home, metrics, openapi, revocation
 from services.gateway.config import Settings
 from services.gateway.forwarder import METHODS, Forwarder
-from services.gateway.frontdoor import FrontDoor
+from services.gateway.frontdoor import Cors, FrontDoor
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.identity import Denylist, TokenVerifier
 from services.gateway.ratelimit import RateLimiter
@@ -61,7 +60,7 @@ install_error_handlers(api)
 api.include_router(home.router)
 # Outermost first: request id and access log → CORS (so even refusals are readable by the app) →
 # size, token, revocation, rate limits → service paths forwarded, the rest to FastAPI.
-app = RequestContextMiddleware(CORSMiddleware(
+app = RequestContextMiddleware(Cors(
     FrontDoor(Forwarder(api, settings.max_page_limit),
               verifier=TokenVerifier(settings.jwt_public_key_file, settings.jwt_issuer, settings.jwt_audience, denylist),
               per_ip=RateLimiter(settings.rate_ip_per_second, settings.rate_ip_burst),

@@ -1,5 +1,7 @@
 """Which service answers which path under /api/v1 (the longest matching prefix wins), and the page
 size rule every list shares."""
+from functools import lru_cache
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -24,6 +26,7 @@ ROUTES: dict[str, str] = {
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 
 
+@lru_cache(maxsize=4096)   # asked twice per request (metrics label, forwarding), mostly for the same paths
 def upstream_for(path: str) -> str | None:
     for prefix in _LONGEST_FIRST:
         if path == prefix or path.startswith(prefix + "/"):
