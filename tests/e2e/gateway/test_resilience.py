@@ -2,11 +2,13 @@
 recovers), logout revocation, refresh through the gateway, the access log and /metrics."""
 import json
 import time
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
 from services.customer.seed import DEMO_PASSWORD
+from shared.clock import business_today
 from tests.support import loan_due, publish, unique_cif, wait_for
 from tools.devstack import wait_http
 
@@ -17,18 +19,25 @@ async def test_home_assembles_agenda_scorecard_and_overdue_alerts_in_one_call(ga
     api = gateway_api
     r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "首页测试公司", "kind": "corporate"})
     cif = r.json()["cif"]
-    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-HOME", "2026-12-31"))
+    # Relative to today: the collection task falls due 30 days before the loan, never before today.
+    loan_due_on = business_today() + timedelta(days=90)
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-HOME", loan_due_on.isoformat()))
 
-    async def home_with_task():
-        home = await api.call("GET", "/me/home?date=2026-12-10", "rm01")
-        return home if any(a["cif"] == cif for a in home.json()["alerts"]["items"]) else None
-    home = (await wait_for(home_with_task, what="the loan's task on rm01's home screen")).json()
+    async def task_due_date():
+        on = loan_due_on - timedelta(days=30)   # the day it is due at the latest: it is on that day's agenda
+        items = (await api.call("GET", f"/me/agenda?date={on}&limit=200", "rm01")).json()["items"]
+        return next((date.fromisoformat(i["due_date"]) for i in items if i.get("cif") == cif), None)
+    task_due = await wait_for(task_due_date, what="the loan's task in rm01's agenda")
+    assert task_due <= loan_due_on - timedelta(days=30)
+    looked_at = task_due + timedelta(days=9)   # nine days after the task fell due
+    home = (await api.call("GET", f"/me/home?date={looked_at}", "rm01")).json()
     assert home["username"] == "rm01" and home["agenda"]["status"] == "ok" and home["agenda"]["total"] >= 1
     assert len(home["agenda"]["items"]) <= 5
     [alert] = [a for a in home["alerts"]["items"] if a["cif"] == cif]
-    assert alert["kind"] == "task_overdue" and alert["days_overdue"] == 9     # due 2026-12-01
+    assert alert["kind"] == "task_overdue" and alert["days_overdue"] == 9
     card = home["scorecard"]
-    assert (card["status"], card["service"], card["reason"], card["period"]) == ("ok", "appraisal", None, "2026-12")
+    assert (card["status"], card["service"], card["reason"], card["period"]) == \
+        ("ok", "appraisal", None, looked_at.strftime("%Y-%m"))
     assert card["kpi_count"] >= 1 and card["total"] is not None and card["grade"]
     assert home["alerts"]["not_yet_available"] == []
     assert (await api.call("GET", "/me/home")).status_code == 401
