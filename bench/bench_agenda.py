@@ -27,11 +27,12 @@ from tools.devstack import SERVICES, Stack, postgres_database_url
 
 RM, TEAM, UNIT = "rm01", "T01", "HQ/BR01/SB01"
 CUSTOMERS, TASKS, CONNECTIONS, SECONDS = 2000, 5000, 32, 10
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_agenda")   # parallel runs on one server: own names
 RULES = [("loan_due", "collection"), ("large_outflow", "retention_call"), ("tier_review", "relationship_review"),
          ("maintenance_visit", "maintenance_visit"), ("loan_overdue", "overdue_collection")]
 
 
-def database_urls(var: Path, prefix: str = "bench_agenda") -> tuple[dict[str, str], str]:
+def database_urls(var: Path, prefix: str = DB_PREFIX) -> tuple[dict[str, str], str]:
     server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:
         urls = {s: postgres_database_url(server, f"{prefix}_{s}", recreate=True) for s in SERVICES}

@@ -54,12 +54,13 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         app.state.sessions = make_session_factory(app.state.engine)
         app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
-        if on_startup:
-            await on_startup(app)
+        cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
         yield
         if relay:
             relay.cancel()
             await asyncio.gather(relay, return_exceptions=True)
+        if cleanup:
+            await cleanup()
         await app.state.engine.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,

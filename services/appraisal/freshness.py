@@ -5,6 +5,7 @@ concerned; HTTP writes: "*", for KPI sets, targets, scores, close and adjustment
 anyone). A reader compares two stamps (one indexed lookup) with those its copy was rendered under."""
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -58,10 +59,11 @@ class StampBoard:
         """After a write in this process: its own next read sees it at once (other replicas within max_age)."""
         self.read_at = float("-inf")
 
-    async def stamps(self, session: AsyncSession, username: str) -> tuple[int, int]:
+    async def stamps(self, db: Callable[[], Awaitable[AsyncSession]], username: str) -> tuple[int, int]:
+        """`db()` opens the request's session: only called when the copy is old."""
         if time.monotonic() - self.read_at > self.max_age:
             self.read_at = time.monotonic()   # before the query: concurrent readers do not all re-read
-            self.seqs = dict((await session.execute(text("SELECT scope, seq FROM card_stamp"))).all())
+            self.seqs = dict((await (await db()).execute(text("SELECT scope, seq FROM card_stamp"))).all())
         return self.seqs.get(username, 0), self.seqs.get(EVERYONE, 0)
 
 

@@ -74,8 +74,6 @@ class AgendaCache:
             self.pages.popitem(last=False)
 
 
-AGENDA_CACHE = AgendaCache()
-
 
 async def agenda_version(session, username: str) -> int:
     result = await session.execute(text("SELECT version FROM agenda_version WHERE username = :u"), {"u": username})

@@ -43,6 +43,22 @@ async def test_outflow_retention_call_is_listed_then_cancelled_when_the_money_re
     assert any(e["type"] == "task.cancelled" and e["data"]["reason"] == "deposit_returned" for e in cancelled)
 
 
+async def test_a_change_the_consumer_commits_shows_on_an_agenda_page_already_served(api):
+    """The tasks service keeps rendered agenda pages; the consumer is another process writing the tasks."""
+    r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "王芳", "kind": "retail"})
+    assert r.status_code == 201, r.text
+    cif = r.json()["cif"]
+
+    async def calls_for_cif():
+        r = await api.call("GET", "/me/agenda?date=2026-11-27", "rm01")
+        assert r.status_code == 200, r.text
+        return [i for i in r.json()["items"] if i["cif"] == cif and i["kind"] == "retention_call"]
+
+    assert await calls_for_cif() == [] and await calls_for_cif() == []   # rendered, then served again
+    await publish(api.stack.kafka, "corebanking.deposits", cif, flow(cif, "-900000.00", "100000.00", "2026-11-26"))
+    await wait_for(calls_for_cif, timeout=20, what="the consumer's new task on rm01's served agenda page")
+
+
 async def _cancelled(api, cif):
     r = await api.call("GET", "/tasks?status=cancelled&limit=200", "rm01")
     return [t for t in r.json()["items"] if t["cif"] == cif and t["cancel_reason"] == "流出资金已回流"]

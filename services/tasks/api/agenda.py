@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.agenda import AGENDA_CACHE, COLUMNS, ORDER, agenda_version, ranked
+from services.tasks.agenda import COLUMNS, ORDER, agenda_version, ranked
 from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import visible_tasks
@@ -33,21 +33,24 @@ def _json(model) -> Response:
 
 
 @router.get("/me/agenda", response_model=Agenda, tags=["me"])
-async def my_agenda(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None,
-                    limit: LimitParam = 100):
+async def my_agenda(request: Request, user: CurrentUser, day: DayParam = None, limit: LimitParam = 100):
     """Open tasks due by `date` that are mine, escalated to me, or copied to me — ranked and explained."""
-    day, english = day or business_today(), wants_english(request)
+    day, english, state = day or business_today(), wants_english(request), request.app.state
     key = (user.username, day, english, limit)
-    # The version is read before the page: a change committed in between is newer than the cached
-    # version we store, so the next read recomputes — never the other way round.
-    version = await agenda_version(session, user.username)
-    cached = AGENDA_CACHE.get(key, version)
+    # The version is read after this request arrived and before the page: a change committed in between
+    # is newer than the version we store, so the next read recomputes — never the other way round.
+    # A hit opens no session at all.
+    version = await state.agenda_versions.current(user.username)
+    cached = None if version is None else state.agenda_pages.get(key, version)
     if cached is None:
-        mine = or_(Task.assignee == user.username, Task.escalated_to == user.username,
-                   Task.copied_to == user.username)
-        rows = await _page(session, mine, *_due_by(day), limit=limit)
+        async with state.sessions() as session:
+            if version is None:
+                version = await agenda_version(session, user.username)
+            mine = or_(Task.assignee == user.username, Task.escalated_to == user.username,
+                       Task.copied_to == user.username)
+            rows = await _page(session, mine, *_due_by(day), limit=limit)
         cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english)).model_dump_json()
-        AGENDA_CACHE.put(key, version, cached)
+        state.agenda_pages.put(key, version, cached)
     return Response(cached, media_type="application/json")
 
 
