@@ -1,7 +1,10 @@
 """The first slice through the running system, on PostgreSQL and on the embedded SQLite default:
 core banking says a loan is due -> the owning RM sees a collection task in the agenda."""
+from datetime import date, timedelta
+
 import pytest
 
+from shared.clock import business_today
 from tests.e2e.conftest import Api, running_stack
 from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
 
@@ -25,17 +28,22 @@ async def test_rm_sees_the_loan_due_task_in_the_agenda_and_rm02_does_not(api):
     customer = await new_customer(api)
     cif = customer["cif"]
     # exactly as core banking would: key = CIF, JSON envelope, onto corebanking.loans
-    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-E2E", "2026-12-31"))
+    # Ahead of today: a task moved to its owner is never due before the day it reached them.
+    loan_due_on = business_today() + timedelta(days=90)
+    task_due = loan_due_on - timedelta(days=30)
+    await publish(api.stack.kafka, "corebanking.loans", cif, loan_due(cif, "L-E2E", loan_due_on.isoformat()))
 
     async def in_agenda():
-        r = await api.call("GET", "/me/agenda?date=2026-12-01", "rm01")
+        r = await api.call("GET", f"/me/agenda?date={task_due}", "rm01")
         return [i for i in r.json()["items"] if i["cif"] == cif]
 
     [item] = await wait_for(in_agenda, what="the task in rm01's agenda")
-    assert item["due_date"] == "2026-12-01" and item["kind"] == "collection"
+    # 30 days before the loan, moved back to a business day so it is never late
+    assert task_due - timedelta(days=10) <= date.fromisoformat(item["due_date"]) <= task_due   # 春节 at most
+    assert item["kind"] == "collection"
     assert item["customer_id"] == customer["id"] and item["assignee"] == "rm01"
-    assert "L-E2E" in item["title"] and "2026-12-31" in item["reason"] and "30 天" in item["reason"]
-    rm02 = await api.call("GET", "/me/agenda?date=2026-12-31", "rm02")
+    assert "L-E2E" in item["title"] and loan_due_on.isoformat() in item["reason"] and "30 天" in item["reason"]
+    rm02 = await api.call("GET", f"/me/agenda?date={loan_due_on}", "rm02")
     assert cif not in {i["cif"] for i in rm02.json()["items"]}
     assert await api.tasks_of("rm02", cif) == []
     assert (await api.call("GET", f"/customers/{customer['id']}", "rm02")).status_code == 404
