@@ -4,7 +4,7 @@ The simulator's stream (tools/simulator.generate) is parsed up front, split by t
 receives it and cut into polls of BENCH_POLL records; each poll goes through EventConsumer.apply_batch
 exactly as a polled batch does (dedup markers, runs, one commit), on a fresh PostgreSQL database of the
 appraisal service per path:
-  one-at-a-time — the reference handlers (handlers.ONE_AT_A_TIME), each event alone in the transaction,
+  one-at-a-time — the reference handlers (handlers.PER_EVENT_HANDLERS), each event alone in the transaction,
                   as the consumer ran before the set-based path;
   batched       — the consumer's handlers (handlers.HANDLERS): a poll of core-banking events is one run.
 Both paths apply the same events; the one-at-a-time path is slow, so it is given the first BENCH_OLD_EVENTS
@@ -20,7 +20,7 @@ import time
 
 from bench.loadgen import write_results
 from services.appraisal.config import Settings
-from services.appraisal.handlers import HANDLERS, ONE_AT_A_TIME
+from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from shared.consumer import EventConsumer, Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
@@ -77,7 +77,7 @@ def main() -> None:
     openings, mix = stream[:CUSTOMERS], stream[CUSTOMERS:]
     sample = [("openings", openings[:OLD_EVENTS]), ("movement mix", mix[:OLD_EVENTS])]
     rows = [{"path": "one-at-a-time", **row}
-            for row in asyncio.run(run_path(database("bench_appraisal_consumer_old"), ONE_AT_A_TIME, sample))]
+            for row in asyncio.run(run_path(database("bench_appraisal_consumer_old"), PER_EVENT_HANDLERS, sample))]
     rows += [{"path": "batched", **row} for row in asyncio.run(run_path(
         database("bench_appraisal_consumer_new"), HANDLERS,
         sample + [("openings (rest)", openings[OLD_EVENTS:]), ("movement mix (rest)", mix[OLD_EVENTS:])]))]

@@ -4,7 +4,7 @@ The simulator's stream (every fifth CIF a registered customer, a third of those 
 are judged and announced) is split by topic as the broker hands it over, cut into polls of
 kafka_max_poll_records, and applied through EventConsumer.apply_batch to a fresh, migrated customer
 database. The comparison runs one stream (BENCH_COMPARE_CUSTOMERS / BENCH_COMPARE_EVENTS, small: the
-per-event path is slow) through the per-event handlers (ONE_BY_ONE) and through the set-based runs the
+per-event path is slow) through the per-event handlers (PER_EVENT_HANDLERS) and through the set-based runs the
 consumer uses (HANDLERS); then the set-based path alone takes bench_ingest's stream (BENCH_CUSTOMERS /
 BENCH_EVENTS). Messages are parsed up front (both paths parse alike); the parse cost is reported on
 its own, so handler time plus parse time is the consumer's time per event. No broker: this measures
@@ -22,7 +22,7 @@ import asyncpg
 
 from bench.loadgen import write_results
 from services.customer.config import Settings
-from services.customer.handlers import HANDLERS, ONE_BY_ONE
+from services.customer.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.customer.models import Customer
 from services.customer.seed import seed_demo
 from shared.clock import utcnow
@@ -106,7 +106,7 @@ async def run(path: str, handlers: dict, customers: int, batches: list[list[tupl
 
 async def measure() -> tuple[list[dict], str]:
     batches, parse_us = parsed_polls(*COMPARE)
-    rows = [await run("per event", ONE_BY_ONE, COMPARE[0], batches),
+    rows = [await run("per event", PER_EVENT_HANDLERS, COMPARE[0], batches),
             await run("set-based", HANDLERS, COMPARE[0], batches)]
     ratio = rows[1]["events_per_s"] / rows[0]["events_per_s"]
     batches, _ = parsed_polls(*FULL)

@@ -31,8 +31,9 @@ HANDLER_ATTEMPTS = 5
 
 def batched(handler: Handler) -> Handler:
     """Marks a set-based handler: it takes (session, items: list[Item]) — a run of consecutive events
-    of one type from one partition, in order — and must leave the same state as applying them one by
-    one. High-volume events (deposit.changed) pay a few statements per batch instead of per event."""
+    from one partition that share this handler (one handler may serve several types, so a loans poll
+    is one run), in order — and must leave the same state as applying them one by one. High-volume
+    events (deposit.changed) pay a few statements per run instead of per event."""
     handler.batched = True
     return handler
 

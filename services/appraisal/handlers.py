@@ -125,8 +125,8 @@ PROJECTED = {  # one event at a time
 }
 KEPT_ONLY = ("loan.overdue", "deposit.opened", "customer.registered", "customer.tier-changed",
              "task.created", "task.cancelled", "task.escalated")
-ONE_AT_A_TIME = {**{event_type: record_fact for event_type in KEPT_ONLY}, **PROJECTED}
+PER_EVENT_HANDLERS = {**{event_type: record_fact for event_type in KEPT_ONLY}, **PROJECTED}
 # What the consumer runs: one handler object for all core-banking types, so a polled batch of the
 # deposits or loans topic is one run whatever its mix of types (shared.consumer groups runs by handler).
-HANDLERS = {**ONE_AT_A_TIME, **{event_type: keep_facts for event_type in KEPT_ONLY},
+HANDLERS = {**PER_EVENT_HANDLERS, **{event_type: keep_facts for event_type in KEPT_ONLY},
             **{event_type: on_core_banking for event_type in APPLY}}

@@ -49,8 +49,8 @@ TASK_HANDLERS = {
     "task.cancelled": on_tasks_closed,
 }
 # Deposit (and loan) events of all types share one set-based handler, so a partition's whole poll is
-# one run however the types interleave. ONE_BY_ONE is the per-event reference for core-banking events
+# one run however the types interleave. PER_EVENT_HANDLERS is the per-event reference for core-banking events
 # (tests and the bench compare against it); task events are set-based in both.
 HANDLERS = {**{t: on_deposit_run if e.kind == "deposits" else on_loan_run for t, e in EFFECTS.items()},
             **TASK_HANDLERS}
-ONE_BY_ONE = {**{t: on_core_banking_event for t in EFFECTS}, **TASK_HANDLERS}
+PER_EVENT_HANDLERS = {**{t: on_core_banking_event for t in EFFECTS}, **TASK_HANDLERS}

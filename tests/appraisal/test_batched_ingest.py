@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from services.appraisal.facts import live_facts
-from services.appraisal.handlers import HANDLERS, ONE_AT_A_TIME
+from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.appraisal.models import (ActivityFact, BalanceInterval, CardStamp, LedgerEvent, LoanFlow, LoanRecord,
                                        OwnershipInterval)
 from services.appraisal.replay import replay_facts
@@ -136,7 +136,7 @@ async def new_db(request, databases, tmp_path):
 @pytest.mark.parametrize("reference", ["reference handlers", "batched handlers one by one"])
 async def test_a_batch_leaves_exactly_what_its_events_one_at_a_time_leave(new_db, reference):
     polls = [history(), batch()]
-    expected = await applied(await new_db(), one_at_a_time(ONE_AT_A_TIME if reference == "reference handlers"
+    expected = await applied(await new_db(), one_at_a_time(PER_EVENT_HANDLERS if reference == "reference handlers"
                                                            else HANDLERS), polls)
     got = await applied(await new_db(), apply_in_one_batch, polls)
     for table in expected:

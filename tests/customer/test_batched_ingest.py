@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from services.customer.config import Settings
-from services.customer.handlers import HANDLERS, ONE_BY_ONE
+from services.customer.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.customer.handover import OpenTask
 from services.customer.holdings import BalanceDay, DepositAccount, LoanHolding
 from services.customer.models import Customer
@@ -122,7 +122,7 @@ async def test_a_batch_applied_set_based_leaves_the_book_one_event_at_a_time_lea
     engine_batch, batch, seeded_batch = await fresh_book(databases)
     try:
         for envelope, data in events:
-            await one_by_one.apply(ONE_BY_ONE[envelope.type], envelope, data)
+            await one_by_one.apply(PER_EVENT_HANDLERS[envelope.type], envelope, data)
         await batch.apply_batch([Item(None, HANDLERS[envelope.type], envelope, data) for envelope, data in events])
         expected, actual = await book(one_by_one, seeded_one), await book(batch, seeded_batch)
     finally:
