@@ -34,15 +34,21 @@ class OutboxMessage(SQLModel, table=True):
     published_at: datetime | None = None
 
 
+def outbox_row(topic: str, event_type: str, data: EventData, *, subject: str, key: str | None = None,
+               business_date: date, source: str, now: datetime) -> dict:
+    """The columns of one outbox row (a fresh event id, the envelope with the current request id):
+    record_event stages it as an object; set-based handlers write many with one executemany."""
+    event_id = str(uuid.uuid4())
+    return {"event_id": event_id, "topic": topic, "key": key or subject, "event_type": event_type,
+            "payload": envelope_for(event_type, data, event_id=event_id, source=source, subject=subject,
+                                    business_date=business_date, occurred_at=now, request_id=request_id_var.get())}
+
+
 def record_event(session, topic: str, event_type: str, data: EventData, *, subject: str, key: str | None = None,
                  business_date: date, source: str, now: datetime | None = None) -> OutboxMessage:
     """Stage an event in the caller's transaction; it is published only if that transaction commits."""
-    now = now or datetime.now(timezone.utc)
-    event_id = str(uuid.uuid4())
-    row = OutboxMessage(event_id=event_id, topic=topic, key=key or subject, event_type=event_type,
-                        payload=envelope_for(event_type, data, event_id=event_id, source=source, subject=subject,
-                                             business_date=business_date, occurred_at=now,
-                                             request_id=request_id_var.get()))
+    row = OutboxMessage(**outbox_row(topic, event_type, data, subject=subject, key=key, business_date=business_date,
+                                     source=source, now=now or datetime.now(timezone.utc)))
     session.add(row)
     return row
 

@@ -3,7 +3,6 @@ applied in event order. raise_/cancel have the same effects (rows, outbox events
 service.raise_task/cancel_task would have event by event, without a round trip per event: new tasks
 are drafts (plain attributes, no ORM object) and, with the run's outbox rows, are written in one
 executemany each by write()."""
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -17,9 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
 from services.tasks.rules import Rule
 from services.tasks.service import SOURCE, cancelled_event, close_task, created_event, refresh_task, task_values
-from shared.events import TASKS_TOPIC, EventData, envelope_for
-from shared.logging import request_id_var
-from shared.outbox import OutboxMessage
+from shared.events import TASKS_TOPIC, EventData
+from shared.outbox import OutboxMessage, outbox_row
 
 CHUNK = 1000  # IN lists stay well under the bind-parameter limits of asyncpg and SQLite
 
@@ -102,12 +100,8 @@ class RunTasks:
                 now: datetime) -> None:
         """The outbox row record_event would stage; kept in a list so the run's events are written
         together, in the order the event-by-event path would have written them."""
-        event_id, subject = str(uuid.uuid4()), task.cif or str(task.id)
-        self.events.append({"event_id": event_id, "topic": TASKS_TOPIC, "key": subject, "event_type": event_type,
-                            "payload": envelope_for(event_type, data, event_id=event_id, source=SOURCE,
-                                                    subject=subject, business_date=business_date, occurred_at=now,
-                                                    request_id=request_id_var.get()),
-                            "created_at": now})
+        self.events.append({**outbox_row(TASKS_TOPIC, event_type, data, subject=task.cif or str(task.id),
+                                         business_date=business_date, source=SOURCE, now=now), "created_at": now})
 
     async def write(self) -> None:
         """The run's new tasks and outbox rows, one executemany each (loaded tasks flush with the session)."""
