@@ -236,7 +236,7 @@ async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str
     """Body of every `python -m services.X.consumer`: one group per service, stopped by SIGTERM/SIGINT."""
     configure_logging(f"{settings.service_name}-consumer", settings.log_level)
     await ensure_topics(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, custom_plans=True)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)

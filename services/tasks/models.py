@@ -35,7 +35,7 @@ class Task(SQLModel, table=True):
     rule: str = Field(max_length=64)
     rule_version: int = 1
     kind: str = Field(max_length=40)
-    subject: str = Field(max_length=64)          # what the task is about: a loan id, an account id…
+    subject: str = Field(max_length=64, index=True)  # what the task is about: a loan id, an account id…
     anchor_date: date                            # the fact's own date (e.g. the loan's due date)
     cif: str | None = Field(default=None, max_length=32, index=True)
     customer_ref: str | None = Field(default=None, max_length=64)
