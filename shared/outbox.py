@@ -12,7 +12,7 @@ import os
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, text
+from sqlalchemy import JSON, BigInteger, Column, Integer, text, update
 from sqlmodel import Field, SQLModel, select
 
 from shared.events import EventData, envelope_for
@@ -105,8 +105,8 @@ class OutboxRelay:
                 futures.append(await self.producer.send(row.topic, json.dumps(row.payload, ensure_ascii=False).encode(),
                                                         key=row.key.encode(), headers=headers))
             await asyncio.gather(*futures)  # acks=all for every row before any is marked sent
-            now = datetime.now(timezone.utc)
-            for row in rows:
-                row.published_at = now
+            # One statement for the batch: marking row by row cost the relay more than publishing.
+            await session.execute(update(OutboxMessage).where(OutboxMessage.seq.in_([row.seq for row in rows]))
+                                  .values(published_at=datetime.now(timezone.utc)))
             await session.commit()
             return len(rows)
