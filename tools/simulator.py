@@ -8,6 +8,7 @@ says what the final balances must be — fault tests compare against it exactly.
 import argparse
 import asyncio
 import json
+import math
 import random
 import time
 import uuid
@@ -18,6 +19,12 @@ from decimal import Decimal
 from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC
 
 PRODUCTS = ("demand", "demand", "savings", "time", "margin", "wealth")
+# Median movement of a customer (CNY): four in five retail, one in five business. Sizes are log-normal
+# around it, so most movements are small and about one in a hundred crosses the 500,000 CNY line,
+# as in a branch's book; a uniform spread made two of three movements "large" and a task.
+TYPICAL_MOVEMENT = (2_000.0,) * 4 + (60_000.0,)
+SPREAD = 1.4          # sigma of log(amount)
+LEAVING = 0.03        # share of withdrawals that move most of an account away (the retention case)
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 
 
@@ -25,6 +32,7 @@ CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 class Book:
     """What the simulator knows of one customer, so the stream stays consistent (balances never lie)."""
     cif: str
+    typical: float = 2_000.0   # median size of one movement, CNY: a retail or a business customer
     accounts: dict[str, tuple[str, Decimal]] = field(default_factory=dict)   # id -> (product, balance)
     loans: dict[str, dict] = field(default_factory=dict)
 
@@ -46,7 +54,7 @@ def money(value: Decimal) -> str:
 def generate(customers: int, events: int, seed: int = 7, start: date = date(2026, 11, 2)):
     """Yield (topic, key, envelope) in publish order; business dates advance one day per customer pass."""
     rng = random.Random(seed)
-    books = [Book(cif_of(n)) for n in range(1, customers + 1)]
+    books = [Book(cif_of(n), typical=rng.choice(TYPICAL_MOVEMENT)) for n in range(1, customers + 1)]
     produced, day = 0, start
     for book in books:  # every customer starts with an account, so changes have something to change
         yield from _open_account(book, day, rng)
@@ -77,18 +85,21 @@ def _open_account(book: Book, day: date, rng: random.Random):
 def _deposit_change(book: Book, day: date, rng: random.Random):
     account = rng.choice(sorted(book.accounts))
     product, balance = book.accounts[account]
-    amount = Decimal(rng.randint(-balance_cents(balance), 80_000_000)) / 100 if balance else \
-        Decimal(rng.randint(100_000, 200_000_000)) / 100
+    size = Decimal(f"{max(0.01, rng.lognormvariate(math.log(book.typical), SPREAD)):.2f}")
+    if not balance:
+        amount = size * 10   # the first money in: a balance that carries months of movements
+    elif rng.random() < 0.55:
+        amount = size
+    elif rng.random() < LEAVING:
+        amount = -(balance * Decimal(f"{rng.uniform(0.3, 1.0):.4f}")).quantize(Decimal("0.01"))
+    else:
+        amount = -min(balance, size)
     balance += amount
     book.accounts[account] = (product, balance)
     return DEPOSITS_TOPIC, book.cif, envelope("deposit.changed", book.cif, {
         "account_id": account, "customer_id": book.cif, "product": product, "currency": "CNY",
         "amount": money(amount), "balance": money(balance), "channel": rng.choice(("counter", "mobile", "transfer"))},
         day, rng)
-
-
-def balance_cents(balance: Decimal) -> int:
-    return int(balance * 100)
 
 
 def _loan_event(book: Book, day: date, rng: random.Random):

@@ -29,3 +29,14 @@ def test_balances_follow_the_amounts_and_never_go_negative():
             running[d["account_id"]] = running.get(d["account_id"], Decimal(0)) + Decimal(d["amount"])
             assert running[d["account_id"]] == Decimal(d["balance"]) >= 0
     assert running == {k: v for k, v in expected_state(20, 1500, seed=9)["balances"].items()}
+
+
+def test_large_movements_are_few_but_present_as_in_a_branch_book():
+    """Task rules fire on ≥ 500,000 CNY in a day or ≥ 30 % of a balance out: a realistic stream raises
+    them for a small share of movements (a uniform spread of amounts had two in three raise a task)."""
+    changes = [e["data"] for _, _, e in generate(2000, 12000, seed=4) if e["type"] == "deposit.changed"]
+    large_in = sum(Decimal(d["amount"]) >= 500_000 for d in changes) / len(changes)
+    leaving = sum(Decimal(d["amount"]) < 0 and -Decimal(d["amount"]) >= Decimal("0.3") * (Decimal(d["balance"])
+                                                                                         - Decimal(d["amount"]))
+                  for d in changes) / len(changes)
+    assert 0.005 < large_in < 0.15 and 0.005 < leaving < 0.15
