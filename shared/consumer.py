@@ -31,8 +31,8 @@ HANDLER_ATTEMPTS = 5
 
 def batched(handler: Handler) -> Handler:
     """Marks a set-based handler: it takes (session, items: list[Item]) — a run of consecutive events
-    from one partition that share this handler (one handler may serve several types, so a loans poll
-    is one run), in order — and must leave the same state as applying them one by one. High-volume
+    of one poll that share this handler (one handler may serve several types, so a loans poll is one
+    run; a run may span partitions, each partition's events in order) — and must leave the same state as applying them one by one. High-volume
     events (deposit.changed) pay a few statements per run instead of per event."""
     handler.batched = True
     return handler
@@ -102,21 +102,29 @@ class EventConsumer:
         try:
             while not stop.is_set():
                 batch = await self.kafka.getmany(timeout_ms=500)
-                for tp, records in batch.items():
-                    await self.process_records(records)
-                    await self._commit_offset(tp, records[-1].offset + 1)
+                if not batch:
+                    continue
+                # The whole poll in one transaction and one offset commit: per partition, a steady
+                # 1,000 events/s over 24 partitions paid 24 transactions and commits a poll (~25 ms
+                # each, whatever their size), and that, not the events, set the latency. Order within
+                # a partition (so per key) is kept; partitions of one topic are put side by side so a
+                # set-based handler gets one long run.
+                parts = sorted(batch.items(), key=lambda part: part[0].topic)
+                await self.process_records([record for _, records in parts for record in records])
+                await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in parts})
         finally:
             await self.kafka.stop()
             await self.dlq.stop()
 
-    async def _commit_offset(self, tp: TopicPartition, offset: int) -> None:
+    async def _commit_offsets(self, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await self.kafka.commit({tp: offset})
-        except CommitFailedError:  # partition moved in a rebalance: the new owner re-reads, dedup holds
-            log.warning("offset commit for %s lost to a rebalance", tp)
+            await self.kafka.commit(offsets)
+        except CommitFailedError:  # partitions moved in a rebalance: the new owner re-reads, dedup holds
+            log.warning("offset commit for %s lost to a rebalance", ",".join(f"{tp.topic}:{tp.partition}"
+                                                                          for tp in offsets))
 
     async def process_records(self, records: list) -> None:
-        """One partition's batch: all valid events in one transaction (the fast path); if the batch
+        """One poll's records: all valid events in one transaction (the fast path); if the batch
         fails for a reason other than the world being away, fall back to one event at a time so a
         single poison message is dead-lettered alone."""
         items: list[Item] = []
