@@ -15,6 +15,7 @@ from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
+from shared.runtime import settle_gc
 from shared.settings import ServiceSettings
 from shared.text_guard import TextGuardMiddleware
 
@@ -55,6 +56,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
         cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
+        settle_gc()
         yield
         if relay:
             relay.cancel()

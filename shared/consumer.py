@@ -22,6 +22,7 @@ from shared.db import insert, make_engine, make_session_factory
 from shared.events import Envelope, EventData, InvalidEvent, dlq_topic, parse_event
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import configure_logging, request_id_var
+from shared.runtime import settle_gc
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("consumer")
@@ -250,6 +251,7 @@ async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     consumer = EventConsumer(name=settings.service_name, topics=topics, handlers=handlers, settings=settings,
                              session_factory=make_session_factory(engine))
+    settle_gc()
     try:
         await consumer.run(stop)
     finally:

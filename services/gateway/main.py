@@ -23,6 +23,7 @@ from shared.clock import utcnow
 from shared.db import make_engine
 from shared.errors import install_error_handlers
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.runtime import settle_gc
 
 settings = Settings()
 denylist = Denylist()
@@ -45,6 +46,7 @@ async def lifespan(app: FastAPI):
     tasks = [asyncio.create_task(_purge_idempotency_keys(app.state.idempotency))]
     if settings.revocation_consumer_enabled:
         tasks.append(asyncio.create_task(revocation.follow(settings, denylist)))
+    settle_gc()
     yield
     for task in tasks:
         task.cancel()
