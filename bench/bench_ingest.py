@@ -14,13 +14,14 @@ import asyncio
 import itertools
 import os
 import random
+import resource
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from bench.bench_agenda import database_urls
-from bench.loadgen import write_results
+from bench.loadgen import cpu_seconds, cpu_seconds_named, write_results
 from shared.events import LOANS_TOPIC
 from tests.e2e.conftest import query
 from tests.faults.conftest import caught_up
@@ -70,30 +71,38 @@ async def latencies(stack: Stack, sent_at: dict, deadline_s: float) -> dict[str,
     return seen
 
 
-async def measure(stack: Stack) -> list[dict]:
+def cpu_now(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each process of the stack, PostgreSQL, and this publisher."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {**{name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()},
+            "postgresql": cpu_seconds_named("postgres"), "this bench (publisher)": usage.ru_utime + usage.ru_stime}
+
+
+async def measure(stack: Stack) -> tuple[list[dict], dict[str, float]]:
     stream = generate(CUSTOMERS, CUSTOMERS + EVENTS)
     setup_started = time.perf_counter()
     await publish(stack.kafka, itertools.islice(stream, CUSTOMERS))   # the preamble: one account each
     await caught_up(stack, timeout=3600)
     setup = time.perf_counter() - setup_started
-    started = time.perf_counter()
+    cpu_before, started = cpu_now(stack), time.perf_counter()
     sent = await publish(stack.kafka, stream)
     published = time.perf_counter() - started
     await caught_up(stack, timeout=3600)
     elapsed = time.perf_counter() - started
+    cpu = {name: round(spent - cpu_before.get(name, 0.0), 1) for name, spent in cpu_now(stack).items()}
     sent_at: dict[str, float] = {}
     producing = asyncio.create_task(publish(stack.kafka, steady_stream(CUSTOMERS, LATENCY_S, sent_at), rate=RATE))
     seen = await latencies(stack, sent_at, LATENCY_S + 120)
     await producing
     lat = sorted(seen.values())
     at = lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else None  # noqa: E731
-    return [{"phase": "ingest", "customers": CUSTOMERS, "events": sent["sent"], "publish_s": round(published, 1),
+    return ([{"phase": "ingest", "customers": CUSTOMERS, "events": sent["sent"], "publish_s": round(published, 1),
              "all_visible_s": round(elapsed, 1), "events_per_s": round(sent["sent"] / elapsed),
              "target": "≥ 5,000 events/s"},
             {"phase": "preamble: first accounts (not timed above)", "customers": CUSTOMERS, "events": CUSTOMERS,
              "all_visible_s": round(setup, 1), "events_per_s": round(CUSTOMERS / setup)},
             {"phase": f"latency at {RATE}/s for {LATENCY_S}s", "probes": len(sent_at), "task_visible": len(seen),
-             "p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": at(1.0), "target": "p99 ≤ 2,000 ms"}]
+             "p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": at(1.0), "target": "p99 ≤ 2,000 ms"}], cpu)
 
 
 def main() -> None:
@@ -102,11 +111,13 @@ def main() -> None:
     stack = Stack(var=var, database_urls=urls)
     try:
         stack.start_all()
-        rows = asyncio.run(measure(stack))
+        rows, cpu = asyncio.run(measure(stack))
     finally:
         stack.stop_all()
+    busiest = ", ".join(f"{name} {spent}" for name, spent in sorted(cpu.items(), key=lambda kv: -kv[1]) if spent >= 0.1)
     notes = (f"{backend}, bundled Tansu broker, one instance of each consumer, {os.cpu_count()} cores shared with "
-             "the publisher; `make bench` or `python -m bench.bench_ingest`.")
+             "the publisher; `make bench` or `python -m bench.bench_ingest`. CPU seconds spent during the timed "
+             f"ingest ({sum(cpu.values()):.0f} in all, against {os.cpu_count()} cores × all_visible_s): {busiest}.")
     print(write_results("ingest", rows, notes).read_text())
 
 

@@ -87,6 +87,21 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def cpu_seconds_named(prefix: str) -> float:
+    """CPU time of every process whose name starts with `prefix` (PostgreSQL's backends: "postgres")."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split("(", 1)[1].rsplit(")", 1)
+        except OSError:   # ended while we looked
+            continue
+        if name.startswith(prefix):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def write_results(name: str, rows: list[dict], notes: str = "") -> Path:
     """bench/results/<name>.json and .md: the table a README quotes."""
     RESULTS.mkdir(parents=True, exist_ok=True)
