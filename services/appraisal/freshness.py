@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.bulk import put_rows
+from shared.bulk import put_rows
 from services.appraisal.models import CardStamp, OwnershipInterval
 
 EVERYONE = "*"

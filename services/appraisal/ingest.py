@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.bulk import put_rows
+from shared.bulk import put_rows
 from services.appraisal.freshness import bump_owners_of_many
 from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, LoanRecord
 from services.appraisal.timeline import COLUMNS, Timeline

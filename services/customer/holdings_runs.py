@@ -26,7 +26,7 @@ from services.customer.holdings import (BalanceDay, DepositAccount, LoanHolding,
 from services.customer.models import Customer
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import insert
+from shared.bulk import put_rows
 from shared.logging import request_id_var
 
 ACCOUNTS: Table = DepositAccount.__table__
@@ -136,29 +136,18 @@ class HoldingsRun:
             self.retiered[cif] = customer
 
     async def save(self, session: AsyncSession) -> None:
-        upsert = insert(session, self.table)
-        await _upsert_many(session, upsert.on_conflict_do_update(
-            index_elements=[self.key], set_={c.name: upsert.excluded[c.name] for c in self.table.columns
-                                             if c.name != self.key}).returning(self.table.c[self.key]),
-            [vars(self.holdings[h]) for h in sorted(self.written)])   # sorted: one lock order for all writers
-        if self.day_totals:
-            upsert = insert(session, DAYS)
-            await _upsert_many(session, upsert.on_conflict_do_update(
-                index_elements=["cif", "kind", "day"], set_={"balance": upsert.excluded.balance})
-                .returning(DAYS.c.cif), [{"cif": cif, "kind": kind, "day": day, "balance": total}
-                                         for (cif, kind, day), total in sorted(self.day_totals.items())])
+        rows = [vars(self.holdings[h]) for h in sorted(self.written)]   # sorted: one lock order for all writers
+        if rows:
+            await put_rows(session, self.table, rows, (self.key,), update=tuple(c for c in rows[0] if c != self.key))
+        await put_rows(session, DAYS, [{"cif": cif, "kind": kind, "day": day, "balance": total}
+                                       for (cif, kind, day), total in sorted(self.day_totals.items())],
+                       ("cif", "kind", "day"), update=("balance",))
         if self.retiered:
             await session.execute(
                 update(CUSTOMERS).where(CUSTOMERS.c.id == bindparam("ref"))
                 .values(tier=bindparam("new_tier"), version=bindparam("new_version")),
                 [{"ref": c.id, "new_tier": c.tier, "new_version": c.version}
                  for _, c in sorted(self.retiered.items())])
-
-
-async def _upsert_many(session: AsyncSession, upsert, rows: list[dict]) -> None:
-    """RETURNING makes SQLAlchemy send the rows as a few multi-row statements ("insertmanyvalues")
-    rather than one execution per row; the returned keys themselves are not needed."""
-    (await session.execute(upsert, rows)).all()
 
 
 async def _apply_run(session: AsyncSession, items: list[Item], kind: str) -> None:

@@ -16,7 +16,7 @@ from services.tasks.rules import load_rules
 from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import insert
+from shared.bulk import put_rows
 from shared.logging import request_id_var
 
 OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_maturity"
@@ -54,13 +54,7 @@ async def _save_flows(session: AsyncSession, flows: dict[tuple[str, date], Flows
         stored_out, stored_in = f.stored or (0, 0)
         rows.append({"account_id": account, "day": day, "cif": f.cif, "opening_balance": f.opening_balance,
                      "outflow": f.outflow - stored_out, "inflow": f.inflow - stored_in})
-    table = DepositDay.__table__
-    stmt = insert(session, table)
-    # executemany of one compiled statement: a multi-row VALUES would be compiled afresh for every size
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["account_id", "day"],
-        set_={"outflow": table.c.outflow + stmt.excluded.outflow, "inflow": table.c.inflow + stmt.excluded.inflow}),
-        rows)
+    await put_rows(session, DepositDay, rows, ("account_id", "day"), add=("outflow", "inflow"))
 
 
 @dataclass(frozen=True)

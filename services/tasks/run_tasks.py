@@ -1,8 +1,8 @@
 """The tasks a run of events may touch, loaded in one query and kept in memory while the run is
 applied in event order. raise_/cancel have the same effects (rows, outbox events, their order) as
 service.raise_task/cancel_task would have event by event, without a round trip per event: new tasks
-are drafts (plain attributes, no ORM object) and, with the run's outbox rows, are written in one
-executemany each by write()."""
+are drafts (plain attributes, no ORM object) and, with the run's outbox rows, are written by write(),
+one statement each."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
 from services.tasks.rules import Rule
 from services.tasks.service import SOURCE, cancelled_event, close_task, created_event, refresh_task, task_values
+from shared.bulk import put_rows
 from shared.events import TASKS_TOPIC, EventData
 from shared.outbox import OutboxMessage, outbox_row
 
@@ -104,8 +105,7 @@ class RunTasks:
                                          business_date=business_date, source=SOURCE, now=now), "created_at": now})
 
     async def write(self) -> None:
-        """The run's new tasks and outbox rows, one executemany each (loaded tasks flush with the session)."""
-        if self.drafts:
-            await self.session.execute(Task.__table__.insert(), [vars(d) for d in self.drafts])
-        if self.events:
-            await self.session.execute(OutboxMessage.__table__.insert(), self.events)
+        """The run's new tasks and outbox rows, one statement each (loaded tasks flush with the session).
+        Both must be new: a task key another writer took meanwhile fails the batch, which is retried."""
+        await put_rows(self.session, Task, [vars(d) for d in self.drafts], skip_existing=False)
+        await put_rows(self.session, OutboxMessage, self.events, skip_existing=False)

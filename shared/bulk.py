@@ -1,4 +1,5 @@
-"""Multi-row insert-or-skip and upsert for the set-based handlers: one statement per run, any size.
+"""Multi-row insert, insert-or-skip and upsert for the set-based handlers of every service: one
+statement per run, any size.
 
 On PostgreSQL the rows travel as one array per column through unnest(), so the SQL text never changes
 with the row count: it is built once per shape and asyncpg prepares it once. A multi-row VALUES list
@@ -29,29 +30,33 @@ def _array_type(column) -> str:
 
 @cache
 def _unnest_sql(table, columns: tuple[str, ...], conflict: tuple[str, ...], update: tuple[str, ...],
-                add: tuple[str, ...]) -> str:
+                add: tuple[str, ...], plain: bool) -> str:
     arrays = ", ".join(f"CAST(:{c} AS {_array_type(table.c[c])}[])" for c in columns)
     sets = [f"{c} = EXCLUDED.{c}" for c in update] + [f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in add]
-    action = f"({', '.join(conflict)}) DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) ON CONFLICT {action}"
+    action = f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(sets)}" if sets else \
+        "" if plain else " ON CONFLICT DO NOTHING"
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){action}"
 
 
 async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tuple[str, ...] = (),
-                   update: tuple[str, ...] = (), add: tuple[str, ...] = ()) -> None:
-    """Insert `rows` (dicts with the same keys); on a key already stored skip the row, or when `update` /
-    `add` are given set those columns to the new value / add the new value to the stored one.
-    Rows must be unique on the conflict key (PostgreSQL refuses to update one row twice in a statement)."""
+                   update: tuple[str, ...] = (), add: tuple[str, ...] = (), skip_existing: bool = True) -> None:
+    """Insert `rows` (dicts with the same keys) into `model` (a table model or a Table); on a key already
+    stored skip the row, or when `update` / `add` are given set those columns to the new value / add the
+    new value to the stored one; with skip_existing=False (and no update) a stored key is an error, as
+    for rows that must be new. Rows must be unique on the conflict key (PostgreSQL refuses to update
+    one row twice in a statement)."""
     if not rows:
         return
-    table, columns = model.__table__, tuple(rows[0])
+    table, columns = getattr(model, "__table__", model), tuple(rows[0])
+    plain = not (skip_existing or update or add)
     if session.get_bind().dialect.name == "postgresql":
         arrays = {c: [row[c] for row in rows] for c in columns}
         for c in columns:
             if isinstance(table.c[c].type, JSON):  # asyncpg takes json as text
                 arrays[c] = [json.dumps(value) for value in arrays[c]]
-        await session.execute(text(_unnest_sql(table, columns, conflict, update, add)), arrays)
+        await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain)), arrays)
         return
     stmt = insert(session, table)   # Core, not ORM bulk: plain executemany
     sets = {**{c: stmt.excluded[c] for c in update}, **{c: table.c[c] + stmt.excluded[c] for c in add}}
-    await session.execute(stmt.on_conflict_do_update(index_elements=list(conflict), set_=sets) if sets
-                          else stmt.on_conflict_do_nothing(), rows)
+    await session.execute(stmt if plain else stmt.on_conflict_do_update(index_elements=list(conflict), set_=sets)
+                          if sets else stmt.on_conflict_do_nothing(), rows)

@@ -1,0 +1,41 @@
+"""shared.bulk.put_rows as the set-based handlers use it: increments add to the stored day, rows that
+must be new refuse a stored key (so a raced task fails its batch instead of vanishing), skip skips."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from services.tasks.models import DepositDay
+from shared.bulk import put_rows
+
+
+def day_row(account: str, outflow: str, inflow: str = "0") -> dict:
+    return {"account_id": account, "day": date(2026, 11, 20), "cif": "C-BULK", "opening_balance": Decimal("100.00"),
+            "outflow": Decimal(outflow), "inflow": Decimal(inflow)}
+
+
+async def test_added_columns_increase_the_stored_day_and_new_keys_are_inserted(tasks_db):
+    async with tasks_db() as session:
+        await put_rows(session, DepositDay, [day_row("A-BULK-1", "10.00")], ("account_id", "day"),
+                       add=("outflow", "inflow"))
+        await put_rows(session, DepositDay, [day_row("A-BULK-1", "2.50", "1.00"), day_row("A-BULK-2", "7.00")],
+                       ("account_id", "day"), add=("outflow", "inflow"))
+        await session.commit()
+        rows = {r.account_id: (r.outflow, r.inflow) for r in (await session.exec(
+            select(DepositDay).where(DepositDay.cif == "C-BULK"))).all()}
+    assert rows == {"A-BULK-1": (Decimal("12.50"), Decimal("1.00")), "A-BULK-2": (Decimal("7.00"), Decimal("0.00"))}
+
+
+async def test_rows_that_must_be_new_refuse_a_stored_key_and_skipping_keeps_the_first(tasks_db):
+    async with tasks_db() as session:
+        await put_rows(session, DepositDay, [day_row("A-BULK-3", "1.00")], skip_existing=False)
+        await session.commit()
+        await put_rows(session, DepositDay, [day_row("A-BULK-3", "9.00")])   # skipped: the key is stored
+        await session.commit()
+        with pytest.raises(IntegrityError):
+            await put_rows(session, DepositDay, [day_row("A-BULK-3", "5.00")], skip_existing=False)
+        await session.rollback()
+        stored = (await session.exec(select(DepositDay).where(DepositDay.account_id == "A-BULK-3"))).one()
+    assert stored.outflow == Decimal("1.00")
