@@ -36,6 +36,27 @@ async def lag(bootstrap: str, group: str, topics=ALL_TOPICS) -> int:
         await consumer.stop()
 
 
+FAULT_RESULTS: list[dict] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The long fault runs (make test-faults) each leave a row: outcome, time, and the exact counts
+    the test compared (record_property). The short versions inside `make test` leave none."""
+    report = (yield).get_result()
+    if report.when == "call" and item.get_closest_marker("faults"):
+        FAULT_RESULTS.append({"test": report.nodeid.split("::")[-1], "outcome": report.outcome,
+                              "seconds": round(report.duration, 1), **dict(report.user_properties)})
+
+
+def pytest_sessionfinish(session):
+    if FAULT_RESULTS:
+        from bench.loadgen import write_results
+        write_results("faults", FAULT_RESULTS, "`make test-faults` against the real services, PostgreSQL and the "
+                      "bundled broker on this machine; every row passed only if the final state equals a clean "
+                      "run's exactly (counts and balances), with each count here the one the test compared.")
+
+
 def topics_of(service: str) -> list[str]:
     return importlib.import_module(f"services.{service}.consumer").TOPICS
 

@@ -46,7 +46,7 @@ async def _reached(stack, service, count):
 
 @pytest.mark.parametrize("customers, events, timeout", SIZES)
 async def test_killed_consumers_duplicates_and_garbage_leave_the_state_of_a_clean_run(
-        pg_server, tmp_path_factory, clean_runs, customers, events, timeout):
+        pg_server, tmp_path_factory, clean_runs, customers, events, timeout, record_property):
     garbage_every = 100  # 1 %
     clean, clean_processed = await clean_runs(customers, events, timeout)
     faulty, dlq, killed_at = await faulty_run(pg_server, tmp_path_factory.mktemp("faulty"), customers, events,
@@ -65,3 +65,8 @@ async def test_killed_consumers_duplicates_and_garbage_leave_the_state_of_a_clea
     for service in CONSUMERS:
         assert {payload for payload, _ in dlq[service]} == garbage, service
         assert {reason for _, reason in dlq[service]} == {"not valid JSON"}
+    for name, value in {"events": events, "sent (each twice)": 2 * events, "garbage": len(garbage),
+                        "tasks": len(clean["tasks"]), "ledger": len(clean["ledger"]),
+                        "balances": len(final), "killed_at": killed_at,
+                        "dead_lettered": {s: len(dlq[s]) for s in CONSUMERS}}.items():
+        record_property(name, value)

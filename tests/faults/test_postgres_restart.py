@@ -29,7 +29,7 @@ async def alone():
 
 @pytest.mark.parametrize("customers, events, timeout", [(200, 2000, 300)])
 async def test_postgres_restart_mid_stream_skips_nothing(pg_server, tmp_path_factory, clean_runs, customers, events,
-                                                         timeout):
+                                                         timeout, record_property):
     if not pg_server or not cluster():
         pytest.skip("needs the local PostgreSQL cluster (pg_ctlcluster) to restart")
     await wait_for(alone, timeout=3600, what=f"other test runs to end: {other_test_runs()}")
@@ -45,6 +45,9 @@ async def test_postgres_restart_mid_stream_skips_nothing(pg_server, tmp_path_fac
         await caught_up(stack, timeout=timeout)
         assert await snapshot(stack) == clean
     assert any(at_restart[s] < clean_processed[s] for s in CONSUMERS)  # the restart hit work still to do
+    record_property("events", events)
+    record_property("applied_at_restart", at_restart)
+    record_property("tasks", len(clean["tasks"]))
 
 
 async def _reached(stack, count):

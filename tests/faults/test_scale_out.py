@@ -22,7 +22,7 @@ def all_partitions(service: str) -> set[str]:
 
 @pytest.mark.parametrize("customers, events, timeout", SIZES)
 async def test_second_instances_split_the_partitions_and_take_over_when_one_stops(
-        pg_server, tmp_path_factory, clean_runs, customers, events, timeout):
+        pg_server, tmp_path_factory, clean_runs, customers, events, timeout, record_property):
     clean, clean_processed = await clean_runs(customers, events, timeout)
     async with stack_from_async(backend(pg_server), pg_server, tmp_path_factory.mktemp("scale"), "scale") as stack:
         pairs = {service: (f"{service}-consumer", stack.start_consumer(service, instance="2")) for service in CONSUMERS}
@@ -44,6 +44,9 @@ async def test_second_instances_split_the_partitions_and_take_over_when_one_stop
         await sending
         await caught_up(stack, timeout=timeout)
         assert await snapshot(stack) == clean
+    record_property("events", events)
+    record_property("tasks", len(clean["tasks"]))
+    record_property("ledger", len(clean["ledger"]))
 
 
 async def _reached(stack, service, count):
