@@ -71,6 +71,11 @@ def is_transient(err: BaseException) -> bool:
     return False
 
 
+class Stopping(Exception):
+    """Raised out of a retry wait when the process is asked to stop: the batch is left uncommitted
+    (its offsets too), so the next owner of the partitions applies it."""
+
+
 class AssignmentLog(ConsumerRebalanceListener):
     """Logs which partitions this instance holds after each rebalance: with several instances in one
     group, the logs show how the partitions were split (and who took over when one left)."""
@@ -92,9 +97,19 @@ class EventConsumer:
         self.name, self.topics, self.handlers = name, topics, handlers
         self.settings, self.session_factory, self.on_commit = settings, session_factory, on_commit
         self.crash_after_db_commit = os.environ.get("FAULT_CRASH_AFTER_DB_COMMIT") == "1"
+        self.stop = asyncio.Event()
+
+    async def _back_off(self, seconds: float) -> None:
+        """Wait before a retry, but not past a stop request: a consumer retrying against a database or
+        broker that is away must still end on SIGTERM, not when the orchestrator loses patience."""
+        try:
+            await asyncio.wait_for(self.stop.wait(), seconds)
+        except asyncio.TimeoutError:
+            return
+        raise Stopping
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        stop = stop or asyncio.Event()
+        stop = self.stop = stop or self.stop
         self.dlq = make_producer(self.settings)
         self.kafka = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers,
                                       group_id=self.name, enable_auto_commit=False, auto_offset_reset="earliest",
@@ -118,6 +133,8 @@ class EventConsumer:
                 parts = sorted(batch.items(), key=lambda part: part[0].topic)
                 await self.process_records([record for _, records in parts for record in records])
                 await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in parts})
+        except Stopping:
+            log.info("stopped while retrying; the uncommitted batch is applied by the next owner")
         finally:
             await self.kafka.stop()
             await self.dlq.stop()
@@ -153,7 +170,7 @@ class EventConsumer:
                 failures += 1
                 delay = min(0.1 * 2 ** failures, 5.0)
                 log.warning("batch of %d failed (%s: %s); retry in %.1fs", len(items), type(err).__name__, err, delay)
-                await asyncio.sleep(delay)
+                await self._back_off(delay)
         for item in items:
             await self.process_one(item)
 
@@ -172,7 +189,7 @@ class EventConsumer:
                 delay = min(0.1 * 2 ** failures, 5.0)
                 log.warning("event %s failed (%s: %s); retry in %.1fs", item.envelope.id, type(err).__name__, err,
                             delay)
-                await asyncio.sleep(delay)
+                await self._back_off(delay)
 
     async def apply(self, handler: Handler, envelope: Envelope, data: EventData) -> None:
         """Apply one event exactly as the consumer does (tests drive handlers through this)."""
@@ -230,7 +247,7 @@ class EventConsumer:
                 return
             except KafkaError as err:
                 log.warning("DLQ publish failed (%s); retrying", err)
-                await asyncio.sleep(min(0.2 * 2 ** attempt, 5.0))
+                await self._back_off(min(0.2 * 2 ** attempt, 5.0))
 
 
 def _runs(items: list[Item]) -> list[list[Item]]:

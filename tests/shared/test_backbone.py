@@ -141,3 +141,37 @@ async def test_outbox_rows_are_published_in_order_and_marked_sent_once(kafka, db
         pending = (await s.exec(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.event_id.in_(ids), OutboxMessage.published_at.is_(None)))).one()
     assert pending == 0
+
+
+async def test_stop_request_ends_a_consumer_retrying_against_a_database_that_is_away(kafka, db, topic):
+    """SIGTERM while the database is down: the consumer ends within a retry wait, leaving the batch
+    uncommitted, and the next consumer of the group applies it."""
+    calls = {"n": 0}
+
+    async def database_away(session, envelope, data):
+        calls["n"] += 1
+        raise sa_exc.OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
+
+    settings = Settings(kafka_bootstrap_servers=kafka, kafka_session_timeout_ms=3000, kafka_heartbeat_interval_ms=500)
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    first = EventConsumer(name=group, topics=[topic], handlers={**HANDLERS, "loan.due": database_away},
+                          settings=settings, session_factory=db)
+    stop = asyncio.Event()
+    running = asyncio.create_task(first.run(stop))
+    cif = unique_cif()
+    await publish(kafka, topic, cif, loan_due(cif, "L-STOP", "2030-12-31"))
+    async def retrying():
+        return calls["n"] >= 3
+    await wait_for(retrying, timeout=30, what="the consumer to be retrying")
+    stop.set()
+    await asyncio.wait_for(running, 10)   # before the fix it retried until killed
+    assert await task_count(db, cif, "L-STOP") == 0
+
+    second = EventConsumer(name=group, topics=[topic], handlers=HANDLERS, settings=settings, session_factory=db)
+    stop_second = asyncio.Event()
+    running = asyncio.create_task(second.run(stop_second))
+    try:
+        await wait_for(lambda: task_count(db, cif, "L-STOP"), timeout=30, what="the next consumer to apply it")
+    finally:
+        stop_second.set()
+        await asyncio.wait_for(running, 15)
