@@ -1,7 +1,7 @@
 """Async engine and sessions for PostgreSQL (production, tests) and SQLite (embedded default)."""
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -48,6 +48,16 @@ def make_engine(url: str, pool_size: int = 10, custom_plans: bool = False) -> As
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def one_of(session: AsyncSession, column, values):
+    """`column IN values` for the set-based handlers' lookups of up to a few thousand keys. On
+    PostgreSQL the keys travel as one array parameter (= ANY): SQLAlchemy renders an IN list bind by
+    bind, with a cast each, and that was a tenth of a consumer's CPU (py-spy)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert(session: AsyncSession, table):

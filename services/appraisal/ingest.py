@@ -14,13 +14,15 @@ from decimal import Decimal
 from sqlalchemy import select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bulk import put_rows
 from services.appraisal.freshness import bump_owners_of_many
 from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, LoanRecord
 from services.appraisal.timeline import COLUMNS, Timeline
+from shared.bulk import put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, batched
+from shared.db import one_of
 from shared.events import Envelope, EventData, LoanDue
+
 
 def ledger_row(envelope: Envelope, event: EventData) -> dict:
     return {"event_id": envelope.id, "event_type": envelope.type, "subject": envelope.subject,
@@ -145,7 +147,7 @@ async def _load_timelines(session: AsyncSession, first_days: dict[str, int]) -> 
     elif first_days:  # SQLite (embedded, small): every interval of those accounts, a superset of the above
         table = BalanceInterval.__table__
         result = await session.execute(select(*(table.c[c] for c in COLUMNS))
-                                       .where(table.c.account_id.in_(list(first_days))))
+                                       .where(one_of(session, table.c.account_id, first_days)))
     for row in (result.mappings() if first_days else ()):
         rows[row["account_id"]].append(dict(row))
     return {account: Timeline(account, rows[account]) for account in first_days}
@@ -155,7 +157,7 @@ async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, di
     loans: dict[str, dict | None] = dict.fromkeys(loan_ids)
     if loan_ids:
         table = LoanRecord.__table__
-        for row in (await session.execute(select(table).where(table.c.loan_id.in_(list(loan_ids))))).mappings():
+        for row in (await session.execute(select(table).where(one_of(session, table.c.loan_id, loan_ids)))).mappings():
             loans[row["loan_id"]] = dict(row)
     return loans
 

@@ -24,9 +24,10 @@ from services.customer.core_events import EFFECTS, NIL, Effect
 from services.customer.holdings import (BalanceDay, DepositAccount, LoanHolding, announce_tier, corporate_basis,
                                         new_deposit_account, new_loan, retail_basis, tier_for)
 from services.customer.models import Customer
+from shared.bulk import put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.bulk import put_rows
+from shared.db import one_of
 from shared.logging import request_id_var
 
 ACCOUNTS: Table = DepositAccount.__table__
@@ -67,13 +68,13 @@ class HoldingsRun:
 
     async def load(self, session: AsyncSession, items: list[Item]) -> None:
         ids = {EFFECTS[i.envelope.type].holding_id(i.data) for i in items}
-        rows = await session.execute(select(self.table).where(self.table.c[self.key].in_(ids)))
+        rows = await session.execute(select(self.table).where(one_of(session, self.table.c[self.key], ids)))
         self.holdings = {row[self.key]: SimpleNamespace(**row) for row in rows.mappings()}
         event_cifs = {i.data.customer_id for i in items}
         await self._load_totals(session, self.kind, event_cifs | {h.cif for h in self.holdings.values()})
         rows = await session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.cif, CUSTOMERS.c.kind, CUSTOMERS.c.tier,
                                             CUSTOMERS.c.owner, CUSTOMERS.c.version)
-                                     .where(CUSTOMERS.c.cif.in_(event_cifs)))
+                                     .where(one_of(session, CUSTOMERS.c.cif, event_cifs)))
         self.customers = {row["cif"]: SimpleNamespace(**row) for row in rows.mappings()}
         retail = [cif for cif, c in self.customers.items() if c.kind == "retail"]
         if retail and self.kind == "loans":   # a retail tier is its deposits, whatever moved
@@ -82,13 +83,13 @@ class HoldingsRun:
         if corporate:
             self.days = {cif: {} for cif in corporate}
             rows = await session.execute(select(DAYS.c.cif, DAYS.c.kind, DAYS.c.day, DAYS.c.balance)
-                                         .where(DAYS.c.cif.in_(corporate)))
+                                         .where(one_of(session, DAYS.c.cif, corporate)))
             for cif, kind, day, balance in rows:
                 self.days[cif].setdefault(kind, {})[day] = balance
 
     async def _load_totals(self, session: AsyncSession, kind: str, cifs) -> None:
         table, amount = (ACCOUNTS, ACCOUNTS.c.balance) if kind == "deposits" else (LOANS, LOANS.c.outstanding)
-        stmt = select(table.c.cif, func.sum(amount)).where(table.c.cif.in_(cifs)).group_by(table.c.cif)
+        stmt = select(table.c.cif, func.sum(amount)).where(one_of(session, table.c.cif, cifs)).group_by(table.c.cif)
         if kind == "deposits":
             stmt = stmt.where(ACCOUNTS.c.closed_on.is_(None))
         for cif, total in await session.execute(stmt):

@@ -14,9 +14,10 @@ from services.tasks.deposits import follow_up_task, is_large_outflow, maturity_t
 from services.tasks.models import DepositDay
 from services.tasks.rules import load_rules
 from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
+from shared.bulk import put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.bulk import put_rows
+from shared.db import one_of
 from shared.logging import request_id_var
 
 OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_maturity"
@@ -39,7 +40,8 @@ async def _load_flows(session: AsyncSession, keys: set[tuple[str, date]]) -> dic
         # plain columns, not entities: the run writes the rows back itself, in one upsert
         rows = (await session.execute(select(DepositDay.account_id, DepositDay.day, DepositDay.cif,
                                              DepositDay.opening_balance, DepositDay.outflow, DepositDay.inflow)
-                                      .where(DepositDay.account_id.in_(part), DepositDay.day.in_(days)))).all()
+                                      .where(one_of(session, DepositDay.account_id, part),
+                                             DepositDay.day.in_(days)))).all()
         for account, day, cif, opening, outflow, inflow in rows:
             if (account, day) in keys:
                 flows[(account, day)] = Flows(cif, opening, outflow, inflow, (outflow, inflow))

@@ -17,6 +17,7 @@ from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from services.tasks.service import loan_due_task
 from shared.clock import utcnow
 from shared.consumer import Item, batched
+from shared.db import one_of
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.logging import request_id_var
 
@@ -41,8 +42,8 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     events = [i.data for i in items]
     loans: dict[str, LoanBook] = {}
     for part in chunks(e.loan_id for e in events):
-        loans.update((loan.loan_id, loan) for loan in (await session.exec(select(LoanBook)
-                                                                          .where(LoanBook.loan_id.in_(part)))).all())
+        stmt = select(LoanBook).where(one_of(session, LoanBook.loan_id, part))
+        loans.update((loan.loan_id, loan) for loan in (await session.exec(stmt)).all())
     tasks = await RunTasks.load(session, {e.loan_id for e in events},
                                 {a for a in map(anchor_of, events) if a is not None})
     books = await load_books(session, {e.customer_id for e in events})

@@ -17,6 +17,7 @@ from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
 from services.tasks.rules import Rule
 from services.tasks.service import SOURCE, cancelled_event, close_task, created_event, refresh_task, task_values
 from shared.bulk import put_rows
+from shared.db import one_of
 from shared.events import TASKS_TOPIC, EventData
 from shared.outbox import OutboxMessage, outbox_row
 
@@ -35,7 +36,8 @@ async def load_books(session: AsyncSession, cifs: Iterable[str]) -> dict[str, Cu
     books: dict[str, CustomerBook] = {}
     table = CustomerBook.__table__
     for part in chunks(cifs):
-        books.update((b.cif, b) for b in (await session.execute(select_rows(table).where(table.c.cif.in_(part)))).all())
+        rows = await session.execute(select_rows(table).where(one_of(session, table.c.cif, part)))
+        books.update((b.cif, b) for b in rows.all())
     return books
 
 
@@ -66,7 +68,7 @@ class RunTasks:
         `anchors` (a raise that may meet an existing task)."""
         anchors, tasks = sorted(set(anchors)), []
         for part in chunks(subjects):
-            stmt = select(Task).where(Task.subject.in_(part),
+            stmt = select(Task).where(one_of(session, Task.subject, part),
                                       or_(Task.status.in_(OPEN_STATUSES), Task.anchor_date.in_(anchors)))
             if rules is not None:
                 stmt = stmt.where(Task.rule.in_(list(rules)))

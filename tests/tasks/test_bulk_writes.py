@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from services.tasks.models import DepositDay
 from shared.bulk import put_rows
+from shared.db import one_of
 
 
 def day_row(account: str, outflow: str, inflow: str = "0") -> dict:
@@ -39,3 +40,13 @@ async def test_rows_that_must_be_new_refuse_a_stored_key_and_skipping_keeps_the_
         await session.rollback()
         stored = (await session.exec(select(DepositDay).where(DepositDay.account_id == "A-BULK-3"))).one()
     assert stored.outflow == Decimal("1.00")
+
+
+async def test_one_of_selects_exactly_the_rows_of_thousands_of_keys(tasks_db):
+    async with tasks_db() as session:
+        await put_rows(session, DepositDay, [day_row(f"A-ONEOF-{n}", "1.00") for n in range(50)])
+        await session.commit()
+        wanted = [f"A-ONEOF-{n}" for n in range(0, 50, 7)] + [f"A-MISSING-{n}" for n in range(1500)]
+        found = (await session.exec(select(DepositDay.account_id).where(
+            one_of(session, DepositDay.account_id, wanted)))).all()
+    assert sorted(found) == sorted(f"A-ONEOF-{n}" for n in range(0, 50, 7))
