@@ -196,7 +196,14 @@ def local_stack() -> Stack:
     return Stack(var=var, database_urls=urls, kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, ports=ports)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> None:
+    # SIGTERM (a supervisor, `timeout`, `kill`) stops the stack as Ctrl-C does: the children run in
+    # sessions of their own, so without this they outlived us with the ports taken.
+    signal.signal(signal.SIGTERM, _interrupt)
     stack = local_stack()
     try:
         stack.start_all()
