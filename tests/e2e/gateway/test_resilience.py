@@ -105,11 +105,19 @@ async def test_access_log_and_metrics_name_user_route_status_and_latency(gateway
     rid = "trace-" + unique_cif().lower()
     r = await api.call("GET", "/tasks?limit=5", "lead01", headers={"X-Request-ID": rid})
     assert r.status_code == 200 and r.headers["x-request-id"] == rid
-    lines = [json.loads(line) for line in api.stack.log_tail("gateway", 500).splitlines() if rid in line]
-    [entry] = [e for e in lines if e["msg"] == "request"]
+
+    async def logged(process: str, msg: str | None):   # a process logs after its answer has left
+        entries = []
+        for line in api.stack.log_tail(process, 500).splitlines():
+            try:
+                entries += [json.loads(line)] if rid in line else []
+            except ValueError:   # the line being written as we read
+                continue
+        return [e for e in entries if msg is None or e["msg"] == msg]
+    [entry] = await wait_for(lambda: logged("gateway", "request"), timeout=10, what="the gateway's access log line")
     assert (entry["user"], entry["route"], entry["status"], entry["method"]) == ("lead01", "/api/v1/tasks", 200, "GET")
     assert entry["ms"] > 0
-    assert rid in api.stack.log_tail("tasks", 500)   # the same id reached the service
+    await wait_for(lambda: logged("tasks", None), timeout=10, what="the same id in the service's log")
     metrics = httpx.get(api.stack.url("gateway") + "/metrics").text
     assert 'gateway_request_seconds_bucket{le="0.05",method="GET",route="/api/v1/tasks"}' in metrics
     assert (await api.call("GET", "/appraisal/scorecards/lead01", "lead01")).status_code == 200
