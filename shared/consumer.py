@@ -34,8 +34,9 @@ HANDLER_ATTEMPTS = 5
 def batched(handler: Handler) -> Handler:
     """Marks a set-based handler: it takes (session, items: list[Item]) — a run of consecutive events
     of one poll that share this handler (one handler may serve several types, so a loans poll is one
-    run; a run may span partitions, each partition's events in order) — and must leave the same state as applying them one by one. High-volume
-    events (deposit.changed) pay a few statements per run instead of per event."""
+    run; a run may span partitions, each partition's events in order) — and must leave the same state
+    as applying them one by one. High-volume events (deposit.changed) pay a few statements per run
+    instead of per event."""
     handler.batched = True
     return handler
 
