@@ -43,6 +43,8 @@ simulate: install
 
 ## bench: every benchmark in bench/ against the real stack; tables land in bench/results/
 bench: install
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+	@# a fresh machine may have no package lists yet: update once if the first install finds nothing
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; }; } || \
 		echo "wrk not installed: using the Python load generator (slower client, lower ceilings)"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python -m bench.$$(basename $$script .py) || exit 1; done
