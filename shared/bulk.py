@@ -30,23 +30,28 @@ def _array_type(column) -> str:
 
 @cache
 def _unnest_sql(table, columns: tuple[str, ...], conflict: tuple[str, ...], update: tuple[str, ...],
-                add: tuple[str, ...], plain: bool) -> str:
+                add: tuple[str, ...], plain: bool, returning: str | None) -> str:
     arrays = ", ".join(f"CAST(:{c} AS {_array_type(table.c[c])}[])" for c in columns)
     sets = [f"{c} = EXCLUDED.{c}" for c in update] + [f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in add]
-    action = f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(sets)}" if sets else \
-        "" if plain else " ON CONFLICT DO NOTHING"
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){action}"
+    if sets:
+        action = f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(sets)}"
+    else:
+        action = "" if plain else " ON CONFLICT DO NOTHING"
+    back = f" RETURNING {returning}" if returning else ""
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){action}{back}"
 
 
 async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tuple[str, ...] = (),
-                   update: tuple[str, ...] = (), add: tuple[str, ...] = (), skip_existing: bool = True) -> None:
+                   update: tuple[str, ...] = (), add: tuple[str, ...] = (), skip_existing: bool = True,
+                   returning: str | None = None) -> list:
     """Insert `rows` (dicts with the same keys) into `model` (a table model or a Table); on a key already
     stored skip the row, or when `update` / `add` are given set those columns to the new value / add the
     new value to the stored one; with skip_existing=False (and no update) a stored key is an error, as
     for rows that must be new. Rows must be unique on the conflict key (PostgreSQL refuses to update
-    one row twice in a statement)."""
+    one row twice in a statement). With `returning`, that column of every row written (a skipped row
+    is not) comes back; else an empty list."""
     if not rows:
-        return
+        return []
     table, columns = getattr(model, "__table__", model), tuple(rows[0])
     plain = not (skip_existing or update or add)
     if session.get_bind().dialect.name == "postgresql":
@@ -54,9 +59,14 @@ async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tup
         for c in columns:
             if isinstance(table.c[c].type, JSON):  # asyncpg takes json as text
                 arrays[c] = [json.dumps(value) for value in arrays[c]]
-        await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain)), arrays)
-        return
-    stmt = insert(session, table)   # Core, not ORM bulk: plain executemany
-    sets = {**{c: stmt.excluded[c] for c in update}, **{c: table.c[c] + stmt.excluded[c] for c in add}}
-    await session.execute(stmt if plain else stmt.on_conflict_do_update(index_elements=list(conflict), set_=sets)
-                          if sets else stmt.on_conflict_do_nothing(), rows)
+        result = await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain, returning)),
+                                       arrays)
+    else:
+        stmt = insert(session, table)   # Core, not ORM bulk: plain executemany
+        sets = {**{c: stmt.excluded[c] for c in update}, **{c: table.c[c] + stmt.excluded[c] for c in add}}
+        if sets:
+            stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_=sets)
+        elif not plain:
+            stmt = stmt.on_conflict_do_nothing()
+        result = await session.execute(stmt.returning(table.c[returning]) if returning else stmt, rows)
+    return list(result.scalars()) if returning else []

@@ -16,10 +16,10 @@ from datetime import datetime, timezone
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlmodel import Field, SQLModel
 
-from shared.db import insert, make_engine, make_session_factory
+from shared.bulk import put_rows
+from shared.db import make_engine, make_session_factory
 from shared.events import Envelope, EventData, InvalidEvent, dlq_topic, parse_event
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import configure_logging, request_id_var
@@ -86,10 +86,6 @@ class AssignmentLog(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned) -> None:
         log.info("assigned partitions %s", ",".join(sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)))
-
-
-CLAIM_PG = text("INSERT INTO processed_event (consumer, event_id, processed_at) SELECT :consumer, event_id, :now "
-                "FROM unnest(CAST(:ids AS varchar[])) AS event_id ON CONFLICT DO NOTHING RETURNING event_id")
 
 
 class EventConsumer:
@@ -223,15 +219,11 @@ class EventConsumer:
             os._exit(137)
 
     async def _claim(self, session, event_ids: list[str], now: datetime) -> set[str]:
-        """Markers for the whole batch in one statement; RETURNING tells which ids are new. On PostgreSQL
-        the ids travel as one array (the SQL never changes with the batch size); elsewhere an
-        executemany of one compiled row. Either way no 2,000-row VALUES is compiled each poll."""
-        if session.get_bind().dialect.name == "postgresql":
-            rows = await session.execute(CLAIM_PG, {"consumer": self.name, "ids": event_ids, "now": now})
-            return set(rows.scalars())
-        markers = insert(session, ProcessedEvent.__table__).on_conflict_do_nothing().returning(ProcessedEvent.event_id)
-        return set((await session.execute(markers, [{"consumer": self.name, "event_id": event_id, "processed_at": now}
-                                                    for event_id in event_ids])).scalars())
+        """Markers for the whole batch in one statement (shared.bulk: no 2,000-row VALUES compiled each
+        poll); RETURNING tells which ids are new."""
+        return set(await put_rows(session, ProcessedEvent, [{"consumer": self.name, "event_id": event_id,
+                                                               "processed_at": now} for event_id in event_ids],
+                                  returning="event_id"))
 
     async def apply_many(self, handler: Handler, events: list[tuple[Envelope, EventData]]) -> None:
         """Apply several events in one transaction as one polled batch would (tests of batched handlers)."""
