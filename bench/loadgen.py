@@ -71,35 +71,28 @@ def run_load(url: str, headers: dict | None = None, connections: int = 32, durat
             **{k: round(v, 2) for k, v in result.items() if isinstance(v, float)}}
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children (uvicorn workers) have used so far; Linux.
-    CPU per request is what a benchmark on a busy machine can still compare: it does not count the
-    time a process waited for a core."""
+def _processes():
+    """(pid, parent pid, name, CPU seconds used so far) of every process; Linux."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:   # ended while we looked
-            continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):   # fields[1] is the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def cpu_seconds_named(prefix: str) -> float:
-    """CPU time of every process whose name starts with `prefix` (PostgreSQL's backends: "postgres")."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, rest = stat.read_text().split("(", 1)[1].rsplit(")", 1)
         except OSError:   # ended while we looked
             continue
-        if name.startswith(prefix):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        fields = rest.split()   # fields[1] is the parent's pid
+        yield stat.parent.name, fields[1], name, (int(fields[11]) + int(fields[12])) / tick
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children (uvicorn workers) have used so far; Linux.
+    CPU per request is what a benchmark on a busy machine can still compare: it does not count the
+    time a process waited for a core."""
+    return sum(cpu for own, parent, _, cpu in _processes() if str(pid) in (own, parent))
+
+
+def cpu_seconds_named(prefix: str) -> float:
+    """CPU time of every process whose name starts with `prefix` (PostgreSQL's backends: "postgres")."""
+    return sum(cpu for _, _, name, cpu in _processes() if name.startswith(prefix))
 
 
 def write_results(name: str, rows: list[dict], notes: str = "") -> Path:
