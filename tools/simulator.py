@@ -20,8 +20,9 @@ from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC
 
 PRODUCTS = ("demand", "demand", "savings", "time", "margin", "wealth")
 # Median movement of a customer (CNY): four in five retail, one in five business. Sizes are log-normal
-# around it, so most movements are small and about one in a hundred crosses the 500,000 CNY line,
-# as in a branch's book; a uniform spread made two of three movements "large" and a task.
+# around it, so most movements are small: on a stream of new accounts about one in fifteen crosses the
+# 500,000 CNY line (mostly a business customer's first money in) and one in fifteen takes 30 % of a
+# balance out; a uniform spread made two movements in three "large" and a task.
 TYPICAL_MOVEMENT = (2_000.0,) * 4 + (60_000.0,)
 SPREAD = 1.4          # sigma of log(amount)
 LEAVING = 0.03        # share of withdrawals that move most of an account away (the retention case)

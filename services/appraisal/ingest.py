@@ -147,7 +147,7 @@ async def _load_timelines(session: AsyncSession, first_days: dict[str, int]) -> 
     elif first_days:  # SQLite (embedded, small): every interval of those accounts, a superset of the above
         table = BalanceInterval.__table__
         result = await session.execute(select(*(table.c[c] for c in COLUMNS))
-                                       .where(one_of(session, table.c.account_id, first_days)))
+                                       .where(table.c.account_id.in_(list(first_days))))
     for row in (result.mappings() if first_days else ()):
         rows[row["account_id"]].append(dict(row))
     return {account: Timeline(account, rows[account]) for account in first_days}
