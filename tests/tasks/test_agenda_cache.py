@@ -31,16 +31,34 @@ async def test_a_change_by_any_writer_shows_on_the_next_agenda_read(apply_event,
     assert "L-CACHE2" in await agenda_loans(tasks_api, as_user("rm02"))   # an insert bumps the owner too
 
 
-async def test_each_write_bumps_only_the_people_it_touches(apply_event, tasks_db):
-    async def versions():
-        async with tasks_db() as s:
-            return dict((await s.execute(text("SELECT username, version FROM agenda_version"))).all())
+async def agenda_versions(tasks_db) -> dict[str, int]:
+    async with tasks_db() as s:
+        return dict((await s.execute(text("SELECT username, version FROM agenda_version"))).all())
 
+
+async def test_each_write_bumps_only_the_people_it_touches(apply_event, tasks_db):
     cif = unique_cif()
     await apply_event(customer_event("customer.registered", cif))
     await apply_event(customer_event("customer.assigned", cif, owner="rm01"))
-    before = await versions()
+    before = await agenda_versions(tasks_db)
     await apply_event(loan_due(cif, "L-CACHE3", "2026-12-22", business_date="2026-11-02"))
-    after = await versions()
+    after = await agenda_versions(tasks_db)
     assert after["rm01"] > before.get("rm01", 0)
     assert after.get("rm02") == before.get("rm02") and after.get("lead01") == before.get("lead01")
+
+
+async def test_one_statement_over_many_tasks_bumps_each_person_once_per_task_naming_them(apply_event, tasks_db):
+    cif = unique_cif()
+    await apply_event(customer_event("customer.registered", cif))
+    await apply_event(customer_event("customer.assigned", cif, owner="rm01"))
+    for n in range(3):
+        await apply_event(loan_due(cif, f"L-BUMP{n}-{cif}", "2026-12-23", business_date="2026-11-02"))
+    before = await agenda_versions(tasks_db)
+    async with tasks_db() as s:   # three rows in one statement; rm01 named twice on each
+        await s.execute(text("UPDATE task SET copied_to = 'risk-bump', escalated_to = assignee WHERE cif = :cif"),
+                        {"cif": cif})
+        await s.commit()
+    after = await agenda_versions(tasks_db)
+    assert after["rm01"] - before["rm01"] == 3
+    assert after["risk-bump"] - before.get("risk-bump", 0) == 3
+    assert after.get("rm02") == before.get("rm02")
