@@ -11,7 +11,7 @@ from services.customer.holdings import deposit_account, loan_holding, recompute_
 from services.customer.holdings_runs import on_deposit_run, on_loan_run
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import insert
+from shared.bulk import put_rows
 from shared.events import Envelope, EventData
 
 
@@ -32,8 +32,9 @@ async def on_core_banking_event(session: AsyncSession, envelope: Envelope, event
 
 @batched
 async def on_tasks_created(session: AsyncSession, items: list[Item]) -> None:
-    """A task already on record stays as first announced (a redelivered or re-sent task.created)."""
-    await session.execute(insert(session, OpenTask).on_conflict_do_nothing(), [
+    """A task already on record stays as first announced (a redelivered or re-sent task.created).
+    One statement for the run: an executemany paid a round trip per task (a fifth of a deposit stream)."""
+    await put_rows(session, OpenTask, [
         {"task_id": i.data.task_id, "cif": i.data.customer_id, "assignee": i.data.assignee, "kind": i.data.kind,
          "due_date": i.data.due_date} for i in items])
 
