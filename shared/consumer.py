@@ -1,6 +1,7 @@
 """Idempotent batch consumer: validate → handle + record (consumer, event id) in one commit → offset.
 
-A re-delivered event finds its (consumer, event id) row and has no second effect. An invalid message
+A re-delivered event finds its (consumer, event id) row and has no second effect (a handler marked
+`deduplicating` keeps that record in its own table instead). An invalid message
 goes to <topic>.dlq with the reason and its origin; a transient failure (database or broker away) is
 retried with backoff and never skipped; a handler that keeps failing on one message sends it to the
 DLQ with the error rather than blocking its partition forever.
@@ -39,6 +40,26 @@ def batched(handler: Handler) -> Handler:
     instead of per event."""
     handler.batched = True
     return handler
+
+
+def deduplicating(handler: Handler) -> Handler:
+    """Marks a batched handler that keeps its own record of the event ids it applied (a unique key in
+    a table it writes anyway, e.g. a ledger) and applies only those new there — first_of() the ids
+    it inserted: the consumer writes no (consumer, event id) marker for its events, one index entry
+    per event fewer."""
+    handler.deduplicating = True
+    return batched(handler)
+
+
+def first_of(items: list["Item"], fresh: set[str]) -> list["Item"]:
+    """The items whose id is in `fresh` (just recorded as new), each id once: the same message twice in
+    one batch acts once."""
+    fresh, new = set(fresh), []
+    for item in items:
+        if item.envelope.id in fresh:
+            fresh.discard(item.envelope.id)
+            new.append(item)
+    return new
 
 
 @dataclass(frozen=True)
@@ -194,15 +215,14 @@ class EventConsumer:
 
     async def apply_batch(self, items: list["Item"]) -> None:
         """Effects and (consumer, event id) markers of all items in one commit; a marker that already
-        exists means a redelivery or duplicate, and its handler is skipped."""
+        exists means a redelivery or duplicate, and its handler is skipped. Items of a deduplicating
+        handler get no marker: the handler sorts out its own."""
         async with self.session_factory() as session:
-            now = datetime.now(timezone.utc)
-            fresh = await self._claim(session, [i.envelope.id for i in items], now)
-            todo = []
-            for item in items:
-                if item.envelope.id in fresh:   # else redelivered or duplicated: its effect is committed
-                    fresh.discard(item.envelope.id)  # the same message twice in one batch acts once
-                    todo.append(item)
+            own = [getattr(i.handler, "deduplicating", False) for i in items]
+            marked = [i for i, skip in zip(items, own) if not skip]
+            # an id not new was redelivered or duplicated: its effect is committed
+            new = {id(i) for i in first_of(marked, await self._claim(session, [i.envelope.id for i in marked]))}
+            todo = [i for i, skip in zip(items, own) if skip or id(i) in new]
             for run in _runs(todo):
                 if getattr(run[0].handler, "batched", False):
                     request_id_var.set(None)
@@ -218,9 +238,10 @@ class EventConsumer:
             log.error("FAULT_CRASH_AFTER_DB_COMMIT: exiting after committing %d events", len(items))
             os._exit(137)
 
-    async def _claim(self, session, event_ids: list[str], now: datetime) -> set[str]:
+    async def _claim(self, session, event_ids: list[str]) -> set[str]:
         """Markers for the whole batch in one statement (shared.bulk: no 2,000-row VALUES compiled each
         poll); RETURNING tells which ids are new."""
+        now = datetime.now(timezone.utc)
         return set(await put_rows(session, ProcessedEvent, [{"consumer": self.name, "event_id": event_id,
                                                                "processed_at": now} for event_id in event_ids],
                                   returning="event_id"))

@@ -1,6 +1,7 @@
 """Set-based handling of a run of core-banking events (deposit.*, loan.* of one partition, in order).
 
-A run pays a fixed handful of statements, not several per event: one multi-row ledger insert; one
+A run pays a fixed handful of statements, not several per event: one multi-row ledger insert (whose
+key is also the consumer's dedup record: events already in the ledger go no further); one
 read of the touched accounts' intervals (from the one before the run's earliest day onwards) and of
 the touched loans; every event applied in memory in run order with the same rules as the one-at-a-time
 handlers in handlers.py; then one upsert each for intervals, loans and loan flows, and one freshness
@@ -19,7 +20,7 @@ from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, Lo
 from services.appraisal.timeline import COLUMNS, Timeline
 from shared.bulk import put_rows
 from shared.clock import utcnow
-from shared.consumer import Item, batched
+from shared.consumer import Item, deduplicating, first_of
 from shared.db import one_of
 from shared.events import Envelope, EventData, LoanDue
 
@@ -39,12 +40,15 @@ def flow_amounts(**amounts) -> dict[str, str]:
     return {name: str(amount) for name, amount in amounts.items()}
 
 
-async def record_facts(session: AsyncSession, items: list[Item]) -> None:
-    # Insert-or-skip, as record_fact: a second pass over the same events keeps one row each.
-    await put_rows(session, LedgerEvent, [ledger_row(i.envelope, i.data) for i in items])
+async def record_facts(session: AsyncSession, items: list[Item]) -> list[Item]:
+    """Keep the run's events in the ledger and return those that were new there (each id once).
+    Insert-or-skip, as record_fact: the ledger's key is also this consumer's record of what it applied
+    (the handlers here are `deduplicating`), so a redelivered or re-sent event stops at this line."""
+    return first_of(items, set(await put_rows(session, LedgerEvent, [ledger_row(i.envelope, i.data) for i in items],
+                                              returning="event_id")))
 
 
-@batched
+@deduplicating
 async def keep_facts(session: AsyncSession, items: list[Item]) -> None:
     """Events kept for the ledger alone (recompute may need them one day), a run in one statement."""
     await record_facts(session, items)
@@ -162,9 +166,9 @@ async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, di
     return loans
 
 
-@batched
+@deduplicating
 async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
-    await record_facts(session, items)
+    items = await record_facts(session, items)
     first_days: dict[str, int] = {}
     for item in items:
         if item.envelope.type in BALANCE_TYPES:

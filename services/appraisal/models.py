@@ -19,8 +19,8 @@ class LedgerEvent(SQLModel, table=True):
     __tablename__ = "ledger_event"
     event_id: str = Field(primary_key=True, max_length=128)
     event_type: str = Field(max_length=100)
-    subject: str = Field(max_length=64, index=True)
-    business_date: date = Field(index=True)
+    subject: str = Field(max_length=64)
+    business_date: date
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     recorded_at: datetime = Field(default_factory=utcnow)
     occurred_at: datetime | None = None   # tie-break between two facts of one business date

@@ -16,7 +16,7 @@ from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.appraisal.models import (ActivityFact, BalanceInterval, CardStamp, LedgerEvent, LoanFlow, LoanRecord,
                                        OwnershipInterval)
 from services.appraisal.replay import replay_facts
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer, Item, ProcessedEvent
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
@@ -146,3 +146,16 @@ async def test_a_batch_leaves_exactly_what_its_events_one_at_a_time_leave(new_db
           for row in got["balance_interval"] if row[0] == "A1"]
     assert sorted(a1) == [(1, 2, Decimal("90")), (2, 4, Decimal("100")), (4, 5, Decimal("120")), (5, 6, Decimal("95")),
                           (6, None, Decimal("210"))]
+
+
+async def test_a_batch_delivered_again_changes_nothing_and_core_banking_events_need_no_marker(new_db):
+    stored, poll, url = history(), batch(), await new_db()
+    once = await applied(await new_db(), apply_in_one_batch, [stored, poll])
+    twice = await applied(url, apply_in_one_batch, [stored, poll, poll])   # the poll redelivered
+    assert twice == once
+    async with sessions_for(url) as sessions, sessions() as s:
+        marked = set((await s.execute(select(ProcessedEvent.event_id))).scalars())
+        kept = set((await s.execute(select(LedgerEvent.event_id))).scalars())
+    # the ledger's key is the record for events of the set-based handlers; the rest keep markers
+    assert marked == {e["id"] for e in stored + poll if not getattr(HANDLERS[e["type"]], "deduplicating", False)}
+    assert marked and kept == {e["id"] for e in stored + poll}
