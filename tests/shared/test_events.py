@@ -79,6 +79,12 @@ def test_days_overdue_must_be_a_real_integer():
         parse_event(encode(core_event("loan.overdue", CIF, {**SAMPLES["loan.overdue"], "days_overdue": "3"})))
 
 
+@pytest.mark.parametrize("version", [1.0, True, "1"])
+def test_version_must_be_a_real_integer(version):
+    with pytest.raises(InvalidEvent, match="version"):
+        parse_event(encode({**core_event("loan.due", CIF, SAMPLES["loan.due"]), "version": version}))
+
+
 def test_unknown_type_and_unknown_version_are_rejected():
     with pytest.raises(InvalidEvent, match="unknown type"):
         parse_event(encode(core_event("loan.exploded", CIF, {})))
