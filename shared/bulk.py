@@ -20,6 +20,11 @@ from shared.db import insert
 _PG = postgresql.dialect()
 
 
+class JsonText(str):
+    """A JSON column's value serialised already (pydantic's model_dump_json does it in Rust, at half
+    the cost of a dict and json.dumps): put_rows sends it as it is."""
+
+
 def _array_type(column) -> str:
     if isinstance(column.type, DateTime):
         return "timestamptz"   # every timestamp column is WITH TIME ZONE in the migrations
@@ -58,10 +63,13 @@ async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tup
         arrays = {c: [row[c] for row in rows] for c in columns}
         for c in columns:
             if isinstance(table.c[c].type, JSON):  # asyncpg takes json as text
-                arrays[c] = [json.dumps(value) for value in arrays[c]]
+                arrays[c] = [v if isinstance(v, JsonText) else json.dumps(v) for v in arrays[c]]
         result = await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain, returning)),
                                        arrays)
     else:
+        texts = [c for c in columns if isinstance(table.c[c].type, JSON) and isinstance(rows[0][c], JsonText)]
+        if texts:  # SQLAlchemy's JSON type serialises what it is given: give it the value back
+            rows = [{**row, **{c: json.loads(row[c]) for c in texts}} for row in rows]
         stmt = insert(session, table)   # Core, not ORM bulk: plain executemany
         sets = {**{c: stmt.excluded[c] for c in update}, **{c: table.c[c] + stmt.excluded[c] for c in add}}
         if sets:

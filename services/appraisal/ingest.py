@@ -18,17 +18,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.appraisal.freshness import bump_owners_of_many
 from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, LoanRecord
 from services.appraisal.timeline import COLUMNS, Timeline
-from shared.bulk import put_rows
+from shared.bulk import JsonText, put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, deduplicating, first_of
 from shared.db import one_of
 from shared.events import Envelope, EventData, LoanDue
 
 
-def ledger_row(envelope: Envelope, event: EventData) -> dict:
+def ledger_row(envelope: Envelope, event: EventData, payload: dict | JsonText | None = None) -> dict:
     return {"event_id": envelope.id, "event_type": envelope.type, "subject": envelope.subject,
             "business_date": envelope.business_date, "occurred_at": envelope.occurred_at, "recorded_at": utcnow(),
-            "payload": event.model_dump(mode="json")}
+            "payload": event.model_dump(mode="json") if payload is None else payload}
 
 
 def due_key(event: LoanDue) -> str:
@@ -44,8 +44,8 @@ async def record_facts(session: AsyncSession, items: list[Item]) -> list[Item]:
     """Keep the run's events in the ledger and return those that were new there (each id once).
     Insert-or-skip, as record_fact: the ledger's key is also this consumer's record of what it applied
     (the handlers here are `deduplicating`), so a redelivered or re-sent event stops at this line."""
-    return first_of(items, set(await put_rows(session, LedgerEvent, [ledger_row(i.envelope, i.data) for i in items],
-                                              returning="event_id")))
+    rows = [ledger_row(i.envelope, i.data, JsonText(i.data.model_dump_json())) for i in items]
+    return first_of(items, set(await put_rows(session, LedgerEvent, rows, returning="event_id")))
 
 
 @deduplicating
