@@ -71,8 +71,12 @@ class Item:
 
     @property
     def request_id(self) -> str | None:
-        headers = dict(getattr(self.record, "headers", None) or ())
-        return self.envelope.request_id or headers.get("x-request-id", b"").decode() or None
+        if self.envelope.request_id:
+            return self.envelope.request_id
+        for name, value in getattr(self.record, "headers", None) or ():   # read per event: no dict built
+            if name == "x-request-id":
+                return value.decode() or None
+        return None
 
 
 class ProcessedEvent(SQLModel, table=True):
