@@ -10,7 +10,7 @@ statement as an executemany, compiled once too.
 import json
 from functools import cache
 
-from sqlalchemy import DateTime, text
+from sqlalchemy import DateTime, Numeric, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import JSON
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,17 +33,34 @@ def _array_type(column) -> str:
     return column.type.compile(dialect=_PG)
 
 
+def _cast(table, c: str, array: str = "[]") -> str:
+    if isinstance(table.c[c].type, Numeric):   # sent as text: asyncpg's binary numeric costs 3x a value
+        return f"CAST(CAST(:{c} AS text{array}) AS {_array_type(table.c[c])}{array})"
+    return f"CAST(:{c} AS {_array_type(table.c[c])}{array})"
+
+
+def _encode(column, value):
+    if isinstance(column.type, JSON):   # asyncpg takes json as text
+        return value if isinstance(value, JsonText) else json.dumps(value)
+    if isinstance(column.type, Numeric) and value is not None:
+        return str(value)
+    return value
+
+
 @cache
 def _unnest_sql(table, columns: tuple[str, ...], conflict: tuple[str, ...], update: tuple[str, ...],
-                add: tuple[str, ...], plain: bool, returning: str | None) -> str:
-    arrays = ", ".join(f"CAST(:{c} AS {_array_type(table.c[c])}[])" for c in columns)
+                add: tuple[str, ...], plain: bool, returning: str | None, once: tuple[str, ...]) -> str:
+    """`once`: columns sent as one value for every row (the row count comes from the arrays)."""
+    arrays = [c for c in columns if c not in once]
+    select = ", ".join(["u.*"] + [_cast(table, c, "") for c in once])
     sets = [f"{c} = EXCLUDED.{c}" for c in update] + [f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in add]
     if sets:
         action = f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(sets)}"
     else:
         action = "" if plain else " ON CONFLICT DO NOTHING"
     back = f" RETURNING {returning}" if returning else ""
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){action}{back}"
+    return (f"INSERT INTO {table.name} ({', '.join(arrays + list(once))}) SELECT {select} "
+            f"FROM unnest({', '.join(_cast(table, c) for c in arrays)}) AS u{action}{back}")
 
 
 async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tuple[str, ...] = (),
@@ -60,12 +77,21 @@ async def put_rows(session: AsyncSession, model, rows: list[dict], conflict: tup
     table, columns = getattr(model, "__table__", model), tuple(rows[0])
     plain = not (skip_existing or update or add)
     if session.get_bind().dialect.name == "postgresql":
-        arrays = {c: [row[c] for row in rows] for c in columns}
+        values = {c: [row[c] for row in rows] for c in columns}
+        # A column holding one object in every row (a consumer's name, a batch's clock, a None) goes as
+        # one parameter, not an array of copies; the first column always goes as an array.
+        once = tuple(c for c in columns[1:] if all(v is values[c][0] for v in values[c]))
+        params = {}
         for c in columns:
-            if isinstance(table.c[c].type, JSON):  # asyncpg takes json as text
-                arrays[c] = [v if isinstance(v, JsonText) else json.dumps(v) for v in arrays[c]]
-        result = await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain, returning)),
-                                       arrays)
+            column = table.c[c]
+            if c in once:
+                params[c] = _encode(column, values[c][0])
+            elif isinstance(column.type, (JSON, Numeric)):
+                params[c] = [_encode(column, v) for v in values[c]]
+            else:
+                params[c] = values[c]
+        result = await session.execute(text(_unnest_sql(table, columns, conflict, update, add, plain, returning,
+                                                        once)), params)
     else:
         texts = [c for c in columns if isinstance(table.c[c].type, JSON) and isinstance(rows[0][c], JsonText)]
         if texts:  # SQLAlchemy's JSON type serialises what it is given: give it the value back

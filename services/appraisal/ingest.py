@@ -10,6 +10,7 @@ the one those handlers leave applying the run event by event (tests/appraisal ho
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, text
@@ -21,14 +22,15 @@ from services.appraisal.timeline import COLUMNS, Timeline
 from shared.bulk import JsonText, put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, deduplicating, first_of
-from shared.db import one_of
+from shared.db import one_of, plain_rows
 from shared.events import Envelope, EventData, LoanDue
 
 
-def ledger_row(envelope: Envelope, event: EventData, payload: dict | JsonText | None = None) -> dict:
+def ledger_row(envelope: Envelope, event: EventData, payload: dict | JsonText | None = None,
+               recorded_at: datetime | None = None) -> dict:
     return {"event_id": envelope.id, "event_type": envelope.type, "subject": envelope.subject,
-            "business_date": envelope.business_date, "occurred_at": envelope.occurred_at, "recorded_at": utcnow(),
-            "payload": event.model_dump(mode="json") if payload is None else payload}
+            "business_date": envelope.business_date, "occurred_at": envelope.occurred_at,
+            "recorded_at": recorded_at or utcnow(), "payload": event.model_dump(mode="json") if payload is None else payload}
 
 
 def due_key(event: LoanDue) -> str:
@@ -44,7 +46,8 @@ async def record_facts(session: AsyncSession, items: list[Item]) -> list[Item]:
     """Keep the run's events in the ledger and return those that were new there (each id once).
     Insert-or-skip, as record_fact: the ledger's key is also this consumer's record of what it applied
     (the handlers here are `deduplicating`), so a redelivered or re-sent event stops at this line."""
-    rows = [ledger_row(i.envelope, i.data, JsonText(i.data.model_dump_json())) for i in items]
+    now = utcnow()   # one arrival time for the run: put_rows then sends it once
+    rows = [ledger_row(i.envelope, i.data, JsonText(i.data.model_dump_json()), now) for i in items]
     return first_of(items, set(await put_rows(session, LedgerEvent, rows, returning="event_id")))
 
 
@@ -152,8 +155,8 @@ async def _load_timelines(session: AsyncSession, first_days: dict[str, int]) -> 
         table = BalanceInterval.__table__
         result = await session.execute(select(*(table.c[c] for c in COLUMNS))
                                        .where(table.c.account_id.in_(list(first_days))))
-    for row in (result.mappings() if first_days else ()):
-        rows[row["account_id"]].append(dict(row))
+    for row in (plain_rows(result) if first_days else ()):
+        rows[row["account_id"]].append(row)
     return {account: Timeline(account, rows[account]) for account in first_days}
 
 
@@ -161,8 +164,8 @@ async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, di
     loans: dict[str, dict | None] = dict.fromkeys(loan_ids)
     if loan_ids:
         table = LoanRecord.__table__
-        for row in (await session.execute(select(table).where(one_of(session, table.c.loan_id, loan_ids)))).mappings():
-            loans[row["loan_id"]] = dict(row)
+        for row in plain_rows(await session.execute(select(table).where(one_of(session, table.c.loan_id, loan_ids)))):
+            loans[row["loan_id"]] = row
     return loans
 
 

@@ -1,6 +1,7 @@
 """shared.bulk.put_rows as the set-based handlers use it: increments add to the stored day, rows that
-must be new refuse a stored key (so a raced task fails its batch instead of vanishing), skip skips."""
-from datetime import date
+must be new refuse a stored key (so a raced task fails its batch instead of vanishing), skip skips, and
+what travels in another form (money as text, a value shared by all rows once) is stored exactly."""
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import select
 from services.tasks.models import DepositDay
 from shared.bulk import put_rows
 from shared.db import one_of
+from shared.outbox import OutboxMessage
 
 
 def day_row(account: str, outflow: str, inflow: str = "0") -> dict:
@@ -50,3 +52,24 @@ async def test_one_of_selects_exactly_the_rows_of_thousands_of_keys(tasks_db):
         found = (await session.exec(select(DepositDay.account_id).where(
             one_of(session, DepositDay.account_id, wanted)))).all()
     assert sorted(found) == sorted(f"A-ONEOF-{n}" for n in range(0, 50, 7))
+
+
+async def test_values_shared_by_every_row_and_money_in_any_notation_are_stored_exactly(tasks_db):
+    shared_day, opening = date(2026, 11, 21), Decimal("100.00")   # one object in every row: sent once
+    amounts = [Decimal("0.10"), Decimal("1E+2"), Decimal("-5.5"), Decimal("123456789012.34")]
+    rows = [{"account_id": f"A-SAME-{n}", "day": shared_day, "cif": "C-SAME", "opening_balance": opening,
+             "outflow": amount, "inflow": Decimal(n)} for n, amount in enumerate(amounts)]
+    payload = {"note": "同一个", "amount": "1.00"}
+    events = [{"event_id": f"E-SAME-{n}", "topic": "t", "key": "k", "event_type": "x", "payload": payload,
+               "created_at": datetime(2026, 11, 21, tzinfo=timezone.utc)} for n in range(3)]
+    async with tasks_db() as session:
+        await put_rows(session, DepositDay, rows)
+        await put_rows(session, OutboxMessage, events)
+        await session.commit()
+        days = (await session.exec(select(DepositDay).where(DepositDay.cif == "C-SAME")
+                                   .order_by(DepositDay.account_id))).all()
+        stored = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == "k"))).all()
+    assert [(d.day, d.opening_balance, d.outflow, d.inflow) for d in days] == [
+        (shared_day, opening, amount, Decimal(n)) for n, amount in enumerate(amounts)]
+    assert sorted(m.event_id for m in stored) == ["E-SAME-0", "E-SAME-1", "E-SAME-2"]
+    assert all(m.payload == payload for m in stored)
