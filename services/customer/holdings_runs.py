@@ -28,7 +28,7 @@ from services.customer.models import Customer
 from shared.bulk import put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import one_of
+from shared.db import one_of, plain_rows
 from shared.logging import request_id_var
 
 ACCOUNTS: Table = DepositAccount.__table__
@@ -73,13 +73,13 @@ class HoldingsRun:
         # One read gives both the touched holdings and their customers' open totals: every holding of
         # the run's customers (a customer holds a handful; two queries cost a tenth of the run).
         rows = await session.execute(select(self.table).where(one_of(session, self.table.c.cif, event_cifs)))
-        self.holdings = {row[self.key]: SimpleNamespace(**row) for row in rows.mappings()}
+        self.holdings = {row[self.key]: SimpleNamespace(**row) for row in plain_rows(rows)}
         for holding in self.holdings.values():
             self._count(holding)
         elsewhere = ids - self.holdings.keys()   # new holdings, or one on record under another customer
         if elsewhere:
             rows = await session.execute(select(self.table).where(one_of(session, self.table.c[self.key], elsewhere)))
-            moved = {row[self.key]: SimpleNamespace(**row) for row in rows.mappings()}
+            moved = {row[self.key]: SimpleNamespace(**row) for row in plain_rows(rows)}
             self.holdings.update(moved)
             others = {h.cif for h in moved.values()} - event_cifs
             if others:
@@ -87,7 +87,7 @@ class HoldingsRun:
         rows = await session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.cif, CUSTOMERS.c.kind, CUSTOMERS.c.tier,
                                             CUSTOMERS.c.owner, CUSTOMERS.c.version)
                                      .where(one_of(session, CUSTOMERS.c.cif, event_cifs)))
-        self.customers = {row["cif"]: SimpleNamespace(**row) for row in rows.mappings()}
+        self.customers = {row["cif"]: SimpleNamespace(**row) for row in plain_rows(rows)}
         retail = [cif for cif, c in self.customers.items() if c.kind == "retail"]
         if retail and self.kind == "loans":   # a retail tier is its deposits, whatever moved
             await self._load_totals(session, "deposits", retail)

@@ -20,7 +20,7 @@ from services.tasks.service import loan_due_task
 from shared.bulk import put_rows
 from shared.clock import utcnow
 from shared.consumer import Item, batched
-from shared.db import one_of
+from shared.db import one_of, plain_rows
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.logging import request_id_var
 
@@ -49,7 +49,7 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     loans: dict[str, SimpleNamespace] = {}
     for part in chunks(e.loan_id for e in events):
         rows = await session.execute(select(LOANS).where(one_of(session, LOANS.c.loan_id, part)))
-        loans.update((row["loan_id"], SimpleNamespace(**row)) for row in rows.mappings())
+        loans.update((row["loan_id"], SimpleNamespace(**row)) for row in plain_rows(rows))
     written: set[str] = set()
     tasks = await RunTasks.load(session, {e.loan_id for e in events},
                                 {a for a in map(anchor_of, events) if a is not None})
