@@ -74,11 +74,12 @@ class Watch:
 
     async def lags(self) -> dict[str, int]:
         """Per group, the messages of its topics it has not committed yet."""
-        # Every topic's partitions must be known: a topic missing from cached metadata would count as 0 behind.
-        await self.kafka._client.force_metadata_update()
         lags = {}
         for group in self.groups:
             known = {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
+            if not all(known.values()):  # a topic missing from cached metadata would count as 0 behind
+                await self.kafka._client.force_metadata_update()
+                known = {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
             if not all(known.values()):
                 raise AssertionError(f"no metadata for {[t for t, p in known.items() if not p]}")
             tps = [TopicPartition(t, p) for t, parts in known.items() for p in parts]
