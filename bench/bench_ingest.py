@@ -4,7 +4,8 @@
    published as fast as the producer goes; timed from the first publish until every consumer group has
    caught up and every outbox is drained (each effect visible in holdings, tasks and the appraisal
    ledger). The customers' first accounts (one deposit.opened each, the simulator's preamble) are
-   published and applied before the clock starts, so the timed stream has the mix the issue names.
+   published and applied before the clock starts, so the timed stream has the mix the issue names; the
+   stream is generated and serialised before it too (core banking's work), so the clock sees producing.
 2. Latency: a steady 1,000 events/s of the stream for LATENCY_S seconds, with loan.due events of known
    ids mixed in; event → task-visible is publish time → the first poll of the tasks database that sees
    a task with that source_event_id (poll every 20 ms, so ±20 ms).
