@@ -25,7 +25,7 @@ from services.customer.core_events import EFFECTS, NIL, Effect
 from services.customer.holdings import (BalanceDay, DepositAccount, LoanHolding, announce_tier, corporate_basis,
                                         new_deposit_account, new_loan, retail_basis, tier_for)
 from services.customer.models import Customer
-from shared.bulk import put_rows
+from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
 from shared.consumer import Item, batched
 from shared.db import one_of, plain_rows
@@ -48,8 +48,7 @@ def counted(kind: str, holding) -> Decimal:
 def blank(kind: str) -> dict:
     """Column defaults of a holding core banking mentions first, taken once from the per-event path's
     constructors (building a model per new account costs more than the rest of its event)."""
-    new, table = (new_deposit_account("", ""), ACCOUNTS) if kind == "deposits" else (new_loan("", ""), LOANS)
-    return {c.name: getattr(new, c.name) for c in table.columns if c.name not in ("account_id", "loan_id", "cif")}
+    return row_of(new_deposit_account("", ""), ACCOUNTS) if kind == "deposits" else row_of(new_loan("", ""), LOANS)
 
 
 class HoldingsRun:
@@ -74,8 +73,9 @@ class HoldingsRun:
         # the run's customers (a customer holds a handful; two queries cost a tenth of the run).
         rows = await session.execute(select(self.table).where(one_of(session, self.table.c.cif, event_cifs)))
         self.holdings = {row[self.key]: SimpleNamespace(**row) for row in plain_rows(rows)}
-        for holding in self.holdings.values():
-            self._count(holding)
+        for holding in self.holdings.values():   # as the SUM of _load_totals: a closed account counts nil
+            key = (holding.cif, self.kind)
+            self.totals[key] = self.totals.get(key, NIL) + counted(self.kind, holding)
         elsewhere = ids - self.holdings.keys()   # new holdings, or one on record under another customer
         if elsewhere:
             rows = await session.execute(select(self.table).where(one_of(session, self.table.c[self.key], elsewhere)))
@@ -98,13 +98,6 @@ class HoldingsRun:
                                          .where(one_of(session, DAYS.c.cif, corporate)))
             for cif, kind, day, balance in rows:
                 self.days[cif].setdefault(kind, {})[day] = balance
-
-    def _count(self, holding: SimpleNamespace) -> None:
-        """Add a loaded holding to its customer's open total, as the SUM of _load_totals would."""
-        if self.kind == "loans" or holding.closed_on is None:
-            key = (holding.cif, self.kind)
-            amount = counted(self.kind, holding)
-            self.totals[key] = self.totals[key] + amount if key in self.totals else amount
 
     async def _load_totals(self, session: AsyncSession, kind: str, cifs) -> None:
         table, amount = (ACCOUNTS, ACCOUNTS.c.balance) if kind == "deposits" else (LOANS, LOANS.c.outstanding)
@@ -130,8 +123,8 @@ class HoldingsRun:
         self.written.add(holding_id)
         holding = self.holdings.get(holding_id)
         if holding is None:   # first mention: the same defaults as the per-event path
-            holding = self.holdings[holding_id] = SimpleNamespace(**blank(self.kind), **{
-                self.key: holding_id, "cif": event.customer_id})
+            holding = self.holdings[holding_id] = SimpleNamespace(**{
+                **blank(self.kind), self.key: holding_id, "cif": event.customer_id})
             if self.kind == "deposits":
                 holding.product = effect.product(event)
         return holding
