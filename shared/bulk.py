@@ -25,6 +25,12 @@ class JsonText(str):
     the cost of a dict and json.dumps): put_rows sends it as it is."""
 
 
+def row_of(instance, table) -> dict:
+    """A model instance's columns as a row for put_rows: set-based handlers take a constructor's
+    defaults once this way and copy them, instead of building a model per new row."""
+    return {c.name: getattr(instance, c.name) for c in table.columns}
+
+
 def _array_type(column) -> str:
     if isinstance(column.type, DateTime):
         return "timestamptz"   # every timestamp column is WITH TIME ZONE in the migrations

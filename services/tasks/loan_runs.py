@@ -17,7 +17,7 @@ from services.tasks.models import LoanBook
 from services.tasks.rules import load_rules, risk_rank
 from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from services.tasks.service import loan_due_task
-from shared.bulk import put_rows
+from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
 from shared.consumer import Item, batched
 from shared.db import one_of, plain_rows
@@ -109,5 +109,4 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
 @cache
 def blank_loan() -> dict:
     """The columns of new_loan's row, taken once (a model per new loan costs more than its event)."""
-    loan = new_loan("", "")
-    return {c.name: getattr(loan, c.name) for c in LOANS.columns}
+    return row_of(new_loan("", ""), LOANS)
