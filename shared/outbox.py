@@ -15,7 +15,6 @@ from sqlalchemy import JSON, BigInteger, Column, Integer, Text, cast, select, te
 from sqlmodel import Field, SQLModel
 
 from shared.db import one_of
-
 from shared.events import EventData, envelope_for
 from shared.logging import request_id_var
 

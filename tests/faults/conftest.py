@@ -49,7 +49,7 @@ class Watch:
     and Kafka client per look (every 0.2 s) cost a benchmark CPU it was measuring."""
 
     def __init__(self, stack: Stack, groups) -> None:
-        self.stack, self.groups = stack, groups
+        self.groups = groups
         self.engines = {s: make_engine(u) for s, u in stack.database_urls.items() if s != "gateway"}
         self.kafka = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False)
         self.admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka)
@@ -72,14 +72,17 @@ class Watch:
                 total += (await conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar()
         return total
 
+    def partitions(self, group: str) -> dict:
+        return {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
+
     async def lags(self) -> dict[str, int]:
         """Per group, the messages of its topics it has not committed yet."""
         lags = {}
         for group in self.groups:
-            known = {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
+            known = self.partitions(group)
             if not all(known.values()):  # a topic missing from cached metadata would count as 0 behind
                 await self.kafka._client.force_metadata_update()
-                known = {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
+                known = self.partitions(group)
             if not all(known.values()):
                 raise AssertionError(f"no metadata for {[t for t, p in known.items() if not p]}")
             tps = [TopicPartition(t, p) for t, parts in known.items() for p in parts]
