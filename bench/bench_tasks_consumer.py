@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 import asyncpg
 from sqlalchemy import func, select
 
+from bench.loadgen import write_results
 from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.tasks.models import CustomerBook, Task
 from shared.consumer import EventConsumer, Item
@@ -112,10 +113,16 @@ def main() -> None:
             print(label, results[label])
     finally:
         asyncio.run(drop(server, names))
+    rows = [{"path": label, "customers": args.customers, **result} for label, result in results.items()]
+    notes = (f"{len(stream)} events ({', '.join(f'{t} {n}' for t, n in mix.most_common())}) in {len(batches)} polls of "
+             f"up to {POLL}, through EventConsumer.apply_batch against PostgreSQL, no broker; consumer_cpu is this "
+             "process's CPU (the database's work excluded). Compare rows of one run; "
+             "`python -m bench.bench_tasks_consumer`.")
     if "per-event" in results:
         ratio = results["set-based"]["events_per_s"] / results["per-event"]["events_per_s"]
-        print(f"set-based / per-event: {ratio:.1f}x; same task count: "
-              f"{results['set-based']['tasks'] == results['per-event']['tasks']}")
+        same = results["set-based"]["tasks"] == results["per-event"]["tasks"]
+        notes += f" set-based / per-event = {ratio:.1f}× on the same stream; same task count: {'yes' if same else 'NO'}."
+    print(write_results("tasks_consumer", rows, notes).read_text())
 
 
 if __name__ == "__main__":
