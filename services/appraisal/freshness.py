@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bulk import put_rows
+from shared.db import one_of
 from services.appraisal.models import CardStamp, OwnershipInterval
 
 EVERYONE = "*"
@@ -40,9 +41,12 @@ async def bump_owners_of_many(session: AsyncSession, events_per_cif: dict[str, i
     """bump_owners_of for a run: every owner of each customer, once per event about that customer."""
     counts: dict[str, int] = {}
     if events_per_cif:
-        owned = select(OwnershipInterval.cif, OwnershipInterval.owner).where(
-            OwnershipInterval.cif.in_(list(events_per_cif)), OwnershipInterval.owner.is_not(None)).distinct()
-        for cif, owner in (await session.exec(owned)).all():
+        # Core columns and the CIFs as one array (one_of): an ORM select rendering an IN list of a
+        # run's 2,000 CIFs bind by bind was a tenth of the appraisal consumer's CPU (py-spy).
+        table = OwnershipInterval.__table__
+        owned = select(table.c.cif, table.c.owner).where(
+            one_of(session, table.c.cif, events_per_cif), table.c.owner.is_not(None)).distinct()
+        for cif, owner in (await session.execute(owned)).all():
             counts[owner] = counts.get(owner, 0) + events_per_cif[cif]
     await bump_counts(session, counts)
 
