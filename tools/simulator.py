@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC
+from shared.kafka import PartitionBatches
 
 PRODUCTS = ("demand", "demand", "savings", "time", "margin", "wealth")
 # Median movement of a customer (CNY): four in five retail, one in five business. Sizes are log-normal
@@ -151,50 +152,6 @@ def expected_state(customers: int, events: int, seed: int = 7) -> dict:
     return {"balances": balances, "counts": counts}
 
 
-class _Batches:
-    """Record batches filled per partition by hand (aiokafka's create_batch / send_batch), the way a
-    bulk producer sends: aiokafka's per-message send() — a future, the accumulator and a pure-Python
-    murmur2 for every event — cost the simulator three times what the broker and its batches do, CPU
-    taken from the services a benchmark measures on the same two cores. Partitions are chosen as the
-    default partitioner does (murmur2 of the key), once per key, so each CIF keeps one partition."""
-
-    def __init__(self, producer) -> None:
-        from aiokafka.partitioner import DefaultPartitioner
-        self.producer, self.choose = producer, DefaultPartitioner()
-        self.partitions: dict[str, list[int]] = {}
-        self.partition_of: dict[tuple[str, bytes], int] = {}
-        self.open: dict[tuple[str, int], object] = {}
-        self.pending: list = []
-
-    async def add(self, topic: str, key: bytes, value: bytes) -> None:
-        where = self.partition_of.get((topic, key))
-        if where is None:
-            if topic not in self.partitions:
-                self.partitions[topic] = sorted(await self.producer.partitions_for(topic))
-            every = self.partitions[topic]
-            where = self.partition_of[(topic, key)] = self.choose(key, every, every)
-        batch = self.open.get((topic, where))
-        if batch is None:
-            batch = self.open[(topic, where)] = self.producer.create_batch()
-        if batch.append(key=key, value=value, timestamp=None) is None:   # full: send it, start the next
-            await self._send(topic, where)
-            batch = self.open[(topic, where)] = self.producer.create_batch()
-            batch.append(key=key, value=value, timestamp=None)
-
-    async def _send(self, topic: str, partition: int) -> None:
-        batch = self.open.pop((topic, partition))
-        self.pending.append(await self.producer.send_batch(batch, topic, partition=partition))
-        if len(self.pending) >= 50:   # acks=all for what is out, before more is built
-            await asyncio.gather(*self.pending)
-            self.pending.clear()
-
-    async def flush(self) -> None:
-        for topic, partition in list(self.open):
-            await self._send(topic, partition)
-        await asyncio.gather(*self.pending)
-        self.pending.clear()
-
-
 async def publish(bootstrap: str, stream, rate: float | None = None, duplicate_every: int = 0,
                   garbage_every: int = 0) -> dict:
     """Produce the stream (acks=all), paced to `rate` events/s when given. Returns what was sent. An
@@ -204,7 +161,7 @@ async def publish(bootstrap: str, stream, rate: float | None = None, duplicate_e
     from aiokafka import AIOKafkaProducer
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024)
     await producer.start()
-    batches = None if rate else _Batches(producer)
+    batches = None if rate else PartitionBatches(producer)
     sent, started, pending = 0, time.perf_counter(), []
 
     async def send(topic: str, key: bytes, value: bytes) -> None:

@@ -14,6 +14,7 @@ from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
 from shared.events import LoanDue
 from shared.kafka import ensure_topics, make_producer
+from shared.logging import request_id_var
 from shared.outbox import OutboxMessage, OutboxRelay, record_event
 from tests.support import loan_due, publish, read_topic, sessions_for, unique_cif, wait_for
 
@@ -119,13 +120,15 @@ async def test_a_handler_that_keeps_failing_sends_the_event_to_dlq_and_moves_on(
     assert await task_count(db, cif, "L-POISON") == 0
 
 
-async def test_outbox_rows_are_published_in_order_and_marked_sent_once(kafka, db, topic):
-    cif = unique_cif()
+async def test_outbox_rows_are_published_in_order_with_their_headers_and_marked_sent_once(kafka, db, topic):
+    cif, rid = unique_cif(), f"rid-{uuid.uuid4().hex[:8]}"
+    token = request_id_var.set(rid)
     async with db() as s:
         rows = [record_event(s, topic, "loan.due", LoanDue.model_validate(loan_due(cif, f"L{n}", "2030-12-31")["data"]),
                              subject=cif, business_date=__import__("datetime").date(2026, 11, 25), source="test")
                 for n in range(5)]
         await s.commit()
+    request_id_var.reset(token)
     ids = [r.event_id for r in rows]
     producer = make_producer(Settings(kafka_bootstrap_servers=kafka))
     await producer.start()
@@ -136,7 +139,9 @@ async def test_outbox_rows_are_published_in_order_and_marked_sent_once(kafka, db
     finally:
         await producer.stop()
     records = await read_topic(kafka, topic, lambda r: json.loads(r.value)["id"] == ids[-1])
-    assert [json.loads(r.value)["id"] for r in records if r.key == cif.encode()] == ids
+    ours = [r for r in records if r.key == cif.encode()]
+    assert [json.loads(r.value)["id"] for r in ours] == ids
+    assert all(dict(r.headers) == {"type": b"loan.due", "x-request-id": rid.encode()} for r in ours)
     async with db() as s:
         pending = (await s.exec(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.event_id.in_(ids), OutboxMessage.published_at.is_(None)))).one()
