@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from shared.events import CORE_BANKING_TYPES, InvalidEvent, parse_event
+from shared.events import CORE_BANKING_TYPES, InvalidEvent, LoanDue, parse_event
 from tests.support import core_event
 
 CIF = "C000123"
@@ -54,6 +54,16 @@ def test_optional_fields_may_be_absent_and_unknown_fields_are_ignored():
     del body["maturity_date"]
     _, data = parse_event(encode({**core_event("deposit.opened", CIF, body), "extra": True}))
     assert data.maturity_date is None
+
+
+@pytest.mark.parametrize("written, amount", [("350.50", "350.50"), ("-0.5", "-0.5"), ("007", "7"),
+                                             ("+350.5", "350.5"), ("3.5E+2", "350")])
+def test_money_in_any_decimal_notation_with_at_most_cents_is_taken_exactly(written, amount):
+    """The usual notation is converted in pydantic's core; the others by the step-by-step path, which
+    must take them as before."""
+    _, data = parse_event(encode(core_event("loan.due", CIF, {**SAMPLES["loan.due"], "interest_due": written})))
+    assert data.interest_due == Decimal(amount) and isinstance(data.interest_due, Decimal)
+    assert isinstance(data, LoanDue)
 
 
 @pytest.mark.parametrize("bad, reason", [
