@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import faults
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_producer
@@ -54,6 +55,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_session_factory(app.state.engine)
         app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
+        faults.install_in_relay(app.state.relay)
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
         cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
         settle_gc()
