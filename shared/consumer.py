@@ -20,7 +20,7 @@ from shared.events import InvalidEvent, parse_event
 from shared.handlers import Handler, Item, first_of, registered, runs
 from shared.kafka import make_producer
 from shared.logging import request_id_var
-from shared.retry import Stopping, back_off, delay, is_transient
+from shared.retry import Stopping, back_off, delay, is_permanent, is_transient
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("consumer")
@@ -121,7 +121,7 @@ class EventConsumer:
                 return await self.dead_letters.send(item.record, str(err))
             except Exception as err:  # noqa: BLE001 - sorted into transient / poison below
                 failures += 1
-                if not is_transient(err) and failures >= HANDLER_ATTEMPTS:
+                if not is_transient(err) and (is_permanent(err) or failures >= HANDLER_ATTEMPTS):
                     log.exception("handler failed %d times; dead-lettering %s", failures, item.envelope.id)
                     return await self.dead_letters.send(item.record, f"handler error: {type(err).__name__}: {err}")
                 log.warning("event %s failed (%s: %s); retry in %.1fs", item.envelope.id, type(err).__name__, err,

@@ -17,6 +17,15 @@ def is_transient(err: BaseException) -> bool:
     return False
 
 
+def is_permanent(err: BaseException) -> bool:
+    """Failures this message will cause on every attempt — a value it carries that the rules cannot take
+    (ValueError, a missing key, arithmetic) or the database refuses as data (SQLSTATE class 22): it is
+    dead-lettered at once, since retrying it with back-off only holds up the events behind it."""
+    if isinstance(err, (ValueError, TypeError, KeyError, ArithmeticError, sa_exc.DataError)):
+        return True
+    return isinstance(err, sa_exc.DBAPIError) and (getattr(err.orig, "sqlstate", None) or "")[:2] == "22"
+
+
 def delay(failures: int, first: float = 0.1, most: float = 5.0) -> float:
     """Exponential back-off: first × 2^failures, at most `most` seconds."""
     return min(first * 2 ** failures, most)

@@ -162,3 +162,19 @@ def test_timestamp_without_zone_is_rejected():
     event = {**core_event("loan.due", CIF, SAMPLES["loan.due"]), "occurred_at": "2026-11-25T08:00:00"}
     with pytest.raises(InvalidEvent, match="occurred_at"):
         parse_event(encode(event))
+
+
+@pytest.mark.parametrize("text", ["A\x00", "A\ud800", "\udc00B"])
+def test_text_no_database_can_store_is_rejected_whatever_the_field(text):
+    """A NUL or half a surrogate pair is valid JSON but no PostgreSQL text: one service storing the field
+    would fail on it while the others applied the event."""
+    event = core_event("deposit.closed", CIF, {**SAMPLES["deposit.closed"], "account_id": text})
+    with pytest.raises(InvalidEvent, match="cannot be stored"):
+        parse_event(json.dumps(event).encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize("text", ["账户😀", "A\\u0000 written out"])
+def test_text_with_other_escapes_is_taken(text):
+    event = core_event("deposit.closed", CIF, {**SAMPLES["deposit.closed"], "account_id": text})
+    _, data = parse_event(json.dumps(event).encode())
+    assert data.account_id == text
