@@ -1,6 +1,7 @@
-"""Whose scorecards a caller may see: their own; a team lead their team; branch heads, risk managers and
+"""Who may see and do what. Scorecards: their own; a team lead their team; branch heads, risk managers and
 auditors their unit subtree; admins everyone. Teams and units come from the staff.changed projection.
-Anyone else's card is 404, as for customers: existence is private."""
+Anyone else's card is 404, as for customers: existence is private. Decisions: the predicates below,
+used by the routes and the service functions alike."""
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -9,6 +10,42 @@ from shared.auth import Principal
 from shared.errors import Problem
 
 SUBTREE_ROLES = ("branch_head", "risk_manager", "auditor")
+
+
+def may_close(user: Principal) -> bool:
+    """Close, publish and sign off a period."""
+    return user.has("branch_head", "admin")
+
+
+def may_adjust(user: Principal) -> bool:
+    """Adjust a closed card (never one's own: the service refuses that whatever the role)."""
+    return user.has("team_lead", "branch_head", "admin")
+
+
+def may_version_kpis(user: Principal) -> bool:
+    return user.has("admin")
+
+
+def may_set_targets(user: Principal, level: str) -> bool:
+    """A team lead breaks the team's target down to its RMs only."""
+    return user.has("admin", "branch_head") or (level == "rm" and user.has("team_lead"))
+
+
+def may_plan_scoring(user: Principal) -> bool:
+    return user.has("admin", "branch_head", "team_lead")
+
+
+def may_record_responsibility(user: Principal) -> bool:
+    return user.has("risk_manager", "branch_head", "admin")
+
+
+def may_read_audit(user: Principal) -> bool:
+    return user.has("auditor", "admin", "branch_head", "team_lead")
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise Problem(403, "forbidden")
 
 
 def covers(user: Principal, member: StaffMember | None, username: str) -> bool:

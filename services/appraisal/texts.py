@@ -1,4 +1,4 @@
-"""Problem texts of the appraisal service (zh, en)."""
+"""Every text of the appraisal service a person reads, zh-CN and en: problems, and the notes on a card."""
 from shared.errors import register_messages
 
 register_messages({
@@ -14,3 +14,10 @@ register_messages({
                                "{username}'s target contract for {period} is signed and cannot change"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
 })
+
+NOTES = {  # why a KPI has no score, shown on the card
+    "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
+    "no_target": ("尚未下达目标", "No target set"),
+    "no_tasks": ("本期无已完成任务", "No task completed in the period"),
+    "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
+}

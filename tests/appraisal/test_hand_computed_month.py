@@ -44,10 +44,10 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from services.appraisal.cards import scorecards
+from services.appraisal.service.cards import scorecards
 from services.appraisal.handlers import HANDLERS
-from services.appraisal.kpis import DEFAULT_KPIS
-from services.appraisal.records import AuditEntry, KpiVersion
+from services.appraisal.rules import DEFAULT_KPIS
+from services.appraisal.models import AuditEntry, KpiVersion
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage

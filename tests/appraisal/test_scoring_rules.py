@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from services.appraisal.attribution import keep_latest, overlap_days, spans_from_points
-from services.appraisal.closing import rank
-from services.appraisal.kpis import DEFAULT_KPIS, grade_of, score, validate_definitions
-from services.appraisal.records import ScorecardSnapshot
+from services.appraisal.service.attribution import keep_latest, overlap_days, spans_from_points
+from services.appraisal.rules import DEFAULT_KPIS, grade_of, rank, score, validate_definitions
+from services.appraisal.models import ScorecardSnapshot
 
 LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from services.appraisal.facts import live_facts
+from services.appraisal.service.facts import live_facts
 from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.appraisal.models import (ActivityFact, BalanceInterval, CardStamp, LedgerEvent, LoanFlow, LoanRecord,
                                        OwnershipInterval)
-from services.appraisal.replay import replay_facts
+from services.appraisal.service.replay import replay_facts
 from shared.consumer import EventConsumer, Item, ProcessedEvent
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
