@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Column, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
+from services.appraisal.rules import NEW_LOAN_CLASS
 from shared.clock import utcnow
 
 
@@ -76,7 +77,7 @@ class LoanRecord(SQLModel, table=True):
     cif: str = Field(max_length=32, index=True)
     principal: Decimal = Field(sa_column=_money())
     disbursed_day: int           # the originator is the A岗 owner that day, joined when scoring
-    classification: str = Field(default="normal", max_length=20)
+    classification: str = Field(default=NEW_LOAN_CLASS, max_length=20)
 
 
 class LoanFlow(SQLModel, table=True):

@@ -12,6 +12,10 @@ from shared.errors import Problem
 SUBTREE_ROLES = ("branch_head", "risk_manager", "auditor")
 
 
+def sees_everyone(user: Principal) -> bool:
+    return user.has("admin")
+
+
 def may_close(user: Principal) -> bool:
     """Close, publish and sign off a period."""
     return user.has("branch_head", "admin")
@@ -49,7 +53,7 @@ def require(allowed: bool) -> None:
 
 
 def covers(user: Principal, member: StaffMember | None, username: str) -> bool:
-    if username == user.username or user.has("admin"):
+    if username == user.username or sees_everyone(user):
         return True
     if member is None:
         return False
@@ -71,7 +75,7 @@ def in_unit(member: StaffMember, unit: str | None) -> bool:
 
 async def visible_people(session: AsyncSession, user: Principal, unit: str | None = None) -> set[str] | None:
     """RMs in scope (None: every one, for an admin without a unit filter); an RM always sees themself."""
-    if user.has("admin") and unit is None:
+    if sees_everyone(user) and unit is None:
         return None
     staff = (await session.exec(select(StaffMember))).all()
     people = {s.username for s in staff if "rm" in s.roles and covers(user, s, s.username) and in_unit(s, unit)}

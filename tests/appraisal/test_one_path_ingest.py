@@ -58,7 +58,8 @@ def history() -> list[dict]:
     """What is already stored when the batch arrives."""
     return [assigned("C1", "rm01", "2026-09-01"), assigned("C1", "rm03", "2026-09-01", role="B"),
             assigned("C2", "rm02", "2026-09-01"),
-            deposit("C1", "A1", "savings", "100.00", "2026-10-02"), deposit("C1", "A1", "savings", "150.00", "2026-10-05"),
+            deposit("C1", "A1", "savings", "100.00", "2026-10-02"),
+            deposit("C1", "A1", "savings", "150.00", "2026-10-05"),
             deposit("C2", "A2", "demand", "300.00", "2026-10-03"), deposit("C2", "A3", "time", "50.00", "2026-10-04"),
             disbursed("C1", "L1", "1000000.00", "2026-10-03")]
 
@@ -152,7 +153,8 @@ async def test_a_batch_places_every_balance_loan_flow_and_owner_where_the_facts_
         ("A3", in_oct(4), in_oct(5), "time", d("50")), ("A3", in_oct(5), in_oct(6), "time", d("70")),
         ("A3", in_oct(6), None, "time", d("0")),                       # closed: nil, in the product it had
         ("A4", in_oct(6), None, "wealth", d("999")),
-        ("L1", in_oct(3), in_oct(6), "working_capital", d("1000000")), ("L1", in_oct(6), None, "working_capital", d("750000")),
+        ("L1", in_oct(3), in_oct(6), "working_capital", d("1000000")),
+        ("L1", in_oct(6), None, "working_capital", d("750000")),
         ("L2", in_oct(6), None, "working_capital", d("400000")),       # the repayment at 17:00 beats the disbursement
         ("L3", in_oct(6), None, "loan", d("9")),                       # no product known: a loan's default
     }
@@ -166,7 +168,8 @@ async def test_a_batch_places_every_balance_loan_flow_and_owner_where_the_facts_
     assert due_keys == {"due:L1:2026-11-05"}
     assert owners == {("C1", "A", date(2026, 9, 1).toordinal(), None, "rm01"),
                       ("C1", "B", date(2026, 9, 1).toordinal(), None, "rm03"),
-                      ("C2", "A", date(2026, 9, 1).toordinal(), in_oct(6), "rm02"), ("C2", "A", in_oct(6), None, "rm01")}
+                      ("C2", "A", date(2026, 9, 1).toordinal(), in_oct(6), "rm02"),
+                      ("C2", "A", in_oct(6), None, "rm01")}
 
 
 async def test_the_months_daily_averages_follow_the_owner_of_each_day(deliver):
@@ -197,7 +200,8 @@ async def test_a_transfer_mid_month_splits_the_months_daily_average_by_days_in_a
     rm01 31,000 × 15 = 465,000 ÷ 31 = 15,000.00; rm02 31,000 × 4 + 62,000 × 12 = 868,000 ÷ 31 = 28,000.00.
     The transfer is published before the first assignment, and the events come in one poll or one apiece."""
     events = [assigned("C5", "rm02", "2026-10-16", previous="rm01"), assigned("C5", "rm01", "2026-09-01"),
-              deposit("C5", "D5", "demand", "62000.00", "2026-10-20"), deposit("C5", "D5", "demand", "31000.00", "2026-09-30")]
+              deposit("C5", "D5", "demand", "62000.00", "2026-10-20"),
+              deposit("C5", "D5", "demand", "31000.00", "2026-09-30")]
     for polls in ([events], [[e] for e in events]):
         async with sessions_for(await new_db()) as sessions:
             consumer = EventConsumer(name="appraisal", topics=[], handlers=HANDLERS, settings=ServiceSettings(),

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from services.appraisal.models import ScorecardSnapshot
 from services.appraisal.schemas import Kpi, PeriodQuery, Ranked, Scorecard
-from services.appraisal.scope import require_visible, visible_people
+from services.appraisal.scope import require_visible, sees_everyone, visible_people
 from services.appraisal.service.cards import scorecards
 from services.appraisal.service.period_close import period_state
 from services.appraisal.texts import NOTES
@@ -70,7 +70,7 @@ async def served(request: Request, user, username: str, period: str | None, code
     reach the database."""
     state = request.app.state
     async with SessionOnDemand(state.sessions) as db:
-        if username != user.username and not user.has("admin"):
+        if username != user.username and not sees_everyone(user):
             await require_visible(await db(), user, username)
         period = period or business_today().strftime("%Y-%m")
         key, current = (username, period, wants_english(request), code), await state.stamp_board.stamps(db, username)

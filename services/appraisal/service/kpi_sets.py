@@ -16,7 +16,8 @@ async def kpi_set(session: AsyncSession, period: str) -> tuple[int, list[dict]]:
     return (row.version, row.definitions) if row else (0, DEFAULT_KPIS)
 
 
-async def save_kpi_set(session: AsyncSession, actor: Principal, effective_from: str, definitions: list[dict]) -> KpiVersion:
+async def save_kpi_set(session: AsyncSession, actor: Principal, effective_from: str,
+                       definitions: list[dict]) -> KpiVersion:
     """A set that passes validation can be scored: a bad one would break every card of every period it covers."""
     problems = validate_definitions(definitions)
     if problems:

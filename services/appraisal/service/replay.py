@@ -46,8 +46,9 @@ async def replay_facts(session: AsyncSession, period: "str | Period",
             flows[key] = (event.customer_id, on, amounts)
         if kind in DEEDS:
             credited = deed(kind, event, row.business_date)
-            if credited and p.start <= credited["day"] < p.end and (usernames is None or credited["username"] in usernames):
-                count_deed(facts, credited["username"], credited["kind"], credited["on_time"])
+            who = credited and credited["username"]
+            if who and p.start <= credited["day"] < p.end and (usernames is None or who in usernames):
+                count_deed(facts, who, credited["kind"], credited["on_time"])
     # Every owner's spans, even when only some people are asked for: a B岗 manager outside the list
     # still takes their share of the A岗 manager's customer.
     owner_spans = [OwnerSpan(cif, role, owner, start, stop)
