@@ -265,3 +265,13 @@ async def test_a_card_stamp_moves_for_every_owner_of_the_customer_an_event_is_ab
     assert moved(start, deposited) == {"rm01": 2, "rm03": 2, "rm02": 1}   # two deposits for both owners; the deed
     await deliver([assigned("C1", "rm04", "2026-10-20", previous="rm01")])
     assert moved(deposited, await stamps()) == {"rm01": 1, "rm03": 1, "rm04": 1}   # the old owners and the new
+
+
+async def test_a_persons_last_staff_change_in_a_run_is_what_holds(deliver):
+    moved, promoted = staff("lead01", ["rm"], "T01"), staff("lead01", ["team_lead"], "T02", unit="SB02",
+                                                            path="HQ/BR01/SB02")
+    sessions = await deliver([staff("rm01", ["rm"], "T01"), moved, promoted])
+    async with sessions() as s:
+        assert await table(s, StaffMember, "username", "roles", "unit", "unit_path", "team") == {
+            ("rm01", '["rm"]', "SB01", "HQ/BR01/SB01", "T01"),
+            ("lead01", '["team_lead"]', "SB02", "HQ/BR01/SB02", "T02")}
