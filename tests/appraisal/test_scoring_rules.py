@@ -107,5 +107,6 @@ def test_a_deed_is_credited_to_the_person_named_on_its_own_day_and_to_nobody_whe
     task = SimpleNamespace(assignee="rm01", completed_on="2026-10-15", on_time=False)
     assert deed("task.completed", task, date(2026, 10, 20)) == {
         "kind": "task_completed", "username": "rm01", "day": date(2026, 10, 15).toordinal(), "on_time": False}
-    assert deed("customer.won", SimpleNamespace(owner="rm02"), date(2026, 10, 20))["day"] == date(2026, 10, 20).toordinal()
+    won_on_its_business_date = deed("customer.won", SimpleNamespace(owner="rm02"), date(2026, 10, 20))
+    assert won_on_its_business_date["day"] == date(2026, 10, 20).toordinal()
     assert deed("customer.won", SimpleNamespace(owner=None), date(2026, 10, 20)) is None
