@@ -275,3 +275,18 @@ async def test_a_persons_last_staff_change_in_a_run_is_what_holds(deliver):
         assert await table(s, StaffMember, "username", "roles", "unit", "unit_path", "team") == {
             ("rm01", '["rm"]', "SB01", "HQ/BR01/SB01", "T01"),
             ("lead01", '["team_lead"]', "SB02", "HQ/BR01/SB02", "T02")}
+
+
+async def test_events_applied_again_past_the_ledger_leave_the_projections_as_they_were(deliver):
+    """The ledger is the record of what was applied; were it lost, the projections would still hold:
+    a point of the same fact replaces nothing, a flow's key and a deed's event id are taken once."""
+    events = history() + batch() + [won("C1", "rm01", "2026-10-10"), interaction("C1", "rm01", "2026-10-11")]
+    sessions = await deliver(events)
+    projections = (BalanceInterval, OwnershipInterval, LoanRecord, LoanFlow, ActivityFact)
+    async with sessions() as s:
+        before = {m.__tablename__: await table(s, m, *m.__table__.c.keys()) for m in projections}
+        await s.execute(LedgerEvent.__table__.delete())
+        await s.commit()
+    await deliver(events[::-1])
+    async with sessions() as s:
+        assert {m.__tablename__: await table(s, m, *m.__table__.c.keys()) for m in projections} == before
