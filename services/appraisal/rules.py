@@ -151,12 +151,17 @@ BALANCE_FIELD = {"deposit.changed": "balance", "deposit.closed": None, "loan.dis
                  "loan.repaid": "outstanding_balance"}   # event type -> the field holding the balance it sets
 
 
+def account_of(event) -> str:
+    """The account a balance belongs to: a deposit account, or the loan itself."""
+    return getattr(event, "account_id", None) or event.loan_id
+
+
 def balance_point(event_type: str, event, known_product: str | None) -> dict:
-    """The balance an event sets from its business date: account, kind, customer, product (the event's,
-    else the one the account had, else the kind's default) and balance (nil for a closure)."""
+    """The balance an event sets on its account from its business date: kind, customer, product (the
+    event's, else the one the account had, else the kind's default) and balance (nil for a closure)."""
     kind = "loan" if event_type.startswith("loan.") else "deposit"
     field = BALANCE_FIELD[event_type]
-    return {"account_id": getattr(event, "account_id", None) or event.loan_id, "kind": kind, "cif": event.customer_id,
+    return {"kind": kind, "cif": event.customer_id,
             "product": getattr(event, "product", None) or known_product or DEFAULT_PRODUCT[kind],
             "balance": getattr(event, field) if field else CLOSED_BALANCE}
 

@@ -84,7 +84,7 @@ def test_a_kpi_set_that_could_not_be_scored_is_refused_before_it_breaks_every_ca
 def test_a_closure_sets_nil_in_the_product_the_account_had_and_an_unknown_product_takes_the_kinds_default():
     closure = SimpleNamespace(account_id="D1", customer_id="C1")
     assert balance_point("deposit.closed", closure, "time") == {
-        "account_id": "D1", "kind": "deposit", "cif": "C1", "product": "time", "balance": Decimal(0)}
+        "kind": "deposit", "cif": "C1", "product": "time", "balance": Decimal(0)}
     assert balance_point("deposit.closed", closure, None)["product"] == "demand"
     repayment = SimpleNamespace(loan_id="L1", customer_id="C1", outstanding_balance=Decimal("9.00"))
     assert (balance_point("loan.repaid", repayment, None)["product"],

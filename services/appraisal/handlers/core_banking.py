@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.ledger import record_facts
 from services.appraisal.models import BalanceInterval, LoanFlow, LoanRecord
-from services.appraisal.rules import BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, balance_point, loan_flow
+from services.appraisal.rules import (BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
+                                      loan_flow)
 from services.appraisal.service.freshness import bump_owners_of_many
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
 from shared.bulk import put_rows
@@ -40,10 +41,9 @@ class Run:
         if kind in KEPT_ONLY:
             return
         if kind in BALANCE_FIELD:
-            timeline = self.timelines[(_account(item),)]
+            timeline = self.timelines[(account_of(event),)]
             last = timeline.last()
             point = balance_point(kind, event, last["product"] if last else None)
-            del point["account_id"]
             timeline.place(envelope.business_date.toordinal(), point, envelope.occurred_at, envelope.id)
         if kind == "loan.disbursed":
             loan = self.loans.get(event.loan_id) or {"loan_id": event.loan_id, "cif": event.customer_id,
@@ -63,10 +63,6 @@ class Run:
         self.touched[event.customer_id] += 1
 
 
-def _account(item: Item) -> str:
-    return getattr(item.data, "account_id", None) or item.data.loan_id
-
-
 async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, dict | None]:
     loans: dict[str, dict | None] = dict.fromkeys(loan_ids)
     if loan_ids:
@@ -82,7 +78,7 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     first_days: dict[tuple, int] = {}
     for item in items:
         if item.envelope.type in BALANCE_FIELD:
-            account, day = (_account(item),), item.envelope.business_date.toordinal()
+            account, day = (account_of(item.data),), item.envelope.business_date.toordinal()
             first_days[account] = min(day, first_days.get(account, day))
     run = Run(await load_timelines(session, BalanceInterval, first_days), await _load_loans(
         session, {i.data.loan_id for i in items if i.envelope.type in ("loan.disbursed", "loan.classified")}))

@@ -12,8 +12,8 @@ from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import LedgerEvent
-from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FLOW_AMOUNTS, NEW_LOAN_CLASS, balance_point, deed,
-                                      loan_flow, stamp)
+from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
+                                      deed, loan_flow, stamp)
 from services.appraisal.service.attribution import (BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest,
                                                     spans_from_points)
 from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed
@@ -33,9 +33,10 @@ async def replay_facts(session: AsyncSession, period: "str | Period",
         if kind == "customer.assigned":
             keep_latest(owners, (event.customer_id, event.role), day, tie, event.owner)
         if kind in BALANCE_FIELD:
-            point = balance_point(kind, event, products.get(getattr(event, "account_id", None) or event.loan_id))
-            products[point["account_id"]] = point["product"]
-            keep_latest(balances, (point["account_id"],), day, tie,
+            account = account_of(event)
+            point = balance_point(kind, event, products.get(account))
+            products[account] = point["product"]
+            keep_latest(balances, (account,), day, tie,
                         (point["kind"], point["cif"], point["product"], Decimal(point["balance"])))
         if kind == "loan.disbursed":
             loans[event.loan_id] = [event.customer_id, Decimal(event.principal), day, NEW_LOAN_CLASS]
