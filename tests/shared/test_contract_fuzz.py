@@ -53,13 +53,14 @@ def money(kind: str) -> st.SearchStrategy:
                         places=2, allow_nan=False, allow_infinity=False).map(str)
     edges = st.sampled_from(["0", "0.00", "1000000000000000", "999999999999999.99", "1e30", "-0.01", "1.005",
                              "abc", "", "NaN", "Infinity", "1E+3"])
-    return st.one_of(usual, usual, edges, st.floats(allow_nan=False, allow_infinity=False), st.none())
+    rare = st.one_of(edges, st.floats(allow_nan=False, allow_infinity=False), st.none())
+    return st.one_of(*[usual] * 8, rare)   # mostly valid, so events reach the handlers
 
 
 def days_from_business_day() -> st.SearchStrategy:
     near = st.integers(-400, 400).map(lambda n: (BUSINESS_DAY + timedelta(days=n)).isoformat())
     far = st.sampled_from(["9999-12-01", "0001-01-01", "2076-11-26", "1976-11-24", "2026-02-30", "tomorrow", ""])
-    return st.one_of(near, near, near, far)
+    return st.one_of(*[near] * 8, far)
 
 
 def value_for(name: str, model, annotation) -> st.SearchStrategy:
@@ -73,13 +74,13 @@ def value_for(name: str, model, annotation) -> st.SearchStrategy:
     args = [a for a in get_args(annotation) if a is not type(None)]
     optional = type(None) in get_args(annotation)
     if get_origin(annotation) is Literal:
-        base = st.one_of(st.sampled_from(args), st.just("unknown"))
+        base = st.one_of(*[st.sampled_from(args)] * 6, st.just("unknown"))
     elif annotation is date or date in args:
         base = days_from_business_day()
     elif annotation is bool or bool in args:
-        base = st.one_of(st.booleans(), st.just("yes"))
+        base = st.one_of(*[st.booleans()] * 6, st.just("yes"))
     elif annotation is int or int in args:
-        base = st.one_of(st.integers(-5, 40_000), st.just(10 ** 12), st.just("3"))
+        base = st.one_of(*[st.integers(0, 400)] * 6, st.integers(-5, 40_000), st.just(10 ** 12), st.just("3"))
     elif get_origin(annotation) is list:
         base = st.lists(st.sampled_from(["rm01", "rm02", "x"]), max_size=3)
     elif get_origin(annotation) is dict:
@@ -98,13 +99,13 @@ def message(draw) -> bytes:
     model = EVENT_TYPES[(event_type, version)]
     data = {}
     for name, info in model.model_fields.items():
-        if draw(st.integers(0, 30)) == 0:   # now and then a field is missing
+        if draw(st.integers(0, 80)) == 0:   # now and then a field is missing
             continue
         data[name] = draw(value_for(name, model, info.annotation))
     subject = data.get("customer_id") if event_type in CORE_BANKING_TYPES else draw(st.sampled_from(CIFS))
-    envelope = {"id": str(uuid.uuid4()), "type": event_type, "version": draw(st.sampled_from([1, 1, 1, 2])),
+    envelope = {"id": str(uuid.uuid4()), "type": event_type, "version": draw(st.sampled_from([1] * 9 + [2])),
                 "source": "fuzz", "occurred_at": "2026-11-25T08:00:00Z",
-                "business_date": draw(st.sampled_from([BUSINESS_DAY.isoformat()] * 5 + ["9999-12-01"])),
+                "business_date": draw(st.sampled_from([BUSINESS_DAY.isoformat()] * 9 + ["9999-12-01"])),
                 "subject": subject if isinstance(subject, str) and subject else "C000001", "data": data}
     return json.dumps(envelope, default=str).encode()
 
@@ -130,7 +131,7 @@ async def verdicts_of(urls: dict[str, str], values: list[bytes]) -> dict[str, di
 def test_every_consumer_that_handles_an_event_applies_it_or_dead_letters_it_alike(database_urls):
     checked = {"events": 0, "applied": 0, "dead": 0}
 
-    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(st.lists(message(), min_size=1, max_size=25))
     def poll(values):
         verdicts = asyncio.run(verdicts_of(database_urls, values))

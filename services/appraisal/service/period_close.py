@@ -1,54 +1,22 @@
 """Period close (考核结算): close → publish with an appeal window → adjustments (with reason, audited,
 never by the person concerned) → sign-off. Closing freezes every card into a snapshot with bank and
 unit ranks, five grades and the bottom band flagged, and announces appraisal.period-closed."""
-import math
-from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.cards import scorecards
-from services.appraisal.freshness import EVERYONE, bump
-from services.appraisal.kpis import BOTTOM_SHARE, POINT, grade_of
-from services.appraisal.models import StaffMember
-from services.appraisal.records import AuditEntry, PeriodClose, ScoreAdjustment, ScorecardSnapshot
-from services.appraisal.scope import require_visible
+from services.appraisal.config import SOURCE
+from services.appraisal.models import PeriodClose, ScoreAdjustment, ScorecardSnapshot, StaffMember
+from services.appraisal.rules import POINT, rank
+from services.appraisal.scope import may_adjust, may_close, require, require_visible
+from services.appraisal.service.audit import audit
+from services.appraisal.service.cards import scorecards
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import APPRAISAL_TOPIC, PeriodClosed
-from shared.logging import request_id_var
 from shared.outbox import record_event
-
-CLOSERS = ("branch_head", "admin")
-ADJUSTERS = ("team_lead", "branch_head", "admin")
-
-
-async def audit(session: AsyncSession, actor: str, action: str, subject: str, **detail) -> None:
-    """Every appraisal decision is audited, and any of them can change cards someone has rendered."""
-    session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=detail, request_id=request_id_var.get()))
-    await bump(session, EVERYONE)
-
-
-def rank(snapshots: list[ScorecardSnapshot]) -> list[str]:
-    """Ranks bank-wide and per unit (ties share a rank), grades, and the bottom band; returns the flagged."""
-    ordered = sorted(snapshots, key=lambda s: (-Decimal(str(s.total)), s.username))
-    by_unit: dict[str | None, list[ScorecardSnapshot]] = defaultdict(list)
-    previous, place = None, 0
-    for i, s in enumerate(ordered, 1):
-        place = place if s.total == previous else i
-        previous, s.rank_bank, s.grade = s.total, place, grade_of(Decimal(str(s.total)))[0]
-        by_unit[s.unit].append(s)
-    for members in by_unit.values():
-        previous, place = None, 0
-        for i, s in enumerate(members, 1):
-            place = place if s.total == previous else i
-            previous, s.rank_unit = s.total, place
-    bottom = max(1, math.floor(len(ordered) * BOTTOM_SHARE)) if ordered else 0
-    for i, s in enumerate(ordered):
-        s.flagged = i >= len(ordered) - bottom
-    return [s.username for s in ordered[len(ordered) - bottom:]]
 
 
 async def period_state(session: AsyncSession, period: str) -> PeriodClose | None:
@@ -56,8 +24,7 @@ async def period_state(session: AsyncSession, period: str) -> PeriodClose | None
 
 
 async def close_period(session: AsyncSession, actor: Principal, period: str, business_date: date) -> PeriodClose:
-    if not actor.has(*CLOSERS):
-        raise Problem(403, "forbidden")
+    require(may_close(actor))
     if await period_state(session, period):
         raise Problem(409, "period_already_closed", period=period)
     cards = await scorecards(session, period)
@@ -73,7 +40,7 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
     await audit(session, actor.username, "period.closed", period, scorecards=len(snapshots), flagged=flagged)
     record_event(session, APPRAISAL_TOPIC, "appraisal.period-closed", PeriodClosed(
         period=period, scorecards=len(snapshots), flagged=flagged, kpi_version=version),
-        subject=period, business_date=business_date, source="appraisal-service")
+        subject=period, business_date=business_date, source=SOURCE)
     return state
 
 
@@ -92,11 +59,10 @@ async def sign_off(session: AsyncSession, actor: Principal, period: str) -> Peri
 
 
 async def _in_status(session: AsyncSession, actor: Principal, period: str, status: str) -> PeriodClose:
-    if not actor.has(*CLOSERS):
-        raise Problem(403, "forbidden")
+    require(may_close(actor))
     state = await period_state(session, period)
     if state is None or state.status != status:
-        raise Problem(409, "period_not_in_status", period=period, status=status)
+        raise Problem(409, "period_not_in_status", period=period, expected=status)
     session.add(state)
     return state
 
@@ -105,8 +71,7 @@ async def adjust_score(session: AsyncSession, actor: Principal, period: str, use
                        reason: str) -> ScorecardSnapshot:
     if username == actor.username:  # separation of duties: nobody adjusts their own score
         raise Problem(403, "adjust_own_score")
-    if not actor.has(*ADJUSTERS):
-        raise Problem(403, "forbidden")
+    require(may_adjust(actor))
     await require_visible(session, actor, username)
     state = await period_state(session, period)
     if state is None or state.status not in ("closed", "published"):
@@ -126,5 +91,5 @@ async def adjust_score(session: AsyncSession, actor: Principal, period: str, use
     session.add(ScoreAdjustment(period=period, username=username, points=points, reason=reason,
                                 adjusted_by=actor.username))
     await audit(session, actor.username, "score.adjusted", username, period=period, points=str(points), reason=reason,
-          total_before=str(before), total_after=str(target.total))
+                total_before=str(before), total_after=str(target.total))
     return target

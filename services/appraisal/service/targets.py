@@ -1,13 +1,14 @@
 """Targets broken down by month and by person (分解到月、分解到人): bank → unit → team → RM, with the
 children's sum checked against the parent, and the RM's signed target contract (任务目标责任书) that
 freezes their targets for the month."""
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.records import Target, TargetContract
+from services.appraisal.models import Target, TargetContract
 from shared.errors import Problem
 
 LEVELS = ("bank", "unit", "team", "rm")
@@ -55,3 +56,12 @@ async def sign_contract(session: AsyncSession, *, username: str, period: str, si
                               targets={t.indicator: str(t.amount) for t in rows})
     session.add(contract)
     return contract
+
+
+async def rm_targets(session: AsyncSession, period: str, usernames: list[str] | None) -> dict[str, dict[str, Decimal]]:
+    query = select(Target).where(Target.period == period, Target.level == "rm")
+    rows = (await session.exec(query if usernames is None else query.where(Target.key.in_(usernames)))).all()
+    targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for t in rows:
+        targets[t.key][t.indicator] = Decimal(str(t.amount))
+    return targets

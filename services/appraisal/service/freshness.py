@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.appraisal.models import CardStamp, OwnershipInterval
 from shared.bulk import put_rows
 from shared.db import one_of
-from services.appraisal.models import CardStamp, OwnershipInterval
 
 EVERYONE = "*"
 
@@ -30,15 +30,8 @@ async def bump_counts(session: AsyncSession, counts: dict[str, int]) -> None:
                                         if counts[scope]], ("scope",), add=("seq",))
 
 
-async def bump_owners_of(session: AsyncSession, cif: str, *also: str | None) -> None:
-    owners = (await session.exec(select(OwnershipInterval.owner).where(OwnershipInterval.cif == cif,
-                                                                       OwnershipInterval.owner.is_not(None))
-                                 .distinct())).all()
-    await bump(session, *owners, *also)
-
-
 async def bump_owners_of_many(session: AsyncSession, events_per_cif: dict[str, int]) -> None:
-    """bump_owners_of for a run: every owner of each customer, once per event about that customer."""
+    """Every owner (past or present) of each customer, once per event of the run about that customer."""
     counts: dict[str, int] = {}
     if events_per_cif:
         # Core columns and the CIFs as one array (one_of): an ORM select rendering an IN list of a

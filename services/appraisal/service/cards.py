@@ -1,51 +1,20 @@
 """Scorecards: from a period's facts (live or replayed) to each KPI's raw value, target, points and the
-figures behind it, plus qualitative points and the year-end responsibility deduction."""
-from collections import defaultdict
+figures behind it, plus qualitative points and the year-end responsibility deduction. A KPI without a
+score carries a note code (texts.NOTES says it in the reader's language)."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.attribution import DailyAverage, daily_average_by_owner
-from services.appraisal.facts import NPL_CLASSES, Period, PeriodFacts, live_facts
-from services.appraisal.kpis import DEFAULT_KPIS, LOSS_PER_POINT, POINT, grade_of, score
 from services.appraisal.models import StaffMember
-from services.appraisal.qualitative import qualitative_points
-from services.appraisal.records import KpiVersion, NplResponsibility, Target
-from services.appraisal.replay import replay_facts
-
-RATIO = Decimal("0.0001")
-NOTES = {  # why a KPI has no score: shown on the card in the reader's language
-    "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
-    "no_target": ("尚未下达目标", "No target set"),
-    "no_tasks": ("本期无已完成任务", "No task completed in the period"),
-    "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
-}
-
-
-async def kpi_set(session: AsyncSession, period: str) -> tuple[int, list[dict]]:
-    row = (await session.exec(select(KpiVersion).where(KpiVersion.effective_from <= period)
-                              .order_by(KpiVersion.version.desc()).limit(1))).first()
-    return (row.version, row.definitions) if row else (0, DEFAULT_KPIS)
-
-
-async def rm_targets(session: AsyncSession, period: str, usernames: list[str] | None) -> dict[str, dict[str, Decimal]]:
-    query = select(Target).where(Target.period == period, Target.level == "rm")
-    rows = (await session.exec(query if usernames is None else query.where(Target.key.in_(usernames)))).all()
-    targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for t in rows:
-        targets[t.key][t.indicator] = Decimal(str(t.amount))
-    return targets
-
-
-async def year_end_losses(session: AsyncSession, period: str) -> dict[str, Decimal]:
-    if not period.endswith("-12"):
-        return {}  # responsibility is deducted from the year-end score only
-    rows = (await session.exec(select(NplResponsibility).where(NplResponsibility.year == int(period[:4])))).all()
-    losses: dict[str, Decimal] = defaultdict(Decimal)
-    for r in rows:
-        losses[r.username] += Decimal(str(r.loss_amount))
-    return losses
+from services.appraisal.rules import LOSS_PER_POINT, NPL_CLASSES, POINT, RATIO, grade_of, score
+from services.appraisal.service.attribution import DailyAverage, daily_average_by_owner
+from services.appraisal.service.facts import Period, PeriodFacts, live_facts
+from services.appraisal.service.kpi_sets import kpi_set
+from services.appraisal.service.qualitative import qualitative_points
+from services.appraisal.service.replay import replay_facts
+from services.appraisal.service.responsibility import year_end_losses
+from services.appraisal.service.targets import rm_targets
 
 
 AVERAGED = {"deposit_daily_average": "deposit", "loan_daily_average": "loan", "deposit_growth_ytd": "deposit",

@@ -8,19 +8,12 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.records import QualitativePlan
+from services.appraisal.config import SOURCE
+from services.appraisal.models import QualitativePlan
+from services.appraisal.rules import ITEM_LIBRARY, POINT
 from shared.errors import Problem
 from shared.events import APPRAISAL_TOPIC, ScoringRequested
 from shared.outbox import record_event
-
-# code -> (zh, en, maximum points): added to the weighted KPIs' 100 (configurable data)
-ITEM_LIBRARY = {
-    "responsibility": ("责任心", "Sense of responsibility", Decimal(2)),
-    "compliance": ("合规操作", "Compliance", Decimal(2)),
-    "customer_knowledge": ("客户熟悉程度", "Customer knowledge", Decimal(2)),
-    "team_spirit": ("团队协作", "Team spirit", Decimal(2)),
-}
-
 
 async def plan_scoring(session: AsyncSession, *, period: str, evaluator: str, subject: str, items: list[str],
                        due_date: date, business_date: date) -> QualitativePlan:
@@ -32,7 +25,7 @@ async def plan_scoring(session: AsyncSession, *, period: str, evaluator: str, su
     session.add(plan)
     record_event(session, APPRAISAL_TOPIC, "appraisal.scoring-requested", ScoringRequested(
         plan_id=plan.id, evaluator=evaluator, subject=subject, period=period, items=items, due_date=due_date),
-        subject=subject, key=evaluator, business_date=business_date, source="appraisal-service")
+        subject=subject, key=evaluator, business_date=business_date, source=SOURCE)
     return plan
 
 
@@ -55,5 +48,5 @@ async def qualitative_points(session: AsyncSession, period: str) -> dict[str, li
         for item, points in plan.scores.items():
             given[plan.subject][item].append(Decimal(points))
     return {who: [{"item": item, "name_zh": ITEM_LIBRARY[item][0], "name_en": ITEM_LIBRARY[item][1],
-                   "points": str((sum(p) / len(p)).quantize(Decimal("0.01")))} for item, p in sorted(items.items())]
+                   "points": str((sum(p) / len(p)).quantize(POINT))} for item, p in sorted(items.items())]
             for who, items in given.items()}

@@ -1,4 +1,4 @@
-"""`python -m services.appraisal.consumer`: the appraisal service's event consumer, a process of its own."""
+"""`python -m services.appraisal.cli.consumer`: the appraisal service's event consumer, a process of its own."""
 import asyncio
 
 from services.appraisal.config import Settings

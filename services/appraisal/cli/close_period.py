@@ -1,4 +1,4 @@
-"""`python -m services.appraisal.close YYYY-MM --by USERNAME`: close a month as a batch job.
+"""`python -m services.appraisal.cli.close_period YYYY-MM --by USERNAME`: close a month as a batch job.
 
 The HTTP route does the same for a branch-sized book; a bank-wide close takes longer than the
 gateway's 4 s budget for a phone, so operations run it here (and the benchmark times this path)."""
@@ -7,7 +7,7 @@ import asyncio
 import time
 import uuid
 
-from services.appraisal.closing import close_period
+from services.appraisal.service.period_close import close_period
 from services.appraisal.config import Settings
 from shared.auth import Principal
 from shared.clock import business_today
