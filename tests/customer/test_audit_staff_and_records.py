@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from services.customer.seed import STAFF
+from services.customer.cli.seed import STAFF
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import create
 

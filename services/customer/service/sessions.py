@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
-from services.customer.identity import issue_token
+from services.customer.service.identity import issue_token
 from services.customer.models import OrgUnit, Staff
 from shared.errors import Problem, register_messages
 from shared.events import CUSTOMER_TOPIC, SessionRevoked
