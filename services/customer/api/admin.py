@@ -15,10 +15,9 @@ from services.customer.service.staff import create_staff, create_team, create_un
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 
 router = APIRouter(tags=["admin"], dependencies=AUDITED)
-register_messages({"auditors_only": ("审计记录仅供稽核人员和系统管理员查阅", "The audit trail is for auditors and admins")})
 
 
 class AuditPublic(BaseModel):

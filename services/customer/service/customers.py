@@ -14,20 +14,10 @@ from services.customer.service.outbox import publish
 from services.customer.service.ownership import give_role, owner_in_scope
 from services.customer.service.tiers import announce_tier, tier_basis, tier_rules
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 from shared.events import CustomerRegistered, CustomerWon
 
 STAGES = ("lead", "researched", "contacted", "needs_found", "proposal", "negotiation", "won", "lost")
-register_messages({
-    "duplicate_cif": ("客户号 {cif} 已存在", "Customer number {cif} already exists"),
-    "rm_assigns_self": ("客户经理只能为自己登记客户", "A customer manager can only register customers for themselves"),
-    "if_match_required": ("修改须带 If-Match 头（取自 ETag）", "Send If-Match with the ETag you read"),
-    "stale_write": ("客户资料已被他人修改，请刷新后重试", "The customer was changed since you read it; reload and retry"),
-    "stage_closed": ("营销储备已结束（{stage}）", "The prospect is closed ({stage})"),
-    "stage_backwards": ("不能从 {current} 退回到 {stage}", "Cannot go back from {current} to {stage}"),
-    "lost_reason_required": ("流失须填写原因", "A lost prospect needs a reason"),
-    "not_a_prospect": ("该客户不在营销储备中", "This customer is not a prospect"),
-})
 
 
 async def register_customer(session: AsyncSession, actor: Principal, cmd: CustomerCreate, *,

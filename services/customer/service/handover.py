@@ -15,12 +15,7 @@ from services.customer.scope import leads, may_approve
 from services.customer.service.audit import audit
 from services.customer.service.ownership import assign_role, find_owner, owner_in_scope
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-
-register_messages({
-    "handover_needs_lead": ("离岗移交须由团队主管或以上办理", "A departure handover needs a team lead or above"),
-    "successor_is_leaver": ("接手人不能是离岗人本人", "A successor cannot be the leaving manager"),
-})
+from shared.errors import Problem
 
 
 async def hand_over(session: AsyncSession, actor: Principal, leaver: str, successors: list[str], reason: str, *,

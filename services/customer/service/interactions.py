@@ -9,13 +9,8 @@ from services.customer.scope import may_spot_check, serves_customers
 from services.customer.service.audit import audit
 from services.customer.service.outbox import publish
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 from shared.events import InteractionLogged
-
-register_messages({
-    "spot_check_needs_lead": ("抽查须由团队主管或支行行长进行", "Spot checks are for team leads and branch heads"),
-    "already_checked": ("该记录已被抽查", "This log entry was already spot-checked"),
-})
 
 
 def log_interaction(session, actor: Principal, customer: Customer, cmd: InteractionCreate, *,

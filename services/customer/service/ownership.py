@@ -16,18 +16,8 @@ from services.customer.scope import leads
 from services.customer.service.audit import audit
 from services.customer.service.outbox import publish
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 from shared.events import CustomerAssigned
-register_messages({
-    "unknown_owner": ("客户经理 {owner} 不存在或已停用", "No active customer manager named {owner}"),
-    "owner_not_rm": ("{owner} 不是客户经理，不能管户", "{owner} is not a customer manager and cannot own customers"),
-    "owner_out_of_scope": ("不能把客户分配给您管辖范围外的客户经理 {owner}",
-                           "You cannot assign customers to {owner}, who is outside your scope"),
-    "grade_cap": ("{owner} 的等级（{grade}）不能管理 {tier} 层级客户 {cif}",
-                  "{owner}'s grade ({grade}) may not own {cif}, a {tier} customer"),
-    "same_owner": ("客户已由 {owner} 管户", "The customer is already owned by {owner}"),
-    "backup_is_primary": ("B岗不能与A岗为同一人", "The B岗 manager cannot be the A岗 manager"),
-})
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,7 @@ Without `?unmask=true` everyone gets masks, and events never carry these fields 
 """
 from services.customer.scope import serves_customers
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-
-register_messages({"unmask_forbidden": ("您的角色无权查看完整的证件号码和电话",
-                                        "Your role may not see full ID numbers and phone numbers")})
+from shared.errors import Problem
 
 
 def unmask_allowed(user: Principal, unmask: bool) -> bool:

@@ -13,15 +13,8 @@ from services.customer.service.audit import audit
 from services.customer.service.identity import hash_password
 from services.customer.service.outbox import publish
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 from shared.events import StaffChanged
-
-register_messages({
-    "admin_only": ("仅系统管理员可以管理机构和人员", "Only an admin manages org units and staff"),
-    "unknown_unit": ("机构 {unit} 不存在", "No org unit {unit}"),
-    "unknown_team": ("团队 {team} 不存在", "No team {team}"),
-    "duplicate_code": ("{code} 已存在", "{code} already exists"),
-})
 
 
 def _admin(actor: Principal) -> None:

@@ -13,17 +13,7 @@ from services.customer.scope import may_approve, may_claim, may_write, visible_c
 from services.customer.service.audit import audit
 from services.customer.service.ownership import assign_role, find_owner, owner_in_scope
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-
-register_messages({
-    "transfer_needs_lead": ("客户移交须由团队主管或以上审批；客户经理请提交移交申请",
-                            "A transfer needs a team lead or above; an RM files a transfer request"),
-    "own_request": ("不能审批自己提出的申请", "You cannot decide your own request"),
-    "already_decided": ("该申请已处理（{outcome}）", "This request was already decided ({outcome})"),
-    "claim_refused": ("该客户已有管户客户经理，不能认领；此次认领已记录并告知团队主管",
-                      "This customer already has a manager and cannot be claimed; the attempt is recorded for your lead"),
-    "claim_needs_rm": ("只有客户经理可以认领客户", "Only a customer manager claims customers"),
-})
+from shared.errors import Problem
 
 
 async def transfer_customer(session: AsyncSession, actor: Principal, customer: Customer, to: str, reason: str,
