@@ -20,8 +20,6 @@ from decimal import Decimal
 NIL = Decimal("0.00")
 CENT = Decimal("0.01")
 KINDS = ("deposits", "loans")    # the two balances a customer's holdings add up to
-RETAIL_TIERS = ("standard", "gold", "platinum", "private")
-CORPORATE_TIERS = ("standard", "one_to_one")
 # How high a customer's tier reaches, on one scale for both kinds (one-to-one ranks with platinum).
 TIER_RANK = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
 GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}

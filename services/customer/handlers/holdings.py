@@ -100,7 +100,8 @@ class HoldingsRun:
 
     @staticmethod
     async def _read(session: AsyncSession, table: Table, column, keys) -> dict[str, SimpleNamespace]:
-        key = TABLES["deposits" if table is ACCOUNTS else "loans"][1]
+        """Holdings whose `column` is one of `keys`, by holding id."""
+        [key] = table.primary_key.columns.keys()
         rows = await session.execute(select(table).where(one_of(session, column, keys)))
         return {row[key]: SimpleNamespace(**row) for row in plain_rows(rows)}
 
