@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,7 +31,6 @@ from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
 from shared.consumer import Item
 from shared.db import one_of, plain_rows
-from shared.events import EventData
 from shared.logging import request_id_var
 
 ACCOUNTS: Table = DepositAccount.__table__
@@ -43,7 +43,7 @@ TABLES = {"deposits": (ACCOUNTS, "account_id"), "loans": (LOANS, "loan_id")}
 @dataclass(frozen=True)
 class Effect:
     """What one event type does to the one holding it names: `apply` only sets attributes."""
-    apply: Callable[[SimpleNamespace, EventData], None]
+    apply: Callable[[SimpleNamespace, Any], None]   # (holding, the event's data model of this type)
     moves_balance: bool                     # the day total and the tier follow
 
 
