@@ -21,7 +21,7 @@ import httpx
 
 from bench.loadgen import UNTHROTTLED, run_load, write_results
 from services.appraisal.cli.close_period import close_month
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack, postgres_database_url
 
 PG = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/") + "/postgres"

@@ -140,12 +140,12 @@ class Stack:
 
     def prepare(self) -> None:
         """Keys, migrations and the demo seed: what a fresh machine needs before the services start."""
-        from services.customer.identity import ensure_keypair
+        from services.customer.service.identity import ensure_keypair
         ensure_keypair(*self.keys)
         for service in SERVICES:
             subprocess.run([sys.executable, "-m", entry_point(service, "migrate")], cwd=ROOT, env=self.env(service),
                            check=True)
-        subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
+        subprocess.run([sys.executable, "-m", "services.customer.cli.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
@@ -214,7 +214,7 @@ def run() -> None:
     stack = local_stack()
     try:
         stack.start_all()
-        from services.customer.seed import DEMO_PASSWORD, STAFF
+        from services.customer.cli.seed import DEMO_PASSWORD, STAFF
         print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json)")
         print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))
         print(f"Demo logins (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u} ({r[0]})" for u, _, r, *_ in STAFF))

@@ -207,6 +207,11 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409
+    for step in ("publish", "sign-off"):   # a second time, in the wrong state: a 409 naming it, not a 500
+        again = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/{step}", headers=as_user("admin"),
+                                         json={"appeal_until": "2026-11-10"})
+        assert again.status_code == 409 and again.json()["code"] == "period_not_in_status", again.text
+        assert PERIOD in again.json()["detail"]
 
 
 async def test_the_embedded_sqlite_path_gives_the_same_figures(tmp_path):

@@ -1,9 +1,9 @@
 """A customer service app on a fresh database of its own, seeded with the demo org and staff."""
 import pytest
 
+from services.customer.cli.seed import DEMO_PASSWORD, seed_demo
 from services.customer.config import Settings
 from services.customer.main import create_app
-from services.customer.seed import DEMO_PASSWORD, seed_demo
 from shared.db import make_engine, make_session_factory
 from tests.support import running_app
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from shared.db import make_engine
 from tests.conftest import RUN_ID
 from tools.devstack import SERVICES, Stack, postgres_database_url

@@ -3,7 +3,7 @@ by the gateway and by each service called directly with the same token (not only
 import httpx
 import pytest
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tests.support import unique_cif, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -1,36 +1,18 @@
 """The audit trail: who did what to which customer, when, from where, in which request, before and
 after. Append-only (database triggers refuse UPDATE and DELETE); written in the same transaction as
 the change it records, so a rolled-back change leaves no trail and a committed one always does."""
-import uuid
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import JSON, BigInteger, Column, Integer
-from sqlmodel import Field, SQLModel
 
-from services.customer.pii import mask_national_id, mask_phone
+from services.customer.models import AuditEntry
+from services.customer.service.pii import mask_national_id, mask_phone
 from shared.auth import Principal
 from shared.logging import request_id_var
 
 client_var: ContextVar[str | None] = ContextVar("client", default=None)
-
-
-class AuditEntry(SQLModel, table=True):
-    __tablename__ = "audit_entry"
-    seq: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
-                                                           primary_key=True, autoincrement=True))
-    at: datetime
-    actor: str = Field(max_length=64)
-    action: str = Field(max_length=60)
-    customer_id: uuid.UUID | None = None
-    cif: str | None = Field(default=None, max_length=32)
-    unit_path: str = Field(max_length=400)      # whose subtree's auditors may read this entry
-    request_id: str | None = Field(default=None, max_length=100)
-    client: str | None = Field(default=None, max_length=100)
-    before: dict | None = Field(default=None, sa_column=Column(JSON))
-    after: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
 def remember_client(request: Request) -> None:

@@ -5,21 +5,14 @@ for the full values with `?unmask=true`, and each such read is audited. Risk man
 admins work on masked data (they judge loans, trails and systems, not call customers); asking is 403.
 Without `?unmask=true` everyone gets masks, and events never carry these fields at all.
 """
+from services.customer.scope import serves_customers
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-
-UNMASK_ROLES = ("rm", "team_lead", "branch_head")
-register_messages({"unmask_forbidden": ("您的角色无权查看完整的证件号码和电话",
-                                        "Your role may not see full ID numbers and phone numbers")})
-
-
-def may_unmask(user: Principal) -> bool:
-    return user.has(*UNMASK_ROLES)
+from shared.errors import Problem
 
 
 def unmask_allowed(user: Principal, unmask: bool) -> bool:
     """True when this read shows full values; refuses roles that may never see them."""
-    if unmask and not may_unmask(user):
+    if unmask and not serves_customers(user):
         raise Problem(403, "unmask_forbidden", field="unmask")
     return unmask
 

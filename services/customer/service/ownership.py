@@ -10,25 +10,14 @@ from datetime import date, datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.audit import audit
 from services.customer.models import Customer, CustomerOwnership, OrgUnit, Staff
-from services.customer.tier import grade_allows
+from services.customer.rules import grade_allows
+from services.customer.scope import leads
+from services.customer.service.audit import audit
+from services.customer.service.outbox import publish
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-from shared.events import CUSTOMER_TOPIC, CustomerAssigned
-from shared.outbox import record_event
-
-SOURCE = "customer-service"
-register_messages({
-    "unknown_owner": ("客户经理 {owner} 不存在或已停用", "No active customer manager named {owner}"),
-    "owner_not_rm": ("{owner} 不是客户经理，不能管户", "{owner} is not a customer manager and cannot own customers"),
-    "owner_out_of_scope": ("不能把客户分配给您管辖范围外的客户经理 {owner}",
-                           "You cannot assign customers to {owner}, who is outside your scope"),
-    "grade_cap": ("{owner} 的等级（{grade}）不能管理 {tier} 层级客户 {cif}",
-                  "{owner}'s grade ({grade}) may not own {cif}, a {tier} customer"),
-    "same_owner": ("客户已由 {owner} 管户", "The customer is already owned by {owner}"),
-    "backup_is_primary": ("B岗不能与A岗为同一人", "The B岗 manager cannot be the A岗 manager"),
-})
+from shared.errors import Problem
+from shared.events import CustomerAssigned
 
 
 @dataclass(frozen=True)
@@ -51,17 +40,22 @@ async def find_owner(session: AsyncSession, username: str, field: str) -> Owner:
 async def owner_in_scope(session: AsyncSession, actor: Principal, username: str, field: str) -> Owner:
     """An owner the actor may hand customers to: an admin anyone, a head their subtree, a lead their team."""
     owner = await find_owner(session, username, field)
-    in_scope = (actor.has("admin") or (actor.has("branch_head") and actor.covers_unit(owner.unit.path))
-                or (actor.has("team_lead") and owner.staff.team_code == actor.team)
-                or owner.staff.username == actor.username)
-    if not in_scope:
+    if not (leads(actor, owner.staff.team_code, owner.unit.path) or owner.staff.username == actor.username):
         raise Problem(422, "owner_out_of_scope", field=field, owner=username)
     return owner
 
 
 async def assign_role(session: AsyncSession, actor: Principal | str, customer: Customer, role: str, owner: Owner | None,
-                reason: str, *, business_date: date, now: datetime, field: str = "to") -> None:
-    """Stage one ownership change of `role` (A or B) effective `now`; the caller commits."""
+                      reason: str, *, business_date: date, now: datetime, field: str = "to") -> None:
+    """Stage one ownership change of a customer on record: its version (the ETag) moves."""
+    await give_role(session, actor, customer, role, owner, reason, business_date=business_date, now=now, field=field)
+    customer.version += 1
+
+
+async def give_role(session: AsyncSession, actor: Principal | str, customer: Customer, role: str, owner: Owner | None,
+                    reason: str, *, business_date: date, now: datetime, field: str = "to") -> None:
+    """Stage `role` (A or B) going to `owner` (None: vacant) effective `now`: the history row, the
+    event and the audit entry. The version is the caller's (assign_role, or a registration at 1)."""
     username = owner.staff.username if owner else None
     current = customer.owner if role == "A" else customer.backup_owner
     if username is not None and username == current:
@@ -83,17 +77,16 @@ async def assign_role(session: AsyncSession, actor: Principal | str, customer: C
             customer.unit_code, customer.unit_path = owner.unit.code, owner.unit.path
     else:
         customer.backup_owner, customer.backup_team = username, owner.staff.team_code if owner else None
-    customer.version += 1
     session.add(customer)
     if owner:
         session.add(CustomerOwnership(customer_id=customer.id, role=role, owner=username,
                                       owner_team=owner.staff.team_code, effective_from=now, reason=reason,
                                       assigned_by=actor if isinstance(actor, str) else actor.username))
-    record_event(session, CUSTOMER_TOPIC, "customer.assigned", CustomerAssigned(
+    publish(session, "customer.assigned", CustomerAssigned(
         customer_id=customer.cif, customer_ref=str(customer.id), role=role, owner=username,
         owner_team=owner.staff.team_code if owner else None, unit=customer.unit_code, unit_path=customer.unit_path,
         previous_owner=current, effective_from=now, reason=reason, government_related=customer.government_related),
-        subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
+        subject=customer.cif, business_date=business_date, now=now)
     audit(session, actor, "ownership.changed", now=now, customer=customer, before=before,
           after={"role": role, "owner": username, "reason": reason, "effective_from": now.isoformat()})
 

@@ -1,84 +1,32 @@
 """Org units, teams and staff as the admin manages them; every staff change is announced as
 `staff.changed` (keyed by username) so the other services know leads, grades and units without asking."""
 from datetime import date, datetime
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.audit import audit
-from services.customer.identity import hash_password
 from services.customer.models import OrgUnit, Staff, Team
-from shared.auth import ROLES, Principal
-from shared.errors import Problem, register_messages
-from shared.events import CUSTOMER_TOPIC, StaffChanged
-from shared.outbox import record_event
-
-GRADES = ("junior", "intermediate", "senior", "expert")   # 初级/中级/高级/资深
-LEVELS = ("head_office", "branch", "sub_branch", "outlet")
-register_messages({
-    "admin_only": ("仅系统管理员可以管理机构和人员", "Only an admin manages org units and staff"),
-    "unknown_unit": ("机构 {unit} 不存在", "No org unit {unit}"),
-    "unknown_team": ("团队 {team} 不存在", "No team {team}"),
-    "duplicate_code": ("{code} 已存在", "{code} already exists"),
-})
-
-
-class UnitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    level: Literal["head_office", "branch", "sub_branch", "outlet"]
-    parent: str | None = None
-
-
-class TeamCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    unit: str
-
-
-class StaffUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    display_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    roles: list[Literal[ROLES]] | None = Field(default=None, min_length=1)  # type: ignore[valid-type]
-    unit: str | None = None
-    team: str | None = None
-    grade: Literal["junior", "intermediate", "senior", "expert"] | None = None
-    active: bool | None = None
-
-
-class StaffCreate(StaffUpdate):
-    username: Annotated[str, Field(pattern=r"^[a-z0-9_.]{2,64}$")]
-    display_name: Annotated[str, Field(min_length=1, max_length=100)]
-    roles: list[Literal[ROLES]] = Field(min_length=1)  # type: ignore[valid-type]
-    unit: str
-    password: Annotated[str, Field(min_length=8, max_length=200)]
-
-
-class StaffPublic(BaseModel):
-    username: str
-    display_name: str
-    roles: list[str]
-    unit: str
-    team: str | None
-    grade: str | None
-    active: bool
+from services.customer.schemas import StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate
+from services.customer.scope import may_administer
+from services.customer.service.audit import audit
+from services.customer.service.identity import hash_password
+from services.customer.service.outbox import publish
+from shared.auth import Principal
+from shared.errors import Problem
+from shared.events import StaffChanged
 
 
 def _admin(actor: Principal) -> None:
-    if not actor.has("admin"):
+    if not may_administer(actor):
         raise Problem(403, "admin_only")
 
 
 def announce_staff(session: AsyncSession, staff: Staff, unit: OrgUnit, *, business_date: date, now: datetime) -> None:
-    record_event(session, CUSTOMER_TOPIC, "staff.changed", StaffChanged(
+    publish(session, "staff.changed", StaffChanged(
         username=staff.username, display_name=staff.display_name, roles=list(staff.roles), unit=unit.code,
         unit_path=unit.path, team=staff.team_code, grade=staff.grade, active=staff.active),
-        subject=staff.username, business_date=business_date, source="customer-service", now=now)
+        subject=staff.username, business_date=business_date, now=now)
 
 
 def public(staff: Staff) -> StaffPublic:
@@ -95,7 +43,6 @@ async def create_unit(session: AsyncSession, actor: Principal, cmd: UnitCreate, 
                    path=f"{parent.path}/{cmd.code}" if parent else cmd.code)
     await _insert(session, unit, "code", cmd.code)
     audit(session, actor, "org_unit.created", now=now, unit_path=unit.path, after=cmd.model_dump())
-    await session.commit()
     return unit
 
 
@@ -105,7 +52,6 @@ async def create_team(session: AsyncSession, actor: Principal, cmd: TeamCreate, 
     team = Team(code=cmd.code, name=cmd.name, unit_code=unit.code)
     await _insert(session, team, "code", cmd.code)
     audit(session, actor, "team.created", now=now, unit_path=unit.path, after=cmd.model_dump())
-    await session.commit()
     return team
 
 
@@ -120,7 +66,6 @@ async def create_staff(session: AsyncSession, actor: Principal, cmd: StaffCreate
     await _insert(session, staff, "username", cmd.username)
     announce_staff(session, staff, unit, business_date=business_date, now=now)
     audit(session, actor, "staff.created", now=now, unit_path=unit.path, after=public(staff).model_dump())
-    await session.commit()
     return staff
 
 
@@ -143,7 +88,6 @@ async def update_staff(session: AsyncSession, actor: Principal, username: str, c
     announce_staff(session, staff, unit, business_date=business_date, now=now)
     audit(session, actor, "staff.changed", now=now, unit_path=unit.path, before=before,
           after=public(staff).model_dump())
-    await session.commit()
     return staff
 
 
@@ -151,7 +95,7 @@ async def staff_in_scope(session: AsyncSession, actor: Principal) -> list[Staff]
     """Admins see everyone; others the staff of their own unit subtree."""
     stmt = select(Staff, OrgUnit).join(OrgUnit, OrgUnit.code == Staff.unit_code).order_by(Staff.username)
     rows = (await session.exec(stmt)).all()
-    return [s for s, u in rows if actor.has("admin") or actor.covers_unit(u.path)]
+    return [s for s, u in rows if may_administer(actor) or actor.covers_unit(u.path)]
 
 
 async def _unit(session: AsyncSession, code: str) -> OrgUnit:
@@ -172,4 +116,4 @@ async def _insert(session: AsyncSession, row, field: str, code: str) -> None:
         await session.flush()
     except IntegrityError:
         await session.rollback()
-        raise Problem(409, "duplicate_code", field=field, code=code) from None
+        raise Problem(409, "duplicate_code", field=field, value=code) from None

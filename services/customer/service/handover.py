@@ -5,59 +5,25 @@ models this service keeps from other services' events (open tasks) and core bank
 from calls to them."""
 from datetime import date, datetime
 
-from pydantic import BaseModel
 from sqlalchemy import or_
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.audit import audit
-from services.customer.holdings import LoanHolding
-from services.customer.models import Customer, TransferRequest
-from services.customer.ownership import assign_role, find_owner, owner_in_scope
-from services.customer.scope import APPROVERS
+from services.customer.models import Customer, LoanHolding, OpenTask, TransferRequest
+from services.customer.schemas import Checklist, Moved
+from services.customer.scope import leads, may_approve
+from services.customer.service.audit import audit
+from services.customer.service.ownership import assign_role, find_owner, owner_in_scope
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-
-register_messages({
-    "handover_needs_lead": ("离岗移交须由团队主管或以上办理", "A departure handover needs a team lead or above"),
-    "successor_is_leaver": ("接手人不能是离岗人本人", "A successor cannot be the leaving manager"),
-})
-
-
-class OpenTask(SQLModel, table=True):
-    """Open tasks as the tasks service announced them (task.created minus completed/cancelled)."""
-    __tablename__ = "open_task"
-    task_id: str = Field(primary_key=True, max_length=64)
-    cif: str | None = Field(default=None, max_length=32, index=True)
-    assignee: str | None = Field(default=None, max_length=64, index=True)
-    kind: str = Field(max_length=40)
-    due_date: date
-
-
-class Moved(BaseModel):
-    customer_id: str
-    cif: str
-    role: str
-    to: str | None
-
-
-class Checklist(BaseModel):
-    leaver: str
-    successors: list[str]
-    effective_from: datetime
-    moved: list[Moved]
-    open_tasks: list[dict]
-    overdue_loans: list[dict]
-    pending_transfer_requests: list[dict]
+from shared.errors import Problem
 
 
 async def hand_over(session: AsyncSession, actor: Principal, leaver: str, successors: list[str], reason: str, *,
                     business_date: date, now: datetime) -> Checklist:
-    if not actor.has(*APPROVERS):
+    if not may_approve(actor):
         raise Problem(403, "handover_needs_lead")
     leaving = await find_owner(session, leaver, "leaver")
-    if not (actor.has("admin") or (actor.has("branch_head") and actor.covers_unit(leaving.unit.path))
-            or (actor.has("team_lead") and leaving.staff.team_code == actor.team)):
+    if not leads(actor, leaving.staff.team_code, leaving.unit.path):
         raise Problem(404, "not_found")
     if leaver in successors:
         raise Problem(422, "successor_is_leaver", field="successors")
@@ -86,7 +52,6 @@ async def hand_over(session: AsyncSession, actor: Principal, leaver: str, succes
     audit(session, actor, "handover", now=now, unit_path=leaving.unit.path, before={"leaver": leaver},
           after={"successors": successors, "customers": len(book), "reason": reason,
                  "open_tasks": len(checklist.open_tasks), "overdue_loans": len(checklist.overdue_loans)})
-    await session.commit()
     return checklist
 
 

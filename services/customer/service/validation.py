@@ -7,15 +7,6 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from shared.errors import FIELD_REASONS
-
-# The reasons a person reads, registered like the shared ones (zh, en).
-FIELD_REASONS.update({
-    "national_id_invalid": ("身份证号码格式或校验位不正确", "not a valid resident ID number (format or check digit)"),
-    "credit_code_invalid": ("统一社会信用代码格式或校验位不正确",
-                            "not a valid unified social credit code (format or check digit)"),
-    "phone_invalid": ("应为11位中国大陆手机号码", "must be an 11-digit mainland China mobile number"),
-})
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

@@ -1,67 +1,57 @@
-"""Service functions for the customer master: register and change (with optimistic concurrency), and
-the prospect pipeline. The one way in for HTTP (and Kafka) to change the book; each commits once with
-its events and audit entries."""
+"""Customers: registering one (its tier starts from what core banking already told us), changing master
+fields under optimistic concurrency (ETag = version), and moving a prospect along the pipeline."""
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.audit import audit
-from services.customer.holdings import recompute_tier
 from services.customer.models import Customer, OrgUnit
-from services.customer.ownership import assign_role, owner_in_scope
 from services.customer.schemas import CustomerCreate, CustomerUpdate
-from services.customer.scope import visible_customers
+from services.customer.scope import may_write, registers_only_for_self, visible_customers
+from services.customer.service.audit import audit
+from services.customer.service.outbox import publish
+from services.customer.service.ownership import give_role, owner_in_scope
+from services.customer.service.tiers import announce_tier, tier_basis, tier_rules
 from shared.auth import Principal
-from shared.errors import Problem, register_messages
-from shared.events import CUSTOMER_TOPIC, CustomerRegistered, CustomerWon
-from shared.outbox import record_event
+from shared.errors import Problem
+from shared.events import CustomerRegistered, CustomerWon
 
-SOURCE = "customer-service"
 STAGES = ("lead", "researched", "contacted", "needs_found", "proposal", "negotiation", "won", "lost")
-register_messages({
-    "duplicate_cif": ("客户号 {cif} 已存在", "Customer number {cif} already exists"),
-    "rm_assigns_self": ("客户经理只能为自己登记客户", "A customer manager can only register customers for themselves"),
-    "if_match_required": ("修改须带 If-Match 头（取自 ETag）", "Send If-Match with the ETag you read"),
-    "stale_write": ("客户资料已被他人修改，请刷新后重试", "The customer was changed since you read it; reload and retry"),
-    "stage_closed": ("营销储备已结束（{stage}）", "The prospect is closed ({stage})"),
-    "stage_backwards": ("不能从 {current} 退回到 {stage}", "Cannot go back from {current} to {stage}"),
-    "lost_reason_required": ("流失须填写原因", "A lost prospect needs a reason"),
-    "not_a_prospect": ("该客户不在营销储备中", "This customer is not a prospect"),
-})
 
 
 async def register_customer(session: AsyncSession, actor: Principal, cmd: CustomerCreate, *,
                             business_date: date, now: datetime) -> Customer:
-    if not actor.has("rm", "team_lead", "branch_head", "admin"):
+    """Stage a new customer at version 1 with its events (registered, then tier-changed when the holdings
+    on record already earn a tier, then assigned) and audit entry."""
+    if not may_write(actor):
         raise Problem(403, "forbidden")
     owner_name = cmd.owner or (actor.username if actor.has("rm") else None)
-    if actor.roles == ("rm",) and owner_name != actor.username:
+    if registers_only_for_self(actor) and owner_name != actor.username:
         raise Problem(403, "rm_assigns_self", field="owner")
     owner = await owner_in_scope(session, actor, owner_name, "owner") if owner_name else None
     unit = owner.unit if owner else await session.get(OrgUnit, actor.unit)
     customer = Customer(**cmd.model_dump(exclude={"owner"}), unit_code=unit.code, unit_path=unit.path,
-                        created_at=now, prospect_stage="lead" if cmd.status == "prospect" else None)
+                        created_at=now, prospect_stage="lead" if cmd.status == "prospect" else None, version=1)
     session.add(customer)
     try:
         await session.flush()  # the unique CIF index decides, atomically, not a check-then-insert
     except IntegrityError:
         await session.rollback()
         raise Problem(409, "duplicate_cif", field="cif", cif=cmd.cif) from None
-    record_event(session, CUSTOMER_TOPIC, "customer.registered", CustomerRegistered(
+    publish(session, "customer.registered", CustomerRegistered(
         customer_id=customer.cif, customer_ref=str(customer.id), name=customer.name, kind=customer.kind,
         government_related=customer.government_related, unit=unit.code, unit_path=unit.path,
-        birthday=customer.birthday),
-        subject=customer.cif, business_date=business_date, source=SOURCE, now=now)
+        birthday=customer.birthday), subject=customer.cif, business_date=business_date, now=now)
     audit(session, actor, "customer.registered", now=now, customer=customer, after=cmd.model_dump())
     # core banking may already have told us about this CIF: the tier starts from what we know
-    await recompute_tier(session, customer.cif, business_date=business_date, now=now)
+    basis = await tier_basis(session, customer.cif, customer.kind, business_date)
+    tier = tier_rules().tier(customer.kind, basis)
+    if tier != customer.tier:
+        announce_tier(session, customer, tier, basis, business_date=business_date, now=now)
     if owner:
-        await assign_role(session, actor, customer, "A", owner, "registered", business_date=business_date,
-                          now=now, field="owner")
-    customer.version = 1
-    await session.commit()
+        await give_role(session, actor, customer, "A", owner, "registered", business_date=business_date,
+                        now=now, field="owner")
     return customer
 
 
@@ -71,7 +61,7 @@ async def customer_for_update(session: AsyncSession, actor: Principal, customer_
                                    .with_for_update())).first()
     if customer is None:
         raise Problem(404, "not_found")
-    if not actor.has("rm", "team_lead", "branch_head", "admin"):
+    if not may_write(actor):
         raise Problem(403, "forbidden")
     if not if_match:
         raise Problem(428, "if_match_required", field="If-Match")
@@ -93,7 +83,6 @@ async def update_customer(session: AsyncSession, actor: Principal, customer: Cus
     customer.version += 1
     session.add(customer)
     audit(session, actor, "customer.changed", now=now, customer=customer, before=before, after=changes)
-    await session.commit()
     return customer
 
 
@@ -113,13 +102,11 @@ async def move_prospect(session: AsyncSession, actor: Principal, customer: Custo
     customer.prospect_stage, customer.lost_reason = stage, lost_reason if stage == "lost" else None
     if stage == "won":
         customer.status = "new"
-        record_event(session, CUSTOMER_TOPIC, "customer.won", CustomerWon(
+        publish(session, "customer.won", CustomerWon(
             customer_id=customer.cif, customer_ref=str(customer.id), owner=customer.owner,
-            source_channel=customer.source_channel), subject=customer.cif, business_date=business_date,
-            source=SOURCE, now=now)
+            source_channel=customer.source_channel), subject=customer.cif, business_date=business_date, now=now)
     customer.version += 1
     session.add(customer)
     audit(session, actor, "prospect.moved", now=now, customer=customer, before=before,
           after={"prospect_stage": stage, "lost_reason": lost_reason})
-    await session.commit()
     return customer

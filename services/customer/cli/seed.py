@@ -1,4 +1,4 @@
-"""Demo org and staff of contract.md, written only into an empty database (`python -m services.customer.seed`).
+"""Demo org and staff of contract.md, written only into an empty database (`python -m services.customer.cli.seed`).
 
 Staff are announced as `staff.changed` through the outbox like any other staff change, so the other
 services learn the demo leads and grades the same way they learn real ones.
@@ -10,9 +10,9 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
-from services.customer.identity import hash_password
+from services.customer.service.identity import hash_password
 from services.customer.models import OrgUnit, Staff, Team
-from services.customer.staff import announce_staff
+from services.customer.service.staff import announce_staff
 from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory
 

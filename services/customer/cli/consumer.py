@@ -1,4 +1,4 @@
-"""`python -m services.customer.consumer`: the customer service's event consumer, a process of its own."""
+"""`python -m services.customer.cli.consumer`: the customer service's event consumer, a process of its own."""
 import asyncio
 
 from services.customer.config import Settings

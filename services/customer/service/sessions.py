@@ -13,7 +13,8 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
-from services.customer.identity import issue_token
+from services.customer.service.identity import issue_token
+from services.customer.service.outbox import SOURCE
 from services.customer.models import OrgUnit, Staff
 from shared.errors import Problem, register_messages
 from shared.events import CUSTOMER_TOPIC, SessionRevoked
@@ -79,7 +80,7 @@ async def revoke_session(session: AsyncSession, username: str, session_id: str, 
     record_event(session, CUSTOMER_TOPIC, "session.revoked", SessionRevoked(
         username=username, session_id=session_id, reason=reason,
         expires_at=now + timedelta(minutes=settings.access_token_minutes)),
-        subject=username, business_date=business_date, source="customer-service", now=now)
+        subject=username, business_date=business_date, source=SOURCE, now=now)
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:
