@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import SchedulerBookmark, Task
-from services.tasks.schedules import JOB, run_schedules
+from services.tasks.cli.scheduler import JOB, run_schedules
 from shared.db import make_engine, make_session_factory
 from tests.support import core_event, event_applier, unique_cif
 from tests.tasks.conftest import customer_event
@@ -94,9 +94,9 @@ async def test_corporate_loans_get_a_post_loan_inspection_every_quarter(bank):
 
 async def test_running_the_scheduler_twice_for_a_day_creates_each_task_once(bank):
     await bank.customer(tier="gold", birthday="1990-12-04")
-    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == [date(2026, 12, 1)]
+    assert (await run_schedules(bank.sessions, date(2026, 12, 1))).days == [date(2026, 12, 1)]
     first = len(await scheduled(bank.sessions))
-    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == []
+    assert (await run_schedules(bank.sessions, date(2026, 12, 1))).days == []
     async with bank.sessions() as s:                         # even with the bookmark lost, the key holds
         await s.delete(await s.get(SchedulerBookmark, JOB))
         await s.commit()
@@ -108,10 +108,10 @@ async def test_after_a_3_day_outage_the_scheduler_creates_the_missed_days_once(b
     await bank.customer(tier="gold", birthday="1990-12-04")
     await run_schedules(bank.sessions, date(2026, 11, 28))       # last run before the outage
     assert await scheduled(bank.sessions) == []
-    days = await run_schedules(bank.sessions, date(2026, 12, 2))   # down 29, 30 Nov and 1 Dec
+    days = (await run_schedules(bank.sessions, date(2026, 12, 2))).days   # down 29, 30 Nov and 1 Dec
     assert days == [date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
     caught_up = await scheduled(bank.sessions)
     assert sorted(t.rule for t in caught_up) == ["birthday", "maintenance_visit", "monthly_report"]
     assert {t.anchor_date for t in caught_up if t.rule != "birthday"} == {date(2026, 12, 1)}
-    assert await run_schedules(bank.sessions, date(2026, 12, 2)) == []
+    assert (await run_schedules(bank.sessions, date(2026, 12, 2))).days == []
     assert len(await scheduled(bank.sessions)) == len(caught_up)
