@@ -22,6 +22,13 @@ CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event cons
 SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
 
 
+def entry_point(service: str, name: str) -> str:
+    """The module of a service's command-line entry point: services.<svc>.cli.<name> in the layout of
+    issue 19, services.<svc>.<name> in a service not moved to it yet."""
+    return f"services.{service}.cli.{name}" if (ROOT / "services" / service / "cli" / f"{name}.py").exists() \
+        else f"services.{service}.{name}"
+
+
 def free_port() -> int:
     """A free port below the kernel's ephemeral range, so no outgoing connection can take it between
     now and the moment our process binds it (bind(0) would hand out an ephemeral one)."""
@@ -136,7 +143,7 @@ class Stack:
         from services.customer.identity import ensure_keypair
         ensure_keypair(*self.keys)
         for service in SERVICES:
-            subprocess.run([sys.executable, "-m", f"services.{service}.migrate"], cwd=ROOT, env=self.env(service),
+            subprocess.run([sys.executable, "-m", entry_point(service, "migrate")], cwd=ROOT, env=self.env(service),
                            check=True)
         subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
@@ -147,7 +154,7 @@ class Stack:
     def start_consumer(self, service: str, instance: str = "", **env: str) -> str:
         """Start a consumer process; a second `instance` joins the same group and splits the partitions."""
         name = f"{service}-consumer{'-' + instance if instance else ''}"
-        self.spawn(name, [sys.executable, "-m", f"services.{service}.consumer"], service, **env)
+        self.spawn(name, [sys.executable, "-m", entry_point(service, "consumer")], service, **env)
         return name
 
     def start_all(self) -> None:
@@ -158,7 +165,7 @@ class Stack:
         for service in CONSUMERS:
             self.start_consumer(service)
         for service in SCHEDULERS:
-            self.spawn(f"{service}-scheduler", [sys.executable, "-m", f"services.{service}.scheduler"], service)
+            self.spawn(f"{service}-scheduler", [sys.executable, "-m", entry_point(service, "scheduler")], service)
         for name in SERVICES:
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 

@@ -8,10 +8,10 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import func, select
 
 from services.tasks.config import Settings
-from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
+from services.tasks.handlers import HANDLERS
 from services.tasks.models import Task
 from shared import consumer as consumer_module
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, batched
 from shared.events import LoanDue
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import request_id_var
@@ -87,11 +87,12 @@ async def test_transient_database_failure_is_retried_not_skipped(kafka, db, topi
     monkeypatch.setattr(consumer_module, "HANDLER_ATTEMPTS", 2)  # transient errors must ignore this limit
     failures = {"left": 4}
 
-    async def flaky_loan_due(session, envelope, data):
+    @batched
+    async def flaky_loan_due(session, items):
         if failures["left"]:
             failures["left"] -= 1
             raise sa_exc.OperationalError("INSERT", {}, ConnectionRefusedError("database is down"))
-        await PER_EVENT_HANDLERS["loan.due"](session, envelope, data)   # the wrapper takes one event
+        await HANDLERS["loan.due"](session, items)
 
     await run_consumer(topic, {**HANDLERS, "loan.due": flaky_loan_due})
     cif = unique_cif()
@@ -104,10 +105,11 @@ async def test_a_handler_that_keeps_failing_sends_the_event_to_dlq_and_moves_on(
                                                                               monkeypatch):
     monkeypatch.setattr(consumer_module, "HANDLER_ATTEMPTS", 2)
 
-    async def poison(session, envelope, data):
-        if data.loan_id == "L-POISON":
+    @batched
+    async def poison(session, items):
+        if any(i.data.loan_id == "L-POISON" for i in items):
             raise ValueError("cannot route this loan")
-        await PER_EVENT_HANDLERS["loan.due"](session, envelope, data)   # the wrapper takes one event
+        await HANDLERS["loan.due"](session, items)
 
     await run_consumer(topic, {**HANDLERS, "loan.due": poison})
     cif = unique_cif()
