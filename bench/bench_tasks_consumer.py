@@ -130,7 +130,8 @@ def main() -> None:
         ratio = result["consumer_cpu_ms_per_event"] / baseline["consumer_cpu_ms_per_event"]
         same = result["tasks"] == baseline["tasks"]
         notes += (f" Against the recorded baseline: consumer CPU per event {ratio:.2f}×, events/s "
-                  f"{result['events_per_s']} vs {baseline['events_per_s']}; same task count: {'yes' if same else 'NO'}.")
+                  f"{result['events_per_s']} vs {baseline['events_per_s']}; "
+                  f"same task count: {'yes' if same else 'NO'}.")
     print(write_results("tasks_consumer", rows, notes).read_text())
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from services.tasks.service.calendar import BusinessCalendar
 from services.tasks.models import RuleSetting
+from services.tasks.service.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def assigned(cif: str, owner: str | None, day: str = "2026-08-05", **extra) -> d
 
 async def tasks_of(db, cif: str) -> dict[tuple, Task]:
     async with db() as s:
-        return {(t.rule, t.subject, t.anchor_date): t for t in (await s.exec(select(Task).where(Task.cif == cif))).all()}
+        rows = (await s.exec(select(Task).where(Task.cif == cif))).all()
+    return {(t.rule, t.subject, t.anchor_date): t for t in rows}
 
 
 async def book_of(db, cif: str) -> CustomerBook:
@@ -99,8 +100,8 @@ async def test_two_events_of_one_customer_in_one_run_apply_in_order(poll, tasks_
                tier(cif, "2026-11-25", "standard", "gold"),       # the review goes to rm01 …
                assigned(cif, "rm02", "2026-11-25", owner_team="T02"),   # … and follows the customer to rm02
                assigned(cif, "rm09", "2026-11-25", role="B"),      # B岗: no effect on tasks or the book
-               customer_event("customer.contact-changed", cif, "2026-11-25", contact_name="王芳", contact_role="财务总监",
-                              change="changed", owner="rm02"))
+               customer_event("customer.contact-changed", cif, "2026-11-25", contact_name="王芳",
+                              contact_role="财务总监", change="changed", owner="rm02"))
     tasks = await tasks_of(tasks_db, cif)
     assert {(k[0], t.assignee, t.team, t.tier_rank, t.due_date) for k, t in tasks.items()} == {
         ("tier_review", "rm02", "T02", 2, date(2026, 12, 2)),           # 5 business days
@@ -140,4 +141,5 @@ async def test_a_persons_last_staff_change_in_a_run_wins_and_routes_a_scoring_re
         staff = await s.get(StaffEntry, name)
         [task] = (await s.exec(select(Task).where(Task.subject == f"{plan}:rm02"))).all()
     assert (staff.roles, staff.unit_path, staff.team, staff.active) == (["team_lead"], "HQ/BR02/SB05", "T05", True)
-    assert (task.assignee, task.team, task.unit_path, task.due_date) == (name, "T05", "HQ/BR02/SB05", date(2026, 11, 30))
+    assert (task.assignee, task.team, task.unit_path, task.due_date) == \
+        (name, "T05", "HQ/BR02/SB05", date(2026, 11, 30))

@@ -1,17 +1,16 @@
 """The scheduler: maintenance visits by tier, annual credit rating, the monthly report on the 5th (or the
 next working day), birthdays, quarterly inspections of corporate loans; run twice → once; after an
 outage → the missed days once. Each test gets a database of its own: the bookmark is global."""
-from datetime import date
-
 import logging
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
+from services.tasks.cli.scheduler import JOB, run_schedules
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import LoanBook, SchedulerBookmark, Task
-from services.tasks.cli.scheduler import JOB, run_schedules
 from shared.db import make_engine, make_session_factory
 from tests.support import core_event, event_applier, loan_due, unique_cif
 from tests.tasks.conftest import customer_event, staff_event

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.service.agenda import COLUMNS, ORDER, agenda_version, ranked
 from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import may_see_team_agenda, visible_tasks
+from services.tasks.service.agenda import COLUMNS, ORDER, agenda_version, ranked
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today

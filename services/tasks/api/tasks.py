@@ -10,8 +10,14 @@ from sqlmodel import and_, or_, select
 from services.tasks.models import OPEN_STATUSES, CustomerBook, StaffEntry, Task
 from services.tasks.rules import ADHOC
 from services.tasks.schemas import TaskCancel, TaskCompletion, TaskCreate, TaskPage, TaskPublic
-from services.tasks.scope import (assigns_in_own_team_only, may_act_on, may_assign_adhoc, may_cancel, may_see_customer,
-                                  visible_tasks)
+from services.tasks.scope import (
+    assigns_in_own_team_only,
+    may_act_on,
+    may_assign_adhoc,
+    may_cancel,
+    may_see_customer,
+    visible_tasks,
+)
 from services.tasks.service.lifecycle import cancel_task, complete_task, new_task, raise_task, start_task
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser

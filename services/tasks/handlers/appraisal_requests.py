@@ -29,7 +29,8 @@ def scoring_task(rule: Rule, item: Item, evaluator: StaffEntry | None) -> NewTas
 async def on_scoring_requests(session: AsyncSession, items: list[Item]) -> None:
     rules = await load_rules(session, (SCORING,))
     wanted = sorted({i.data.evaluator for i in items})
-    staff = {s.username: s for s in (await session.exec(select(StaffEntry).where(StaffEntry.username.in_(wanted)))).all()}
+    found = (await session.exec(select(StaffEntry).where(StaffEntry.username.in_(wanted)))).all()
+    staff = {s.username: s for s in found}
     tasks = await TaskSet.load(session, {f"{i.data.plan_id}:{i.data.subject}" for i in items},
                                {i.data.due_date for i in items}, rules=(SCORING,))
     for item in items:

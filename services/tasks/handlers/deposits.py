@@ -28,7 +28,8 @@ OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_m
 def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
                    day: date, amount: Decimal | None, why: str, event_id: str, now: datetime) -> NewTask:
     days = int(rule["business_days"])
-    return new_task(rule, subject=account, anchor=day, book=book, cif=cif, due_date=calendar.add_business_days(day, days),
+    return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
+                    due_date=calendar.add_business_days(day, days),
                     now=now, amount=amount, source_event_id=event_id,
                     params={"account_id": account, "why_key": why, "amount": str(amount or ""), "business_days": days})
 
@@ -47,7 +48,8 @@ def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
                    day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime) -> NewTask:
     days = int(rule["business_days"])
     share = outflow_share(outflow, opening_balance)
-    return new_task(rule, subject=account, anchor=day, book=book, cif=cif, due_date=calendar.add_business_days(day, days),
+    return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
+                    due_date=calendar.add_business_days(day, days),
                     now=now, amount=outflow, source_event_id=event_id,
                     params={"account_id": account, "outflow": str(outflow),
                             "share_pct": str(share.quantize(Decimal("0.1"))),

@@ -126,7 +126,8 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
         facts = {"book": book, "business_date": day, "event_id": envelope.id, "now": now}
         if isinstance(event, LoanDisbursed):
             loan = loan_of(event)
-            loan.principal, loan.outstanding, loan.classification = event.principal, event.principal, event.classification
+            loan.principal, loan.outstanding = event.principal, event.principal
+            loan.classification = event.classification
             loan.disbursed_on, loan.maturity_date = event.disbursed_on, event.maturity_date
             task = inspection_task(rules["post_loan_inspection"], calendar, event, **facts)
         elif isinstance(event, LoanDue):

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook, LoanBook
 from services.tasks.rules import load_rules, months_after, risk_rank
-from services.tasks.service.calendar import BusinessCalendar, load_calendar
+from services.tasks.service.calendar import load_calendar
 from services.tasks.service.lifecycle import NewTask, new_task, raise_task
 from shared.clock import utcnow
 
@@ -108,7 +108,8 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
         return task("post_loan_inspection", book, subject=loan.loan_id, anchor=day, due_date=calendar.on_or_after(day),
                     amount=loan.outstanding, risk_rank=risk_rank(loan.classification),
                     params={"loan_id": loan.loan_id, "principal": str(loan.principal),
-                            "disbursed_on": loan.disbursed_on.isoformat(), "template": "post_loan_inspection_quarterly"})
+                            "disbursed_on": loan.disbursed_on.isoformat(),
+                            "template": "post_loan_inspection_quarterly"})
 
     by_cif = [(b.cif, b) for b in books]
     if day.day == 1:
