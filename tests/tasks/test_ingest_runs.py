@@ -163,6 +163,8 @@ async def _state(sessions) -> dict:
     return {"tasks": {(t.rule, t.subject): t for t in tasks}, "events": events,
             "rows": sorted((t.rule, t.subject, t.anchor_date, t.rule_version, t.assignee, t.due_date, t.status,
                             t.cancel_reason, t.amount, t.tier_rank, t.risk_rank) for t in tasks),
+            "facts": sorted((t.rule, t.subject, t.kind, t.priority, t.cif, t.customer_ref, t.team, t.unit_path,
+                             json.dumps(t.params, sort_keys=True), t.source_event_id, t.copied_to) for t in tasks),
             "days": sorted((d.account_id, d.day.isoformat(), d.opening_balance, d.outflow, d.inflow) for d in days),
             "loans": sorted((b.loan_id, b.principal, b.outstanding, b.classification) for b in loans)}
 
@@ -202,6 +204,14 @@ async def test_a_polled_run_raises_refreshes_and_cancels_the_tasks_its_events_as
     assert state["loans"] == [("L-1", Decimal("400000.00"), Decimal("279650.00"), "normal"),
                               ("L-SETTLE", Decimal("400000.00"), Decimal("0.00"), "substandard")]
     tasks = state["tasks"]
+    assert {(t.rule, t.kind, t.priority) for t in tasks.values()} == {
+        ("large_outflow", "retention_call", 1), ("inflow_follow_up", "follow_up", 2),
+        ("time_deposit_maturity", "maturity_call", 2), ("loan_due", "collection", 2),
+        ("loan_overdue", "overdue_collection", 1), ("loan_downgraded", "risk_review", 2),
+        ("post_loan_inspection", "post_loan_inspection", 2)}
+    refs = {cif: customer_event("customer.registered", cif)["data"]["customer_ref"] for cif in (RM, GOV)}
+    assert {(t.cif, t.customer_ref, t.team) for t in tasks.values()} == {
+        (RM, refs[RM], "T01"), (GOV, refs[GOV], "T01"), (NOBODY, None, None)}
     # what each task says and who else sees it
     assert tasks[("large_outflow", "A-1")].params == {
         "account_id": "A-1", "outflow": "650000.00", "share_pct": "65.0", "opening_balance": "1000000.00",
@@ -234,6 +244,6 @@ async def test_a_run_leaves_what_its_events_leave_arriving_one_poll_each(databas
         for item in _items(RUN):
             await apart.apply_batch([item])
         whole_state, apart_state = await _state(whole_db), await _state(apart_db)
-    for part in ("rows", "events", "days", "loans"):
+    for part in ("rows", "facts", "events", "days", "loans"):
         assert whole_state[part] == apart_state[part], part
     assert apart_state["rows"] == EXPECTED_TASKS
