@@ -5,7 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import StaffEntry
 from services.tasks.rules import Rule, load_rules
-from services.tasks.service.lifecycle import NewTask, new_task
+from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.task_set import TaskSet
 from shared.clock import utcnow
 from shared.consumer import Item, batched
@@ -14,7 +14,7 @@ from shared.logging import request_id_var
 SCORING = "qualitative_scoring"
 
 
-def scoring_task(rule: Rule, item: Item, evaluator: StaffEntry | None) -> NewTask:
+def scoring_task(rule: Rule, item: Item, evaluator: StaffEntry | None) -> TaskRow:
     event = item.data
     task = new_task(rule, subject=f"{event.plan_id}:{event.subject}", anchor=event.due_date, book=None, cif=None,
                     due_date=event.due_date, now=utcnow(), source_event_id=item.envelope.id,

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, load_rules, tier_rank
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
-from services.tasks.service.lifecycle import NewTask, new_task
+from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.routing import route_to_owner
 from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
@@ -31,7 +31,7 @@ RULES = ("tier_review", "contact_remarketing")
 
 
 def relationship_task(rule: Rule, calendar: BusinessCalendar, item: Item, book, params: dict,
-                      now: datetime) -> NewTask:
+                      now: datetime) -> TaskRow:
     """A review or visit some business days after a change in the customer relationship."""
     day, days = item.envelope.business_date, int(rule["business_days"])
     return new_task(rule, subject=item.data.customer_id, anchor=day, book=book, cif=item.data.customer_id,

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import CustomerBook, Task
+from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, is_large_inflow, is_large_outflow, load_rules, outflow_share
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.deposit_days import Flows, load_flows, save_flows
-from services.tasks.service.lifecycle import NewTask, new_task
+from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
 from shared.consumer import Item, batched
@@ -26,7 +26,7 @@ OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_m
 
 
 def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
-                   day: date, amount: Decimal | None, why: str, event_id: str, now: datetime) -> NewTask:
+                   day: date, amount: Decimal | None, why: str, event_id: str, now: datetime) -> TaskRow:
     days = int(rule["business_days"])
     return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
                     due_date=calendar.add_business_days(day, days),
@@ -35,7 +35,7 @@ def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
 
 
 def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, *, book: CustomerBook | None,
-                  business_date: date, event_id: str, now: datetime) -> NewTask:
+                  business_date: date, event_id: str, now: datetime) -> TaskRow:
     lead = int(rule["lead_days"])
     due = max(calendar.on_or_before(event.maturity_date - timedelta(days=lead)), calendar.on_or_after(business_date))
     return new_task(rule, subject=event.account_id, anchor=event.maturity_date, book=book, cif=event.customer_id,
@@ -45,7 +45,7 @@ def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, 
 
 
 def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
-                   day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime) -> NewTask:
+                   day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime) -> TaskRow:
     days = int(rule["business_days"])
     share = outflow_share(outflow, opening_balance)
     return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
@@ -56,7 +56,7 @@ def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
                             "opening_balance": str(opening_balance), "business_days": days, "returned": "0"})
 
 
-def returned_to(task: Task | NewTask, amount: Decimal) -> bool:
+def returned_to(task: TaskRow, amount: Decimal) -> bool:
     """Money flowing back into the account counts against the outflow; True when all of it is back."""
     returned = Decimal(task.params.get("returned", "0")) + amount
     task.params = {**task.params, "returned": str(returned)}

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import CustomerBook, LoanBook
 from services.tasks.rules import LoanDueRule, Rule, is_downgrade, load_rules, repayment_closes, risk_rank
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
-from services.tasks.service.lifecycle import NewTask, new_task
+from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
 from shared.bulk import put_rows
@@ -32,7 +32,7 @@ Book = CustomerBook | None
 
 
 def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book, business_date: date,
-                    event_id: str, now: datetime) -> NewTask:
+                    event_id: str, now: datetime) -> TaskRow:
     within = int(rule["first_within_days"])
     due = max(calendar.on_or_before(event.disbursed_on + timedelta(days=within)), calendar.on_or_after(business_date))
     return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
@@ -43,7 +43,7 @@ def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed
 
 
 def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, classification: str | None,
-                  business_date: date, event_id: str, now: datetime) -> NewTask:
+                  business_date: date, event_id: str, now: datetime) -> TaskRow:
     government, numbers = bool(book and book.government_related), LoanDueRule.of(rule)
     return new_task(rule, subject=event.loan_id, anchor=event.due_date, book=book, cif=event.customer_id,
                     due_date=numbers.due_date(calendar, event.due_date, government, business_date), now=now,
@@ -58,7 +58,7 @@ def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, boo
 
 
 def overdue_task(rule: Rule, calendar: BusinessCalendar, event: LoanOverdue, *, book: Book,
-                 classification: str | None, business_date: date, event_id: str, now: datetime) -> NewTask:
+                 classification: str | None, business_date: date, event_id: str, now: datetime) -> TaskRow:
     """One urgent collection per overdue episode (anchored on its first day); core banking re-sends
     the overdue daily, which refreshes the episode's amounts while escalation raises the level."""
     return new_task(rule, subject=event.loan_id, anchor=event.as_of - timedelta(days=event.days_overdue), book=book,
@@ -71,7 +71,7 @@ def overdue_task(rule: Rule, calendar: BusinessCalendar, event: LoanOverdue, *, 
 
 
 def downgrade_task(rule: Rule, calendar: BusinessCalendar, event: LoanClassified, *, book: Book,
-                   outstanding: Decimal, business_date: date, event_id: str, now: datetime) -> NewTask:
+                   outstanding: Decimal, business_date: date, event_id: str, now: datetime) -> TaskRow:
     due = calendar.add_business_days(max(event.as_of, business_date), int(rule["business_days"]))
     return new_task(rule, subject=event.loan_id, anchor=event.as_of, book=book, cif=event.customer_id, due_date=due,
                     now=now, amount=outstanding or None, source_event_id=event_id,

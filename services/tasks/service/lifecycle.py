@@ -1,4 +1,4 @@
-"""A task's life: made by a rule (new_task), raised (insert, or refresh the task already on its key),
+"""A task's life: made by a rule (new_task, a TaskRow), raised (insert, or refresh the task already on its key),
 then open → in_progress → done / cancelled. Each step stages its tasks.events row; none commits."""
 import uuid
 from datetime import date, datetime
@@ -14,16 +14,16 @@ from services.tasks.service.task_events import announce, cancelled_event, comple
 from shared.db import insert
 
 
-class NewTask(SimpleNamespace):
-    """A task a rule asks for, not yet stored: every column of a Task as a plain attribute — a run may
-    make thousands, and an ORM object costs many times more."""
+class TaskRow(SimpleNamespace):
+    """A task as rules and runs handle it — made by a rule, or read by a run: every column of a Task
+    as a plain attribute. A run may touch thousands, and an ORM object costs many times more."""
 
 
 def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
              due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
-             source_event_id: str | None = None, risk_rank: int = 9) -> NewTask:
+             source_event_id: str | None = None, risk_rank: int = 9) -> TaskRow:
     """An open task made by `rule` (name and version recorded), routed to the customer's owner when known."""
-    return NewTask(id=uuid.uuid4(), rule=rule.name, rule_version=rule.version, kind=rule.kind,
+    return TaskRow(id=uuid.uuid4(), rule=rule.name, rule_version=rule.version, kind=rule.kind,
                    priority=rule.priority, subject=subject, anchor_date=anchor, cif=cif,
                    customer_ref=book.customer_ref if book else None, assignee=book.owner if book else None,
                    team=book.owner_team if book else None, unit_path=book.unit_path if book else "",
@@ -33,7 +33,7 @@ def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | Non
                    updated_at=now, completed_at=None)
 
 
-def refresh_task(existing: Task, task: NewTask, now: datetime) -> bool:
+def refresh_task(existing: Task | TaskRow, task: TaskRow, now: datetime) -> bool:
     """A task raised again for the same (rule, subject, anchor date): a corrected fact (new amount)
     updates the open task in place (True); a done or cancelled one stays as it was."""
     if existing.status not in OPEN_STATUSES:
@@ -43,7 +43,7 @@ def refresh_task(existing: Task, task: NewTask, now: datetime) -> bool:
     return True
 
 
-async def raise_task(session: AsyncSession, task: NewTask, *, business_date: date, now: datetime) -> Task | NewTask:
+async def raise_task(session: AsyncSession, task: TaskRow, *, business_date: date, now: datetime) -> Task | TaskRow:
     """One task raised on its own (a lead's ad-hoc task, a scheduled one): insert it, or refresh the task
     its (rule, subject, anchor date) already has. Atomic insert-or-skip on the key, never check-then-insert.
     Runs of events raise theirs through TaskSet instead."""
@@ -59,7 +59,7 @@ async def raise_task(session: AsyncSession, task: NewTask, *, business_date: dat
     return existing
 
 
-def close_task(task: Task | NewTask, reason: str, now: datetime) -> Task | NewTask:
+def close_task(task: Task | TaskRow, reason: str, now: datetime) -> Task | TaskRow:
     task.status, task.cancel_reason, task.completed_at, task.updated_at = "cancelled", reason, now, now
     return task
 

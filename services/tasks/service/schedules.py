@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import CustomerBook, LoanBook
 from services.tasks.rules import load_rules, months_after, risk_rank
 from services.tasks.service.calendar import load_calendar
-from services.tasks.service.lifecycle import NewTask, new_task, raise_task
+from services.tasks.service.lifecycle import TaskRow, new_task, raise_task
 from shared.clock import utcnow
 
 log = logging.getLogger("scheduler")
@@ -34,10 +34,10 @@ class Skipped:
 @dataclass
 class DayPlan:
     day: date
-    tasks: list[NewTask] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
-    def each(self, step: str, subjects: Iterable[tuple[str, object]], decide: Callable[[object], NewTask | None]):
+    def each(self, step: str, subjects: Iterable[tuple[str, object]], decide: Callable[[object], TaskRow | None]):
         for key, subject in subjects:
             try:
                 task = decide(subject)
@@ -58,10 +58,10 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
                                        CustomerBook.kind == "corporate"))).all()
     plan, now = DayPlan(day), utcnow()
 
-    def task(name: str, book, **facts) -> NewTask:
+    def task(name: str, book, **facts) -> TaskRow:
         return new_task(rules[name], book=book, cif=book.cif if book else None, now=now, **facts)
 
-    def maintenance(book) -> NewTask | None:
+    def maintenance(book) -> TaskRow | None:
         """A visit per period (monthly gold, quarterly platinum, half-yearly private), due by period end."""
         months = int(rules["maintenance_visit"].params.get(f"months_{book.tier}", 0))
         if not months or (day.month - 1) % months:
@@ -70,14 +70,14 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
         return task("maintenance_visit", book, subject=book.cif, anchor=day, due_date=due,
                     params={"tier": book.tier, "months": months})
 
-    def credit_rating(book) -> NewTask | None:
+    def credit_rating(book) -> TaskRow | None:
         if book.kind != "corporate":
             return None
         rule = rules["credit_rating_review"]
         return task("credit_rating_review", book, subject=book.cif, anchor=day, params={"year": day.year},
                     due_date=calendar.on_or_before(date(day.year, int(rule["month"]), int(rule["day"]))))
 
-    def monthly_report(owner_book) -> NewTask:
+    def monthly_report(owner_book) -> TaskRow:
         """One report per RM per month, due on the 5th or the next working day after it."""
         owner, book = owner_book
         report_day = int(rules["monthly_report"]["day"])
@@ -87,7 +87,7 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
         report.assignee, report.team, report.unit_path = owner, book.owner_team, book.unit_path
         return report
 
-    def birthday(book) -> NewTask | None:
+    def birthday(book) -> TaskRow | None:
         lead = int(rules["birthday"]["lead_days"])
         if book.birthday is None:
             return None
@@ -97,7 +97,7 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
         return task("birthday", book, subject=book.cif, anchor=when, due_date=max(calendar.on_or_before(when), day),
                     params={"birthday": when.isoformat(), "lead_days": lead})
 
-    def inspection(loan_book) -> NewTask | None:
+    def inspection(loan_book) -> TaskRow | None:
         """Corporate loans get a post-loan inspection every quarter after the first."""
         loan, book = loan_book
         months, n = int(rules["post_loan_inspection"]["repeat_months_corporate"]), 1
