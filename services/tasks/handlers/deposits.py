@@ -102,7 +102,10 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
         return
     tasks = await TaskSet.load(session, {s.item.data.account_id for s in touching}, {s.day for s in touching},
                                rules=(OUTFLOW, INFLOW))
-    books = await load_books(session, {s.item.data.customer_id for s in touching if crosses(s)})
+    # A task already stored on its key is only refreshed (amount, facts), never re-routed: owners are
+    # read for the others alone — a hot account crosses its threshold again with every inflow.
+    books = await load_books(session, {s.item.data.customer_id for s in touching if crosses(s) and (
+        INFLOW if s.item.data.amount > 0 else OUTFLOW, s.item.data.account_id, s.day) not in tasks.by_key})
     calendar = await load_calendar(session)
     for s in touching:
         event, envelope, now = s.item.data, s.item.envelope, utcnow()
