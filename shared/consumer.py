@@ -149,9 +149,8 @@ class EventConsumer:
 
     async def apply(self, handler: Handler, envelope, data) -> None:
         """Apply one event exactly as the consumer does (tests drive handlers through this)."""
-        await self.apply_batch([Item(None, registered({"": handler})[""], envelope, data)])
+        await self.apply_batch([Item(None, handler, envelope, data)])
 
     async def apply_many(self, handler: Handler, events: list) -> None:
         """Apply several events in one transaction as one polled batch would (tests of handlers)."""
-        handler = registered({"": handler})[""]
         await self.apply_batch([Item(None, handler, envelope, data) for envelope, data in events])

@@ -5,14 +5,12 @@ share the handler (one handler may serve several types, so a loans poll is one r
 partitions, each partition's events in order) and must leave the state that applying them one by one
 would. A lone event is a run of one. A service's `handlers/__init__.py` maps event types to Handlers.
 """
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events import Envelope, EventData
-from shared.logging import request_id_var
 
 Apply = Callable[[AsyncSession, list["Item"]], Awaitable[None]]
 
@@ -37,18 +35,6 @@ def batched(apply: Apply) -> Handler:
 def deduplicating(apply: Apply) -> Handler:
     """Register a set-based handler that records the ids it applied itself (see Handler)."""
     return Handler(apply, deduplicating=True)
-
-
-def one_at_a_time(handle: Callable[[AsyncSession, Envelope, Any], Awaitable[None]]) -> Handler:
-    """A handler written for one event, applied to a run event by event (request id per event, each
-    seeing what the previous one flushed). For low-volume events not yet written set-based."""
-    async def apply(session: AsyncSession, items: list[Item]) -> None:
-        for item in items:
-            request_id_var.set(item.request_id)
-            await handle(session, item.envelope, item.data)
-            await session.flush()
-            session.expire_all()
-    return Handler(apply)
 
 
 @dataclass(frozen=True)
@@ -90,10 +76,10 @@ def runs(items: list[Item]) -> list[list[Item]]:
     return grouped
 
 
-def registered(table: dict[str, Handler | Callable]) -> dict[str, Handler]:
-    """A service's event table as Handlers. A bare function is a handler of one event
-    `(session, envelope, data)` — the form the services are leaving — applied with one_at_a_time;
-    each distinct function gets one Handler, so its consecutive events still form one run."""
-    wrapped: dict[Callable, Handler] = {}
-    return {event_type: h if isinstance(h, Handler) else wrapped.setdefault(h, one_at_a_time(h))
-            for event_type, h in table.items()}
+def registered(table: Mapping[str, Handler]) -> dict[str, Handler]:
+    """A service's event table, checked: every entry is a registered Handler (a plain function here
+    would be a handler of one event, which no longer exists)."""
+    for event_type, handler in table.items():
+        if not isinstance(handler, Handler):
+            raise TypeError(f"{event_type}: {handler!r} is not a Handler (register it with @batched)")
+    return dict(table)

@@ -23,10 +23,8 @@ SCHEDULERS = ("tasks",)                            # services with a scheduler p
 
 
 def entry_point(service: str, name: str) -> str:
-    """The `python -m` module of a service's command-line entry point: services.<svc>.cli.<name> (issue
-    19's layout), services.<svc>.<name> for a service whose branch has not moved it yet."""
-    moved = (ROOT / "services" / service / "cli" / f"{name}.py").exists()
-    return f"services.{service}.cli.{name}" if moved else f"services.{service}.{name}"
+    """The `python -m` module of a service's command-line entry point (each service keeps them in cli/)."""
+    return f"services.{service}.cli.{name}"
 
 
 def free_port() -> int:
@@ -165,7 +163,7 @@ class Stack:
         for service in CONSUMERS:
             self.start_consumer(service)
         for service in SCHEDULERS:
-            self.spawn(f"{service}-scheduler", [sys.executable, "-m", f"services.{service}.scheduler"], service)
+            self.spawn(f"{service}-scheduler", [sys.executable, "-m", entry_point(service, "scheduler")], service)
         for name in SERVICES:
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 

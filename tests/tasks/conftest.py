@@ -4,12 +4,11 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+from sqlmodel import select
 
 from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from services.tasks.main import create_app
-from sqlmodel import select
-
 from services.tasks.models import Task
 from shared.outbox import OutboxMessage
 from tests.support import event_applier, mint_token, running_app, sessions_for, unique_cif

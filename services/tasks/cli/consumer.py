@@ -1,4 +1,4 @@
-"""`python -m services.tasks.consumer`: the tasks service's event consumer, a process of its own."""
+"""`python -m services.tasks.cli.consumer`: the tasks service's event consumer, a process of its own."""
 import asyncio
 
 from services.tasks.config import Settings
