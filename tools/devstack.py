@@ -96,6 +96,7 @@ class Stack:
         self.external_kafka = bool(self.kafka)
         for name in SERVICES:
             self.ports.setdefault(name, free_port())
+        self.ports.setdefault("gateway-metrics", free_port())   # Prometheus' port, apart from the API
         self.var.mkdir(parents=True, exist_ok=True)
         (self.var / "log").mkdir(exist_ok=True)
         self.keys = (str(self.var / "jwt" / "private.pem"), str(self.var / "jwt" / "public.pem"))
@@ -141,6 +142,8 @@ class Stack:
         subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
+        if name == "gateway":
+            env = {"METRICS_PORT": str(self.ports["gateway-metrics"]), "METRICS_HOST": "127.0.0.1", **env}
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
                           "--port", str(self.ports[name]), "--no-access-log"], name, **env)
 
@@ -192,7 +195,8 @@ def local_stack() -> Stack:
         if not url and pg:
             url = postgres_database_url(pg.rstrip("/") + "/postgres", f"rmwb_{service}")
         urls[service] = url or f"sqlite+aiosqlite:///{var}/{service}.db"
-    ports = {"gateway": 8000, "customer": 8001, "tasks": 8002, "appraisal": 8003, "broker": 9092}
+    ports = {"gateway": 8000, "customer": 8001, "tasks": 8002, "appraisal": 8003, "broker": 9092,
+             "gateway-metrics": 9100}
     return Stack(var=var, database_urls=urls, kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, ports=ports)
 
 
@@ -208,7 +212,8 @@ def run() -> None:
     try:
         stack.start_all()
         from services.customer.seed import DEMO_PASSWORD, STAFF
-        print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json)")
+        print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json;"
+              f" metrics: {stack.url('gateway-metrics')}/metrics)")
         print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))
         print(f"Demo logins (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u} ({r[0]})" for u, _, r, *_ in STAFF))
         print(f"Logs: {stack.var / 'log'}/   Ctrl-C stops everything.\n", flush=True)

@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     # Read session.revoked from customer.events; tests of the gateway alone turn it off.
     revocation_consumer_enabled: bool = True
     access_token_minutes: int = 30   # how far back a starting replica reads revocations
+    # Prometheus scrapes /metrics here, inside the cluster; never on the public API port. 0: not served.
+    metrics_port: int = 9100
+    metrics_host: str = "0.0.0.0"
 
     def upstreams(self) -> dict[str, str]:
         return {"customer": self.customer_url, "tasks": self.tasks_url, "appraisal": self.appraisal_url}

@@ -3,7 +3,7 @@
 The hot path of the gateway: profiling showed FastAPI's routing, dependency and middleware machinery
 costing more than the forwarding itself, so service paths never enter the framework; and a plain
 forward sends the service's status, headers and body as two ASGI messages, without Request or
-Response objects. Only the gateway's own routes (home, health, OpenAPI, metrics) go on to FastAPI.
+Response objects. Only the gateway's own routes (home, health, OpenAPI) go on to FastAPI.
 """
 import logging
 

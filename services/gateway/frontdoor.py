@@ -13,7 +13,6 @@ from starlette.requests import Request
 from services.gateway import metrics
 from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.routing import upstream_for
 from shared.errors import Problem, problem_response, register_messages
 from shared.logging import route_var, user_var
 
@@ -27,7 +26,7 @@ SECURITY_HEADERS = [
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
 ]
 SIGN_IN_PATHS = ("/api/v1/auth/token", "/api/v1/auth/refresh")
-GATEWAY_PATHS = frozenset({"/api/v1/healthz", "/api/v1/openapi.json", "/api/v1/me/home", "/metrics"})
+GATEWAY_PATHS = frozenset({"/api/v1/healthz", "/api/v1/openapi.json", "/api/v1/me/home"})
 
 
 class BodyTooLarge(Exception):
@@ -43,7 +42,7 @@ class FrontDoor:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         path = scope["path"]
-        route = metrics.route_label(path, path in GATEWAY_PATHS or upstream_for(path) is not None)
+        route = metrics.route_label(path, path in GATEWAY_PATHS)
         route_var.set(route)
         status = 500
 

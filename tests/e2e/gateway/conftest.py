@@ -30,10 +30,10 @@ def gateway_api(pg_server, tmp_path_factory):
     with running_stack(backend, pg_server, tmp_path_factory.mktemp("gateway"), "gateway") as stack:
         stack.stop("gateway")
         stack.start_app("gateway", **ROOMY)
-        stack.ports["gateway-strict"] = free_port()
+        stack.ports["gateway-strict"], stack.ports["gateway-strict-metrics"] = free_port(), free_port()
         stack.spawn("gateway-strict", [sys.executable, "-m", "uvicorn", "services.gateway.main:app", "--host",
                                        "127.0.0.1", "--port", str(stack.ports["gateway-strict"]), "--no-access-log"],
-                    "gateway", **STRICT)
+                    "gateway", METRICS_PORT=str(stack.ports["gateway-strict-metrics"]), **STRICT)
         for replica in ("gateway", "gateway-strict"):
             wait_http(stack.url(replica) + "/api/v1/healthz")
         yield GatewayApi(stack)
