@@ -1,4 +1,6 @@
 """Refresh-token rotation, reuse detection and logout."""
+import asyncio
+
 from sqlmodel import select
 
 from services.customer.seed import DEMO_PASSWORD
@@ -49,3 +51,14 @@ async def test_logout_revokes_refresh_and_announces_the_session(customer_api, cu
 async def test_unknown_refresh_token_is_401(customer_api):
     r = await customer_api.post("/api/v1/auth/refresh", data={"refresh_token": "x" * 43})
     assert r.status_code == 401
+
+
+async def test_eight_concurrent_refreshes_with_one_token_let_one_win_and_then_end_the_whole_session(customer_api):
+    first = await sign_in(customer_api, "rm01")
+    answers = await asyncio.gather(*(customer_api.post("/api/v1/auth/refresh",
+                                                       data={"refresh_token": first["refresh_token"]})
+                                     for _ in range(8)))
+    assert sorted(r.status_code for r in answers) == [200] + [401] * 7
+    [winner] = [r.json() for r in answers if r.status_code == 200]
+    forked = await customer_api.post("/api/v1/auth/refresh", data={"refresh_token": winner["refresh_token"]})
+    assert forked.status_code == 401   # the concurrent replays revoked the winner's new token as well
