@@ -12,6 +12,12 @@ class Settings(ServiceSettings):
     # Short access tokens: a revoked session stops working within minutes even where no one checks revocation.
     access_token_minutes: int = 30
     refresh_token_days: int = 14
+    # Sign-in lockout (sign_in_lockout.py): failures allowed free, per account and per caller address (a
+    # branch's RMs may share one), then a lock of first_lock seconds that doubles per failure, up to the most.
+    sign_in_free_failures_account: int = 5
+    sign_in_free_failures_address: int = 50
+    sign_in_first_lock_seconds: float = 1.0
+    sign_in_max_lock_seconds: float = 900.0
     # Tier thresholds (CNY); the bank sets them, these are the domain defaults (tier.py says how they apply).
     tier_gold: Decimal = Decimal("500000")
     tier_platinum: Decimal = Decimal("1000000")
