@@ -11,6 +11,13 @@ user_var: ContextVar[str | None] = ContextVar("user", default=None)
 # The route template a request matched (bounded, unlike the raw path); set by whoever routes it.
 route_var: ContextVar[str | None] = ContextVar("route", default=None)
 REQUEST_ID_HEADER = "x-request-id"
+# The narrowest column that stores a request id (appraisal's records): a caller's id that is longer, or
+# not plain printable ASCII, is replaced by one of ours, the same way at the gateway and at each service.
+MAX_REQUEST_ID = 64
+
+
+def usable_request_id(rid: str | None) -> bool:
+    return bool(rid) and len(rid) <= MAX_REQUEST_ID and rid.isascii() and rid.isprintable()
 
 
 class JsonFormatter(logging.Formatter):
@@ -48,7 +55,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         rid = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
-        rid = rid if rid and len(rid) <= 128 else uuid.uuid4().hex
+        rid = rid if usable_request_id(rid) else uuid.uuid4().hex
         token = request_id_var.set(rid)
         user_token = user_var.set(None)
         route_token = route_var.set(None)
