@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("customer", "tasks", "appraisal", "gateway")   # HTTP apps, each owning a database (gateway: idempotency keys)
 CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
 SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
+GATEWAY_PROTOCOL = "services.gateway.slow_clients:HeadTimeoutProtocol"   # uvicorn's, with a request-head deadline
 
 
 def free_port() -> int:
@@ -142,10 +143,12 @@ class Stack:
         subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
+        protocol = []
         if name == "gateway":
             env = {"METRICS_PORT": str(self.ports["gateway-metrics"]), "METRICS_HOST": "127.0.0.1", **env}
+            protocol = ["--http", GATEWAY_PROTOCOL]
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
-                          "--port", str(self.ports[name]), "--no-access-log"], name, **env)
+                          "--port", str(self.ports[name]), "--no-access-log", *protocol], name, **env)
 
     def start_consumer(self, service: str, instance: str = "", **env: str) -> str:
         """Start a consumer process; a second `instance` joins the same group and splits the partitions."""

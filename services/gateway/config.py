@@ -31,6 +31,8 @@ class Settings(ServiceSettings):
     # Read session.revoked from customer.events; tests of the gateway alone turn it off.
     revocation_consumer_enabled: bool = True
     access_token_minutes: int = 30   # how far back a starting replica reads revocations
+    # A client's request line and headers must arrive within this (slow_clients.py); bodies are bounded apart.
+    header_timeout_seconds: float = 10.0
     # Prometheus scrapes /metrics here, inside the cluster; never on the public API port. 0: not served.
     metrics_port: int = 9100
     metrics_host: str = "0.0.0.0"
