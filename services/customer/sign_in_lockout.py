@@ -17,7 +17,7 @@ class FailureCounter:
                  max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic):
         self.free, self.first, self.most = free_failures, first_lock_seconds, max_lock_seconds
         self.max_keys, self.clock = max_keys, clock
-        self.failures: dict[str, tuple[int, float, float]] = {}   # key -> (count, last failure, locked until)
+        self.failures: dict[str, tuple[int, float, float]] = {}   # key -> (count, round began, locked until)
 
     def wait(self, key: str) -> float:
         """Seconds until `key` may try again; 0.0 when it may now."""
@@ -26,18 +26,18 @@ class FailureCounter:
 
     def failed(self, key: str) -> None:
         now = self.clock()
-        count, last, _ = self.failures.get(key, (0, now, now))
-        if now - last > self.most:   # quiet for longer than the longest lock: start afresh
-            count = 0
+        count, began, _ = self.failures.get(key, (0, now, now))
+        if now - began > self.most:   # counts are per round of the longest lock: a branch's occasional
+            count, began = 0, now     # typos over a day never add up to locking the whole branch out
         count += 1
         locked = min(self.most, self.first * 2 ** (count - self.free - 1)) if count > self.free else 0.0
         if key not in self.failures and len(self.failures) >= self.max_keys:
             self._forget_quiet(now)
-        self.failures[key] = (count, now, now + locked)
+        self.failures[key] = (count, began, now + locked)
 
     def succeeded(self, key: str) -> None:
         self.failures.pop(key, None)
 
     def _forget_quiet(self, now: float) -> None:
-        """Bound memory: a key quiet for longer than the longest lock would start afresh anyway."""
+        """Bound memory: a key whose round is over would start afresh anyway."""
         self.failures = {k: e for k, e in self.failures.items() if now - e[1] <= self.most}
