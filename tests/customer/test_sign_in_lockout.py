@@ -1,13 +1,6 @@
 """The sign-in failure counter as a state machine, on a clock the test moves."""
 from services.customer.sign_in_lockout import FailureCounter
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.support import Clock
 
 
 def test_failures_past_the_free_ones_lock_for_a_time_that_doubles_up_to_the_ceiling():
