@@ -50,13 +50,17 @@ class Api:
         self.stack = stack
         self.base = stack.url("gateway") + "/api/v1"
         self.tokens: dict[str, str] = {}
+        self.signing_in: dict[tuple[str, int], asyncio.Lock] = {}   # a lock belongs to one event loop
 
     async def headers(self, username: str, **extra) -> dict:
-        if username not in self.tokens:
-            async with httpx.AsyncClient(timeout=10) as c:
-                r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
-                r.raise_for_status()
-                self.tokens[username] = r.json()["access_token"]
+        # One sign-in per user, however many calls start at once: eight concurrent argon2 checks for
+        # one token outlasted the gateway's timeout on a loaded machine.
+        async with self.signing_in.setdefault((username, id(asyncio.get_running_loop())), asyncio.Lock()):
+            if username not in self.tokens:
+                async with httpx.AsyncClient(timeout=10) as c:
+                    r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+                    r.raise_for_status()
+                    self.tokens[username] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}", **extra}
 
     async def call(self, method: str, path: str, username: str | None = None, **kw) -> httpx.Response:

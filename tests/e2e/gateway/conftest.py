@@ -20,7 +20,7 @@ class GatewayApi(Api):
     def on(self, replica: str) -> "GatewayApi":
         """The same signed-in app, talking to another gateway replica."""
         other = GatewayApi(self.stack)
-        other.base, other.tokens = self.stack.url(replica) + "/api/v1", self.tokens
+        other.base, other.tokens, other.signing_in = self.stack.url(replica) + "/api/v1", self.tokens, self.signing_in
         return other
 
 
