@@ -68,8 +68,10 @@ class Forwarder:
             return bad
         body = await read_body(receive)
         state = self.api.state
-        key = None
-        if method == "POST" and not path.startswith(NOT_REMEMBERED):
+        key, principal = None, scope.get("principal")
+        # Keys are remembered for signed-in callers only: a tokenless POST is refused by the service
+        # anyway, and remembering its key would let anyone add a stored row per request.
+        if method == "POST" and principal is not None and not path.startswith(NOT_REMEMBERED):
             key = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"idempotency-key"), None)
         if key is None:
             try:
@@ -77,7 +79,5 @@ class Forwarder:
             except UpstreamUnavailable as err:
                 return unavailable(Request(scope), err)
         request = Request(scope)
-        principal = scope.get("principal")
-        owner = principal.username if principal else "ip:" + (request.client.host if request.client else "-")
-        return await once(request, state.idempotency, owner, key, body,
+        return await once(request, state.idempotency, principal.username, key, body,
                           lambda: forward(request, state.upstreams, service, body))
