@@ -21,7 +21,8 @@ import time
 from bench.loadgen import write_results
 from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
@@ -52,7 +53,7 @@ def database(name: str) -> str:
 async def timed(consumer: EventConsumer, handlers: dict, stream: list[tuple]) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     for poll in polls(stream):
-        await consumer.apply_batch([Item(None, handlers[envelope.type], envelope, data) for envelope, data in poll])
+        await consumer.apply_batch([Item(None, consumer.handlers[envelope.type], envelope, data) for envelope, data in poll])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"events": len(stream), "seconds": round(wall, 2), "events_per_s": round(len(stream) / wall),
             "cpu_ms_per_event": round(cpu * 1000 / len(stream), 3)}

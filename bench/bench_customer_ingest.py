@@ -26,7 +26,8 @@ from services.customer.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.customer.models import Customer
 from services.customer.seed import seed_demo
 from shared.clock import utcnow
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
@@ -95,7 +96,7 @@ async def run(path: str, handlers: dict, customers: int, batches: list[list[tupl
         events = sum(len(b) for b in batches)
         started = time.perf_counter()
         for batch in batches:
-            await consumer.apply_batch([Item(None, handlers[env.type], env, data) for env, data in batch])
+            await consumer.apply_batch([Item(None, consumer.handlers[env.type], env, data) for env, data in batch])
         seconds = time.perf_counter() - started
     finally:
         await engine.dispose()

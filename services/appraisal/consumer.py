@@ -3,7 +3,7 @@ import asyncio
 
 from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS
-from shared.consumer import serve
+from shared.consumer_process import serve
 from shared.events import CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC, TASKS_TOPIC
 
 TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC, TASKS_TOPIC]

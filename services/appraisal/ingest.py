@@ -21,7 +21,7 @@ from services.appraisal.models import BalanceInterval, LedgerEvent, LoanFlow, Lo
 from services.appraisal.timeline import COLUMNS, Timeline
 from shared.bulk import JsonText, put_rows
 from shared.clock import utcnow
-from shared.consumer import Item, deduplicating, first_of
+from shared.handlers import Item, deduplicating, first_of
 from shared.db import one_of, plain_rows
 from shared.events import Envelope, EventData, LoanDue
 

@@ -9,8 +9,6 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/customer.db"
     # Only this service signs tokens; the others hold the public key alone.
     jwt_private_key_file: str = "var/jwt/private.pem"
-    # Short access tokens: a revoked session stops working within minutes even where no one checks revocation.
-    access_token_minutes: int = 30
     refresh_token_days: int = 14
     # Sign-in lockout (sign_in_lockout.py): failures allowed free, per account and per caller address (a
     # branch's RMs may share one), then a lock of first_lock seconds that doubles per failure, up to the most.

@@ -3,7 +3,7 @@ import asyncio
 
 from services.customer.config import Settings
 from services.customer.handlers import HANDLERS
-from shared.consumer import serve
+from shared.consumer_process import serve
 from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC, TASKS_TOPIC
 
 TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, TASKS_TOPIC]

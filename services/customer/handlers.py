@@ -10,7 +10,7 @@ from services.customer.handover import OpenTask
 from services.customer.holdings import deposit_account, loan_holding, recompute_tier, record_day_total
 from services.customer.holdings_runs import on_deposit_run, on_loan_run
 from shared.clock import utcnow
-from shared.consumer import Item, batched
+from shared.handlers import Item, batched
 from shared.bulk import put_rows
 from shared.events import Envelope, EventData
 

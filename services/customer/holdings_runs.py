@@ -27,7 +27,7 @@ from services.customer.holdings import (BalanceDay, DepositAccount, LoanHolding,
 from services.customer.models import Customer
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.consumer import Item, batched
+from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
 from shared.logging import request_id_var
 

@@ -42,7 +42,8 @@ async def apply_event(appraisal_db):
 
 @pytest.fixture(scope="module")
 async def appraisal_api(appraisal_url, jwt_keys):
-    settings = Settings(database_url=appraisal_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    settings = Settings(database_url=appraisal_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -16,7 +16,9 @@ from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.appraisal.models import (ActivityFact, BalanceInterval, CardStamp, LedgerEvent, LoanFlow, LoanRecord,
                                        OwnershipInterval)
 from services.appraisal.replay import replay_facts
-from shared.consumer import EventConsumer, Item, ProcessedEvent
+from shared.consumer import EventConsumer
+from shared.dedup import ProcessedEvent
+from shared.handlers import Item
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
@@ -85,7 +87,7 @@ async def apply_in_one_batch(consumer: EventConsumer, events: list[dict]) -> Non
     items = []
     for event in events:
         envelope, data = parse_event(json.dumps(event).encode())
-        items.append(Item(None, HANDLERS[envelope.type], envelope, data))
+        items.append(Item(None, consumer.handlers[envelope.type], envelope, data))
     await consumer.apply_batch(items)
 
 

@@ -26,7 +26,8 @@ async def customer_db(customer_url):
 @pytest.fixture(scope="module")
 async def customer_api(customer_url, customer_db, jwt_keys):
     settings = Settings(database_url=customer_url, jwt_private_key_file=jwt_keys[0], jwt_public_key_file=jwt_keys[1],
-                        outbox_relay_enabled=False)
+                        outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -12,7 +12,8 @@ from services.customer.handover import OpenTask
 from services.customer.holdings import BalanceDay, DepositAccount, LoanHolding
 from services.customer.models import Customer
 from services.customer.seed import seed_demo
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.outbox import OutboxMessage
@@ -123,7 +124,7 @@ async def test_a_batch_applied_set_based_leaves_the_book_one_event_at_a_time_lea
     try:
         for envelope, data in events:
             await one_by_one.apply(PER_EVENT_HANDLERS[envelope.type], envelope, data)
-        await batch.apply_batch([Item(None, HANDLERS[envelope.type], envelope, data) for envelope, data in events])
+        await batch.apply_batch([Item(None, batch.handlers[envelope.type], envelope, data) for envelope, data in events])
         expected, actual = await book(one_by_one, seeded_one), await book(batch, seeded_batch)
     finally:
         await engine_one.dispose()

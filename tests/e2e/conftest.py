@@ -50,12 +50,12 @@ class Api:
         self.stack = stack
         self.base = stack.url("gateway") + "/api/v1"
         self.tokens: dict[str, str] = {}
-        self.signing_in: dict[tuple[str, int], asyncio.Lock] = {}   # a lock belongs to one event loop
+        self.signing_in: dict[str, asyncio.Lock] = {}
 
     async def headers(self, username: str, **extra) -> dict:
-        # One sign-in per user, however many calls start at once: eight concurrent argon2 checks for
-        # one token outlasted the gateway's timeout on a loaded machine.
-        async with self.signing_in.setdefault((username, id(asyncio.get_running_loop())), asyncio.Lock()):
+        # One sign-in per user however many calls start at once: concurrent password hashes on a busy
+        # machine pushed the sign-in past the gateway's timeout.
+        async with self.signing_in.setdefault(username, asyncio.Lock()):
             if username not in self.tokens:
                 async with httpx.AsyncClient(timeout=10) as c:
                     r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})

@@ -118,7 +118,7 @@ async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> N
 
 
 # Where each consumer records the ids of the events it applied: appraisal keeps every event in its
-# ledger and dedups there (shared.consumer.deduplicating); the others write (consumer, event id) markers.
+# ledger and dedups there (shared.handlers.deduplicating); the others write (consumer, event id) markers.
 RECORD_OF_EVENTS = {"appraisal": "ledger_event"}
 
 
