@@ -22,7 +22,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, pool_size: int = 10, custom_plans: bool = False) -> AsyncEngine:
-    """`custom_plans` for batch work (consumers): PostgreSQL then plans every execution with its values.
+    """Errors never carry the bound values (hide_parameters): they end up in logs, and values are PII.
+    `custom_plans` for batch work (consumers): PostgreSQL then plans every execution with its values.
     asyncpg prepares and caches statements, and after five runs PostgreSQL may switch to a generic plan
     that cannot see an IN list of a thousand loan ids and picks a scan that compares each row with all
     of them (2 s a batch, measured); planning a batch statement costs under a millisecond."""
@@ -30,11 +31,11 @@ def make_engine(url: str, pool_size: int = 10, custom_plans: bool = False) -> As
     if not is_sqlite(url):
         connect_args = {"server_settings": {"plan_cache_mode": "force_custom_plan"}} if custom_plans else {}
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                                   connect_args=connect_args)
+                                   connect_args=connect_args, hide_parameters=True)
     path = url.split(":///", 1)[1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_conn, _record):  # the HTTP app and the consumer share one file

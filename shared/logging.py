@@ -3,18 +3,68 @@ import json
 import logging
 import sys
 import time
+import traceback
 import uuid
 from contextvars import ContextVar
+
+from sqlalchemy.exc import DBAPIError
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_var: ContextVar[str | None] = ContextVar("user", default=None)
 # The route template a request matched (bounded, unlike the raw path); set by whoever routes it.
 route_var: ContextVar[str | None] = ContextVar("route", default=None)
 REQUEST_ID_HEADER = "x-request-id"
+# The narrowest column that stores a request id (appraisal's records): a caller's id that is longer, or
+# not plain printable ASCII, is replaced by one of ours, the same way at the gateway and at each service.
+MAX_REQUEST_ID = 64
+
+
+def usable_request_id(rid: str | None) -> bool:
+    return bool(rid) and len(rid) <= MAX_REQUEST_ID and rid.isascii() and rid.isprintable()
+
+
+def _database_error(exc: BaseException | None) -> BaseException | None:
+    """The database error in an exception's chain, if any: SQLAlchemy's wrapper or the driver's own."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DBAPIError) or type(exc).__module__.startswith(("asyncpg", "sqlite3", "aiosqlite")):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def database_error_summary(exc: BaseException) -> str:
+    """What a database error says without the values in it: the drivers quote them in their messages
+    ("Key (phone)=(138…) already exists", "invalid input for query argument $1: '138…'"), and values are
+    customers' personal data. Kept: the error's class, SQLSTATE, constraint, table, column, statement."""
+    driver = getattr(exc, "orig", None) or exc
+    driver = driver.__cause__ or driver
+    parts = [f"{type(exc).__module__}.{type(exc).__qualname__}", f"({type(driver).__name__})"]
+    for name in ("sqlstate", "constraint_name", "table_name", "column_name"):
+        if getattr(driver, name, None):
+            parts.append(f"{name}={getattr(driver, name)}")
+    if getattr(exc, "statement", None):
+        parts.append(f"[SQL: {exc.statement}]")
+    return " ".join(parts) + " (message and values withheld from the log)"
+
+
+def _loggable(arg):
+    database = _database_error(arg) if isinstance(arg, BaseException) else None
+    return arg if database is None else database_error_summary(database)
 
 
 class JsonFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:
+        database = _database_error(ei[1])
+        if database is None:
+            return super().formatException(ei)
+        frames = "".join(traceback.format_tb(ei[2]))   # where it happened; no chained messages
+        raised = "" if database is ei[1] else f"{type(ei[1]).__qualname__}, from "
+        return f"Traceback (most recent call last):\n{frames}{raised}{database_error_summary(database)}"
+
     def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and record.args:   # log.warning("… %s", err) with a database error
+            record.args = tuple(_loggable(arg) for arg in record.args)
         entry = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname, "logger": record.name, "msg": record.getMessage(),
@@ -48,7 +98,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         rid = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
-        rid = rid if rid and len(rid) <= 128 else uuid.uuid4().hex
+        rid = rid if usable_request_id(rid) else uuid.uuid4().hex
         token = request_id_var.set(rid)
         user_token = user_var.set(None)
         route_token = route_var.set(None)

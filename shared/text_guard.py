@@ -7,7 +7,25 @@ from starlette.requests import Request
 
 from shared.errors import problem_response, register_messages, text
 
-register_messages({"unstorable_text": ("含有无法保存的字符（如空字符）", "contains characters that cannot be stored (e.g. NUL)")})
+register_messages({
+    "unstorable_text": ("含有无法保存的字符（如空字符）", "contains characters that cannot be stored (e.g. NUL)"),
+    "nested_too_deep": ("嵌套层级过深（上限 {limit} 层）", "nested too deeply (limit {limit} levels)"),
+})
+MAX_DEPTH = 32   # no request of the API nests beyond a handful of levels; the parsers recurse per level
+
+
+def too_deep(value) -> bool:
+    """Whether a parsed JSON value nests deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def bad_text(value: str) -> bool:
@@ -51,10 +69,17 @@ class TextGuardMiddleware:
             return await self.app(scope, receive, send)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         bad = next((k for k, v in query if bad_text(v) or bad_text(k)), None)
+        reason = "unstorable_text"
         if bad is None and dict(scope["headers"]).get(b"content-type", b"").startswith(b"application/json"):
             body = await _read_body(receive)
             try:
-                bad = first_bad_field(json.loads(body)) if body else None
+                value = json.loads(body) if body else None
+                if too_deep(value):
+                    bad, reason = "body", "nested_too_deep"
+                else:
+                    bad = first_bad_field(value)
+            except RecursionError:   # deeper than even the parser goes
+                bad, reason = "body", "nested_too_deep"
             except ValueError:
                 bad = None  # not JSON: FastAPI answers that with its own 422
             receive = _replay(body)
@@ -62,7 +87,7 @@ class TextGuardMiddleware:
             return await self.app(scope, receive, send)
         request = Request(scope)
         response = problem_response(request, 422, "validation",
-                                    [{"field": bad, "reason": text(request, "unstorable_text")}])
+                                    [{"field": bad, "reason": text(request, reason, limit=MAX_DEPTH)}])
         await response(scope, receive, send)
 
 

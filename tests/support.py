@@ -138,3 +138,13 @@ async def running_app(app):
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
             yield client
+
+
+class Clock:
+    """A monotonic clock the test moves by hand (set .now), for state machines that take a `clock`."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("customer", "tasks", "appraisal", "gateway")   # HTTP apps, each owning a database (gateway: idempotency keys)
 CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
 SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
+GATEWAY_PROTOCOL = "services.gateway.slow_clients:HeadTimeoutProtocol"   # uvicorn's, with a request-head deadline
 
 
 def entry_point(service: str, name: str) -> str:
@@ -101,6 +102,7 @@ class Stack:
         self.external_kafka = bool(self.kafka)
         for name in SERVICES:
             self.ports.setdefault(name, free_port())
+        self.ports.setdefault("gateway-metrics", free_port())   # Prometheus' port, apart from the API
         self.var.mkdir(parents=True, exist_ok=True)
         (self.var / "log").mkdir(exist_ok=True)
         self.keys = (str(self.var / "jwt" / "private.pem"), str(self.var / "jwt" / "public.pem"))
@@ -146,8 +148,12 @@ class Stack:
         subprocess.run([sys.executable, "-m", "services.customer.cli.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
+        protocol = []
+        if name == "gateway":
+            env = {"METRICS_PORT": str(self.ports["gateway-metrics"]), "METRICS_HOST": "127.0.0.1", **env}
+            protocol = ["--http", GATEWAY_PROTOCOL]
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
-                          "--port", str(self.ports[name]), "--no-access-log"], name, **env)
+                          "--port", str(self.ports[name]), "--no-access-log", *protocol], name, **env)
 
     def start_consumer(self, service: str, instance: str = "", **env: str) -> str:
         """Start a consumer process; a second `instance` joins the same group and splits the partitions."""
@@ -197,7 +203,8 @@ def local_stack() -> Stack:
         if not url and pg:
             url = postgres_database_url(pg.rstrip("/") + "/postgres", f"rmwb_{service}")
         urls[service] = url or f"sqlite+aiosqlite:///{var}/{service}.db"
-    ports = {"gateway": 8000, "customer": 8001, "tasks": 8002, "appraisal": 8003, "broker": 9092}
+    ports = {"gateway": 8000, "customer": 8001, "tasks": 8002, "appraisal": 8003, "broker": 9092,
+             "gateway-metrics": 9100}
     return Stack(var=var, database_urls=urls, kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, ports=ports)
 
 
@@ -213,7 +220,8 @@ def run() -> None:
     try:
         stack.start_all()
         from services.customer.cli.seed import DEMO_PASSWORD, STAFF
-        print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json)")
+        print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json;"
+              f" metrics: {stack.url('gateway-metrics')}/metrics)")
         print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))
         print(f"Demo logins (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u} ({r[0]})" for u, _, r, *_ in STAFF))
         print(f"Logs: {stack.var / 'log'}/   Ctrl-C stops everything.\n", flush=True)

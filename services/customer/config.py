@@ -11,6 +11,12 @@ class Settings(ServiceSettings):
     # Only this service signs tokens; the others hold the public key alone.
     jwt_private_key_file: str = "var/jwt/private.pem"
     refresh_token_days: int = 14
+    # Sign-in lockout (sign_in_lockout.py): failures allowed free, per account and per caller address (a
+    # branch's RMs may share one), then a lock of first_lock seconds that doubles per failure, up to the most.
+    sign_in_free_failures_account: int = 5
+    sign_in_free_failures_address: int = 50
+    sign_in_first_lock_seconds: float = 1.0
+    sign_in_max_lock_seconds: float = 900.0
     # Tier thresholds (CNY); the bank sets them (rules.py holds the defaults and says how they apply).
     tier_gold: Decimal = TierRules.gold
     tier_platinum: Decimal = TierRules.platinum

@@ -28,6 +28,11 @@ class Settings(ServiceSettings):
     idempotency_ttl_hours: int = 24
     # App origins allowed by CORS (the phone apps' web views and the H5 build), comma separated.
     cors_origins: str = "http://localhost:3000"
+    # A client's request line and headers must arrive within this (slow_clients.py); bodies are bounded apart.
+    header_timeout_seconds: float = 10.0
+    # Prometheus scrapes /metrics here, inside the cluster; never on the public API port. 0: not served.
+    metrics_port: int = 9100
+    metrics_host: str = "0.0.0.0"
 
     def upstreams(self) -> dict[str, str]:
         return {"customer": self.customer_url, "tasks": self.tasks_url, "appraisal": self.appraisal_url}

@@ -3,7 +3,7 @@
 The hot path of the gateway: profiling showed FastAPI's routing, dependency and middleware machinery
 costing more than the forwarding itself, so service paths never enter the framework; and a plain
 forward sends the service's status, headers and body as two ASGI messages, without Request or
-Response objects. Only the gateway's own routes (home, health, OpenAPI, metrics) go on to FastAPI.
+Response objects. Only the gateway's own routes (home, health, OpenAPI) go on to FastAPI.
 """
 import logging
 
@@ -68,8 +68,10 @@ class Forwarder:
             return bad
         body = await read_body(receive)
         state = self.api.state
-        key = None
-        if method == "POST" and not path.startswith(NOT_REMEMBERED):
+        key, principal = None, scope.get("principal")
+        # Keys are remembered for signed-in callers only: a tokenless POST is refused by the service
+        # anyway, and remembering its key would let anyone add a stored row per request.
+        if method == "POST" and principal is not None and not path.startswith(NOT_REMEMBERED):
             key = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"idempotency-key"), None)
         if key is None:
             try:
@@ -77,7 +79,5 @@ class Forwarder:
             except UpstreamUnavailable as err:
                 return unavailable(Request(scope), err)
         request = Request(scope)
-        principal = scope.get("principal")
-        owner = principal.username if principal else "ip:" + (request.client.host if request.client else "-")
-        return await once(request, state.idempotency, owner, key, body,
+        return await once(request, state.idempotency, principal.username, key, body,
                           lambda: forward(request, state.upstreams, service, body))

@@ -8,6 +8,7 @@ HTTP/1.1 with Content-Length or chunked answers, which is all this client does. 
 occasional OpenAPI fetch.
 """
 import asyncio
+import select
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -87,6 +88,14 @@ class _Connection(asyncio.Protocol):
         body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
         return self.parser.get_status_code(), self.headers, body, self.keep_alive
 
+    def hung_up(self) -> bool:
+        """Whether the service has ended this idle connection though we have not yet read its FIN:
+        anything readable on an idle connection is the end (or bytes nobody asked for). Asked just
+        before a request is written, so a closed connection is left before a byte is sent on it."""
+        poller = select.poll()
+        poller.register(self.transport.get_extra_info("socket").fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+
     def close(self):
         self.closed = True
         if self.transport is not None:
@@ -116,7 +125,7 @@ class Pool:
     def _reuse(self, now: float) -> _Connection | None:
         while self.idle:
             conn = self.idle.pop()   # the most recently used: the least likely to be closed under us
-            if not conn.closed and now - conn.idle_since < IDLE_SECONDS:
+            if not conn.closed and now - conn.idle_since < IDLE_SECONDS and not conn.hung_up():
                 return conn
             conn.close()
         return None
@@ -152,7 +161,9 @@ class Pool:
                 except BaseException:
                     conn.close()
                     raise
-                if keep_alive and not conn.closed:
+                # uvicorn closes the connection a moment after any 500 from an exception (once it has
+                # logged it) without saying so: pooled, it failed the next caller's request.
+                if keep_alive and not conn.closed and status < 500:
                     conn.idle_since = loop.time()
                     self.idle.append(conn)
                 else:

@@ -1,7 +1,7 @@
 """The gateway's HTTP app: `uvicorn services.gateway.main:app` — the one REST API at /api/v1.
 
 Wiring only: the front door (size, token, revocation, rate limits, security headers), CORS, request
-ids, then gateway-owned routes (home, health, OpenAPI, metrics) and forwarding for everything else.
+ids, then gateway-owned routes (home, health, OpenAPI) and forwarding for everything else.
 """
 import asyncio
 from contextlib import asynccontextmanager, suppress
@@ -44,7 +44,9 @@ async def lifespan(app: FastAPI):
     app.state.engine = make_engine(settings.database_url)
     app.state.idempotency = IdempotencyStore(app.state.engine, timedelta(hours=settings.idempotency_ttl_hours))
     app.state.openapi_doc = None
-    tasks = [asyncio.create_task(_purge_idempotency_keys(app.state.idempotency))]
+    tasks = [asyncio.create_task(_purge_idempotency_keys(app.state.idempotency)),
+             asyncio.create_task(openapi.follow_routes(app.state.upstreams.client, settings.upstreams()))]
+    exposition = metrics.serve(settings.metrics_port, settings.metrics_host) if settings.metrics_port else None
     if settings.revocation_consumer_enabled:
         tasks.append(asyncio.create_task(revocation.follow(settings, denylist)))
     settle_gc()
@@ -54,6 +56,8 @@ async def lifespan(app: FastAPI):
     await asyncio.gather(*tasks, return_exceptions=True)
     await app.state.upstreams.close()
     await app.state.engine.dispose()
+    if exposition:
+        exposition.shutdown()
 
 
 # The gateway's own routes; service paths are answered by the Forwarder before they reach FastAPI.
@@ -83,11 +87,6 @@ async def healthz(request: Request):
     healthy = all(r["status"] == "ok" for r in results.values())
     return JSONResponse({"status": "ok" if healthy else "degraded", "gateway": "ok", "upstreams": results},
                         status_code=200 if healthy else 503)
-
-
-@api.get("/metrics", include_in_schema=False)
-async def prometheus_metrics():
-    return metrics.exposition()
 
 
 @api.get("/api/v1/openapi.json", include_in_schema=False)

@@ -5,6 +5,7 @@ import copy
 
 import aiohttp
 
+from services.gateway import metrics
 from services.gateway.routing import upstream_for
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
@@ -35,6 +36,17 @@ async def fetch(client: aiohttp.ClientSession, base_url: str) -> dict | None:
             return await r.json() if r.status == 200 else None
     except (aiohttp.ClientError, asyncio.TimeoutError):
         return None
+
+
+async def follow_routes(client: aiohttp.ClientSession, upstreams: dict[str, str]) -> None:
+    """Keeps the metrics' route templates to the services' documents: every second until each has
+    answered, then every five minutes (a redeployed service may have added routes)."""
+    known: dict[str, list[str]] = {}
+    while True:
+        docs = await asyncio.gather(*(fetch(client, url) for url in upstreams.values()))
+        known.update({name: list(doc.get("paths", {})) for name, doc in zip(upstreams, docs) if doc})
+        metrics.learn_routes(path for paths in known.values() for path in paths)
+        await asyncio.sleep(300 if len(known) == len(upstreams) else 1)
 
 
 def _decorate(path: str, item: dict, bearer: str | None) -> dict:

@@ -54,13 +54,15 @@ def header(scope, name: bytes) -> str | None:
 
 def conditional_raw(scope, status: int, body: bytes,
                     headers: list[tuple[bytes, bytes]]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """A GET 200 carries an ETag over its body; a client that already holds that body gets 304.
+    """A GET 200 carries one ETag: the service's own where it sets one (a version its If-Match checks),
+    else one over the body; a client that already holds that answer gets 304.
     Returns status, the complete ASGI header list (Content-Length included) and the body to send."""
     if scope["method"] == "GET" and status == 200:
-        etag = etag_of(body)
+        own = next((v for k, v in headers if k == b"etag"), None)
+        etag = own.decode("latin-1") if own else etag_of(body)
         if not_modified(header(scope, b"if-none-match"), etag):
-            return 304, [(b"etag", etag.encode()), NO_CACHE], b""
-        headers = [*headers, (b"etag", etag.encode()), NO_CACHE]
+            return 304, [(b"etag", etag.encode("latin-1")), NO_CACHE], b""
+        headers = [*headers, NO_CACHE] if own else [*headers, (b"etag", etag.encode("latin-1")), NO_CACHE]
     return status, [(b"content-length", str(len(body)).encode()), *headers], body
 
 

@@ -26,8 +26,15 @@ ROUTES: dict[str, str] = {
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 
 
-@lru_cache(maxsize=4096)   # asked twice per request (metrics label, forwarding), mostly for the same paths
+LONGEST_CACHED = 512   # a cache entry holds its path: odd long ones are looked up each time, not kept
+
+
 def upstream_for(path: str) -> str | None:
+    return _upstream_for(path) if len(path) <= LONGEST_CACHED else _upstream_for.__wrapped__(path)
+
+
+@lru_cache(maxsize=4096)   # the same few paths over and over
+def _upstream_for(path: str) -> str | None:
     for prefix in _LONGEST_FIRST:
         if path == prefix or path.startswith(prefix + "/"):
             return ROUTES[prefix]

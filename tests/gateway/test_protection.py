@@ -1,14 +1,7 @@
 """The gateway's breaker and rate limiter as state machines, on a clock the test moves."""
 from services.gateway.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from services.gateway.ratelimit import RateLimiter
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.support import Clock
 
 
 def test_breaker_opens_after_consecutive_failures_and_fails_fast_while_open():

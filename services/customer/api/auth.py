@@ -1,19 +1,26 @@
-"""Sign-in (OAuth2 password flow), refresh, logout, and the caller's own profile."""
+"""Sign-in (OAuth2 password flow) with its lockout, refresh, logout, and the caller's own profile."""
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from services.customer.config import Settings
+from services.customer.service.audit import caller_address
 from services.customer.service.identity import authenticate
 from services.customer.service.sessions import open_session, refresh_session, revoke_session
+from services.customer.service.sign_in_lockout import FailureCounter
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
 from shared.errors import Problem, register_messages
 
 router = APIRouter(tags=["auth"])
-register_messages({"bad_credentials": ("用户名或密码错误", "Wrong username or password")})
+register_messages({
+    "bad_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "sign_in_locked": ("登录失败次数过多，请 {seconds} 秒后重试", "Too many failed sign-ins; retry in {seconds} s"),
+})
 
 
 class Token(BaseModel):
@@ -32,11 +39,29 @@ class Me(BaseModel):
     team: str | None
 
 
+def lockouts(request: Request) -> tuple[FailureCounter, FailureCounter]:
+    """The app's counters of failed sign-ins: per account and per caller address."""
+    state = request.app.state
+    if not hasattr(state, "sign_in_lockouts"):
+        s: Settings = state.settings
+        state.sign_in_lockouts = tuple(FailureCounter(free, s.sign_in_first_lock_seconds, s.sign_in_max_lock_seconds)
+                                       for free in (s.sign_in_free_failures_account, s.sign_in_free_failures_address))
+    return state.sign_in_lockouts
+
+
 @router.post("/auth/token", response_model=Token)
 async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep):
+    (accounts, addresses), account, address = lockouts(request), form.username.casefold(), caller_address(request) or "-"
+    wait = max(accounts.wait(account), addresses.wait(address))
+    if wait:   # checked before the password, so a locked account answers the same to the right one
+        seconds = math.ceil(wait)
+        raise Problem(429, "sign_in_locked", headers={"Retry-After": str(seconds)}, seconds=seconds)
     found = await authenticate(session, form.username, form.password)
     if found is None:
+        accounts.failed(account)
+        addresses.failed(address)
         raise Problem(401, "bad_credentials", headers={"WWW-Authenticate": "Bearer"})
+    accounts.succeeded(account)
     pair = await open_session(session, *found, request.app.state.settings, now=utcnow())
     await session.commit()
     return pair

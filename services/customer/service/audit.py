@@ -15,11 +15,19 @@ from shared.logging import request_id_var
 client_var: ContextVar[str | None] = ContextVar("client", default=None)
 
 
-def remember_client(request: Request) -> None:
-    """Router dependency: where the request came from (the gateway passes the phone's address on)."""
+def caller_address(request: Request) -> str | None:
+    """Where the request came from: the address the gateway saw (it sets X-Forwarded-For, replacing
+    whatever the caller sent), else the connection's own peer."""
     forwarded = request.headers.get("x-forwarded-for")
-    client_var.set((forwarded.split(",")[0].strip() if forwarded else None)
-                   or (request.client.host if request.client else None))
+    address = (forwarded.split(",")[0].strip() if forwarded else None) or (request.client.host if request.client else None)
+    return address[:100] if address else None   # the column's size; an address is at most 45
+
+
+async def remember_client(request: Request) -> None:
+    """Router dependency: audit entries know where a request came from. Async on purpose: FastAPI runs
+    a plain `def` dependency in a worker thread, and a context variable set there never reached the
+    route, so every entry's `client` was empty."""
+    client_var.set(caller_address(request))
 
 
 def audit(session, actor: Principal | str, action: str, *, now: datetime, customer=None, unit_path: str | None = None,

@@ -1,7 +1,8 @@
 """Sign-in sessions: rotating refresh tokens with reuse detection, and logout.
 
 A refresh token is random, stored only as its SHA-256, used once: refreshing replaces it. Presenting a
-token that was already replaced means it leaked, so the whole session (its family) is revoked. Ending a
+token that was already replaced — later or at the same moment — means it leaked, so the whole session
+(its family, the winner's new token too) is revoked. Ending a
 session publishes `session.revoked` so the gateway refuses its still-unexpired access tokens at once.
 """
 import hashlib
@@ -9,6 +10,7 @@ import secrets
 import uuid
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,20 +53,25 @@ async def open_session(session: AsyncSession, staff: Staff, unit: OrgUnit, setti
 
 async def refresh_session(session: AsyncSession, refresh: str, settings: Settings, *, now: datetime,
                           business_date: date) -> dict:
-    row = await session.get(RefreshToken, _digest(refresh))
-    if row is None or row.revoked_at or _aware(row.expires_at, now) <= now:
+    digest = _digest(refresh)
+    # Use-once is one conditional UPDATE: of any number of concurrent presentations exactly one finds
+    # the row unused (the others wait on its row lock, then find it used) — a read-then-write let all win.
+    claimed = (await session.execute(
+        update(RefreshToken).where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
+                                   RefreshToken.revoked_at.is_(None)).values(used_at=now))).rowcount == 1
+    row = await session.get(RefreshToken, digest)
+    if row is None or _aware(row.expires_at, now) <= now:
         raise Problem(401, "bad_refresh", headers={"WWW-Authenticate": "Bearer"})
-    if row.used_at:  # replayed: someone else holds this session; end it for everyone
-        await revoke_session(session, row.username, row.session_id, "refresh_reuse", settings, now=now,
-                             business_date=business_date)
-        await session.commit()
+    if not claimed:
+        if row.revoked_at is None:   # replayed: someone else holds this session; end it for everyone
+            await revoke_session(session, row.username, row.session_id, "refresh_reuse", settings, now=now,
+                                 business_date=business_date)
+            await session.commit()
         raise Problem(401, "bad_refresh", headers={"WWW-Authenticate": "Bearer"})
     found = (await session.exec(select(Staff, OrgUnit).join(OrgUnit, OrgUnit.code == Staff.unit_code)
                                 .where(Staff.username == row.username, Staff.active))).first()
     if found is None:
         raise Problem(401, "bad_refresh", headers={"WWW-Authenticate": "Bearer"})
-    row.used_at = now
-    session.add(row)
     pair = await open_session(session, *found, settings, now=now, session_id=row.session_id)
     await session.commit()
     return pair
@@ -72,11 +79,8 @@ async def refresh_session(session: AsyncSession, refresh: str, settings: Setting
 
 async def revoke_session(session: AsyncSession, username: str, session_id: str, reason: str, settings: Settings, *,
                          now: datetime, business_date: date) -> None:
-    rows = (await session.exec(select(RefreshToken).where(RefreshToken.session_id == session_id,
-                                                          RefreshToken.revoked_at.is_(None)))).all()
-    for row in rows:
-        row.revoked_at = now
-        session.add(row)
+    await session.execute(update(RefreshToken).where(RefreshToken.session_id == session_id,
+                                                     RefreshToken.revoked_at.is_(None)).values(revoked_at=now))
     record_event(session, CUSTOMER_TOPIC, "session.revoked", SessionRevoked(
         username=username, session_id=session_id, reason=reason,
         expires_at=now + timedelta(minutes=settings.access_token_minutes)),

@@ -1,6 +1,8 @@
 """The gateway when things go wrong or need watching: a service down (home degrades, breaker opens and
 recovers), logout revocation, refresh through the gateway, the access log and /metrics."""
 import json
+import random
+import string
 import time
 from datetime import date, timedelta
 
@@ -67,7 +69,7 @@ async def test_with_a_service_down_home_still_answers_and_its_breaker_opens_then
     await wait_for(recovered, timeout=10, what="the half-open probe to close the breaker")
     health = (await strict.call("GET", "/healthz")).json()
     assert health["upstreams"]["appraisal"] == {"status": "ok", "http_status": 200, "breaker": "closed"}
-    metrics = httpx.get(stack.url("gateway-strict") + "/metrics").text
+    metrics = httpx.get(stack.url("gateway-strict-metrics") + "/metrics").text
     assert 'gateway_upstream_errors_total{kind="circuit_open",service="appraisal"}' in metrics
 
 
@@ -118,11 +120,32 @@ async def test_access_log_and_metrics_name_user_route_status_and_latency(gateway
     assert (entry["user"], entry["route"], entry["status"], entry["method"]) == ("lead01", "/api/v1/tasks", 200, "GET")
     assert entry["ms"] > 0
     await wait_for(lambda: logged("tasks", None), timeout=10, what="the same id in the service's log")
-    metrics = httpx.get(api.stack.url("gateway") + "/metrics").text
+    metrics = httpx.get(api.stack.url("gateway-metrics") + "/metrics").text
     assert 'gateway_request_seconds_bucket{le="0.05",method="GET",route="/api/v1/tasks"}' in metrics
     assert (await api.call("GET", "/appraisal/scorecards/lead01", "lead01")).status_code == 200
-    metrics = httpx.get(api.stack.url("gateway") + "/metrics").text   # ids folded: bounded label values
-    assert 'gateway_request_seconds_count{method="GET",route="/api/v1/appraisal/scorecards/{id}"}' in metrics
+    metrics = httpx.get(api.stack.url("gateway-metrics") + "/metrics").text   # the template, not the path
+    assert 'gateway_request_seconds_count{method="GET",route="/api/v1/appraisal/scorecards/{username}"}' in metrics
+
+
+async def test_tokenless_requests_to_ever_new_paths_add_no_metric_series_and_metrics_stay_off_the_api_port(
+        gateway_api):
+    api, scrape = gateway_api, gateway_api.stack.url("gateway-metrics") + "/metrics"
+    assert (await api.call("GET", "/appraisal/scorecards/lead01", "lead01")).status_code == 200
+    before = httpx.get(scrape).text
+    async with httpx.AsyncClient(timeout=30) as c:
+        for _ in range(1000):
+            name = "".join(random.choices(string.ascii_letters, k=2000))
+            r = await c.get(f"{api.base}/appraisal/scorecards/{name}")
+            assert r.status_code == 401
+    after = httpx.get(scrape).text
+    def series(text):
+        return [line for line in text.splitlines() if line.startswith("gateway_responses_total{")]
+    assert len(series(after)) <= len(series(before)) + 1   # at most the template's 401, once
+    assert len(after) < len(before) + 4096, "1,000 new paths grew /metrics"
+    assert 'gateway_responses_total{method="GET",route="/api/v1/appraisal/scorecards/{username}",status="401"}' \
+        in after
+    public = httpx.get(api.stack.url("gateway") + "/metrics")
+    assert public.status_code == 404 and "gateway_request_seconds" not in public.text
 
 
 async def test_a_stale_bearer_sent_along_does_not_block_refreshing_or_signing_in(gateway_api):
