@@ -10,9 +10,10 @@ calendar days from the 1st of the event's business month through its business da
 at its end-of-day balance (carried forward from the last day that changed; zero before any account or
 loan existed). The bank sets the thresholds (settings TIER_*); TierRules holds their defaults.
 
-And how far an RM's grade may reach (who may own which tier).
+And how far an RM's grade may reach (who may own which tier); which interactions count when they are
+logged late; what a repayment leaves overdue.
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +24,9 @@ KINDS = ("deposits", "loans")    # the two balances a customer's holdings add up
 # How high a customer's tier reaches, on one scale for both kinds (one-to-one ranks with platinum).
 TIER_RANK = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
 GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}
+# Visits that count are real (issue 21 point 8): an interaction logged more than this many business days
+# after it happened waits for the lead's approval before it counts (settings: interaction_late_entry_days).
+LATE_ENTRY_BUSINESS_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -91,3 +95,17 @@ def month_to_date_average(changes: dict[date, Decimal], as_of: date) -> Decimal:
 def grade_allows(grade: str | None, tier: str) -> bool:
     """An RM may own a customer whose tier is within their grade (an ungraded RM: standard only)."""
     return TIER_RANK.get(tier, 0) <= GRADE_MAX_RANK.get(grade or "", 0)
+
+
+def entry_standing(occurred_on: date, today: date, is_business_day: Callable[[date], bool],
+                   window: int = LATE_ENTRY_BUSINESS_DAYS) -> str:
+    """Whether an interaction logged on `today` for `occurred_on` counts at once ("counted"), waits for
+    the lead's approval ("pending_approval": more than `window` business days back) or is refused
+    ("future"). Counting stops past the window, so an entry years back costs no more than one a week back."""
+    if occurred_on > today:
+        return "future"
+    back, day = 0, occurred_on
+    while day < today and back <= window:
+        day += timedelta(days=1)
+        back += is_business_day(day)
+    return "counted" if back <= window else "pending_approval"

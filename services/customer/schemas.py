@@ -167,7 +167,9 @@ class InteractionPublic(BaseModel):
     created_at: datetime
     spot_checked_by: str | None
     spot_checked_at: datetime | None
-
+    status: str = "counted"          # counted / pending_approval (logged too late to count unapproved)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
 
 class RelationshipCreate(BaseModel):

@@ -34,8 +34,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "handover_needs_lead": ("离岗移交须由团队主管或以上办理", "A departure handover needs a team lead or above"),
     "successor_is_leaver": ("接手人不能是离岗人本人", "A successor cannot be the leaving manager"),
     # interactions and spot checks
-    "spot_check_needs_lead": ("抽查须由团队主管或支行行长进行", "Spot checks are for team leads and branch heads"),
+    "spot_check_needs_lead": ("抽查须由团队主管、支行行长或分管信贷副行长进行",
+                              "Spot checks are for team leads, branch heads and credit deputy heads"),
     "already_checked": ("该记录已被抽查", "This log entry was already spot-checked"),
+    "interaction_in_future": ("联系日期 {occurred_on} 晚于今天，不能登记", "{occurred_on} is in the future"),
+    "approval_needs_lead": ("补录的联系记录须由团队主管或支行行长审批",
+                            "A late entry is approved by a team lead or a branch head"),
+    "not_pending_approval": ("该记录无需审批或已审批", "This entry is not waiting for approval"),
+    "own_entry": ("不能审批自己登记的记录", "You cannot approve your own entry"),
     # org units and staff
     "admin_only": ("仅系统管理员可以管理机构和人员", "Only an admin manages org units and staff"),
     "unknown_unit": ("机构 {unit} 不存在", "No org unit {unit}"),

@@ -10,7 +10,7 @@ from services.customer.models import Interaction, KeyContact, Relationship
 from services.customer.schemas import (ContactCreate, ContactPublic, InteractionCreate, InteractionPublic,
                                        RelationshipCreate)
 from services.customer.scope import may_write, visible_log
-from services.customer.service.interactions import log_interaction, spot_check
+from services.customer.service.interactions import approve_late_entry, log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -41,7 +41,7 @@ async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: 
 async def create_interaction(request: Request, customer_id: uuid.UUID, body: InteractionCreate, user: CurrentUser,
                              session: SessionDep):
     customer = await in_scope(session, user, customer_id)
-    row = log_interaction(session, user, customer, body, now=utcnow())
+    row = log_interaction(session, user, customer, body, today=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
     return _public(row)
@@ -55,13 +55,34 @@ async def worklog(user: CurrentUser, session: SessionDep, day: date, rm: str | N
     return [_public(r) for r in (await session.exec(stmt)).all()]
 
 
-@router.post("/interactions/{interaction_id}/spot-check", response_model=InteractionPublic)
-async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+@router.get("/interactions/pending", response_model=list[InteractionPublic])
+async def pending_entries(user: CurrentUser, session: SessionDep):
+    """Entries logged too long after they happened, waiting for approval, in the caller's work-log scope."""
+    stmt = select(Interaction).where(visible_log(user), Interaction.status == "pending_approval",
+                                     Interaction.rm != user.username).order_by(Interaction.created_at)
+    return [_public(r) for r in (await session.exec(stmt)).all()]
+
+
+async def _logged(session, user, interaction_id: uuid.UUID) -> Interaction:
     row = (await session.exec(select(Interaction).where(Interaction.id == interaction_id, visible_log(user)))).first()
     if row is None:
         raise Problem(404, "not_found")
-    row = await spot_check(session, user, row, now=utcnow())
+    return row
+
+
+@router.post("/interactions/{interaction_id}/spot-check", response_model=InteractionPublic)
+async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+    row = await spot_check(session, user, await _logged(session, user, interaction_id), now=utcnow())
     await session.commit()
+    return _public(row)
+
+
+@router.post("/interactions/{interaction_id}/approve", response_model=InteractionPublic)
+async def approve_entry(request: Request, interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+    """A late entry counts from now on: `interaction.logged` goes out, dated when the contact happened."""
+    row = await approve_late_entry(session, user, await _logged(session, user, interaction_id), now=utcnow())
+    await session.commit()
+    events_written(request)
     return _public(row)
 
 
