@@ -10,8 +10,9 @@ calendar days from the 1st of the event's business month through its business da
 at its end-of-day balance (carried forward from the last day that changed; zero before any account or
 loan existed). The bank sets the thresholds (settings TIER_*); TierRules holds their defaults.
 
-And how far an RM's grade may reach (who may own which tier); which interactions count when they are
-logged late; what a repayment leaves overdue.
+And how far an RM's grade may reach (who may own which tier); which customers need a B岗; which
+industry policy applies on a day; which interactions count when they are logged late; what a repayment
+leaves overdue.
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ KINDS = ("deposits", "loans")    # the two balances a customer's holdings add up
 # How high a customer's tier reaches, on one scale for both kinds (one-to-one ranks with platinum).
 TIER_RANK = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
 GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}
+# 个人优质客户: a retail customer from this tier up (the first AUM band) needs a B岗 manager (domain.md,
+# Ownership); corporate customers need none.
+BACKUP_REQUIRED_FROM = "gold"
+INDUSTRY_POLICIES = ("maintain", "grow", "control")   # 行业政策: maintain / grow / control-and-exit
 # Visits that count are real (issue 21 point 8): an interaction logged more than this many business days
 # after it happened waits for the lead's approval before it counts (settings: interaction_late_entry_days).
 LATE_ENTRY_BUSINESS_DAYS = 3
@@ -95,6 +100,26 @@ def month_to_date_average(changes: dict[date, Decimal], as_of: date) -> Decimal:
 def grade_allows(grade: str | None, tier: str) -> bool:
     """An RM may own a customer whose tier is within their grade (an ungraded RM: standard only)."""
     return TIER_RANK.get(tier, 0) <= GRADE_MAX_RANK.get(grade or "", 0)
+
+
+def needs_backup(kind: str, tier: str) -> bool:
+    """A retail premium customer must have a B岗 manager (mutual supervision)."""
+    return kind == "retail" and TIER_RANK.get(tier, 0) >= TIER_RANK[BACKUP_REQUIRED_FROM]
+
+
+def backup_tiers() -> tuple[str, ...]:
+    """The retail tiers that need a B岗 (for the database's side of needs_backup)."""
+    return tuple(tier for tier in TIER_RANK if needs_backup("retail", tier))
+
+
+def policies_on(rows: Iterable, day: date) -> dict[str, str]:
+    """industry -> the policy in effect on `day`: of the rows (industry, policy, effective_from,
+    effective_to — its last day, open-ended when None) covering the day, the one that started last."""
+    found: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: r.effective_from):
+        if row.effective_from <= day and (row.effective_to is None or day <= row.effective_to):
+            found[row.industry] = row.policy
+    return found
 
 
 def entry_standing(occurred_on: date, today: date, is_business_day: Callable[[date], bool],

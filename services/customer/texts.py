@@ -47,6 +47,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_unit": ("机构 {unit} 不存在", "No org unit {unit}"),
     "unknown_team": ("团队 {team} 不存在", "No team {team}"),
     "duplicate_code": ("{value} 已存在", "{value} already exists"),
+    # the industry policy
+    "policy_exists": ("行业 {industry} 自 {day} 起的政策已存在", "{industry} already has a policy from {day}"),
+    "policy_ends_before_start": ("结束日期早于开始日期", "The policy ends before it starts"),
     # unmasked reads
     "unmask_forbidden": ("您的角色无权查看完整的证件号码和电话", "Your role may not see full ID numbers and phone numbers"),
     # the audit trail
