@@ -102,6 +102,23 @@ def grade_allows(grade: str | None, tier: str) -> bool:
     return TIER_RANK.get(tier, 0) <= GRADE_MAX_RANK.get(grade or "", 0)
 
 
+def outstanding_beside_overdue(outstanding: Decimal, overdue_principal: Decimal) -> Decimal:
+    """A loan never shows less outstanding than its overdue principal: one first seen in `loan.overdue`
+    (disbursed before the system started) owes at least what is overdue."""
+    return max(outstanding, overdue_principal)
+
+
+def overdue_after_repayment(overdue_principal: Decimal, overdue_interest: Decimal, principal_paid: Decimal,
+                            interest_paid: Decimal, outstanding: Decimal) -> tuple[Decimal, Decimal]:
+    """(principal, interest) still overdue after a repayment: it covers the overdue amounts first; a
+    loan paid off owes nothing overdue, and never more overdue principal than is outstanding. When both
+    come to nil, the loan is no longer overdue (its days overdue end too)."""
+    if outstanding <= 0:
+        return NIL, NIL
+    return (min(max(NIL, overdue_principal - principal_paid), outstanding),
+            max(NIL, overdue_interest - interest_paid))
+
+
 def needs_backup(kind: str, tier: str) -> bool:
     """A retail premium customer must have a B岗 manager (mutual supervision)."""
     return kind == "retail" and TIER_RANK.get(tier, 0) >= TIER_RANK[BACKUP_REQUIRED_FROM]

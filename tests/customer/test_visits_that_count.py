@@ -26,7 +26,8 @@ async def test_an_interaction_dated_tomorrow_is_refused_with_its_field(customer_
     r = await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
                                 json={"channel": "visit", "occurred_on": tomorrow, "notes": "预约走访"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occurred_on"
-    assert (await customer_api.get(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"))).json() == []
+    logged = await customer_api.get(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"))
+    assert logged.json() == []
 
 
 async def test_a_visit_logged_a_month_late_counts_only_once_the_lead_approves(customer_api, login, customer_db):

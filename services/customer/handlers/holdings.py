@@ -44,7 +44,7 @@ TABLES = {"deposits": (ACCOUNTS, "account_id"), "loans": (LOANS, "loan_id")}
 class Effect:
     """What one event type does to the one holding it names: `apply` only sets attributes."""
     apply: Callable[[SimpleNamespace, Any], None]   # (holding, the event's data model of this type)
-    moves_balance: bool                     # the day total and the tier follow
+    moves_balance: bool                     # the day total and the tier follow (as they do whenever it moved)
 
 
 @lru_cache(maxsize=2)
@@ -118,7 +118,7 @@ class HoldingsRun:
         moved = counted(self.kind, holding) - before
         if moved:
             self.totals[(holding.cif, self.kind)] = self.totals.get((holding.cif, self.kind), NIL) + moved
-        if effect.moves_balance:
+        if effect.moves_balance or moved:
             self._balances_moved(session, event.customer_id, item)
 
     def _holding(self, event) -> SimpleNamespace:
