@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal, get_args
 
 NIL = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -28,7 +29,8 @@ GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}
 # 个人优质客户: a retail customer from this tier up (the first AUM band) needs a B岗 manager (domain.md,
 # Ownership); corporate customers need none.
 BACKUP_REQUIRED_FROM = "gold"
-INDUSTRY_POLICIES = ("maintain", "grow", "control")   # 行业政策: maintain / grow / control-and-exit
+Policy = Literal["maintain", "grow", "control"]    # 行业政策: maintain / grow / control-and-exit
+INDUSTRY_POLICIES: tuple[Policy, ...] = get_args(Policy)
 # Visits that count are real (issue 21 point 8): an interaction logged more than this many business days
 # after it happened waits for the lead's approval before it counts (settings: interaction_late_entry_days).
 LATE_ENTRY_BUSINESS_DAYS = 3
@@ -129,10 +131,10 @@ def backup_tiers() -> tuple[str, ...]:
     return tuple(tier for tier in TIER_RANK if needs_backup("retail", tier))
 
 
-def policies_on(rows: Iterable, day: date) -> dict[str, str]:
+def policies_on(rows: Iterable, day: date) -> dict[str, Policy]:
     """industry -> the policy in effect on `day`: of the rows (industry, policy, effective_from,
     effective_to — its last day, open-ended when None) covering the day, the one that started last."""
-    found: dict[str, str] = {}
+    found: dict[str, Policy] = {}
     for row in sorted(rows, key=lambda r: r.effective_from):
         if row.effective_from <= day and (row.effective_to is None or day <= row.effective_to):
             found[row.industry] = row.policy

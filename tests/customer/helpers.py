@@ -3,7 +3,6 @@ deposit/loan events."""
 from sqlmodel import func, select
 
 from shared.outbox import OutboxMessage
-
 from tests.support import core_event, unique_cif
 
 

@@ -47,7 +47,8 @@ async def test_auditors_filter_the_trail_and_others_may_not_read_it(customer_api
         assert (await customer_api.get("/api/v1/audit", headers=await login(who))).status_code == 403
 
 
-async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_checked_once(customer_api, login, customer_db):
+async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_checked_once(customer_api, login,
+                                                                                        customer_db):
     c = (await create(customer_api, await login("rm01"))).json()
     yesterday = (business_today() - timedelta(days=1)).isoformat()   # within the late-entry window
     r = await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"), json={
@@ -58,7 +59,8 @@ async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_check
     assert event["data"]["rm"] == "rm01" and event["data"]["channel"] == "visit" and event["business_date"] == yesterday
     log = (await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("lead01"))).json()
     assert r.json()["id"] in {i["id"] for i in log}
-    assert (await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("rm02"))).json() == []
+    others = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("rm02"))
+    assert others.json() == []
     url = f"/api/v1/interactions/{r.json()['id']}/spot-check"
     assert (await customer_api.post(url, headers=await login("rm01"))).status_code == 403
     checked = await customer_api.post(url, headers=await login("lead01"))

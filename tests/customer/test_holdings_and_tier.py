@@ -80,13 +80,15 @@ async def test_loans_project_due_overdue_classification_and_repayment(customer_a
                                                        "overdue_interest": "2000.00"}))
     await apply_event(core_event("loan.classified", cif, {"loan_id": "L9", "customer_id": cif, "as_of": "2026-12-25",
                                                           "from_class": "normal", "to_class": "special_mention"}))
-    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    holdings = await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))
+    [loan] = holdings.json()["loans"]
     assert (loan["next_due_date"], loan["days_overdue"], loan["overdue_principal"], loan["classification"]) == (
         "2026-12-20", 5, "100000.00", "special_mention")
     await apply_event(core_event("loan.repaid", cif, {"loan_id": "L9", "customer_id": cif, "repaid_on": "2026-12-28",
                                                       "principal_paid": "500000.00", "interest_paid": "2500.00",
                                                       "outstanding_balance": "0.00"}))
-    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    holdings = await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))
+    [loan] = holdings.json()["loans"]
     assert loan["outstanding"] == "0.00" and loan["days_overdue"] == 0
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import or_, select
+from sqlmodel import col, or_, select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, shown, shown_one, unmasked_read
 from services.customer.models import Customer
@@ -61,10 +61,11 @@ async def list_customers(user: CurrentUser, session: SessionDep,
     """Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF."""
     stmt = select(Customer).where(visible_customers(user)).order_by(Customer.cif).limit(limit + 1)
     if missing_b:
-        stmt = stmt.where(Customer.kind == "retail", Customer.tier.in_(backup_tiers()), Customer.backup_owner.is_(None))
+        stmt = stmt.where(col(Customer.kind) == "retail", col(Customer.tier).in_(backup_tiers()),
+                          col(Customer.backup_owner).is_(None))
     if industry_policy:
         today = await policies(session, business_today())
-        stmt = stmt.where(Customer.industry.in_([i for i, p in today.items() if p == industry_policy]))
+        stmt = stmt.where(col(Customer.industry).in_([i for i, p in today.items() if p == industry_policy]))
     if cursor:
         stmt = stmt.where(Customer.cif > _after(cursor))
     if q:

@@ -1,6 +1,7 @@
 """What the customer routes share: the customer in the caller's scope (else 404), unmasked reads that are
 allowed only to some roles and always leave an audit entry, and customers as the API shows them."""
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -38,7 +39,7 @@ async def unmasked_read(session, user: Principal, unmask: bool, customers: list[
     return True
 
 
-async def shown(session, customers: list[Customer], unmasked: bool = False) -> list[CustomerPublic]:
+async def shown(session, customers: Sequence[Customer], unmasked: bool = False) -> list[CustomerPublic]:
     """Customers as the API shows them, each marked with its industry's policy in effect today."""
     today = await policies(session, business_today())
     return [CustomerPublic.of(c, unmasked, today.get(c.industry or "")) for c in customers]

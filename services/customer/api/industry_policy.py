@@ -3,7 +3,7 @@ new plan's policy for an industry from a date."""
 from datetime import date
 
 from fastapi import APIRouter
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.customer.api.deps import AUDITED
 from services.customer.models import IndustryPolicy
@@ -23,10 +23,10 @@ def _public(row: IndustryPolicy) -> IndustryPolicyPublic:
 @router.get("/org/industry-policies", response_model=list[IndustryPolicyPublic])
 async def list_policies(user: CurrentUser, session: SessionDep, on: date | None = None):
     """Every policy row by industry and start, or only those in effect on the day `on`."""
-    stmt = select(IndustryPolicy).order_by(IndustryPolicy.industry, IndustryPolicy.effective_from)
+    stmt = select(IndustryPolicy).order_by(col(IndustryPolicy.industry), col(IndustryPolicy.effective_from))
     if on is not None:
-        stmt = stmt.where(IndustryPolicy.effective_from <= on,
-                          (IndustryPolicy.effective_to.is_(None)) | (IndustryPolicy.effective_to >= on))
+        ends = col(IndustryPolicy.effective_to)
+        stmt = stmt.where(col(IndustryPolicy.effective_from) <= on, ends.is_(None) | (ends >= on))
     return [_public(r) for r in (await session.exec(stmt)).all()]
 
 

@@ -3,12 +3,17 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Interaction, KeyContact, Relationship
-from services.customer.schemas import (ContactCreate, ContactPublic, InteractionCreate, InteractionPublic,
-                                       RelationshipCreate)
+from services.customer.schemas import (
+    ContactCreate,
+    ContactPublic,
+    InteractionCreate,
+    InteractionPublic,
+    RelationshipCreate,
+)
 from services.customer.scope import may_write, visible_log
 from services.customer.service.interactions import approve_late_entry, log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact
@@ -58,8 +63,8 @@ async def worklog(user: CurrentUser, session: SessionDep, day: date, rm: str | N
 @router.get("/interactions/pending", response_model=list[InteractionPublic])
 async def pending_entries(user: CurrentUser, session: SessionDep):
     """Entries logged too long after they happened, waiting for approval, in the caller's work-log scope."""
-    stmt = select(Interaction).where(visible_log(user), Interaction.status == "pending_approval",
-                                     Interaction.rm != user.username).order_by(Interaction.created_at)
+    stmt = select(Interaction).where(visible_log(user), col(Interaction.status) == "pending_approval",
+                                     col(Interaction.rm) != user.username).order_by(col(Interaction.created_at))
     return [_public(r) for r in (await session.exec(stmt)).all()]
 
 

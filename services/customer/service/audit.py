@@ -19,7 +19,8 @@ def caller_address(request: Request) -> str | None:
     """Where the request came from: the address the gateway saw (it sets X-Forwarded-For, replacing
     whatever the caller sent), else the connection's own peer."""
     forwarded = request.headers.get("x-forwarded-for")
-    address = (forwarded.split(",")[0].strip() if forwarded else None) or (request.client.host if request.client else None)
+    address = ((forwarded.split(",")[0].strip() if forwarded else None)
+               or (request.client.host if request.client else None))
     return address[:100] if address else None   # the column's size; an address is at most 45
 
 

@@ -3,17 +3,17 @@ admin setting a new one from a date (the open row of that industry ends the day 
 migration 0004 with the half-year plan's list; rules.policies_on decides which row applies."""
 from datetime import date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.customer.models import IndustryPolicy
-from services.customer.rules import policies_on
+from services.customer.rules import Policy, policies_on
 from services.customer.scope import may_administer
 from services.customer.service.audit import audit
 from shared.auth import Principal
 from shared.errors import Problem
 
 
-async def policies(session, day: date) -> dict[str, str]:
+async def policies(session, day: date) -> dict[str, Policy]:
     """industry -> policy in effect on `day` (a few dozen rows: read whole)."""
     return policies_on((await session.exec(select(IndustryPolicy))).all(), day)
 
@@ -24,7 +24,7 @@ async def set_policy(session, actor: Principal, industry: str, policy: str, effe
         raise Problem(403, "admin_only")
     if effective_to is not None and effective_to < effective_from:
         raise Problem(422, "policy_ends_before_start", field="effective_to")
-    rows = (await session.exec(select(IndustryPolicy).where(IndustryPolicy.industry == industry)
+    rows = (await session.exec(select(IndustryPolicy).where(col(IndustryPolicy.industry) == industry)
                                .with_for_update())).all()
     if any(r.effective_from == effective_from for r in rows):
         raise Problem(409, "policy_exists", field="effective_from", industry=industry, day=effective_from.isoformat())

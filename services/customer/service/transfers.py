@@ -53,7 +53,8 @@ async def decide_transfer(session: AsyncSession, actor: Principal, request_id: u
         raise Problem(403, "own_request")
     if request.status != "pending":
         raise Problem(409, "already_decided", outcome=request.status)
-    request.status, request.decided_by, request.decided_at = ("approved" if approve else "rejected"), actor.username, now
+    request.status = "approved" if approve else "rejected"
+    request.decided_by, request.decided_at = actor.username, now
     request.decision_note = note
     session.add(request)
     if approve:
