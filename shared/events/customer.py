@@ -44,6 +44,7 @@ class CustomerTierChanged(EventData):
     to_tier: str
     owner: str | None
     basis: dict[str, str] = {}   # the figures the tier was computed from, e.g. {"aum": "1200000.00"}
+    backup_owner: str | None = None   # additive: the B岗 manager, so a premium customer without one is seen
 
 
 class CustomerContactChanged(EventData):

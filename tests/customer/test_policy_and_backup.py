@@ -81,6 +81,22 @@ async def test_the_lead_lists_retail_premium_customers_without_a_b_manager(custo
     assert corporate_now.json()["tier"] == "one_to_one" and not corporate_now.json()["missing_b"]
 
 
+async def test_a_tier_change_names_the_b_manager_so_a_premium_customer_without_one_is_seen(
+        customer_api, login, customer_db, apply_event):
+    with_b = (await create(customer_api, await login("rm01"), kind="retail")).json()
+    r = await customer_api.post(f"/api/v1/customers/{with_b['id']}/transfer", headers=await login("lead01"),
+                                json={"to": "rm02", "reason": "设B岗", "role": "B"})
+    assert r.status_code == 200, r.text
+    without_b = (await create(customer_api, await login("rm01"), kind="retail")).json()
+    for c in (with_b, without_b):
+        await apply_event(deposit_opened(c["cif"], f"D{c['cif']}"))
+        await apply_event(deposit_changed(c["cif"], f"D{c['cif']}", "700000.00", "700000.00"))
+    [raised] = await outbox(customer_db, "customer.tier-changed", with_b["cif"])
+    [alone] = await outbox(customer_db, "customer.tier-changed", without_b["cif"])
+    assert (raised["data"]["to_tier"], raised["data"]["backup_owner"]) == ("gold", "rm02")
+    assert (alone["data"]["to_tier"], alone["data"]["backup_owner"]) == ("gold", None)
+
+
 async def test_the_credit_deputy_head_spot_checks_the_work_log(customer_api, login):
     r = await customer_api.post("/api/v1/staff", headers=await login("admin"), json={
         "username": "deputy01", "display_name": "钱副行长", "roles": ["credit_deputy_head"], "unit": "SB01",

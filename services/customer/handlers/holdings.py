@@ -84,7 +84,7 @@ class HoldingsRun:
         if elsewhere:
             self.holdings.update(await self._read(session, self.table, self.table.c[self.key], elsewhere))
         rows = await session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.cif, CUSTOMERS.c.kind, CUSTOMERS.c.tier,
-                                            CUSTOMERS.c.owner, CUSTOMERS.c.version)
+                                            CUSTOMERS.c.owner, CUSTOMERS.c.backup_owner, CUSTOMERS.c.version)
                                      .where(one_of(session, CUSTOMERS.c.cif, event_cifs)))
         self.customers = {row["cif"]: SimpleNamespace(**row) for row in plain_rows(rows)}
         retail = [cif for cif, c in self.customers.items() if c.kind == "retail"]
