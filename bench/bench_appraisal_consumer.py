@@ -18,7 +18,6 @@ import json
 import os
 import time
 
-from bench.loadgen import write_results
 from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS, PER_EVENT_HANDLERS
 from shared.consumer import EventConsumer
@@ -27,6 +26,7 @@ from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from tools.devstack import ROOT, postgres_database_url
+from tools.results import write_results
 from tools.simulator import generate
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 50_000))

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.loadgen import write_results
 from services.customer.config import Settings
 from services.customer.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.customer.models import Customer
@@ -31,6 +30,7 @@ from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
+from tools.results import write_results
 from tools.simulator import cif_of, generate
 
 COMPARE = (int(os.environ.get("BENCH_COMPARE_CUSTOMERS", 1_000)),

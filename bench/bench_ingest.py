@@ -22,13 +22,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.bench_agenda import database_urls
-from bench.loadgen import cpu_seconds, cpu_seconds_named, write_results
+from bench.loadgen import cpu_seconds, cpu_seconds_named
 from shared.events import LOANS_TOPIC
-from tests.e2e.conftest import query
-from tests.faults.conftest import caught_up
+from tools.databases import database_urls
 from tools.devstack import Stack
+from tools.results import write_results
 from tools.simulator import envelope, generate, publish
+from tools.watch import caught_up, query
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 50_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 100_000))

@@ -21,17 +21,18 @@ from pathlib import Path
 
 import httpx
 
-from bench.bench_agenda import database_urls
-from bench.loadgen import UNTHROTTLED, write_results
+from bench.loadgen import UNTHROTTLED
 from services.customer.seed import DEMO_PASSWORD
-from tests.faults.conftest import caught_up, dead_letters
+from tools.databases import database_urls
 from tools.devstack import Stack
+from tools.results import FLAT_LIMIT_MB, memory_table, write_results
 from tools.simulator import generate, publish
+from tools.watch import caught_up, dead_letters
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 EVENTS_PER_S = int(os.environ.get("SOAK_EVENTS_PER_S", 200))
 REQUESTS_PER_S = int(os.environ.get("SOAK_REQUESTS_PER_S", 50))
-WARMUP_S, SAMPLE_S, FLAT_LIMIT_MB = 60, 30, 20.0
+WARMUP_S, SAMPLE_S = 60, 30
 USERS = ("rm01", "rm02")
 SOAK_CUSTOMERS = 2_000   # core-banking customers; each starts with one account-opening event
 
@@ -129,18 +130,6 @@ async def drive(stack: Stack) -> dict:
             "dead": await dead_letters(stack)}
 
 
-def table(result: dict) -> list[dict]:
-    samples = result["samples"]
-    first, middle, last = samples[0][1], samples[len(samples) // 2][1], samples[-1][1]
-    rows = []
-    for name in sorted(first):
-        growth = last[name] - middle[name]
-        rows.append({"process": name, "rss_start_mb": round(first[name], 1), "rss_mid_mb": round(middle[name], 1),
-                     "rss_end_mb": round(last[name], 1), "second_half_growth_mb": round(growth, 1),
-                     "flat": "yes" if growth < FLAT_LIMIT_MB else "NO"})
-    return rows
-
-
 def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     urls, backend = database_urls(var, "bench_soak")
@@ -162,7 +151,7 @@ def main() -> None:
              f"RSS sampled every {SAMPLE_S} s after a {WARMUP_S} s warm-up; flat = the second half grew "
              f"< {FLAT_LIMIT_MB:.0f} MB. `python -m bench.bench_soak`." + ("\n\nFirst failures:\n" + "\n".join(failures)
                                                                           if failures else ""))
-    print(write_results("soak", table(result), notes).read_text())
+    print(write_results("soak", memory_table(result["samples"]), notes).read_text())
     if errors or any(result["dead"].values()):
         raise SystemExit("the soak saw errors")
 

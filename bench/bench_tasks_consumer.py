@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 import asyncpg
 from sqlalchemy import func, select
 
-from bench.loadgen import write_results
 from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.tasks.models import CustomerBook, Task
 from shared.consumer import EventConsumer
@@ -30,6 +29,7 @@ from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
 from tools.devstack import ROOT, postgres_database_url
+from tools.results import write_results
 from tools.simulator import cif_of, generate
 
 POLL = 2000

@@ -1,7 +1,6 @@
 """Closed-loop HTTP load at N connections, wrk when installed (C, leaves the CPU to the server), else a
 Python aiohttp loop. Returns requests/s and latency percentiles; benchmarks compare runs made here."""
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -9,7 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
 # Benchmarks measure capacity, so the gateway's per-user/per-IP limits must not answer 429 to wrk.
 UNTHROTTLED = dict(RATE_USER_PER_SECOND="1e9", RATE_USER_BURST="1000000000", RATE_IP_PER_SECOND="1e9",
                    RATE_IP_BURST="1000000000", LOG_LEVEL="WARNING")
@@ -93,17 +91,3 @@ def cpu_seconds(pid: int) -> float:
 def cpu_seconds_named(prefix: str) -> float:
     """CPU time of every process whose name starts with `prefix` (PostgreSQL's backends: "postgres")."""
     return sum(cpu for _, _, name, cpu in _processes() if name.startswith(prefix))
-
-
-def write_results(name: str, rows: list[dict], notes: str = "") -> Path:
-    """bench/results/<name>.json and .md: the table a README quotes."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"name": name, "rows": rows, "notes": notes,
-                                                      "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                   time.gmtime())}, indent=2))
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    lines = [f"### {name}", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(row.get(k, "")) for k in keys) + " |" for row in rows]
-    path = RESULTS / f"{name}.md"
-    path.write_text("\n".join(lines + ["", notes, ""]))
-    return path

@@ -5,10 +5,8 @@ from contextlib import asynccontextmanager, contextmanager
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
 
 from services.customer.seed import DEMO_PASSWORD
-from shared.db import make_engine
 from tests.conftest import RUN_ID
 from tools.devstack import SERVICES, Stack, postgres_database_url
 
@@ -67,15 +65,6 @@ class Api:
     async def tasks_of(self, username: str, cif: str) -> list[dict]:
         r = await self.call("GET", "/tasks?limit=200", username)
         return [t for t in r.json()["items"] if t["cif"] == cif]
-
-
-async def query(stack: Stack, service: str, sql: str, **params) -> list:
-    engine = make_engine(stack.database_urls[service])
-    try:
-        async with engine.connect() as conn:
-            return (await conn.execute(text(sql), params)).all()
-    finally:
-        await engine.dispose()
 
 
 @asynccontextmanager

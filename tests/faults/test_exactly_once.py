@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.conftest import stack_from_async
-from tests.faults.conftest import backend, caught_up, dead_letters, garbage_payloads, processed, snapshot
+from tests.faults.conftest import backend, garbage_payloads, processed, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import expected_state, generate, publish
+from tools.watch import caught_up, dead_letters
 
 pytestmark = pytest.mark.e2e
 

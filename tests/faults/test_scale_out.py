@@ -5,11 +5,12 @@ import asyncio
 import pytest
 
 from tests.e2e.conftest import stack_from_async
+from tests.faults.conftest import assignment, backend, processed, snapshot
 from tests.faults.test_exactly_once import SIZES
-from tests.faults.conftest import assignment, backend, caught_up, processed, snapshot, topics_of
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import generate, publish
+from tools.watch import caught_up, topics_of
 
 pytestmark = pytest.mark.e2e
 
