@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell { cat pyproject.toml; echo $(PY_REAL); } | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e test-faults bench soak simulate clean
+.PHONY: install run test lint test-unit test-e2e test-faults bench soak simulate publish clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY_REAL)" || { echo "no Python 3.11 with venv found (Debian: apt-get install python3.11-venv)"; exit 1; }
@@ -28,10 +28,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m tools.devstack run
 
-## test: the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible broker;
-## the long fault runs are left to `make test-faults` so CI stays well under its time limit
-test: install
+## test: the linters, then the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible
+## broker; the long fault runs are left to `make test-faults` so CI stays well under its time limit
+test: install lint
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
+
+## lint: ruff (pyflakes, pycodestyle, import order, bugbear) and mypy over all our Python; settings in pyproject.toml
+LINTED := shared services tools bench tests
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy $(LINTED)
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
@@ -49,6 +55,12 @@ clean:
 ## simulate: a seeded core-banking stream into the running stack (make run first); ARGS="--customers 1000 --events 20000 --rate 1000"
 simulate: install
 	$(BIN)/python -m tools.simulator $(ARGS)
+
+## publish: one core-banking event into the running stack, as core banking sends it (make run first):
+## make publish EVENT=loan.due CIF=C000123 [ARGS='interest_due=9000.00 business_date=2026-12-01']
+publish: install
+	@test -n "$(EVENT)" -a -n "$(CIF)" || { echo "usage: make publish EVENT=loan.due CIF=C000123 [ARGS='key=value …']"; exit 2; }
+	$(BIN)/python -m tools.publish $(EVENT) $(CIF) $(ARGS)
 
 ## bench: every benchmark in bench/ against the real stack; tables land in bench/results/
 bench: install
