@@ -22,7 +22,7 @@ from services.customer.seed import DEMO_PASSWORD
 from services.tasks.models import CustomerBook, Task
 from services.tasks.rules import TIERS
 from shared.clock import business_today, utcnow
-from shared.db import make_engine
+from shared.db import make_engine, table_of
 from tools.databases import database_urls
 from tools.devstack import Stack
 from tools.results import write_results
@@ -54,9 +54,9 @@ async def seed(url: str) -> None:
                       "created_at": now, "updated_at": now})
     engine = make_engine(url)
     async with engine.begin() as conn:
-        await conn.execute(CustomerBook.__table__.insert(), books)
+        await conn.execute(table_of(CustomerBook).insert(), books)
         for start in range(0, len(tasks), 1000):
-            await conn.execute(Task.__table__.insert(), tasks[start:start + 1000])
+            await conn.execute(table_of(Task).insert(), tasks[start:start + 1000])
     await engine.dispose()
 
 
@@ -86,7 +86,8 @@ def main() -> None:
         notes = (f"GET /api/v1/me/agenda (top 100 of ~{TASKS // 5} due items, ranked and explained) for an RM with "
                  f"{CUSTOMERS} customers and {TASKS} open tasks, {CONNECTIONS} connections × {SECONDS} s, one uvicorn "
                  f"worker per service, all on this machine (os.cpu_count()={os.cpu_count()}). Target p99 ≤ 50 ms "
-                 f"through the gateway. Load average before measuring: {load_before:.1f} (other work shares the cores).")
+                 f"through the gateway. Load average before measuring: {load_before:.1f} "
+                 "(other work shares the cores).")
         print(write_results("agenda", rows, notes).read_text())
     finally:
         stack.stop_all()

@@ -61,8 +61,8 @@ def _children(pid: int) -> list[int]:
 class Day:
     """One RM's loop: mostly reads, a visit logged now and then, a new customer rarely."""
 
-    def __init__(self, client: httpx.AsyncClient, token: str, customers: list[str], period: str):
-        self.client, self.customers, self.period = client, customers, period
+    def __init__(self, client: httpx.AsyncClient, me: str, token: str, customers: list[str], period: str):
+        self.client, self.me, self.customers, self.period = client, me, customers, period
         self.headers = {"Authorization": f"Bearer {token}"}
         self.outcomes: Counter = Counter()
         self.failures: list[str] = []
@@ -93,8 +93,8 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> tuple[str, list[s
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     ids = []
     for i in range(20):   # each RM's own book, so every read is in scope
-        response = await client.post("/customers", headers=headers,
-                                     json={"cif": f"CK{username[-2:]}{i:06d}", "name": "浸泡测试企业", "kind": "corporate"})
+        customer = {"cif": f"CK{username[-2:]}{i:06d}", "name": "浸泡测试企业", "kind": "corporate"}
+        response = await client.post("/customers", headers=headers, json=customer)
         response.raise_for_status()
         ids.append(response.json()["id"])
     return token["access_token"], ids
@@ -106,9 +106,8 @@ async def drive(stack: Stack) -> dict:
         days = []
         for username in USERS:
             token, ids = await sign_in(client, username)
-            day = Day(client, token, ids, period)
-            day.me = username
-            days.append(day)
+            days.append(Day(client, username, token, ids, period))
+        assert stack.kafka, "the stack's broker is started first"
         events = asyncio.create_task(publish(stack.kafka, generate(SOAK_CUSTOMERS, EVENTS_PER_S * SECONDS, seed=5),
                                              rate=EVENTS_PER_S))
         samples: list[tuple[float, dict[str, float]]] = []
@@ -141,7 +140,7 @@ def main() -> None:
         result = asyncio.run(drive(stack))
     finally:
         stack.stop_all()
-    outcomes = sum((d.outcomes for d in result["days"]), Counter())
+    outcomes: Counter[int] = sum((d.outcomes for d in result["days"]), Counter())
     failures = [f for d in result["days"] for f in d.failures]
     errors = sum(count for status, count in outcomes.items() if status >= 400)
     notes = (f"{SECONDS} s on {backend}: {result['requests']} API requests through the gateway at "

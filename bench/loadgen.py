@@ -13,8 +13,19 @@ UNTHROTTLED = dict(RATE_USER_PER_SECOND="1e9", RATE_USER_BURST="1000000000", RAT
                    RATE_IP_BURST="1000000000", LOG_LEVEL="WARNING")
 
 
+class WrkOutputError(ValueError):
+    """wrk printed no figure where one was expected (it now and then leaves out its latency table)."""
+
+
+def _found(pattern: str, text: str) -> re.Match:
+    match = re.search(pattern, text)
+    if match is None:
+        raise WrkOutputError(f"no {pattern!r} in wrk's output")
+    return match
+
+
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value.strip()).groups()
+    number, unit = _found(r"^([\d.]+)(us|ms|s)$", value.strip()).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
@@ -24,9 +35,11 @@ def _wrk(url: str, headers: dict, connections: int, duration_s: int, threads: in
         args[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))  # wrk pads "1.24s "
+    if not {"50", "90", "99"} <= pct.keys():
+        raise WrkOutputError("no latency table in wrk's output")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"tool": "wrk", "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+    return {"tool": "wrk", "rps": float(_found(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50_ms": _ms(pct["50"]), "p90_ms": _ms(pct["90"]), "p99_ms": _ms(pct["99"]),
             "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)}
 

@@ -2,9 +2,10 @@
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import any_, bindparam, event
+from sqlalchemy import Table, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -65,10 +66,15 @@ def plain_rows(result) -> Iterator[dict]:
     """A result's rows as plain dicts, for the set-based handlers that read thousands: a RowMapping per
     row costs twice a zip with the column names."""
     keys = list(result.keys())
-    return (dict(zip(keys, row)) for row in result)
+    return (dict(zip(keys, row, strict=True)) for row in result)
 
 
 def insert(session: AsyncSession, table):
     """An INSERT that supports ON CONFLICT on both dialects (atomic insert-or-skip / upsert)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for set-based statements (SQLModel sets `__table__` without declaring it)."""
+    return model.__table__  # type: ignore[attr-defined]

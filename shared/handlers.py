@@ -5,7 +5,7 @@ share the handler (one handler may serve several types, so a loans poll is one r
 partitions, each partition's events in order) and must leave the state that applying them one by one
 would. A lone event is a run of one. A service's `handlers/__init__.py` maps event types to Handlers.
 """
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,7 @@ def runs(items: list[Item]) -> list[list[Item]]:
     return grouped
 
 
-def registered(table: dict[str, Handler | Callable]) -> dict[str, Handler]:
+def registered(table: Mapping[str, Handler | Callable]) -> dict[str, Handler]:
     """A service's event table as Handlers. A bare function is a handler of one event
     `(session, envelope, data)` — the form the services are leaving — applied with one_at_a_time;
     each distinct function gets one Handler, so its consecutive events still form one run."""

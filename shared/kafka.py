@@ -6,6 +6,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from shared.events import ALL_TOPICS, dlq_topic
 from shared.settings import ServiceSettings
@@ -25,7 +26,7 @@ class PartitionBatches:
         self.producer, self.in_flight, self.choose = producer, in_flight, DefaultPartitioner()
         self.partitions: dict[str, list[int]] = {}
         self.partition_of: dict[tuple[str, bytes], int] = {}
-        self.open: dict[tuple[str, int], object] = {}
+        self.open: dict[tuple[str, int], BatchBuilder] = {}
         self.pending: list = []
 
     async def add(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]] | None = None) -> None:

@@ -28,7 +28,7 @@ def sample_data(event_type: str, cif: str, day: date) -> dict:
     """Data of `event_type` for customer `cif` on business date `day`, valid against the contract."""
     loan = {"loan_id": f"L{cif}", "customer_id": cif}
     account = {"account_id": f"D{cif}", "customer_id": cif}
-    samples = {
+    samples: dict[str, dict[str, object]] = {
         "loan.disbursed": {**loan, "product": "working_capital", "principal": "1200000.00", "currency": "CNY",
                            "disbursed_on": day, "maturity_date": day + timedelta(days=365),
                            "government_related": False, "classification": "normal"},

@@ -30,7 +30,7 @@ def running_stack(backend: str, pg_server: str | None, tmp_path, name: str):
         raise
     finally:
         stack.stop_all()
-        if backend == "postgres":
+        if pg_server and backend == "postgres":
             asyncio.run(_drop(pg_server, [u.rsplit("/", 1)[1] for u in urls.values()]))
 
 

@@ -98,8 +98,8 @@ async def snapshot(stack: Stack) -> dict:
     # Core-banking ids are the simulator's (same in both runs); our own events get fresh ids per run.
     core = sorted(tuple(map(str, r)) for r in ledger if r[1] in CORE_BANKING_TYPES)
     derived = sorted(tuple(map(str, r[1:])) for r in ledger if r[1] not in CORE_BANKING_TYPES)
-    deposits = await query(stack, "customer", "SELECT account_id, cif, product, balance, closed_on FROM deposit_account "
-                                              "ORDER BY account_id")
+    deposits = await query(stack, "customer", "SELECT account_id, cif, product, balance, closed_on "
+                                              "FROM deposit_account ORDER BY account_id")
     loans = await query(stack, "customer", "SELECT loan_id, outstanding, classification, days_overdue, next_due_date "
                                            "FROM loan_holding ORDER BY loan_id")
     return {"tasks": [tuple(map(str, r)) for r in tasks], "ledger": core, "derived_events": derived,

@@ -59,8 +59,9 @@ def bench_imports() -> dict[str, str]:
     """bench module -> "" when it imports and has a callable main, else why not. Found in a child
     process: the tests do not import bench/ (tests and benchmarks build on tools/, not on each other)."""
     check = ("import importlib, json, sys\nout = {}\nfor name in sys.argv[1:]:\n    try:\n"
-             "        out[name] = '' if callable(getattr(importlib.import_module('bench.' + name), 'main', None)) "
-             "else 'no callable main'\n    except Exception as err:\n        out[name] = repr(err)\nprint(json.dumps(out))")
+             "        main = getattr(importlib.import_module('bench.' + name), 'main', None)\n"
+             "        out[name] = '' if callable(main) else 'no callable main'\n"
+             "    except Exception as err:\n        out[name] = repr(err)\nprint(json.dumps(out))")
     done = subprocess.run([sys.executable, "-c", check, *BENCHES], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, check=True)
     return json.loads(done.stdout.splitlines()[-1])
