@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. Everything they need, they install.
 # The first Python 3.11 that can make a virtualenv, the distribution's own build first: Debian's
-# python3.11 is compiled with profile-guided and link-time optimisation, and ran this project's Python
-# (consumers, services, benchmarks) about 1.6x faster than a plain source build such as pyenv's here.
+# python3.11 is compiled with profile-guided and link-time optimisation, which this project's consumers,
+# services and benchmarks feel against a plain source build such as pyenv's (docs/performance.md).
 PY ?= $(shell for p in /usr/bin/python3.11 python3.11 python3; do \
 	command -v $$p >/dev/null && $$p -c 'import ensurepip' 2>/dev/null && { command -v $$p; break; }; done)
 PY_REAL := $(shell $(PY) -c 'import os, sys; print(os.path.realpath(sys.executable))')

@@ -17,8 +17,8 @@ log = logging.getLogger("kafka")
 class PartitionBatches:
     """Record batches filled per partition by hand (aiokafka's create_batch / send_batch), for code
     that publishes many messages at once (the outbox relay, the simulator): aiokafka's send() pays per
-    message a future, the accumulator and a pure-Python murmur2 — three times the cost of the batches
-    themselves. Partitions are the default partitioner's choice (murmur2 of the key), taken once per
+    message a future, the accumulator and a pure-Python murmur2 — more than the batches themselves
+    cost. Partitions are the default partitioner's choice (murmur2 of the key), taken once per
     key, so a key keeps its partition and its order exactly as with send(). flush() returns once the
     broker has acknowledged everything added."""
 

@@ -1,6 +1,6 @@
 """Publish one core-banking event by hand, as core banking would: `make publish EVENT=loan.due CIF=C000123`.
 
-`python -m tools.publish TYPE CIF [key=value ...]` builds a valid envelope of contract.md §1 for any
+`python -m tools.publish TYPE CIF [key=value ...]` builds a valid envelope of docs/contract.md §1 for any
 type in shared.events.CORE_BANKING_TYPES, with sample data a demo can follow (one loan `L<CIF>` and one
 account `D<CIF>` per customer, so disbursed → due → repaid tell one story), and sends it keyed by the
 CIF to the type's topic at KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092, the broker of `make run`).

@@ -1,4 +1,4 @@
-"""The event contract (contract.md) as validated classes: topics, the envelope, core banking's types,
+"""The event contract (docs/contract.md) as validated classes: topics, the envelope, core banking's types,
 our services' own (additive), and parse_event. Import from here; the modules below say what they hold."""
 from shared.events.appraisal import PeriodClosed, ScoringRequested
 from shared.events.core_banking import (

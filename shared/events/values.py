@@ -47,9 +47,9 @@ DepositProduct = Literal["demand", "time", "savings", "margin", "wealth"]
 
 def plain_money_schema(signed: bool) -> GetPydanticSchema:
     """Money in its usual form — digits with at most two decimals, within the limit — checked and
-    converted in pydantic's core with no call into Python (the one-pass parse): _money ran twice per
-    deposit movement, and without it a parse takes 17 % fewer instructions (callgrind). Any other form,
-    or a refusal, goes the step-by-step way, where _money says why."""
+    converted in pydantic's core with no call into Python (the one-pass parse), so the common case pays
+    for no Python validator per money field. Any other form, or a refusal, goes the step-by-step way,
+    where _money says why."""
     pattern = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$" if signed else r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
     lowest = -MONEY_LIMIT if signed else Decimal(0)
     return GetPydanticSchema(lambda _type, _handler: core_schema.chain_schema(
