@@ -36,8 +36,8 @@ test: install lint
 ## lint: ruff (pyflakes, pycodestyle, import order, bugbear) and mypy over all our Python; settings in pyproject.toml
 LINTED := shared services tools bench tests
 lint: install
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/mypy $(LINTED)
+	@# both run, so one pass shows everything; either failing fails the target
+	@$(BIN)/ruff check $(LINTED); ruff=$$?; $(BIN)/mypy $(LINTED) && exit $$ruff
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
