@@ -29,7 +29,7 @@ async def in_scope(session, user: Principal, customer_id: uuid.UUID) -> Customer
     return customer
 
 
-async def unmasked_read(session, user: Principal, unmask: bool, customers: list[Customer], what: str) -> bool:
+async def unmasked_read(session, user: Principal, unmask: bool, customers: Sequence[Customer], what: str) -> bool:
     """True when this response may carry full PII; then each customer shown is audited (and committed)."""
     if not unmask_allowed(user, unmask):
         return False

@@ -51,5 +51,9 @@ def _jsonable(values: dict[str, Any] | None) -> dict | None:
     out = {}
     for k, v in values.items():
         v = v if v is None or isinstance(v, (str, int, float, bool, list, dict)) else str(v)
-        out[k] = mask_national_id(v) if k == "national_id" else mask_phone(v) if "phone" in k else v
+        if isinstance(v, str) and k == "national_id":
+            v = mask_national_id(v)
+        elif isinstance(v, str) and "phone" in k:
+            v = mask_phone(v)
+        out[k] = v
     return out
