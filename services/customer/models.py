@@ -150,10 +150,12 @@ class Interaction(SQLModel, table=True):
     created_at: datetime
     spot_checked_by: str | None = Field(default=None, max_length=64)
     spot_checked_at: datetime | None = None
-    # counted / pending_approval: logged too long after it happened, it counts once the lead approves
+    # counted / pending_approval / rejected: logged too long after it happened, it counts once the lead
+    # approves; a rejected one never counts (kept: the log is immutable)
     status: str = Field(default="counted", max_length=20)
-    approved_by: str | None = Field(default=None, max_length=64)
-    approved_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    decision_note: str | None = Field(default=None, max_length=500)
 
 
 class IndustryPolicy(SQLModel, table=True):

@@ -167,9 +167,19 @@ class InteractionPublic(BaseModel):
     created_at: datetime
     spot_checked_by: str | None
     spot_checked_at: datetime | None
-    status: str = "counted"          # counted / pending_approval (logged too late to count unapproved)
-    approved_by: str | None = None
-    approved_at: datetime | None = None
+    status: str = "counted"          # counted / pending_approval (logged too late to count unapproved) / rejected
+    decided_by: str | None = None    # who approved or rejected a late entry
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+
+class EntryDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class EntryRejection(EntryDecision):
+    note: Annotated[str, Field(min_length=1, max_length=500, description="why it does not count")]
 
 
 class RelationshipCreate(BaseModel):

@@ -46,9 +46,26 @@ async def test_a_visit_logged_a_month_late_counts_only_once_the_lead_approves(cu
     assert await outbox(customer_db, "interaction.logged", c["cif"]) == []
     approved = await customer_api.post(url, headers=await login("lead01"))
     assert approved.status_code == 200
-    assert (approved.json()["status"], approved.json()["approved_by"]) == ("counted", "lead01")
+    assert (approved.json()["status"], approved.json()["decided_by"]) == ("counted", "lead01")
     [event] = await outbox(customer_db, "interaction.logged", c["cif"])
     assert event["data"]["interaction_id"] == entry and event["business_date"] == month_ago
     assert (await customer_api.post(url, headers=await login("branch01"))).status_code == 409
     assert entry not in {i["id"] for i in (await customer_api.get("/api/v1/interactions/pending",
                                                                   headers=await login("lead01"))).json()}
+
+
+async def test_a_late_entry_the_lead_rejects_stays_in_the_log_and_never_counts(customer_api, login, customer_db):
+    c = (await create(customer_api, await login("rm01"))).json()
+    month_ago = (business_today() - timedelta(days=30)).isoformat()
+    entry = (await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
+                                     json={"channel": "phone", "occurred_on": month_ago, "notes": "补录电话"})).json()
+    url = f"/api/v1/interactions/{entry['id']}"
+    assert (await customer_api.post(f"{url}/reject", json={}, headers=await login("lead01"))).status_code == 422
+    rejected = await customer_api.post(f"{url}/reject", json={"note": "无通话记录"}, headers=await login("branch01"))
+    assert rejected.status_code == 200
+    assert (rejected.json()["status"], rejected.json()["decided_by"], rejected.json()["decision_note"]) == (
+        "rejected", "branch01", "无通话记录")
+    assert (await customer_api.post(f"{url}/approve", headers=await login("lead01"))).status_code == 409
+    assert await outbox(customer_db, "interaction.logged", c["cif"]) == []
+    logged = await customer_api.get(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"))
+    assert [(i["id"], i["status"]) for i in logged.json()] == [(entry["id"], "rejected")]

@@ -1,4 +1,5 @@
-"""Interaction log, the RM's daily work log with spot checks, relationships and key contacts."""
+"""Interaction log, the RM's daily work log with spot checks, late entries approved or rejected by the
+lead, relationships and key contacts."""
 import uuid
 from datetime import date
 
@@ -10,12 +11,14 @@ from services.customer.models import Interaction, KeyContact, Relationship
 from services.customer.schemas import (
     ContactCreate,
     ContactPublic,
+    EntryDecision,
+    EntryRejection,
     InteractionCreate,
     InteractionPublic,
     RelationshipCreate,
 )
 from services.customer.scope import may_write, visible_log
-from services.customer.service.interactions import approve_late_entry, log_interaction, spot_check
+from services.customer.service.interactions import decide_late_entry, log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -83,11 +86,22 @@ async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, sessio
 
 
 @router.post("/interactions/{interaction_id}/approve", response_model=InteractionPublic)
-async def approve_entry(request: Request, interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+async def approve_entry(request: Request, interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                        body: EntryDecision | None = None):
     """A late entry counts from now on: `interaction.logged` goes out, dated when the contact happened."""
-    row = await approve_late_entry(session, user, await _logged(session, user, interaction_id), now=utcnow())
+    row = await decide_late_entry(session, user, await _logged(session, user, interaction_id), True,
+                                  body.note if body else None, now=utcnow())
     await session.commit()
     events_written(request)
+    return _public(row)
+
+
+@router.post("/interactions/{interaction_id}/reject", response_model=InteractionPublic)
+async def reject_entry(interaction_id: uuid.UUID, body: EntryRejection, user: CurrentUser, session: SessionDep):
+    """A late entry that does not count, with the reason; it stays in the work log."""
+    row = await decide_late_entry(session, user, await _logged(session, user, interaction_id), False, body.note,
+                                  now=utcnow())
+    await session.commit()
     return _public(row)
 
 

@@ -3,8 +3,9 @@ next step, optionally co-signed by the customer. Kept immutable once logged (wha
 stays as signed); the RM's work log is the day's interactions, and a lead may mark one spot-checked.
 
 Visits that count are real (issue 21 point 8): a date in the future is refused; one further back than
-the late-entry window (rules.entry_standing) is kept but waits for the lead's approval, and only a
-counted interaction is announced as `interaction.logged` (what the tasks and appraisal services count)."""
+the late-entry window (rules.entry_standing) is kept but waits for the lead's approval (or rejection),
+and only a counted interaction is announced as `interaction.logged` (what the tasks and appraisal
+services count)."""
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -50,19 +51,26 @@ def announce(session, row: Interaction, customer: Customer, *, now: datetime) ->
         subject=customer.cif, business_date=row.occurred_on, now=now)
 
 
-async def approve_late_entry(session, actor: Principal, row: Interaction, *, now: datetime) -> Interaction:
-    """The lead (or branch head) lets a late entry count: it is announced now, dated when it happened."""
+async def decide_late_entry(session, actor: Principal, row: Interaction, approve: bool, note: str | None, *,
+                            now: datetime) -> Interaction:
+    """The lead (or branch head) lets a late entry count — it is announced now, dated when it happened —
+    or rejects it with a reason (it stays in the log and never counts)."""
     if not may_approve_late_entry(actor):
         raise Problem(403, "approval_needs_lead")
     if row.rm == actor.username:
         raise Problem(403, "own_entry")
     if row.status != "pending_approval":
         raise Problem(409, "not_pending_approval")
-    row.status, row.approved_by, row.approved_at = "counted", actor.username, now
+    row.status = "counted" if approve else "rejected"
+    row.decided_by, row.decided_at, row.decision_note = actor.username, now, note
     session.add(row)
     customer = await session.get(Customer, row.customer_id)
-    announce(session, row, customer, now=now)
-    audit(session, actor, "interaction.approved", now=now, customer=customer, after={"interaction": str(row.id)})
+    if customer is None:
+        raise Problem(404, "not_found")
+    if approve:
+        announce(session, row, customer, now=now)
+    audit(session, actor, f"interaction.{'approved' if approve else 'rejected'}", now=now, customer=customer,
+          after={"interaction": str(row.id), "note": note})
     return row
 
 

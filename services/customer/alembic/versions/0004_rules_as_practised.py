@@ -25,8 +25,9 @@ SEED_POLICY = {"telecom": "maintain", "power": "maintain", "transport": "maintai
 def upgrade() -> None:
     with op.batch_alter_table("interaction") as t:
         t.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="counted"))
-        t.add_column(sa.Column("approved_by", sa.String(64)))
-        t.add_column(sa.Column("approved_at", sa.DateTime(timezone=True)))
+        t.add_column(sa.Column("decided_by", sa.String(64)))
+        t.add_column(sa.Column("decided_at", sa.DateTime(timezone=True)))
+        t.add_column(sa.Column("decision_note", sa.String(500)))
     policy = op.create_table(
         "industry_policy",
         sa.Column("id", sa.Uuid, primary_key=True),
@@ -44,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("industry_policy")
     with op.batch_alter_table("interaction") as t:
-        t.drop_column("approved_at")
-        t.drop_column("approved_by")
+        t.drop_column("decision_note")
+        t.drop_column("decided_at")
+        t.drop_column("decided_by")
         t.drop_column("status")
