@@ -25,3 +25,6 @@ class ServiceSettings(BaseSettings):
     outbox_relay_enabled: bool = True
     outbox_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # Consumers and the scheduler: port of their /livez, /readyz and /metrics listener (shared/health.py);
+    # unset, none listens (make run and tests run many on one host).
+    health_port: int | None = None
