@@ -86,7 +86,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
             return JSONResponse({"status": "degraded", "service": settings.service_name, "database": str(err)},
                                 status_code=503)
 
-    add_probes(app, lambda request: request.app.state.engine, settings.kafka_bootstrap_servers)
+    add_probes(app, lambda request: request.app.state.engine, settings)
     return app
 
 

@@ -57,7 +57,7 @@ async def readiness(engine: AsyncEngine, bootstrap_servers: str) -> tuple[bool, 
     return ready, {"status": "ready" if ready else "not ready", **body}
 
 
-def add_probes(app: FastAPI, engine_of: Callable[[Request], AsyncEngine], bootstrap_servers: str) -> None:
+def add_probes(app: FastAPI, engine_of: Callable[[Request], AsyncEngine], settings: ServiceSettings) -> None:
     """`/livez` and `/readyz` on an HTTP app; `engine_of` finds the app's engine (set in its lifespan)."""
 
     @app.get("/livez", include_in_schema=False)
@@ -66,7 +66,7 @@ def add_probes(app: FastAPI, engine_of: Callable[[Request], AsyncEngine], bootst
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request):
-        ready, body = await readiness(engine_of(request), bootstrap_servers)
+        ready, body = await readiness(engine_of(request), settings.kafka_bootstrap_servers)
         return JSONResponse(body, status_code=200 if ready else 503)
 
 
