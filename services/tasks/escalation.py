@@ -29,8 +29,11 @@ async def team_leads(session: AsyncSession) -> dict[str, str]:
 async def escalate_overdue(session: AsyncSession, today: date, now: datetime) -> int:
     """Raise each late open task to its current level; a task already at that level is left alone."""
     calendar, leads = await load_calendar(session), await team_leads(session)
+    # Locked (in id order) until this escalation commits: a second scheduler beside this one (a rollout
+    # overlapping, a manual run) waits here, then reads the levels just raised and announces nothing twice.
     late = (await session.exec(select(Task).where(Task.status.in_(OPEN_STATUSES), Task.due_date < today,
-                                                  Task.assignee.is_not(None)))).all()
+                                                  Task.assignee.is_not(None))
+                               .order_by(Task.id).with_for_update())).all()
     raised = 0
     for task in late:
         level = business_days_late(calendar, task.due_date, today)
