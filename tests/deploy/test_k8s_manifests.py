@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy.rendered import (K8S, OVERLAYS, component_of, containers, manifests, named, service_of,
+from tests.deploy.rendered import (K8S, OVERLAYS, ROOT, component_of, containers, manifests, named, service_of,
                                    settings_class, workloads)
 from tools.kustomize import render
 
@@ -60,15 +60,22 @@ def test_schema_check_catches_a_misspelt_field():
         jsonschema.validate(scaled, json.loads((K8S / "schemas" / "scaledobject.json").read_text()))
 
 
+def _module(command: list[str]) -> str:
+    return command[command.index("-m") + 1] if command[0] == "python" else command[1]
+
+
+def _compose() -> dict[str, dict]:
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    return {name: spec for name, spec in services.items() if "command" in spec}
+
+
 def _commands() -> list[tuple[str, str]]:
-    """(workload/container, module) for every command in either overlay."""
-    found = set()
+    """(where, module) for every command in either overlay and in the compose file."""
+    found = {(f"compose:{name}", _module(spec["command"])) for name, spec in _compose().items()}
     for overlay in OVERLAYS:
         for workload in workloads(overlay):
             for container in containers(workload):
-                command = container["command"]
-                module = command[command.index("-m") + 1] if command[0] == "python" else command[1]
-                found.add((f"{workload['metadata']['name']}/{container['name']}", module))
+                found.add((f"{workload['metadata']['name']}/{container['name']}", _module(container["command"])))
     return sorted(found)
 
 
@@ -96,6 +103,13 @@ def test_every_command_names_a_module_that_exists(module):
         assert hasattr(importlib.import_module(name), attribute), f"{name} has no {attribute}"
     else:           # python -m module — it must run something when started
         assert "__main__" in importlib.util.find_spec(name).loader.get_source(name), f"{name} has no __main__ block"
+
+
+def test_compose_environment_names_only_settings_of_its_process():
+    for name, spec in _compose().items():
+        service = _module(spec["command"]).split(".")[1]
+        unknown = set(spec.get("environment", {})) - {f.upper() for f in settings_class(service).model_fields}
+        assert not unknown, f"compose {name}: {sorted(unknown)} are no setting of {service}"
 
 
 def test_commands_cover_every_process():
