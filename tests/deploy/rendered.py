@@ -3,6 +3,7 @@ import functools
 import importlib
 from pathlib import Path
 
+from tools.asyncapi import consumer_module
 from tools.kustomize import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +55,7 @@ def settings_class(service: str):
 
 def consumer_topics(service: str) -> list[str]:
     """The topics a service's consumer subscribes to, wherever its entry point lives on this branch."""
-    for module in (f"services.{service}.cli.consumer", f"services.{service}.consumer"):
-        try:
-            return list(importlib.import_module(module).TOPICS)
-        except ModuleNotFoundError:
-            continue
-    raise AssertionError(f"no consumer module with TOPICS for {service}")
+    return list(consumer_module(service).TOPICS)
 
 
 def selects(selector: dict, labels: dict) -> bool:
