@@ -57,7 +57,8 @@ async def test_service_is_not_ready_without_its_database(kafka, jwt_keys):
 async def test_gateway_probes_answer_without_a_token_through_its_front_door(monkeypatch, tmp_path, kafka):
     from services.gateway import main as gateway
     monkeypatch.setattr(gateway.settings, "kafka_bootstrap_servers", kafka)
-    gateway.api.state.engine = make_engine(f"sqlite:///{tmp_path}/gateway.db")
+    engine = make_engine(f"sqlite:///{tmp_path}/gateway.db")
+    monkeypatch.setattr(gateway.api.state, "engine", engine, raising=False)   # what the lifespan would set
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gw") as client:
             assert (await client.get("/livez")).status_code == 200
@@ -66,7 +67,7 @@ async def test_gateway_probes_answer_without_a_token_through_its_front_door(monk
             monkeypatch.setattr(gateway.settings, "kafka_bootstrap_servers", _closed_port())
             assert (await client.get("/readyz")).status_code == 503
     finally:
-        await gateway.api.state.engine.dispose()
+        await engine.dispose()
 
 
 async def _get(port: int, path: str) -> tuple[int, bytes]:
