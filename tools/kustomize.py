@@ -48,12 +48,11 @@ def render(directory: str | Path) -> list[dict]:
 
 
 def _matches(doc: dict, target: dict) -> bool:
-    return all(doc.get("kind") == v if k == "kind" else doc["metadata"].get("name") == v if k == "name" else
-               _bad_target(k) for k, v in target.items())
-
-
-def _bad_target(key: str) -> bool:
-    raise ValueError(f"patch target field not rendered here: {key}")
+    unknown = set(target) - {"kind", "name"}
+    if unknown:
+        raise ValueError(f"patch target fields not rendered here: {sorted(unknown)}")
+    return (target.get("kind", doc["kind"]) == doc["kind"]
+            and target.get("name", doc["metadata"]["name"]) == doc["metadata"]["name"])
 
 
 def _pointer(path: str) -> list[str]:

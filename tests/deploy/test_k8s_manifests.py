@@ -39,6 +39,25 @@ def test_rendering_refuses_a_kustomization_field_it_does_not_implement(tmp_path)
         render(tmp_path)
 
 
+def test_rendering_applies_namespace_image_and_patches_as_kustomize_does(tmp_path):
+    base, overlay = tmp_path / "base", tmp_path / "overlay"
+    base.mkdir(), overlay.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [app.yaml]\n")
+    (base / "app.yaml").write_text(
+        "kind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: c, image: app}]}}}\n"
+        "---\nkind: PodDisruptionBudget\nmetadata: {name: a}\nspec: {minAvailable: 1}\n"
+        "---\nkind: ClusterRole\nmetadata: {name: r}\n")
+    (overlay / "kustomization.yaml").write_text(
+        "namespace: ns\nresources: [../base]\nimages: [{name: app, newName: reg/app, newTag: '2'}]\n"
+        "patches:\n- target: {kind: PodDisruptionBudget}\n  patch: |-\n"
+        "    - {op: remove, path: /spec/minAvailable}\n    - {op: add, path: /spec/maxUnavailable, value: 1}\n")
+    deployment, budget, role = render(overlay)
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "reg/app:2"
+    assert budget["spec"] == {"maxUnavailable": 1}
+    assert deployment["metadata"]["namespace"] == budget["metadata"]["namespace"] == "ns"
+    assert "namespace" not in role["metadata"]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_manifest_validates_against_its_schema(overlay):
     schemas = {kind: json.loads((K8S / "schemas" / name).read_text()) for kind, name in CUSTOM_SCHEMAS.items()}
