@@ -2,6 +2,7 @@
 broker answer — on the service apps, the gateway, and the listener of the processes without HTTP."""
 import asyncio
 import json
+import logging
 import socket
 
 import httpx
@@ -115,3 +116,20 @@ async def test_no_listener_without_a_health_port(tasks_url):
     async with health_listener(Settings(database_url=tasks_url), engine) as port:
         assert port is None
     await engine.dispose()
+
+
+async def test_passing_probes_stay_out_of_the_access_log_and_failing_ones_are_logged(tasks_url, jwt_keys):
+    settings = Settings(database_url=tasks_url, kafka_bootstrap_servers=_closed_port(),
+                        jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    records: list[logging.LogRecord] = []
+    catch = logging.Handler()
+    catch.emit = records.append
+    access = logging.getLogger("tasks.access")   # the app's logging set-up replaces the root's handlers
+    access.addHandler(catch)
+    try:
+        async with running_app(create_app(settings)) as client:
+            await client.get("/livez")
+            await client.get("/readyz")          # 503: the broker is away
+    finally:
+        access.removeHandler(catch)
+    assert [r.fields["path"] for r in records] == ["/readyz"]
