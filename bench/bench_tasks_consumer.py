@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from bench.loadgen import write_results
 from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.tasks.models import CustomerBook, Task
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import insert, make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
@@ -65,7 +66,7 @@ async def run_path(url: str, handlers: dict, batches: list[list[tuple]], custome
                                  session_factory=sessions)
         started, cpu = time.perf_counter(), time.process_time()
         for batch in batches:
-            await consumer.apply_batch([Item(None, handlers[env.type], env, data) for env, data in batch])
+            await consumer.apply_batch([Item(None, consumer.handlers[env.type], env, data) for env, data in batch])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         async with sessions() as session:
             tasks = (await session.execute(select(func.count()).select_from(Task))).scalar()

@@ -3,7 +3,7 @@ import asyncio
 
 from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
-from shared.consumer import serve
+from shared.consumer_process import serve
 from shared.events import APPRAISAL_TOPIC, CUSTOMER_TOPIC, DEPOSITS_TOPIC, LOANS_TOPIC
 
 TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, CUSTOMER_TOPIC, APPRAISAL_TOPIC]

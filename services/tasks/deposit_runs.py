@@ -16,7 +16,7 @@ from services.tasks.rules import load_rules
 from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from shared.bulk import put_rows
 from shared.clock import utcnow
-from shared.consumer import Item, batched
+from shared.handlers import Item, batched
 from shared.db import one_of
 from shared.logging import request_id_var
 

@@ -19,7 +19,7 @@ from services.tasks.run_tasks import RunTasks, chunks, draft, load_books
 from services.tasks.service import loan_due_task
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.consumer import Item, batched
+from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.logging import request_id_var

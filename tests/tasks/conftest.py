@@ -34,7 +34,8 @@ async def apply_event(tasks_db):
 
 @pytest.fixture(scope="module")
 async def tasks_api(tasks_url, jwt_keys):
-    settings = Settings(database_url=tasks_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    settings = Settings(database_url=tasks_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
 from services.tasks.models import DepositDay, LoanBook, RuleSetting, Task
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item, registered
 from shared.events import parse_event
 from shared.outbox import OutboxMessage
 from shared.settings import ServiceSettings
@@ -124,6 +125,7 @@ async def _fresh(databases, sessions_stack) -> tuple:
 
 def _items(events: list[dict], handlers: dict) -> list[Item]:
     parsed = [parse_event(json.dumps(e).encode()) for e in events]
+    handlers = registered(handlers)
     return [Item(None, handlers[envelope.type], envelope, data) for envelope, data in parsed]
 
 
