@@ -3,8 +3,8 @@ the workbench consumes and produces, from the code itself.
 
 Message schemas are the JSON Schemas of the pydantic models the consumers validate with (shared.events);
 who consumes what is each consumer's TOPICS and handler table; who produces what is every
-`record_event` / `outbox_row` call in services/ (read from the source, so a new event cannot be
-published undocumented); topic settings are the Strimzi KafkaTopics of deploy/k8s. `--check` exits 1
+outbox call in services/ (read from the source, so a new event cannot be published
+undocumented); topic settings are the Strimzi KafkaTopics of deploy/k8s. `--check` exits 1
 when the committed document differs from what the code says now.
 """
 import ast
@@ -32,6 +32,8 @@ DLQ_HEADERS = {
     "consumer": "the consumer group that refused it",
 }
 KAFKA_BINDING = "0.5.0"
+# contract.md: which core-banking topic carries which family of types
+CORE_BANKING_TOPIC_OF = {"loan": events.LOANS_TOPIC, "deposit": events.DEPOSITS_TOPIC, "fee": events.FEES_TOPIC}
 
 
 class _ContractSchema(GenerateJsonSchema):
@@ -56,36 +58,63 @@ def _topic_constants() -> dict[str, str]:
     return {name: value for name, value in vars(events).items() if name.endswith("_TOPIC")}
 
 
+# Where the topic and the event type stand among the arguments of the outbox's two entry points.
+_OUTBOX_CALLS = {"record_event": (1, 2), "outbox_row": (0, 1)}
+
+
+def _called(node: ast.Call) -> str | None:
+    return getattr(node.func, "id", getattr(node.func, "attr", None))
+
+
 def published() -> dict[str, dict[str, set[str]]]:
-    """{service: {topic: {event types}}} from the record_event / outbox_row calls in services/."""
+    """{service: {topic: {event types}}} from the outbox calls in services/: record_event / outbox_row with
+    a topic constant and a literal type, or a service's own wrapper that passes its type parameter on to
+    one of them (the customer service's publish())."""
     constants, found = _topic_constants(), {}
-    for path in sorted((ROOT / "services").rglob("*.py")):
-        service = path.relative_to(ROOT / "services").parts[0]
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None))
-                    in ("record_event", "outbox_row")):
-                continue
-            args = [a for a in node.args if not (isinstance(a, ast.Name) and a.id == "session")]
-            if len(args) >= 2 and isinstance(args[0], ast.Name) and isinstance(args[1], ast.Constant):
-                found.setdefault(service, {}).setdefault(constants[args[0].id], set()).add(args[1].value)
+    trees = {path: ast.parse(path.read_text()) for path in sorted((ROOT / "services").rglob("*.py"))}
+    service_of = {path: path.relative_to(ROOT / "services").parts[0] for path in trees}
+    wrappers: dict[tuple[str, str], tuple[str, int]] = {}   # (service, function) -> (topic, type's position)
+    for path, tree in trees.items():
+        for func in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            params = [a.arg for a in func.args.args]
+            for call in (n for n in ast.walk(func) if isinstance(n, ast.Call) and _called(n) in _OUTBOX_CALLS):
+                topic_at, type_at = _OUTBOX_CALLS[_called(call)]
+                topic, kind = call.args[topic_at:topic_at + 1], call.args[type_at:type_at + 1]
+                if topic and isinstance(topic[0], ast.Name) and topic[0].id in constants and kind \
+                        and isinstance(kind[0], ast.Name) and kind[0].id in params:
+                    wrappers[(service_of[path], func.name)] = (constants[topic[0].id], params.index(kind[0].id))
+    for path, tree in trees.items():
+        service = service_of[path]
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            if _called(call) in _OUTBOX_CALLS:
+                topic_at, type_at = _OUTBOX_CALLS[_called(call)]
+                if len(call.args) > type_at and isinstance(call.args[topic_at], ast.Name) \
+                        and isinstance(call.args[type_at], ast.Constant):
+                    topic = constants[call.args[topic_at].id]
+                    found.setdefault(service, {}).setdefault(topic, set()).add(call.args[type_at].value)
+            elif (service, _called(call)) in wrappers:
+                topic, type_at = wrappers[(service, _called(call))]
+                if len(call.args) > type_at and isinstance(call.args[type_at], ast.Constant):
+                    found.setdefault(service, {}).setdefault(topic, set()).add(call.args[type_at].value)
     return found
 
 
 def consumed() -> dict[str, dict[str, set[str]]]:
-    """{consumer group: {topic: {event types it applies}}}; the gateway follows session.revoked without a group."""
+    """{reader: {topic: {event types it applies}}}: each service's consumer group, and the HTTP apps (gateway
+    and services, `<name>-api`) that follow revocations on their own, without a group."""
     topic_of = _topic_of_type()
     groups = {}
     for service in SERVICES:
         module = consumer_module(service)
         handled = set(module.HANDLERS)
         groups[service] = {topic: {t for t in handled if topic_of.get(t) == topic} for topic in module.TOPICS}
-    groups["gateway"] = {events.CUSTOMER_TOPIC: {"session.revoked"}}
+    for follower in ("gateway", *SERVICES):   # every token-checking HTTP app: shared/revocation.py, no group
+        groups[f"{follower}-api"] = {events.CUSTOMER_TOPIC: {"session.revoked", "staff.changed"}}
     return groups
 
 
 def _topic_of_type() -> dict[str, str]:
-    topic_of = {t: events.LOANS_TOPIC if t.startswith("loan.") else events.DEPOSITS_TOPIC
-                for t in events.CORE_BANKING_TYPES}
+    topic_of = {t: CORE_BANKING_TOPIC_OF[t.split(".")[0]] for t in events.CORE_BANKING_TYPES}
     for topics in published().values():
         for topic, types in topics.items():
             topic_of.update(dict.fromkeys(types, topic))
@@ -153,16 +182,17 @@ def document() -> dict:
         channels[dlq] = {"address": dlq, "description": f"Messages of {topic} a consumer refused; kept longer.",
                          "messages": {"deadLetter": {"$ref": "#/components/messages/deadLetter"}},
                          "bindings": _channel_binding(settings[dlq])}
-    producers = {"core-banking": {events.LOANS_TOPIC: {t for t in events.CORE_BANKING_TYPES if t.startswith("loan.")},
-                                  events.DEPOSITS_TOPIC: {t for t in events.CORE_BANKING_TYPES
-                                                          if t.startswith("deposit.")}}, **published()}
+    core_banking: dict[str, set[str]] = {}
+    for event_type in events.CORE_BANKING_TYPES:
+        core_banking.setdefault(topic_of[event_type], set()).add(event_type)
+    producers = {"core-banking": core_banking, **published()}
     for who, topics in producers.items():
         for topic, types in sorted(topics.items()):
             operations[f"{who}.send.{topic}"] = _operation("send", topic, sorted(types), f"{who} publishes")
     for group, topics in consumed().items():
         for topic, types in sorted(topics.items()):
             op = _operation("receive", topic, sorted(types), f"{group} applies")
-            if group != "gateway":
+            if not group.endswith("-api"):
                 op["bindings"] = {"kafka": {"groupId": {"type": "string", "enum": [group]},
                                             "bindingVersion": KAFKA_BINDING}}
                 dlq = events.dlq_topic(topic)
