@@ -23,6 +23,7 @@ from shared.app import operation_id
 from shared.clock import utcnow
 from shared.db import make_engine
 from shared.errors import install_error_handlers
+from shared.health import add_probes
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.runtime import settle_gc
 
@@ -65,6 +66,7 @@ api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", 
               generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None)
 install_error_handlers(api)
 api.include_router(home.router)
+add_probes(api, lambda request: request.app.state.engine, settings)
 # Outermost first: request id and access log → CORS (so even refusals are readable by the app) →
 # size, token, revocation, rate limits → service paths forwarded, the rest to FastAPI.
 app = RequestContextMiddleware(Cors(
