@@ -19,5 +19,5 @@ export default defineConfig({
   plugins: [vue(), Components({ resolvers: [VantResolver()], dts: false }), vantIconsInline],
   build: { target: 'es2020', assetsDir: 'assets' },
   server: { proxy: { '/api': process.env.GATEWAY_URL || 'http://127.0.0.1:8000' } },
-  test: { environment: 'jsdom', include: ['tests/**/*.test.ts'] },
+  test: { environment: 'jsdom', include: ['tests/**/*.test.ts'], setupFiles: ['tests/setup.ts'] },
 })

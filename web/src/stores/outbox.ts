@@ -21,9 +21,11 @@ export const useOutbox = defineStore('outbox', {
   actions: {
     async load() { this.entries = await read() },
     async enqueue(path: string, body: unknown, label: string): Promise<Entry> {
-      const entry = { key: newKey(), path, body, queuedAt: new Date().toISOString(), label }
-      this.entries = [...(await read()), entry]
-      await write(this.entries)
+      const entry = { key: newKey(), path, body: JSON.parse(JSON.stringify(body)), queuedAt: new Date().toISOString(), label }
+      // IndexedDB stores plain values: the store's state is a reactive proxy, so what is written is the list read
+      const entries = [...(await read()), entry]
+      await write(entries)
+      this.entries = entries
       return entry
     },
     /** Send every queued entry in order; returns how many the server took. Stops at the first one the
@@ -45,8 +47,9 @@ export const useOutbox = defineStore('outbox', {
         }
         if (response.status >= 500 || response.status === 429) break
         // 2xx is done; a 4xx will not get better by sending again, so it leaves the queue too
-        this.entries = (await read()).filter((e) => e.key !== entry.key)
-        await write(this.entries)
+        const rest = (await read()).filter((e) => e.key !== entry.key)
+        await write(rest)
+        this.entries = rest
         if (response.ok) sent++
       }
       return sent
