@@ -17,7 +17,7 @@ const texts: Record<string, [string, string]> = {
   password: ['密码', 'Password'], badLogin: ['用户名或密码错误', 'Wrong username or password'],
   home: ['首页', 'Home'], customers: ['客户', 'Customers'], scorecard: ['考核', 'Scorecard'],
   team: ['团队', 'Team'], rankings: ['排名', 'Rankings'], me: ['我的', 'Me'],
-  agenda: ['今日待办', "Today's agenda"], overdue: ['已逾期', 'Overdue'], alerts: ['提醒', 'Alerts'],
+  agenda: ['今日待办', "Today's agenda"], upcoming: ['未来 7 天', 'Next 7 days'], overdue: ['已逾期', 'Overdue'], alerts: ['提醒', 'Alerts'],
   unavailable: ['暂不可用', 'Temporarily unavailable'], nothing: ['暂无', 'Nothing here'],
   total: ['总分', 'Total'], grade: ['等级', 'Grade'], rank: ['排名', 'Rank'], kpis: ['指标数', 'KPIs'],
   start: ['开始处理', 'Start'], complete: ['完成任务', 'Complete'], outcome: ['处理结果', 'Outcome'],
@@ -39,7 +39,7 @@ const texts: Record<string, [string, string]> = {
   queued: ['已离线保存，联网后自动提交', 'Saved offline; sent when back online'], saved: ['已保存', 'Saved'],
   serverError: ['服务暂时出现问题，请稍后重试', 'The service has a problem; please try again shortly'],
   networkError: ['网络不可用，请检查网络后重试', 'No network; please retry'], retry: ['重试', 'Retry'],
-  language: ['English', '中文'], submitted: ['已提交', 'Submitted'], pending: ['待审批', 'Pending'],
+  language: ['English', '中文'], cancel: ['取消', 'Cancel'], submitted: ['已提交', 'Submitted'], unsent: ['待提交', 'Waiting to send'], pending: ['待审批', 'Pending'],
   drilldown: ['明细', 'Details'], task: ['任务', 'Task'], amount: ['金额', 'Amount'], days: ['天', 'days'],
 }
 

@@ -1,8 +1,6 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import 'vant/es/toast/style'
-import 'vant/es/dialog/style'
-import { showToast } from 'vant'
+import { say } from './toast'
 import App from './App.vue'
 import { router } from './router'
 import { installHooks } from './api/http'
@@ -23,12 +21,12 @@ installHooks({
     if (router.currentRoute.value.name !== 'sign-in') router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } })
   },
   lang: () => lang.value,
-  notify: (message) => showToast({ message: t(message), position: 'top' }),
+  notify: (message) => say(t(message)),
 })
 app.config.errorHandler = (err) => {
   // a screen that throws keeps what it shows; the person gets a sentence, not a blank page
   console.warn(err)
-  showToast({ message: t('serverError'), position: 'top' })
+  say(t('serverError'))
 }
 document.documentElement.lang = lang.value
 watchOnline()
