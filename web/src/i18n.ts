@@ -30,7 +30,7 @@ const texts: Record<string, [string, string]> = {
   contacts: ['联系人', 'Contacts'], logInteraction: ['记录走访/电话', 'Log a visit or call'],
   visit: ['走访', 'Visit'], phone: ['电话', 'Call'], notes: ['内容', 'Notes'], save: ['保存', 'Save'],
   transfer: ['申请移交', 'Request transfer'], to: ['移交给', 'To'], claim: ['认领客户', 'Claim customer'],
-  cif: ['客户号', 'CIF'], notFound: ['未找到该客户，或不在您的管辖范围内', 'Not found, or outside your scope'],
+  cif: ['客户号', 'CIF'], mobile: ['手机', 'Mobile'], nationalId: ['证件号码', 'ID number'], notFound: ['未找到该客户，或不在您的管辖范围内', 'Not found, or outside your scope'],
   period: ['考核期', 'Period'], weight: ['权重', 'Weight'], target: ['目标', 'Target'], score: ['得分', 'Score'],
   value: ['完成值', 'Value'], teamAgenda: ['团队待办', 'Team agenda'], unassigned: ['待分配', 'Unassigned'],
   transferRequests: ['移交申请', 'Transfer requests'], approve: ['批准', 'Approve'], reject: ['驳回', 'Reject'],
