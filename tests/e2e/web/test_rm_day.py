@@ -1,4 +1,5 @@
 """An RM's and a lead's day in the web app, in Chromium at 390×844, against the running stack."""
+import asyncio
 import re
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ import pytest
 
 from shared.clock import business_today
 from tests.support import loan_due, publish, unique_cif, wait_for
+from tools.devstack import wait_http
 
 pytestmark = pytest.mark.e2e
 NATIONAL_ID = "110101199003074514"
@@ -148,3 +150,17 @@ async def test_branch_head_sees_the_rankings_and_the_app_speaks_english_on_the_s
     await head.page.reload()
     await head.page.get_by_text(re.compile(r"^1\. ")).first.wait_for()
     assert seen and set(seen) == {"en"}
+
+
+async def test_home_shows_a_part_whose_service_is_down_as_unavailable_and_the_rest_still_works(api, phones):
+    rm = await phones("rm01")
+    api.stack.stop("appraisal")
+    try:
+        await rm.page.goto("/home")
+        await rm.page.get_by_role("status").filter(has_text="暂不可用").first.wait_for()
+        assert await rm.page.get_by_text("今日待办").count() == 1   # the agenda part is still there
+        assert await rm.page.locator("[data-test=scorecard-summary]").count() == 0
+        await rm.shot("home-appraisal-down")
+    finally:
+        api.stack.start_app("appraisal")
+        await asyncio.to_thread(wait_http, api.stack.url("appraisal") + "/healthz")
