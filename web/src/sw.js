@@ -1,10 +1,12 @@
 // The app shell offline: pages from the network first (falling back to the kept index.html), hashed
-// assets from the cache first (their names change with their content). API calls are never touched
-// here: the app keeps its own copies of answers with their ETags.
-const SHELL = 'rmwb-shell-v1'
+// assets from the cache first (their names change with their content). Every file of the build is
+// fetched at install (the build writes their list into ASSETS), so a screen never opened online still
+// opens offline. API calls are never touched here: the app keeps its own copies of answers with their ETags.
+const ASSETS = self.__BUILD_ASSETS__
+const SHELL = `rmwb-shell-${self.__BUILD_ID__}`
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(['/', '/manifest.webmanifest', '/icon.svg'])).then(() => self.skipWaiting()))
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(['/', ...ASSETS])).then(() => self.skipWaiting()))
 })
 
 self.addEventListener('activate', (event) => {
