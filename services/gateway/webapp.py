@@ -4,7 +4,8 @@ Owns how the app's files are answered: hashed assets (`/assets/…`, the name ch
 are cached for good, everything else is revalidated (`index.html` must be fetched again to see a new
 build); paths of the app's own routes (`/customers/…`) get index.html so a reload or a shared link
 opens the screen; the Content-Security-Policy lets the page load and call only its own origin.
-/api/ and /metrics pass through untouched. Without a build it says how to make one.
+Any other path (/api/, /metrics, an unknown one) passes on to the API, which answers it as before.
+Without a build it says how to make one.
 """
 import gzip
 import hashlib
@@ -27,6 +28,8 @@ NOT_BUILT = ("<!doctype html><meta charset=utf-8><title>客户经理工作台</t
              "<code>make run</code>（或 <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code>）。"
              "<p>The mobile app is not built: install Node.js 20, then <code>make run</code> "
              "(or <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code>). The API is at /api/v1.").encode()
+# The first path segments of the app's routes (web/src/router.ts; a test keeps the two in step).
+APP_ROUTES = frozenset({"", "sign-in", "home", "tasks", "customers", "scorecard", "team", "rankings"})
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
@@ -38,20 +41,25 @@ class WebApp:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/api/") or path == "/metrics" \
-                or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path.startswith("/api/"):
             return await self.app(scope, receive, send)
-        status, headers, body = self.answer(path, dict(scope["headers"]))
+        answer = self.answer(path, dict(scope["headers"]))
+        if answer is None:
+            return await self.app(scope, receive, send)
+        status, headers, body = answer
         await send({"type": "http.response.start", "status": status, "headers": headers + HEADERS})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
-    def answer(self, path: str, request_headers: dict[bytes, bytes]) -> tuple[int, list, bytes]:
+    def answer(self, path: str, request_headers: dict[bytes, bytes]) -> tuple[int, list, bytes] | None:
+        """The app's answer for this path, or None when the path is not the app's."""
+        route = path.split("/", 2)[1] in APP_ROUTES
         if not (self.dist / "index.html").is_file():
-            return 503, [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", REVALIDATE)], NOT_BUILT
+            return (503, [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", REVALIDATE)],
+                    NOT_BUILT) if route else None
         file = self._resolve(path)
         if file is None:
-            if "." in path.rsplit("/", 1)[-1]:   # a missing file, not an app route
-                return 404, [(b"content-type", b"text/plain; charset=utf-8")], b"not found"
+            if not route:
+                return None
             file = self.dist / "index.html"
         mtime, body, zipped, etag = self._load(file)
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"

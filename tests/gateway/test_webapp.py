@@ -1,9 +1,12 @@
 """The gateway serves the built web app at / and leaves /api/ and /metrics to the API."""
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 from starlette.responses import PlainTextResponse
 
-from services.gateway.webapp import WebApp
+from services.gateway.webapp import APP_ROUTES, WebApp
 
 INDEX = "<!doctype html><script type=module src=/assets/index-abc123.js></script>"
 SCRIPT = "console.log('app');" * 100
@@ -45,12 +48,19 @@ async def test_the_page_may_load_and_call_only_its_own_origin(dist):
     assert "unsafe" not in csp and "http" not in csp
 
 
-async def test_app_routes_fall_back_to_index_and_missing_files_are_404(dist):
+async def test_app_routes_fall_back_to_index_and_other_paths_go_to_the_api(dist):
     async with client(dist) as c:
         route = await c.get("/customers/5f0c")
         missing = await c.get("/assets/gone-000.js")
+        unknown = await c.get("/etc")
     assert route.status_code == 200 and route.text == INDEX
-    assert missing.status_code == 404
+    assert missing.text == "api /assets/gone-000.js" and unknown.text == "api /etc"
+
+
+def test_every_route_of_the_app_is_answered_with_the_app():
+    router = (Path(__file__).resolve().parents[2] / "web" / "src" / "router.ts").read_text()
+    firsts = {p.split("/")[1] for p in re.findall(r"path: '(/[^']*)'", router) if not p.startswith("/:")}
+    assert firsts and firsts <= APP_ROUTES
 
 
 async def test_api_and_metrics_pass_through_to_the_api(dist):
@@ -62,8 +72,9 @@ async def test_api_and_metrics_pass_through_to_the_api(dist):
 
 def test_nothing_outside_dist_is_served(dist):
     # called with the raw path: an HTTP client would normalise the dots away before sending
-    status, _, body = WebApp(api, dist).answer("/../secret.txt", {})
-    assert status == 404 and b"not for the web" not in body
+    assert WebApp(api, dist).answer("/../secret.txt", {}) is None
+    status, _, body = WebApp(api, dist).answer("/customers/../../secret.txt", {})
+    assert b"not for the web" not in body
 
 
 async def test_compressed_when_asked_and_a_matching_etag_is_not_sent_again(dist):
@@ -78,4 +89,6 @@ async def test_compressed_when_asked_and_a_matching_etag_is_not_sent_again(dist)
 async def test_without_a_build_the_root_says_how_to_get_the_app(tmp_path):
     async with client(tmp_path / "none") as c:
         r = await c.get("/")
+        api_answer = await c.get("/api/v1/me")
     assert r.status_code == 503 and "npm ci" in r.text
+    assert api_answer.text == "api /api/v1/me"
