@@ -44,6 +44,23 @@ const texts: Record<string, [string, string]> = {
   drilldown: ['明细', 'Details'], task: ['任务', 'Task'], amount: ['金额', 'Amount'], days: ['天', 'days'],
 }
 
+// Codes the API sends as data (tier, loan class, task status, channel): shown as words, the code itself
+// when it is one this list does not know yet.
+const codes: Record<string, [string, string]> = {
+  private: ['私人银行', 'Private banking'], platinum: ['白金', 'Platinum'], gold: ['金卡', 'Gold'],
+  one_to_one: ['一对一', 'One-to-one'], standard: ['普通', 'Standard'],
+  normal: ['正常', 'Normal'], special_mention: ['关注', 'Special mention'], substandard: ['次级', 'Substandard'],
+  doubtful: ['可疑', 'Doubtful'], loss: ['损失', 'Loss'],
+  open: ['待处理', 'Open'], in_progress: ['处理中', 'In progress'], done: ['已完成', 'Done'], cancelled: ['已取消', 'Cancelled'],
+  email: ['邮件', 'Email'], surprise_visit: ['突击走访', 'Surprise visit'], registered: ['登记', 'Registered'],
+}
+
+export function word(code: string | null | undefined): string {
+  if (!code) return '-'
+  const pair = codes[code] ?? texts[code]
+  return pair ? pair[lang.value === 'en' ? 1 : 0] : code
+}
+
 export function t(key: string): string {
   const pair = texts[key]
   return pair ? pair[lang.value === 'en' ? 1 : 0] : key
