@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench.loadgen import UNTHROTTLED, run_load, write_results
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from services.tasks.models import CustomerBook, Task
 from services.tasks.rules import TIERS
 from shared.clock import business_today, utcnow

@@ -4,7 +4,7 @@ read scorecards through the gateway. `python -m bench.bench_appraisal` (make ben
 Bulk data is seeded straight into the appraisal database's projection tables with COPY, not through
 Kafka: pushing 6.4 million balance events through the broker would measure the broker, not the close.
 (So the ledger is empty here and recompute has nothing to replay — the hand-computed test covers it.)
-The close is timed through the batch entry point (services.appraisal.close), the path operations use
+The close is timed through the batch entry point (services.appraisal.cli.close_period), the path operations use
 for a bank-wide month; reads go through the real gateway at 32 connections for 10 s.
 """
 import asyncio
@@ -20,8 +20,8 @@ import asyncpg
 import httpx
 
 from bench.loadgen import UNTHROTTLED, run_load, write_results
-from services.appraisal.close import close_month
-from services.customer.seed import DEMO_PASSWORD
+from services.appraisal.cli.close_period import close_month
+from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack, postgres_database_url
 
 PG = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/") + "/postgres"
@@ -143,7 +143,7 @@ def main() -> None:
         load = os.getloadavg()[0]
         notes = (f"Seeded straight into the appraisal projections with COPY (not through Kafka): {counts}. "
                  f"PostgreSQL 15 on this machine ({os.cpu_count()} cores, 1-min load average {load:.1f} at the end); "
-                 "the close runs through `python -m services.appraisal.close`. Reads are timed after VACUUM (ANALYZE) "
+                 "the close runs through `python -m services.appraisal.cli.close_period`. Reads are timed after VACUUM (ANALYZE) "
                  "and CHECKPOINT of the seed and of the close (nothing of either still running), each after a 2 s "
                  "warm-up; load_before is the 1-min load average as each read began (other work on the machine).")
         print(write_results("appraisal", rows, notes).read_text())

@@ -1,14 +1,16 @@
-"""`python -m bench.bench_customer_ingest`: the customer consumer's own ingest rate, per event vs set-based.
+"""`python -m bench.bench_customer_ingest`: the customer consumer's own ingest rate on its one (set-based)
+path, against the figure recorded by the previous run.
 
 The simulator's stream (every fifth CIF a registered customer, a third of those corporate, so tiers
 are judged and announced) is split by topic as the broker hands it over, cut into polls of
 kafka_max_poll_records, and applied through EventConsumer.apply_batch to a fresh, migrated customer
-database. The comparison runs one stream (BENCH_COMPARE_CUSTOMERS / BENCH_COMPARE_EVENTS, small: the
-per-event path is slow) through the per-event handlers (PER_EVENT_HANDLERS) and through the set-based runs the
-consumer uses (HANDLERS); then the set-based path alone takes bench_ingest's stream (BENCH_CUSTOMERS /
-BENCH_EVENTS). Messages are parsed up front (both paths parse alike); the parse cost is reported on
-its own, so handler time plus parse time is the consumer's time per event. No broker: this measures
-the consumer's share, not the pipeline (that is bench_ingest).
+database (BENCH_CUSTOMERS / BENCH_EVENTS, bench_ingest's stream). Messages are parsed up front; the
+parse cost is reported on its own, so handler time plus parse time is the consumer's time per event.
+No broker: this measures the consumer's share, not the pipeline (that is bench_ingest).
+
+The previous run's row for the same stream (bench/results/customer_ingest.json) is kept beside the
+new one, with the change in events/s: one machine shared with whatever else runs, so a difference of a
+few per cent is noise unless it repeats.
 """
 import asyncio
 import json
@@ -20,20 +22,19 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.loadgen import write_results
+from bench.loadgen import RESULTS, write_results
 from services.customer.config import Settings
-from services.customer.handlers import HANDLERS, PER_EVENT_HANDLERS
+from services.customer.handlers import HANDLERS
 from services.customer.models import Customer
-from services.customer.seed import seed_demo
+from services.customer.cli.seed import seed_demo
 from shared.clock import utcnow
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
 from tools.simulator import cif_of, generate
 
-COMPARE = (int(os.environ.get("BENCH_COMPARE_CUSTOMERS", 1_000)),
-           int(os.environ.get("BENCH_COMPARE_EVENTS", 4_000)))
 FULL = (int(os.environ.get("BENCH_CUSTOMERS", 50_000)), int(os.environ.get("BENCH_EVENTS", 100_000)))
 PG_SERVER = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ALEMBIC = str(Path(__file__).resolve().parents[1] / "services" / "customer" / "alembic")
@@ -84,18 +85,18 @@ def parsed_polls(customers: int, events: int) -> tuple[list[list[tuple]], float]
     return batches, 1e6 * (time.perf_counter() - started) / sum(len(p) for p in raw)
 
 
-async def run(path: str, handlers: dict, customers: int, batches: list[list[tuple]]) -> dict:
-    name = f"bench_customer_ingest_{len(batches)}_{path.replace('-', '_').replace(' ', '_')}"
+async def run(path: str, customers: int, batches: list[list[tuple]]) -> dict:
+    name = f"bench_customer_ingest_{len(batches)}"
     engine = make_engine(await fresh_database(name))
     try:
         sessions = make_session_factory(engine)
         await register_customers(sessions, customers)
-        consumer = EventConsumer(name="customer", topics=[], handlers=handlers, settings=Settings(),
+        consumer = EventConsumer(name="customer", topics=[], handlers=HANDLERS, settings=Settings(),
                                  session_factory=sessions)
         events = sum(len(b) for b in batches)
         started = time.perf_counter()
         for batch in batches:
-            await consumer.apply_batch([Item(None, handlers[env.type], env, data) for env, data in batch])
+            await consumer.apply_batch([Item(None, consumer.handlers[env.type], env, data) for env, data in batch])
         seconds = time.perf_counter() - started
     finally:
         await engine.dispose()
@@ -104,21 +105,35 @@ async def run(path: str, handlers: dict, customers: int, batches: list[list[tupl
             "events_per_s": round(events / seconds), "ms_per_event": round(1000 * seconds / events, 3)}
 
 
+def recorded(customers: int, events: int) -> dict | None:
+    """The last run's row for this stream, with when it was measured; None when there is none."""
+    path = RESULTS / "customer_ingest.json"
+    if not path.exists():
+        return None
+    stored = json.loads(path.read_text())
+    same = [row for row in stored["rows"] if (row["customers"], row["events"]) == (customers, events)
+            and row["path"] in ("set-based", "one path")]   # "set-based": the name before the per-event path went
+    return {**same[-1], "path": f"recorded {stored['measured_at']}"} if same else None
+
+
+def change(baseline: dict | None, row: dict) -> str:
+    if baseline is None:
+        return "no recorded figure for this stream to compare with"
+    percent = 100 * (row["events_per_s"] / baseline["events_per_s"] - 1)
+    return f"{percent:+.1f} % events/s against the {baseline['path']} run ({baseline['events_per_s']}/s)"
+
+
 async def measure() -> tuple[list[dict], str]:
-    batches, parse_us = parsed_polls(*COMPARE)
-    rows = [await run("per event", PER_EVENT_HANDLERS, COMPARE[0], batches),
-            await run("set-based", HANDLERS, COMPARE[0], batches)]
-    ratio = rows[1]["events_per_s"] / rows[0]["events_per_s"]
-    batches, _ = parsed_polls(*FULL)
-    rows.append(await run("set-based", HANDLERS, FULL[0], batches))
-    return rows, f"set-based / per event = {ratio:.1f}× on the same stream; parsing adds {parse_us:.0f} µs per event"
+    baseline = recorded(*FULL)
+    batches, parse_us = parsed_polls(*FULL)
+    row = await run("one path", FULL[0], batches)
+    return [r for r in (baseline, row) if r], f"{change(baseline, row)}; parsing adds {parse_us:.0f} µs per event"
 
 
 def main() -> None:
     rows, summary = asyncio.run(measure())
     notes = (f"{summary}. Every fifth CIF registered; polls of {Settings().kafka_max_poll_records}; PostgreSQL; "
-             f"{os.cpu_count()} cores shared with whatever else runs (compare rows of one run, not runs); "
-             "`python -m bench.bench_customer_ingest`.")
+             f"{os.cpu_count()} cores shared with whatever else runs; `python -m bench.bench_customer_ingest`.")
     print(write_results("customer_ingest", rows, notes).read_text())
 
 

@@ -15,7 +15,7 @@ import sys
 import httpx
 
 from bench.loadgen import UNTHROTTLED, cpu_seconds, run_load, write_results
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import ROOT, SERVICES, Stack, wait_http
 
 # A cheap read (token check only: the proxy's own cost shows) and a database read (what apps mostly do).

@@ -23,7 +23,7 @@ import httpx
 
 from bench.bench_agenda import database_urls
 from bench.loadgen import UNTHROTTLED, write_results
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tests.faults.conftest import caught_up, dead_letters
 from tools.devstack import Stack
 from tools.simulator import generate, publish

@@ -3,10 +3,12 @@
 The simulator's stream (tools/simulator.generate) is split by topic and cut into polls of up to 2,000
 records, as a partition's batch reaches the consumer; each poll goes through EventConsumer.apply_batch
 (dedup markers, handlers, one commit) against a fresh PostgreSQL database of the tasks service whose
-customer book is seeded the way customer.assigned would have left it. The event-by-event handlers
-(PER_EVENT_HANDLERS) and the set-based ones (HANDLERS) run on the same stream in the same run, so the
-ratio holds on a busy machine even when the absolute numbers do not; the consumer's own CPU time per
-event (process time, the database's work excluded) is reported beside the wall clock.
+customer book is seeded the way customer.assigned would have left it. The handlers (HANDLERS, the one
+set-based path) are measured and set beside the baseline recorded in bench/results/tasks_consumer.json
+(the set-based path before the per-event one was removed, 2026-12-04; kept as the baseline row by every
+later run), with the same default sizes, so a regression shows as a ratio and a different task count.
+The consumer's own CPU time per event (process time, the database's work excluded) is reported beside
+the wall clock: it varies less with the machine's load than the wall clock does.
 Sizes: --customers, --events.
 """
 import argparse
@@ -20,10 +22,11 @@ from datetime import datetime, timezone
 import asyncpg
 from sqlalchemy import func, select
 
-from bench.loadgen import write_results
-from services.tasks.handlers import HANDLERS, PER_EVENT_HANDLERS
+from bench.loadgen import RESULTS, write_results
+from services.tasks.handlers import HANDLERS
 from services.tasks.models import CustomerBook, Task
-from shared.consumer import EventConsumer, Item
+from shared.consumer import EventConsumer
+from shared.handlers import Item
 from shared.db import insert, make_engine, make_session_factory
 from shared.events import parse_event
 from shared.migrations import upgrade_to_head
@@ -65,7 +68,7 @@ async def run_path(url: str, handlers: dict, batches: list[list[tuple]], custome
                                  session_factory=sessions)
         started, cpu = time.perf_counter(), time.process_time()
         for batch in batches:
-            await consumer.apply_batch([Item(None, handlers[env.type], env, data) for env, data in batch])
+            await consumer.apply_batch([Item(None, consumer.handlers[env.type], env, data) for env, data in batch])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         async with sessions() as session:
             tasks = (await session.execute(select(func.count()).select_from(Task))).scalar()
@@ -92,36 +95,44 @@ async def drop(server: str, names: list[str]) -> None:
         await conn.close()
 
 
+def recorded_baseline() -> dict | None:
+    """The baseline row of the recorded results: the row kept as "baseline", or the pre-change
+    "set-based" row of the two-path benchmark."""
+    try:
+        rows = json.loads((RESULTS / "tasks_consumer.json").read_text())["rows"]
+    except (OSError, ValueError, KeyError):
+        return None
+    row = next((r for r in rows if r.get("path") in ("baseline", "set-based")), None)
+    return {**row, "path": "baseline"} if row else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # the event-by-event path needs minutes for these sizes on a shared machine
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--events", type=int, default=6000)
-    parser.add_argument("--skip-per-event", action="store_true", help="measure the set-based handlers only")
     args = parser.parse_args()
     server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     stream = list(generate(args.customers, args.events))
     batches = polls(stream)
     mix = Counter(event["type"] for _, _, event in stream)
     print(f"{len(stream)} events for {args.customers} customers in {len(batches)} polls: {dict(mix)}")
-    paths = [("set-based", HANDLERS)] + ([] if args.skip_per_event else [("per-event", PER_EVENT_HANDLERS)])
-    names = [f"bench_tasks_consumer_{os.getpid()}_{label.replace('-', '_')}" for label, _ in paths]  # runs may overlap
-    results = {}
+    name = f"bench_tasks_consumer_{os.getpid()}"   # runs may overlap
     try:
-        for (label, handlers), name in zip(paths, names):
-            results[label] = asyncio.run(run_path(fresh_database(server, name), handlers, batches, args.customers))
-            print(label, results[label])
+        result = asyncio.run(run_path(fresh_database(server, name), HANDLERS, batches, args.customers))
     finally:
-        asyncio.run(drop(server, names))
-    rows = [{"path": label, "customers": args.customers, **result} for label, result in results.items()]
+        asyncio.run(drop(server, [name]))
+    print(result)
+    baseline = recorded_baseline()
+    rows = [{"path": "handlers", "customers": args.customers, **result}] + ([baseline] if baseline else [])
     notes = (f"{len(stream)} events ({', '.join(f'{t} {n}' for t, n in mix.most_common())}) in {len(batches)} polls of "
              f"up to {POLL}, through EventConsumer.apply_batch against PostgreSQL, no broker; consumer_cpu is this "
-             "process's CPU (the database's work excluded). Compare rows of one run; "
-             "`python -m bench.bench_tasks_consumer`.")
-    if "per-event" in results:
-        ratio = results["set-based"]["events_per_s"] / results["per-event"]["events_per_s"]
-        same = results["set-based"]["tasks"] == results["per-event"]["tasks"]
-        notes += f" set-based / per-event = {ratio:.1f}× on the same stream; same task count: {'yes' if same else 'NO'}."
+             "process's CPU (the database's work excluded). `python -m bench.bench_tasks_consumer`.")
+    if baseline and (baseline["customers"], baseline["events"]) == (args.customers, len(stream)):
+        ratio = result["consumer_cpu_ms_per_event"] / baseline["consumer_cpu_ms_per_event"]
+        same = result["tasks"] == baseline["tasks"]
+        notes += (f" Against the recorded baseline: consumer CPU per event {ratio:.2f}×, events/s "
+                  f"{result['events_per_s']} vs {baseline['events_per_s']}; "
+                  f"same task count: {'yes' if same else 'NO'}.")
     print(write_results("tasks_consumer", rows, notes).read_text())
 
 

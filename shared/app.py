@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import faults, revocation
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_producer
@@ -54,13 +55,17 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_session_factory(app.state.engine)
         app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
+        faults.install_in_relay(app.state.relay)
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
+        feed = asyncio.create_task(revocation.follow(settings, app.state.denylist)) \
+            if settings.revocation_consumer_enabled else None
         cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
         settle_gc()
         yield
-        if relay:
-            relay.cancel()
-            await asyncio.gather(relay, return_exceptions=True)
+        for task in (relay, feed):
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if cleanup:
             await cleanup()
         await app.state.engine.dispose()
@@ -68,6 +73,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
     app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
+    app.state.denylist = revocation.Denylist()
     install_error_handlers(app)
     app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

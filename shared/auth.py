@@ -75,6 +75,9 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
     s = request.app.state.settings
     principal = verify_token(token, s.jwt_public_key_file, s.jwt_issuer, s.jwt_audience)
+    denylist = getattr(request.app.state, "denylist", None)   # absent in an app built without the feed
+    if denylist is not None and denylist.refuses(principal.username, principal.session_id):
+        raise Problem(401, "session_revoked", headers={"WWW-Authenticate": "Bearer"})
     user_var.set(principal.username)
     return principal
 

@@ -14,6 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "route_not_found": ("接口不存在", "No such endpoint"),
     "method_not_allowed": ("该接口不支持此请求方法", "Method not allowed on this endpoint"),
     "unauthorized": ("未登录或登录已失效，请重新登录", "Missing or invalid token; sign in again"),
+    "session_revoked": ("登录已注销，请重新登录", "This session has ended; sign in again"),
     "forbidden": ("您的角色无权执行此操作", "Your role may not do this"),
     "validation": ("请求内容有误，请检查标注的字段", "The request has invalid fields"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),

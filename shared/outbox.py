@@ -7,7 +7,6 @@ marking re-sends them; consumers drop the duplicate by event id.
 """
 import asyncio
 import logging
-import os
 import uuid
 from datetime import date, datetime, timezone
 
@@ -63,6 +62,7 @@ class OutboxRelay:
         self.session_factory, self.producer = session_factory, producer
         self.poll_seconds, self.batch = poll_seconds, batch
         self._wake = asyncio.Event()
+        self.before_publish: list = []   # called with the number of rows about to be published
 
     def notify(self) -> None:
         """Called after a commit that wrote outbox rows, so events leave in milliseconds, not a poll."""
@@ -100,9 +100,8 @@ class OutboxRelay:
                 .where(table.c.published_at.is_(None)).order_by(table.c.seq).limit(self.batch))).all()
             if not rows:
                 return 0
-            if os.environ.get("FAULT_CRASH_BEFORE_PUBLISH") == "1":  # fault-injection hook for tests
-                log.error("FAULT_CRASH_BEFORE_PUBLISH: exiting with %d unpublished rows", len(rows))
-                os._exit(137)
+            for hook in self.before_publish:
+                hook(len(rows))
             batches = PartitionBatches(self.producer)   # a relay cycle is a bulk publish
             for _, topic, key, event_type, payload, request_id in rows:
                 headers = [("type", event_type.encode())]

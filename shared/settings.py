@@ -25,3 +25,7 @@ class ServiceSettings(BaseSettings):
     outbox_relay_enabled: bool = True
     outbox_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # Follow session.revoked / staff.changed so revoked tokens are refused here too (tests of one app
+    # without a broker turn it off); how far back a starting process reads them.
+    revocation_consumer_enabled: bool = True
+    access_token_minutes: int = 30

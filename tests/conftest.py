@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from services.customer.identity import ensure_keypair
+from services.customer.service.identity import ensure_keypair
 from shared.migrations import upgrade_to_head
 from tools.devstack import ROOT, broker_binary, free_port, wait_port
 

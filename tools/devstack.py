@@ -24,6 +24,11 @@ CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event cons
 SCHEDULERS = ("tasks",)                            # services with a scheduler process (daily tasks)
 
 
+def entry_point(service: str, name: str) -> str:
+    """The `python -m` module of a service's command-line entry point (each service keeps them in cli/)."""
+    return f"services.{service}.cli.{name}"
+
+
 def free_port() -> int:
     """A free port below the kernel's ephemeral range, so no outgoing connection can take it between
     now and the moment our process binds it (bind(0) would hand out an ephemeral one)."""
@@ -135,12 +140,12 @@ class Stack:
 
     def prepare(self) -> None:
         """Keys, migrations and the demo seed: what a fresh machine needs before the services start."""
-        from services.customer.identity import ensure_keypair
+        from services.customer.service.identity import ensure_keypair
         ensure_keypair(*self.keys)
         for service in SERVICES:
-            subprocess.run([sys.executable, "-m", f"services.{service}.migrate"], cwd=ROOT, env=self.env(service),
+            subprocess.run([sys.executable, "-m", entry_point(service, "migrate")], cwd=ROOT, env=self.env(service),
                            check=True)
-        subprocess.run([sys.executable, "-m", "services.customer.seed"], cwd=ROOT, env=self.env("customer"), check=True)
+        subprocess.run([sys.executable, "-m", "services.customer.cli.seed"], cwd=ROOT, env=self.env("customer"), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
         self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
@@ -149,7 +154,7 @@ class Stack:
     def start_consumer(self, service: str, instance: str = "", **env: str) -> str:
         """Start a consumer process; a second `instance` joins the same group and splits the partitions."""
         name = f"{service}-consumer{'-' + instance if instance else ''}"
-        self.spawn(name, [sys.executable, "-m", f"services.{service}.consumer"], service, **env)
+        self.spawn(name, [sys.executable, "-m", entry_point(service, "consumer")], service, **env)
         return name
 
     def start_all(self) -> None:
@@ -160,7 +165,7 @@ class Stack:
         for service in CONSUMERS:
             self.start_consumer(service)
         for service in SCHEDULERS:
-            self.spawn(f"{service}-scheduler", [sys.executable, "-m", f"services.{service}.scheduler"], service)
+            self.spawn(f"{service}-scheduler", [sys.executable, "-m", entry_point(service, "scheduler")], service)
         for name in SERVICES:
             wait_http(self.url(name) + ("/api/v1/healthz" if name == "gateway" else "/healthz"))
 
@@ -210,7 +215,7 @@ def run() -> None:
     web_problem = ensure_built()
     try:
         stack.start_all()
-        from services.customer.seed import DEMO_PASSWORD, STAFF
+        from services.customer.cli.seed import DEMO_PASSWORD, STAFF
         print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json)")
         print(f"Mobile web app: {web_problem}" if web_problem else f"Mobile web app: {stack.url('gateway')}/")
         print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))

@@ -1,5 +1,7 @@
-"""Appraisal service settings."""
+"""Appraisal service settings, and the name it signs its events with."""
 from shared.settings import ServiceSettings
+
+SOURCE = "appraisal-service"   # the envelope `source` of every event this service publishes
 
 
 class Settings(ServiceSettings):

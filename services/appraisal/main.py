@@ -1,8 +1,8 @@
 """The appraisal service's HTTP app: `uvicorn services.appraisal.main:app`."""
 from services.appraisal import texts  # noqa: F401 - registers the service's problem texts
-from services.appraisal.api import periods, planning, scorecards
+from services.appraisal.api import kpi_definitions, periods, qualitative, responsibilities, scorecards, targets
 from services.appraisal.config import Settings
-from services.appraisal.freshness import CardCache, StampBoard
+from services.appraisal.service.freshness import CardCache, StampBoard
 from shared.app import create_service_app
 
 
@@ -13,7 +13,8 @@ async def card_caches(app) -> None:
 
 def create_app(settings: Settings | None = None):
     return create_service_app(settings or Settings(), title="Appraisal service", on_startup=card_caches,
-                              routers=[scorecards.router, periods.router, planning.router])
+                              routers=[scorecards.router, periods.router, kpi_definitions.router, targets.router,
+                                       qualitative.router, responsibilities.router])
 
 
 app = create_app()

@@ -1,6 +1,7 @@
-"""Whose scorecards a caller may see: their own; a team lead their team; branch heads, risk managers and
+"""Who may see and do what. Scorecards: their own; a team lead their team; branch heads, risk managers and
 auditors their unit subtree; admins everyone. Teams and units come from the staff.changed projection.
-Anyone else's card is 404, as for customers: existence is private."""
+Anyone else's card is 404, as for customers: existence is private. Decisions: the predicates below,
+used by the routes and the service functions alike."""
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,8 +12,48 @@ from shared.errors import Problem
 SUBTREE_ROLES = ("branch_head", "risk_manager", "auditor")
 
 
+def sees_everyone(user: Principal) -> bool:
+    return user.has("admin")
+
+
+def may_close(user: Principal) -> bool:
+    """Close, publish and sign off a period."""
+    return user.has("branch_head", "admin")
+
+
+def may_adjust(user: Principal) -> bool:
+    """Adjust a closed card (never one's own: the service refuses that whatever the role)."""
+    return user.has("team_lead", "branch_head", "admin")
+
+
+def may_version_kpis(user: Principal) -> bool:
+    return user.has("admin")
+
+
+def may_set_targets(user: Principal, level: str) -> bool:
+    """A team lead breaks the team's target down to its RMs only."""
+    return user.has("admin", "branch_head") or (level == "rm" and user.has("team_lead"))
+
+
+def may_plan_scoring(user: Principal) -> bool:
+    return user.has("admin", "branch_head", "team_lead")
+
+
+def may_record_responsibility(user: Principal) -> bool:
+    return user.has("risk_manager", "branch_head", "admin")
+
+
+def may_read_audit(user: Principal) -> bool:
+    return user.has("auditor", "admin", "branch_head", "team_lead")
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise Problem(403, "forbidden")
+
+
 def covers(user: Principal, member: StaffMember | None, username: str) -> bool:
-    if username == user.username or user.has("admin"):
+    if username == user.username or sees_everyone(user):
         return True
     if member is None:
         return False
@@ -34,7 +75,7 @@ def in_unit(member: StaffMember, unit: str | None) -> bool:
 
 async def visible_people(session: AsyncSession, user: Principal, unit: str | None = None) -> set[str] | None:
     """RMs in scope (None: every one, for an admin without a unit filter); an RM always sees themself."""
-    if user.has("admin") and unit is None:
+    if sees_everyone(user) and unit is None:
         return None
     staff = (await session.exec(select(StaffMember))).all()
     people = {s.username for s in staff if "rm" in s.roles and covers(user, s, s.username) and in_unit(s, unit)}

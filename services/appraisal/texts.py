@@ -1,10 +1,10 @@
-"""Problem texts of the appraisal service (zh, en)."""
+"""Every text of the appraisal service a person reads, zh-CN and en: problems, and the notes on a card."""
 from shared.errors import register_messages
 
 register_messages({
     "adjust_own_score": ("不能调整本人的考核得分（职责分离）", "You may not adjust your own score (separation of duties)"),
     "period_already_closed": ("考核期 {period} 已结算", "Period {period} is already closed"),
-    "period_not_in_status": ("考核期 {period} 不在“{status}”状态", "Period {period} is not {status}"),
+    "period_not_in_status": ("考核期 {period} 不在“{expected}”状态", "Period {period} is not {expected}"),
     "period_not_adjustable": ("考核期 {period} 未结算或已签署，不能调整", "Period {period} is not open for adjustments"),
     "unknown_item": ("未知的定性考核项：{items}", "Unknown qualitative item(s): {items}"),
     "points_out_of_range": ("分值应在 0 到 {max} 之间", "Points must be between 0 and {max}"),
@@ -14,3 +14,10 @@ register_messages({
                                "{username}'s target contract for {period} is signed and cannot change"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
 })
+
+NOTES = {  # why a KPI has no score, shown on the card
+    "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
+    "no_target": ("尚未下达目标", "No target set"),
+    "no_tasks": ("本期无已完成任务", "No task completed in the period"),
+    "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
+}

@@ -1,6 +1,7 @@
 """Customer service settings."""
 from decimal import Decimal
 
+from services.customer.rules import TierRules
 from shared.settings import ServiceSettings
 
 
@@ -9,12 +10,14 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/customer.db"
     # Only this service signs tokens; the others hold the public key alone.
     jwt_private_key_file: str = "var/jwt/private.pem"
-    # Short access tokens: a revoked session stops working within minutes even where no one checks revocation.
-    access_token_minutes: int = 30
     refresh_token_days: int = 14
-    # Tier thresholds (CNY); the bank sets them, these are the domain defaults (tier.py says how they apply).
-    tier_gold: Decimal = Decimal("500000")
-    tier_platinum: Decimal = Decimal("1000000")
-    tier_private: Decimal = Decimal("2000000")
-    tier_corporate_deposits: Decimal = Decimal("100000")
-    tier_corporate_loans: Decimal = Decimal("500000")
+    # Tier thresholds (CNY); the bank sets them (rules.py holds the defaults and says how they apply).
+    tier_gold: Decimal = TierRules.gold
+    tier_platinum: Decimal = TierRules.platinum
+    tier_private: Decimal = TierRules.private
+    tier_corporate_deposits: Decimal = TierRules.corporate_deposits
+    tier_corporate_loans: Decimal = TierRules.corporate_loans
+
+    def tier_rules(self) -> TierRules:
+        return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,
+                         corporate_deposits=self.tier_corporate_deposits, corporate_loans=self.tier_corporate_loans)

@@ -1,10 +1,12 @@
 """Tables the customer service owns: org units, teams, staff, customers, their ownership history,
-transfer requests and refused claims. (Audit, holdings, interactions and relationships live beside
-the code that owns them: audit.py, holdings.py, interactions.py, relationships.py.)"""
+transfer requests and refused claims, the audit trail, interactions, relationships and key contacts,
+the holdings projected from core banking (accounts, loans, end-of-day totals) and the open-task read
+model. (The sign-in sessions' refresh tokens stay with service/sessions.py for now.)"""
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
 from shared.clock import utcnow
@@ -113,3 +115,109 @@ class ClaimRefusal(SQLModel, table=True):
     owner: str = Field(max_length=64)
     at: datetime
     unit_path: str = Field(max_length=400)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
+                                                           primary_key=True, autoincrement=True))
+    at: datetime
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=60)
+    customer_id: uuid.UUID | None = None
+    cif: str | None = Field(default=None, max_length=32)
+    unit_path: str = Field(max_length=400)      # whose subtree's auditors may read this entry
+    request_id: str | None = Field(default=None, max_length=100)
+    client: str | None = Field(default=None, max_length=100)
+    before: dict | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Interaction(SQLModel, table=True):
+    __tablename__ = "interaction"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    cif: str = Field(max_length=32)
+    rm: str = Field(max_length=64, index=True)
+    team: str | None = Field(default=None, max_length=32)
+    channel: str = Field(max_length=20)
+    occurred_on: date
+    notes: str = Field(max_length=4000)
+    needs: str | None = Field(default=None, max_length=2000)
+    next_step: str | None = Field(default=None, max_length=2000)
+    co_signed_by: str | None = Field(default=None, max_length=100)
+    task_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    spot_checked_by: str | None = Field(default=None, max_length=64)
+    spot_checked_at: datetime | None = None
+
+
+class Relationship(SQLModel, table=True):
+    __tablename__ = "relationship"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=30)
+    related_cif: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=300)
+
+
+class KeyContact(SQLModel, table=True):
+    __tablename__ = "key_contact"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=60)
+    phone: str | None = Field(default=None, max_length=32)
+    active: bool = True
+
+
+def _money(**kw):
+    return Field(sa_column=Column(Numeric(18, 2), **kw))
+
+
+class DepositAccount(SQLModel, table=True):
+    """Keyed by account, not by our customer: core banking may speak of a CIF before an RM registers it."""
+    __tablename__ = "deposit_account"
+    account_id: str = Field(primary_key=True, max_length=64)
+    cif: str = Field(max_length=32, index=True)
+    product: str = Field(max_length=20)
+    currency: str = Field(default="CNY", max_length=3)
+    balance: Decimal = _money(nullable=False)
+    opened_on: date | None = None
+    maturity_date: date | None = None
+    closed_on: date | None = None
+
+
+class LoanHolding(SQLModel, table=True):
+    __tablename__ = "loan_holding"
+    loan_id: str = Field(primary_key=True, max_length=64)
+    cif: str = Field(max_length=32, index=True)
+    product: str | None = Field(default=None, max_length=60)
+    principal: Decimal | None = _money()
+    outstanding: Decimal = _money(nullable=False)
+    disbursed_on: date | None = None
+    maturity_date: date | None = None
+    next_due_date: date | None = None
+    classification: str = Field(default="normal", max_length=20)   # 五级分类
+    days_overdue: int = 0
+    overdue_principal: Decimal = _money(nullable=False)
+    overdue_interest: Decimal = _money(nullable=False)
+
+
+class BalanceDay(SQLModel, table=True):
+    """End-of-day total of a customer's deposits or loans on a business date it changed."""
+    __tablename__ = "balance_day"
+    cif: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(primary_key=True, max_length=10)    # deposits / loans
+    day: date = Field(primary_key=True)
+    balance: Decimal = _money(nullable=False)
+
+
+class OpenTask(SQLModel, table=True):
+    """Open tasks as the tasks service announced them (task.created minus completed/cancelled)."""
+    __tablename__ = "open_task"
+    task_id: str = Field(primary_key=True, max_length=64)
+    cif: str | None = Field(default=None, max_length=32, index=True)
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    kind: str = Field(max_length=40)
+    due_date: date

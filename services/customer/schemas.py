@@ -1,13 +1,15 @@
-"""What the API takes and gives for customers; internal columns never leak (XCreate / XUpdate / XPublic)."""
+"""What the API takes and gives (XCreate / XUpdate / XPublic): customers, ownership and handover,
+interactions, relationships and contacts, org units and staff; internal columns never leak."""
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.customer.models import Customer, CustomerOwnership
-from services.customer.pii import mask_national_id, mask_phone
-from services.customer.validation import CifStr, CreditCode, MobilePhone, NationalId
+from services.customer.models import Customer, CustomerOwnership, KeyContact
+from services.customer.service.pii import mask_national_id, mask_phone
+from services.customer.service.validation import CifStr, CreditCode, MobilePhone, NationalId
+from shared.auth import ROLES
 
 # The bank's industry policy (行业政策): maintain / grow / control-and-exit.
 INDUSTRY_POLICY = {"telecom": "maintain", "power": "maintain", "transport": "maintain", "education": "grow",
@@ -119,3 +121,120 @@ class CustomerPublic(BaseModel):
 class CustomerPage(BaseModel):
     items: list[CustomerPublic]
     next_cursor: str | None
+
+
+class Moved(BaseModel):
+    customer_id: str
+    cif: str
+    role: str
+    to: str | None
+
+
+class Checklist(BaseModel):
+    """What a departure handover moved and what the successors must pick up."""
+    leaver: str
+    successors: list[str]
+    effective_from: datetime
+    moved: list[Moved]
+    open_tasks: list[dict]
+    overdue_loans: list[dict]
+    pending_transfer_requests: list[dict]
+
+
+class InteractionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: Literal["visit", "phone", "email", "surprise_visit"]
+    occurred_on: date
+    notes: Annotated[str, Field(min_length=1, max_length=4000)]
+    needs: Annotated[str, Field(max_length=2000)] | None = None
+    next_step: Annotated[str, Field(max_length=2000)] | None = None
+    co_signed_by: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    task_id: Annotated[str, Field(max_length=64)] | None = None
+
+
+class InteractionPublic(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    cif: str
+    rm: str
+    channel: str
+    occurred_on: date
+    notes: str
+    needs: str | None
+    next_step: str | None
+    co_signed_by: str | None
+    task_id: str | None
+    created_at: datetime
+    spot_checked_by: str | None
+    spot_checked_at: datetime | None
+
+
+
+class RelationshipCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["group_parent", "group_subsidiary", "upstream", "downstream", "related_party"]
+    related_cif: CifStr
+    note: Annotated[str, Field(max_length=300)] | None = None
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    role: Annotated[str, Field(min_length=1, max_length=60, description="e.g. finance director (财务总监)")]
+    phone: MobilePhone | None = None
+
+
+class ContactPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    role: str
+    phone: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, c: KeyContact, unmasked: bool = False) -> "ContactPublic":
+        return cls(id=c.id, name=c.name, role=c.role, phone=c.phone if unmasked else mask_phone(c.phone),
+                   active=c.active)
+
+class UnitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    level: Literal["head_office", "branch", "sub_branch", "outlet"]
+    parent: str | None = None
+
+
+class TeamCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    unit: str
+
+
+class StaffUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    roles: list[Literal[ROLES]] | None = Field(default=None, min_length=1)  # type: ignore[valid-type]
+    unit: str | None = None
+    team: str | None = None
+    grade: Literal["junior", "intermediate", "senior", "expert"] | None = None
+    active: bool | None = None
+
+
+class StaffCreate(StaffUpdate):
+    username: Annotated[str, Field(pattern=r"^[a-z0-9_.]{2,64}$")]
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    roles: list[Literal[ROLES]] = Field(min_length=1)  # type: ignore[valid-type]
+    unit: str
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class StaffPublic(BaseModel):
+    username: str
+    display_name: str
+    roles: list[str]
+    unit: str
+    team: str | None
+    grade: str | None
+    active: bool
+

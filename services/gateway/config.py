@@ -28,9 +28,6 @@ class Settings(ServiceSettings):
     idempotency_ttl_hours: int = 24
     # App origins allowed by CORS (the phone apps' web views and the H5 build), comma separated.
     cors_origins: str = "http://localhost:3000"
-    # Read session.revoked from customer.events; tests of the gateway alone turn it off.
-    revocation_consumer_enabled: bool = True
-    access_token_minutes: int = 30   # how far back a starting replica reads revocations
 
     def upstreams(self) -> dict[str, str]:
         return {"customer": self.customer_url, "tasks": self.tasks_url, "appraisal": self.appraisal_url}

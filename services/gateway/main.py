@@ -10,24 +10,25 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.gateway import home, metrics, openapi, revocation
+from services.gateway import home, metrics, openapi
 from services.gateway.config import Settings
 from services.gateway.forwarder import METHODS, Forwarder
 from services.gateway.frontdoor import Cors, FrontDoor
 from services.gateway.idempotency import IdempotencyStore
-from services.gateway.identity import Denylist, TokenVerifier
+from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.upstreams import Upstreams
 from services.gateway.webapp import WebApp
 from shared.app import operation_id
 from shared.clock import utcnow
+from shared import revocation
 from shared.db import make_engine
 from shared.errors import install_error_handlers
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.runtime import settle_gc
 
 settings = Settings()
-denylist = Denylist()
+denylist = revocation.Denylist()
 
 
 async def _purge_idempotency_keys(store: IdempotencyStore) -> None:

@@ -1,8 +1,8 @@
 """The tasks service's HTTP app: `uvicorn services.tasks.main:app`."""
-from services.tasks.agenda import AgendaCache
 from services.tasks.api import admin, agenda, tasks
 from services.tasks.config import Settings
-from services.tasks.versions import AgendaVersions
+from services.tasks.service.agenda import AgendaCache
+from services.tasks.service.agenda_versions import AgendaVersions
 from shared.app import create_service_app
 
 

@@ -6,11 +6,12 @@ that made it, so "why 30 days?" has an answer even after the numbers change.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlmodel import select
 
-from services.tasks.calendar import BusinessCalendar
 from services.tasks.models import RuleSetting
+from services.tasks.service.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
 }
 
 
+# A lead's own task: no numbers to tune, so not among the admin's rules.
+ADHOC = Rule("adhoc", "adhoc", 2)
+
+
 def default_rule(name: str) -> Rule:
     kind, priority, params = DEFAULTS[name]
     return Rule(name, kind, priority, dict(params))
@@ -77,18 +82,21 @@ async def load_rules(session, names) -> dict[str, Rule]:
 
 @dataclass(frozen=True)
 class LoanDueRule:
-    """到期催收: collection notice + company check ahead of a loan's due date."""
-    name: str = "loan_due"
-    version: int = 1
-    kind: str = "collection"
-    lead_days: int = 30
-    lead_days_government: int = 60   # government-related borrowers need longer to arrange repayment
-    priority: int = 2
+    """到期催收: collection notice + company check ahead of a loan's due date. The numbers come from a
+    Rule (the version in force) or from what a task recorded; their defaults are DEFAULTS["loan_due"]."""
+    lead_days: int
+    lead_days_government: int   # government-related borrowers need longer to arrange repayment
 
     @classmethod
     def of(cls, rule: Rule) -> "LoanDueRule":
-        return cls(version=rule.version, lead_days=int(rule["lead_days"]),
-                   lead_days_government=int(rule["lead_days_government"]), priority=rule.priority)
+        return cls(int(rule["lead_days"]), int(rule["lead_days_government"]))
+
+    @classmethod
+    def recorded(cls, params: dict) -> "LoanDueRule":
+        """The numbers a collection task was made with (params), the defaults where it recorded none."""
+        defaults = DEFAULTS["loan_due"][2]
+        return cls(int(params.get("rule_lead_days", defaults["lead_days"])),
+                   int(params.get("rule_lead_days_government", defaults["lead_days_government"])))
 
     def lead_for(self, government_related: bool) -> int:
         return self.lead_days_government if government_related else self.lead_days
@@ -100,7 +108,6 @@ class LoanDueRule:
         return max(target, calendar.on_or_after(business_date))
 
 
-LOAN_DUE = LoanDueRule()
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
 
@@ -112,6 +119,33 @@ def tier_rank(tier: str | None) -> int:
 def risk_rank(classification: str | None) -> int:
     """Worse loan class ranks first (loss 0 … normal 4); no loan behind the task ranks last."""
     return len(LOAN_CLASSES) - 1 - LOAN_CLASSES.index(classification) if classification in LOAN_CLASSES else 9
+
+
+def outflow_share(outflow: Decimal, opening_balance: Decimal) -> Decimal:
+    """The day's outflow as a percentage of the balance the day opened with (all of it when that was nil)."""
+    return (outflow * 100 / opening_balance) if opening_balance > 0 else Decimal(100)
+
+
+def is_large_outflow(rule: Rule, outflow: Decimal, opening_balance: Decimal) -> bool:
+    """大额流出: the day's outflow over the amount, or over the share of the opening balance."""
+    return (outflow >= Decimal(str(rule["amount"]))
+            or outflow_share(outflow, opening_balance) >= Decimal(str(rule["share_of_balance_pct"])))
+
+
+def is_large_inflow(rule: Rule, inflow: Decimal) -> bool:
+    return inflow >= Decimal(str(rule["amount"]))
+
+
+def repayment_closes(rule: str, anchor: date, amount: Decimal | None, paid: Decimal, settled: bool,
+                     repaid_on: date) -> bool:
+    """A repayment closes a collection task when it covers what the task chases (or settles the loan);
+    for a due-date collection, only a repayment on or before that date."""
+    early = rule == "loan_overdue" or repaid_on <= anchor
+    return early and (settled or paid >= (amount or 0))
+
+
+def is_downgrade(from_class: str, to_class: str) -> bool:
+    return LOAN_CLASSES.index(to_class) > LOAN_CLASSES.index(from_class)
 
 
 def months_after(day: date, months: int) -> date:

@@ -1,4 +1,6 @@
-"""Data scope on tasks: an RM their own, a lead the team's, heads/risk/audit their unit subtree."""
+"""Who may see and do what with tasks: the scope filter the lists use (an RM their own, a lead the
+team's and the unit's queue, heads/risk/audit their unit subtree) and the role predicates the routes
+and service functions ask."""
 from sqlalchemy import false, or_, true
 
 from services.tasks.models import Task
@@ -21,3 +23,35 @@ def visible_tasks(p: Principal):
     if p.has("rm"):
         clauses.append(Task.assignee == p.username)
     return or_(*clauses) if clauses else false()
+
+
+def may_administer(p: Principal) -> bool:
+    """Rules' numbers and the business calendar."""
+    return p.has("admin")
+
+
+def may_assign_adhoc(p: Principal) -> bool:
+    return p.has("team_lead", "branch_head", "admin")
+
+
+def assigns_in_own_team_only(p: Principal) -> bool:
+    """A team lead (without a wider role) gives ad-hoc tasks to their own team only."""
+    return p.has("team_lead") and not p.has("branch_head", "admin")
+
+
+def may_see_customer(p: Principal, unit_path: str) -> bool:
+    return p.has("admin") or p.covers_unit(unit_path)
+
+
+def may_act_on(p: Principal, task: Task) -> bool:
+    """Start or complete: the assignee, whoever it was escalated to, the team's lead, an admin."""
+    return (task.assignee == p.username or task.escalated_to == p.username
+            or (p.has("team_lead") and task.team == p.team) or p.has("admin"))
+
+
+def may_cancel(p: Principal) -> bool:
+    return p.has("team_lead", "admin")
+
+
+def may_see_team_agenda(p: Principal, team_id: str) -> bool:
+    return p.has("admin", "branch_head") or (p.has("team_lead") and p.team == team_id)

@@ -114,7 +114,7 @@ CANCELLED = {  # why a task closed itself
     "account_closed": ("账户已销户", "the account was closed"),
 }
 NOTES = {
-    "government": ("（政府类客户，提前 60 天）", " (government-related borrower: 60 days ahead)"),
+    "government": ("（政府类客户，提前 {lead_days} 天）", " (government-related borrower: {lead_days} days ahead)"),
     "": ("", ""),
 }
 RANK = {
@@ -135,7 +135,7 @@ RANK = {
 
 def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     lang = "en" if english else "zh"
-    note = NOTES[params.get("government_note_key", "")][english]
+    note = NOTES[params.get("government_note_key", "")][english].format_map(_Lenient(params))
     title, reason = TEMPLATES.get(params.get("template", rule), TEMPLATES["adhoc"])[lang]
     values = {**params, "government_note": note}
     if "why_key" in params:

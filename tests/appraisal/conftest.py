@@ -1,5 +1,5 @@
 """An appraisal service on a fresh database: events go through the consumer's apply path (validation,
-dedup marker, handler, one commit); the API is called in-process with tokens signed like the customer
+ledger insert as dedup, handler, one commit); the API is called in-process with tokens signed like the customer
 service's. Events are built exactly in the shapes of shared/events.py."""
 import json
 import uuid
@@ -27,7 +27,7 @@ async def appraisal_db(appraisal_url):
 
 @pytest.fixture(scope="module")
 async def apply_event(appraisal_db):
-    """apply(event, consumer="appraisal"): as the consumer would; another name skips its dedup marker."""
+    """apply(event, consumer="appraisal"): as the consumer would (any consumer name: the ledger is the record)."""
     consumers: dict[str, EventConsumer] = {}
 
     async def apply(event: dict, consumer: str = "appraisal") -> None:
@@ -42,7 +42,8 @@ async def apply_event(appraisal_db):
 
 @pytest.fixture(scope="module")
 async def appraisal_api(appraisal_url, jwt_keys):
-    settings = Settings(database_url=appraisal_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    settings = Settings(database_url=appraisal_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -44,10 +44,10 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from services.appraisal.cards import scorecards
+from services.appraisal.service.cards import scorecards
 from services.appraisal.handlers import HANDLERS
-from services.appraisal.kpis import DEFAULT_KPIS
-from services.appraisal.records import AuditEntry, KpiVersion
+from services.appraisal.rules import DEFAULT_KPIS
+from services.appraisal.models import AuditEntry, KpiVersion
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
@@ -169,9 +169,9 @@ async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, app
 async def test_replaying_the_same_events_twice_changes_nothing(october, apply_event, appraisal_api, as_user):
     before = [await card(appraisal_api, as_user, "admin", u) for u in ("rm01", "rm02", "rm03")]
     for event in october:
-        await apply_event(event)                      # re-delivered: the consumer's dedup drops it
+        await apply_event(event)                      # re-delivered: the ledger's key drops it
     for event in october:
-        await apply_event(event, consumer="rebuild")  # past the dedup: the projections themselves hold
+        await apply_event(event, consumer="rebuild")  # another group: the ledger stops it as well
     assert [await card(appraisal_api, as_user, "admin", u) for u in ("rm01", "rm02", "rm03")] == before
 
 
@@ -207,6 +207,11 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409
+    for step in ("publish", "sign-off"):   # a second time, in the wrong state: a 409 naming it, not a 500
+        again = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/{step}", headers=as_user("admin"),
+                                         json={"appeal_until": "2026-11-10"})
+        assert again.status_code == 409 and again.json()["code"] == "period_not_in_status", again.text
+        assert PERIOD in again.json()["detail"]
 
 
 async def test_the_embedded_sqlite_path_gives_the_same_figures(tmp_path):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from services.appraisal.kpis import DEFAULT_KPIS
+from services.appraisal.rules import DEFAULT_KPIS
 from shared.outbox import OutboxMessage
 from tests.appraisal.conftest import assigned, deposit, disbursed, kpi_line, read_card, staff
 from tests.support import core_event, wait_for

@@ -1,14 +1,16 @@
 """Pure rules: interval overlap, scoring functions, grade boundaries, the bottom band, and that the
 ledger fold does not depend on the order facts arrive in."""
 import copy
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
-from services.appraisal.attribution import keep_latest, overlap_days, spans_from_points
-from services.appraisal.closing import rank
-from services.appraisal.kpis import DEFAULT_KPIS, grade_of, score, validate_definitions
-from services.appraisal.records import ScorecardSnapshot
+from services.appraisal.models import ScorecardSnapshot
+from services.appraisal.rules import (DEFAULT_KPIS, balance_point, deed, grade_of, loan_flow, rank, score,
+                                      validate_definitions)
+from services.appraisal.service.attribution import keep_latest, overlap_days, spans_from_points
 
 LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}
 
@@ -77,3 +79,34 @@ def test_a_kpi_set_that_could_not_be_scored_is_refused_before_it_breaks_every_ca
     assert problems == ["deposits: params need coefficients and split", "loans: missing name_en",
                         "asset_quality: unknown indicator profit"]
     assert validate_definitions(DEFAULT_KPIS) == []
+
+
+def test_a_closure_sets_nil_in_the_product_the_account_had_and_an_unknown_product_takes_the_kinds_default():
+    closure = SimpleNamespace(account_id="D1", customer_id="C1")
+    assert balance_point("deposit.closed", closure, "time") == {
+        "kind": "deposit", "cif": "C1", "product": "time", "balance": Decimal(0)}
+    assert balance_point("deposit.closed", closure, None)["product"] == "demand"
+    repayment = SimpleNamespace(loan_id="L1", customer_id="C1", outstanding_balance=Decimal("9.00"))
+    assert (balance_point("loan.repaid", repayment, None)["product"],
+            balance_point("loan.repaid", repayment, None)["balance"]) == ("loan", Decimal("9.00"))
+
+
+def test_a_falling_due_is_one_fact_per_loan_and_due_date_whatever_its_id_and_a_repayment_one_per_event():
+    due = SimpleNamespace(loan_id="L1", due_date=date(2026, 11, 5), principal_due=Decimal("260000.00"),
+                          interest_due=Decimal("350.00"))
+    assert loan_flow("loan.due", "id-1", due)[0] == loan_flow("loan.due", "id-2", due)[0] == "due:L1:2026-11-05"
+    from_ledger = SimpleNamespace(loan_id="L1", due_date="2026-11-05", principal_due="260000.00", interest_due="350.00")
+    assert loan_flow("loan.due", "id-3", from_ledger) == loan_flow("loan.due", "id-1", due)   # parsed or replayed
+    paid = SimpleNamespace(loan_id="L1", repaid_on=date(2026, 10, 6), principal_paid=Decimal("1.00"),
+                           interest_paid=Decimal("0.00"))
+    assert loan_flow("loan.repaid", "id-4", paid) == (
+        "id-4", date(2026, 10, 6).toordinal(), {"principal_paid": "1.00", "interest_paid": "0.00"})
+
+
+def test_a_deed_is_credited_to_the_person_named_on_its_own_day_and_to_nobody_when_none_is_named():
+    task = SimpleNamespace(assignee="rm01", completed_on="2026-10-15", on_time=False)
+    assert deed("task.completed", task, date(2026, 10, 20)) == {
+        "kind": "task_completed", "username": "rm01", "day": date(2026, 10, 15).toordinal(), "on_time": False}
+    won_on_its_business_date = deed("customer.won", SimpleNamespace(owner="rm02"), date(2026, 10, 20))
+    assert won_on_its_business_date["day"] == date(2026, 10, 20).toordinal()
+    assert deed("customer.won", SimpleNamespace(owner=None), date(2026, 10, 20)) is None

@@ -1,9 +1,9 @@
 """A customer service app on a fresh database of its own, seeded with the demo org and staff."""
 import pytest
 
+from services.customer.cli.seed import DEMO_PASSWORD, seed_demo
 from services.customer.config import Settings
 from services.customer.main import create_app
-from services.customer.seed import DEMO_PASSWORD, seed_demo
 from shared.db import make_engine, make_session_factory
 from tests.support import running_app
 
@@ -26,7 +26,8 @@ async def customer_db(customer_url):
 @pytest.fixture(scope="module")
 async def customer_api(customer_url, customer_db, jwt_keys):
     settings = Settings(database_url=customer_url, jwt_private_key_file=jwt_keys[0], jwt_public_key_file=jwt_keys[1],
-                        outbox_relay_enabled=False)
+                        outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from services.customer.seed import STAFF
+from services.customer.cli.seed import STAFF
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import create
 
@@ -101,3 +101,14 @@ async def test_a_prospect_moves_forward_and_winning_it_publishes_customer_won(cu
     r = await customer_api.post(f"/api/v1/customers/{lost['id']}/pipeline", json={"stage": "lost"},
                                 headers=await login("rm01"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lost_reason"
+
+
+async def test_a_unit_or_team_code_already_taken_is_a_409_naming_it_not_a_500(customer_api, login):
+    admin = await login("admin")
+    r = await customer_api.post("/api/v1/org/units", json={"code": "SB01", "name": "重复的支行", "level": "sub_branch",
+                                                            "parent": "BR01"}, headers=admin)
+    assert r.status_code == 409 and r.json()["code"] == "duplicate_code"
+    assert "SB01" in r.json()["detail"]
+    r = await customer_api.post("/api/v1/org/teams", json={"code": "T01", "name": "重复的团队", "unit": "SB01"},
+                                headers=admin)
+    assert r.status_code == 409 and "T01" in r.json()["detail"]

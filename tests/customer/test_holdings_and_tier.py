@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from services.customer.tier import TierRules, month_to_date_average
+from services.customer.rules import TierRules, month_to_date_average
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import create, deposit_changed, deposit_opened, loan_disbursed
-from tests.support import core_event
+from tests.support import core_event, unique_cif
 
 
 def retail_stream(cif):
@@ -89,8 +89,31 @@ async def test_loans_project_due_overdue_classification_and_repayment(customer_a
     assert loan["outstanding"] == "0.00" and loan["days_overdue"] == 0
 
 
+async def test_a_customer_registered_after_core_banking_spoke_starts_at_the_tier_its_holdings_earn(
+        customer_api, login, customer_db, apply_event):
+    cif = unique_cif()
+    for event in (deposit_changed(cif, cif + "D1", "1200000.00", "1200000.00"),
+                  deposit_changed(cif, cif + "W1", "900000.00", "900000.00", "wealth"),
+                  core_event("deposit.closed", cif, {"account_id": cif + "W1", "customer_id": cif,
+                                                     "closed_on": "2026-11-03"}, business_date="2026-11-03"),
+                  deposit_changed(cif, cif + "W1", "3000.00", "3000.00", "wealth", day="2026-11-04")):
+        await apply_event(event)
+    r = await create(customer_api, await login("rm01"), cif=cif, kind="retail", name="李先生")
+    # AUM 1,200,000: the closed wealth account counts nil, its late 3,000 too; platinum is within rm01's grade
+    assert r.status_code == 201, r.text
+    assert (r.json()["tier"], r.json()["version"], r.headers["ETag"]) == ("platinum", 1, '"1"')
+    assert await tier_changes(customer_db, cif) == [("standard", "platinum", {"aum": "1200000.00"})]
+    async with customer_db() as s:
+        types = (await s.exec(select(OutboxMessage.event_type).where(OutboxMessage.key == cif)
+                              .order_by(OutboxMessage.seq))).all()
+    assert types == ["customer.registered", "customer.tier-changed", "customer.assigned"]
+    holdings = (await customer_api.get(f"/api/v1/customers/{r.json()['id']}/holdings",
+                                       headers=await login("rm01"))).json()
+    assert (holdings["tier"], holdings["tier_basis"]) == ("platinum", {"aum": "1200000.00"})
+
+
 def test_month_to_date_average_carries_balances_forward_and_starts_each_month_afresh():
-    changes = [(date(2026, 10, 31), Decimal("600")), (date(2026, 11, 3), Decimal("0"))]
+    changes = {date(2026, 10, 31): Decimal("600"), date(2026, 11, 3): Decimal("0")}
     assert month_to_date_average(changes, date(2026, 11, 4)) == Decimal("300.00")   # 600, 600, 0, 0
     assert month_to_date_average(changes, date(2026, 10, 31)) == Decimal("19.35")   # 600 / 31
 

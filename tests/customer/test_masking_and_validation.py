@@ -5,8 +5,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from services.customer.audit import AuditEntry
-from services.customer.models import Customer
+from services.customer.models import AuditEntry, Customer
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import count, create
 from tests.support import unique_cif

@@ -4,12 +4,11 @@ from datetime import date, datetime, timezone
 
 from sqlmodel import select
 
-from services.customer.audit import AuditEntry
-from services.customer.models import Customer, CustomerOwnership
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
+from services.customer.models import AuditEntry, Customer, CustomerOwnership
 from services.customer.schemas import CustomerCreate
-from services.customer.service import register_customer
-from services.customer.transfers import transfer_customer
+from services.customer.service.customers import register_customer
+from services.customer.service.transfers import transfer_customer
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import count, create, deposit_changed, deposit_opened, loan_disbursed
 from tests.support import core_event, principal, unique_cif
@@ -29,9 +28,11 @@ async def test_mid_month_transfer_shows_both_owners_with_their_dates_and_the_eve
     async with customer_db() as s:
         customer = await register_customer(s, principal("rm01"), CustomerCreate(
             cif=unique_cif(), name="月中移交有限公司", kind="corporate"), business_date=date(2026, 11, 2), now=registered)
+        await s.commit()   # service functions stage; the caller's commit is the unit of work
         c = {"id": str(customer.id), "cif": customer.cif}
         await transfer_customer(s, principal("lead01"), customer, "rm02", "客户经理岗位调整",
                                 business_date=date(2026, 11, 15), now=mid_month)
+        await s.commit()
     history = (await customer_api.get(f"/api/v1/customers/{c['id']}/ownership", headers=await login("lead01"))).json()
     assert [(h["role"], h["owner"], h["effective_to"]) for h in history] == [
         ("A", "rm01", "2026-11-15T02:00:00Z"), ("A", "rm02", None)]

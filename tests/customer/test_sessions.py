@@ -1,7 +1,7 @@
 """Refresh-token rotation, reuse detection and logout."""
 from sqlmodel import select
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from shared.outbox import OutboxMessage
 
 

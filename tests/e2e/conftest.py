@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from shared.db import make_engine
 from tests.conftest import RUN_ID
 from tools.devstack import SERVICES, Stack, postgres_database_url
@@ -50,13 +50,17 @@ class Api:
         self.stack = stack
         self.base = stack.url("gateway") + "/api/v1"
         self.tokens: dict[str, str] = {}
+        self.signing_in: dict[str, asyncio.Lock] = {}
 
     async def headers(self, username: str, **extra) -> dict:
-        if username not in self.tokens:
-            async with httpx.AsyncClient(timeout=10) as c:
-                r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
-                r.raise_for_status()
-                self.tokens[username] = r.json()["access_token"]
+        # One sign-in per user however many calls start at once: concurrent password hashes on a busy
+        # machine pushed the sign-in past the gateway's timeout.
+        async with self.signing_in.setdefault(username, asyncio.Lock()):
+            if username not in self.tokens:
+                async with httpx.AsyncClient(timeout=10) as c:
+                    r = await c.post(self.base + "/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+                    r.raise_for_status()
+                    self.tokens[username] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}", **extra}
 
     async def call(self, method: str, path: str, username: str | None = None, **kw) -> httpx.Response:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from services.appraisal.kpis import DEFAULT_KPIS
+from services.appraisal.rules import DEFAULT_KPIS
 from tests.e2e.conftest import Api, query, running_stack
 from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from shared.db import make_engine
 from shared.events import CORE_BANKING_TYPES, dlq_topic
 from tests.e2e.conftest import query, stack_from_async
-from tools.devstack import CONSUMERS, Stack
+from tools.devstack import CONSUMERS, Stack, entry_point
 from tools.simulator import generate, publish
 
 
@@ -41,7 +41,7 @@ def pytest_sessionfinish(session):
 
 
 def topics_of(service: str) -> list[str]:
-    return importlib.import_module(f"services.{service}.consumer").TOPICS
+    return importlib.import_module(entry_point(service, "consumer")).TOPICS
 
 
 class Watch:
@@ -118,7 +118,7 @@ async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> N
 
 
 # Where each consumer records the ids of the events it applied: appraisal keeps every event in its
-# ledger and dedups there (shared.consumer.deduplicating); the others write (consumer, event id) markers.
+# ledger and dedups there (shared.handlers.deduplicating); the others write (consumer, event id) markers.
 RECORD_OF_EVENTS = {"appraisal": "ledger_event"}
 
 

@@ -4,12 +4,11 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+from sqlmodel import select
 
 from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from services.tasks.main import create_app
-from sqlmodel import select
-
 from services.tasks.models import Task
 from shared.outbox import OutboxMessage
 from tests.support import event_applier, mint_token, running_app, sessions_for, unique_cif
@@ -34,7 +33,8 @@ async def apply_event(tasks_db):
 
 @pytest.fixture(scope="module")
 async def tasks_api(tasks_url, jwt_keys):
-    settings = Settings(database_url=tasks_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False)
+    settings = Settings(database_url=tasks_url, jwt_public_key_file=jwt_keys[1], outbox_relay_enabled=False,
+                        revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from services.tasks.versions import AgendaVersions
+from services.tasks.service.agenda_versions import AgendaVersions
 from shared.db import is_sqlite
 
 

@@ -1,10 +1,11 @@
 """Business-day calendar and the 30/60-day collection rule (pure logic, fixed dates)."""
 from datetime import date
 
-from services.tasks.calendar import BusinessCalendar
-from services.tasks.rules import LOAN_DUE
+from services.tasks.rules import LoanDueRule, default_rule
+from services.tasks.service.calendar import BusinessCalendar
 
 CAL = BusinessCalendar()
+LOAN_DUE = LoanDueRule.of(default_rule("loan_due"))   # the numbers in force before an admin changes them
 TODAY = date(2026, 8, 3)  # a Monday well before all the due dates below
 
 
@@ -52,3 +53,8 @@ def test_loan_already_closer_than_the_lead_is_due_on_the_next_business_day():
 def test_adding_business_days_skips_weekend_and_holidays():
     assert CAL.add_business_days(date(2026, 9, 30), 1) == date(2026, 10, 8)   # over National Day
     assert CAL.add_business_days(date(2026, 11, 27), 3) == date(2026, 12, 2)  # Friday + 3 over a weekend
+
+
+def test_a_collection_keeps_the_numbers_it_was_made_with_and_falls_back_to_the_defaults():
+    assert LoanDueRule.recorded({"rule_lead_days": 25, "rule_lead_days_government": 45}) == LoanDueRule(25, 45)
+    assert LoanDueRule.recorded({}) == LOAN_DUE == LoanDueRule(30, 60)

@@ -3,7 +3,7 @@ its due date on the bank calendar (National Day 2026-10-01…07 off, Saturday 20
 the rule version it records, and the reason it gives."""
 from datetime import date
 
-from services.tasks.escalation import escalate_overdue
+from services.tasks.service.escalation import escalate_overdue
 from shared.clock import utcnow
 from tests.support import core_event, loan_due
 from tests.tasks.conftest import customer_event, outbox_events, owned_customer, staff_event, tasks_for

@@ -1,6 +1,7 @@
 """loan.due -> collection task for the owner: due dates, reasons, dedup, unassigned queue, scope."""
 from sqlmodel import func, select
 
+from services.tasks.texts import render
 from shared.outbox import OutboxMessage
 from tests.support import loan_due, unique_cif
 from tests.tasks.conftest import customer_event, owned_customer, tasks_for
@@ -28,6 +29,10 @@ async def test_government_related_borrower_gets_60_days(apply_event, tasks_db):
     await apply_event(loan_due(cif, "L-G", "2026-12-31", business_date="2026-08-03"))
     [task] = await tasks_for(tasks_db, cif)
     assert str(task.due_date) == "2026-10-30" and task.params["lead_days"] == 60
+    assert "（政府类客户，提前 60 天）" in render(task.rule, task.params, english=False)[1]
+    # the note says the number the task was made with, not a copy of the default
+    changed = {**task.params, "lead_days": 45}
+    assert "government-related borrower: 45 days ahead" in render(task.rule, changed, english=True)[1]
 
 
 async def test_repeated_loan_due_event_makes_one_task(apply_event, tasks_db):

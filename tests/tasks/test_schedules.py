@@ -1,17 +1,19 @@
 """The scheduler: maintenance visits by tier, annual credit rating, the monthly report on the 5th (or the
 next working day), birthdays, quarterly inspections of corporate loans; run twice → once; after an
 outage → the missed days once. Each test gets a database of its own: the bookmark is global."""
+import logging
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
+from services.tasks.cli.scheduler import JOB, run_schedules
 from services.tasks.handlers import HANDLERS
-from services.tasks.models import SchedulerBookmark, Task
-from services.tasks.schedules import JOB, run_schedules
+from services.tasks.models import LoanBook, SchedulerBookmark, Task
 from shared.db import make_engine, make_session_factory
-from tests.support import core_event, event_applier, unique_cif
-from tests.tasks.conftest import customer_event
+from tests.support import core_event, event_applier, loan_due, unique_cif
+from tests.tasks.conftest import customer_event, staff_event
 
 
 @pytest.fixture
@@ -94,9 +96,9 @@ async def test_corporate_loans_get_a_post_loan_inspection_every_quarter(bank):
 
 async def test_running_the_scheduler_twice_for_a_day_creates_each_task_once(bank):
     await bank.customer(tier="gold", birthday="1990-12-04")
-    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == [date(2026, 12, 1)]
+    assert (await run_schedules(bank.sessions, date(2026, 12, 1))).days == [date(2026, 12, 1)]
     first = len(await scheduled(bank.sessions))
-    assert await run_schedules(bank.sessions, date(2026, 12, 1)) == []
+    assert (await run_schedules(bank.sessions, date(2026, 12, 1))).days == []
     async with bank.sessions() as s:                         # even with the bookmark lost, the key holds
         await s.delete(await s.get(SchedulerBookmark, JOB))
         await s.commit()
@@ -108,10 +110,32 @@ async def test_after_a_3_day_outage_the_scheduler_creates_the_missed_days_once(b
     await bank.customer(tier="gold", birthday="1990-12-04")
     await run_schedules(bank.sessions, date(2026, 11, 28))       # last run before the outage
     assert await scheduled(bank.sessions) == []
-    days = await run_schedules(bank.sessions, date(2026, 12, 2))   # down 29, 30 Nov and 1 Dec
+    days = (await run_schedules(bank.sessions, date(2026, 12, 2))).days   # down 29, 30 Nov and 1 Dec
     assert days == [date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
     caught_up = await scheduled(bank.sessions)
     assert sorted(t.rule for t in caught_up) == ["birthday", "maintenance_visit", "monthly_report"]
     assert {t.anchor_date for t in caught_up if t.rule != "birthday"} == {date(2026, 12, 1)}
-    assert await run_schedules(bank.sessions, date(2026, 12, 2)) == []
+    assert (await run_schedules(bank.sessions, date(2026, 12, 2))).days == []
     assert len(await scheduled(bank.sessions)) == len(caught_up)
+
+
+async def test_a_subject_whose_dates_break_a_rule_is_skipped_and_counted_not_the_whole_day(bank, caplog):
+    await bank(staff_event("lead01", ["team_lead"], "HQ/BR01/SB01", "T01"))
+    good = await bank.customer(tier="gold", birthday="1990-12-04")
+    await bank(loan_due(good, "L-LATE", "2026-12-20", business_date="2026-11-02"))   # due 20 Nov: late by 1 Dec
+    corporate = await bank.customer(kind="corporate")
+    async with bank.sessions() as s:   # a disbursement stored before dates were bounded: 9999 + 3 months fails
+        s.add(LoanBook(loan_id="L-BAD", cif=corporate, principal=Decimal("1.00"), outstanding=Decimal("1.00"),
+                       disbursed_on=date(9999, 12, 1)))
+        await s.commit()
+    with caplog.at_level(logging.WARNING, logger="scheduler"):
+        run = await run_schedules(bank.sessions, date(2026, 12, 1))
+    assert run.days == [date(2026, 12, 1)]
+    assert [(s.step, s.subject) for s in run.skipped] == [("post_loan_inspection", "L-BAD")]
+    assert "ValueError" in run.skipped[0].reason and "L-BAD" in caplog.text
+    made = {(t.rule, t.cif or t.subject) for t in await scheduled(bank.sessions)}
+    assert {("maintenance_visit", good), ("birthday", good), ("monthly_report", "rm01")} <= made
+    assert run.escalated >= 1
+    async with bank.sessions() as s:
+        late = (await s.exec(select(Task).where(Task.subject == "L-LATE"))).one()
+    assert (late.escalated_to, late.escalation_level) == ("lead01", 7)   # 23–27 Nov, 30 Nov, 1 Dec

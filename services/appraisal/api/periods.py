@@ -1,38 +1,19 @@
 """Period routes: close, publish, adjust, sign off, recompute from the ledger, and the audit trail."""
-from datetime import date
-from decimal import Decimal
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request
 from sqlmodel import select
 
-from services.appraisal.api.scorecards import PERIOD
-from services.appraisal.cards import scorecards
-from services.appraisal.closing import adjust_score, close_period, period_state, publish_period, sign_off
-from services.appraisal.records import AuditEntry, PeriodClose
-from services.appraisal.scope import visible_people
+from services.appraisal.api import cards_changed
+from services.appraisal.models import AuditEntry, PeriodClose
+from services.appraisal.schemas import Adjustment, PeriodPath, Publish
+from services.appraisal.scope import may_read_audit, require, visible_people
+from services.appraisal.service.period_close import adjust_score, close_period, period_state, publish_period, sign_off
+from services.appraisal.service.recompute import recompute as recompute_cards
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today
 from shared.errors import Problem
 
 router = APIRouter(tags=["appraisal"])
-def cards_changed(request: Request) -> None:
-    request.app.state.stamp_board.expire()
-
-
-PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
-
-
-class Publish(BaseModel):
-    appeal_until: date
-
-
-class Adjustment(BaseModel):
-    username: str
-    points: Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
-    reason: Annotated[str, Field(min_length=2, max_length=500)]
 
 
 @router.get("/appraisal/periods/{period}", response_model=PeriodClose)
@@ -81,21 +62,12 @@ async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, sessio
 @router.post("/appraisal/periods/{period}/recompute")
 async def recompute(period: PeriodPath, user: CurrentUser, session: SessionDep):
     """Rebuild every card in scope from the ledger and compare it with the live projection's."""
-    people = await visible_people(session, user)
-    only = sorted(people) if people is not None else None
-    replayed = await scorecards(session, period, only, source="ledger")
-    live = await scorecards(session, period, only)
-    differences = [{"username": who, "live": live.get(who, {}).get("total"),
-                    "recomputed": replayed.get(who, {}).get("total")}
-                   for who in sorted(set(live) | set(replayed)) if live.get(who) != replayed.get(who)]
-    return {"period": period, "scorecards": list(replayed.values()), "matches_live": not differences,
-            "differences": differences}
+    return await recompute_cards(session, period, await visible_people(session, user))
 
 
 @router.get("/appraisal/audit")
 async def audit_trail(user: CurrentUser, session: SessionDep, subject: str | None = None):
-    if not user.has("auditor", "admin", "branch_head", "team_lead"):
-        raise Problem(403, "forbidden")
+    require(may_read_audit(user))
     people = await visible_people(session, user)
     query = select(AuditEntry).order_by(AuditEntry.id)
     rows = (await session.exec(query if subject is None else query.where(AuditEntry.subject == subject))).all()

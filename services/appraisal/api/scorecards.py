@@ -1,53 +1,21 @@
 """Scorecard and ranking routes: the frozen snapshot once a period is closed, else the live card."""
-import re
 from decimal import Decimal
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Request, Response
 from sqlmodel import select
 
-from services.appraisal.cards import NOTES, scorecards
-from services.appraisal.closing import period_state
-from services.appraisal.records import ScorecardSnapshot
-from services.appraisal.scope import require_visible, visible_people
+from services.appraisal.models import ScorecardSnapshot
+from services.appraisal.schemas import Kpi, PeriodQuery, Ranked, Scorecard
+from services.appraisal.scope import require_visible, sees_everyone, visible_people
+from services.appraisal.service.cards import scorecards
+from services.appraisal.service.period_close import period_state
+from services.appraisal.texts import NOTES
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
 from shared.errors import Problem, wants_english
 
 router = APIRouter(tags=["appraisal"])
-PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
-PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
-
-
-class Kpi(BaseModel):
-    code: str
-    name: str
-    raw_value: Decimal | None
-    target: Decimal | None
-    score: Decimal | None
-    weight: Decimal
-    indicator: str
-    note: str | None = None
-    drilldown_path: str | None = None  # the figures behind it: GET this path (same period query)
-    drilldown: dict[str, Any] | None = None  # only on the drill-down route: a book's customers can be thousands
-
-
-class Scorecard(BaseModel):
-    username: str
-    period: str
-    status: str          # provisional until the period is closed; then closed / published / signed_off
-    kpis: list[Kpi]
-    total: Decimal | None
-    grade: str | None
-    kpi_version: int = 0
-    qualitative: list[dict] = []
-    responsibility_deduction: Decimal = Decimal(0)
-    adjustments: list[dict] = []
-    rank_bank: int | None = None
-    rank_unit: int | None = None
-    flagged: bool = False
 
 
 def present(card: dict, status: str, english: bool, snapshot: ScorecardSnapshot | None = None) -> Scorecard:
@@ -102,7 +70,7 @@ async def served(request: Request, user, username: str, period: str | None, code
     reach the database."""
     state = request.app.state
     async with SessionOnDemand(state.sessions) as db:
-        if username != user.username and not user.has("admin"):
+        if username != user.username and not sees_everyone(user):
             await require_visible(await db(), user, username)
         period = period or business_today().strftime("%Y-%m")
         key, current = (username, period, wants_english(request), code), await state.stamp_board.stamps(db, username)
@@ -124,15 +92,6 @@ async def scorecard_kpi(username: str, code: str, user: CurrentUser, request: Re
     """One KPI with the figures behind it: per customer the balance-days and the weighted 日均, the loans,
     the counts."""
     return await served(request, user, username, period, code)
-
-
-class Ranked(BaseModel):
-    rank: int
-    username: str
-    unit: str | None
-    total: Decimal
-    grade: str
-    flagged: bool
 
 
 @router.get("/appraisal/rankings", response_model=list[Ranked])

@@ -8,16 +8,16 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED
-from services.customer.audit import AuditEntry
-from services.customer.staff import (StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate, create_staff,
-                                     create_team, create_unit, public, staff_in_scope, update_staff)
+from services.customer.models import AuditEntry
+from services.customer.schemas import StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate
+from services.customer.scope import may_administer, may_read_audit
+from services.customer.service.staff import create_staff, create_team, create_unit, public, staff_in_scope, update_staff
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
-from shared.errors import Problem, register_messages
+from shared.errors import Problem
 
 router = APIRouter(tags=["admin"], dependencies=AUDITED)
-register_messages({"auditors_only": ("审计记录仅供稽核人员和系统管理员查阅", "The audit trail is for auditors and admins")})
 
 
 class AuditPublic(BaseModel):
@@ -36,12 +36,14 @@ class AuditPublic(BaseModel):
 @router.post("/org/units", status_code=201, response_model=UnitCreate)
 async def add_unit(body: UnitCreate, user: CurrentUser, session: SessionDep):
     await create_unit(session, user, body, now=utcnow())
+    await session.commit()
     return body
 
 
 @router.post("/org/teams", status_code=201, response_model=TeamCreate)
 async def add_team(body: TeamCreate, user: CurrentUser, session: SessionDep):
     await create_team(session, user, body, now=utcnow())
+    await session.commit()
     return body
 
 
@@ -53,6 +55,7 @@ async def list_staff(user: CurrentUser, session: SessionDep):
 @router.post("/staff", status_code=201, response_model=StaffPublic)
 async def add_staff(request: Request, body: StaffCreate, user: CurrentUser, session: SessionDep):
     staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return public(staff)
 
@@ -60,6 +63,7 @@ async def add_staff(request: Request, body: StaffCreate, user: CurrentUser, sess
 @router.patch("/staff/{username}", response_model=StaffPublic)
 async def change_staff(request: Request, username: str, body: StaffUpdate, user: CurrentUser, session: SessionDep):
     staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return public(staff)
 
@@ -70,10 +74,10 @@ async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.
                       to: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                       after_seq: int | None = None):
     """Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq."""
-    if not user.has("auditor", "admin"):
+    if not may_read_audit(user):
         raise Problem(403, "auditors_only")
     stmt = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
-    if not user.has("admin"):
+    if not may_administer(user):
         stmt = stmt.where(user.subtree(AuditEntry.unit_path))
     filters = [(customer_id, lambda: AuditEntry.customer_id == customer_id), (actor, lambda: AuditEntry.actor == actor),
                (from_, lambda: AuditEntry.at >= from_), (to, lambda: AuditEntry.at < to),

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from services.customer.identity import authenticate
-from services.customer.sessions import open_session, refresh_session, revoke_session
+from services.customer.service.identity import authenticate
+from services.customer.service.sessions import open_session, refresh_session, revoke_session
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow

@@ -12,8 +12,8 @@ from sqlmodel import or_, select
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Customer
 from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate
-from services.customer.scope import visible_customers
-from services.customer.service import (customer_for_update, etag, move_prospect, register_customer,
+from services.customer.scope import may_write, visible_customers
+from services.customer.service.customers import (customer_for_update, etag, move_prospect, register_customer,
                                        update_customer)
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -65,6 +65,7 @@ async def list_customers(user: CurrentUser, session: SessionDep,
 async def create_customer(request: Request, response: Response, body: CustomerCreate, user: CurrentUser,
                           session: SessionDep):
     customer = await register_customer(session, user, body, business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     response.headers["ETag"] = etag(customer)
     return CustomerPublic.of(customer)
@@ -85,6 +86,7 @@ async def patch_customer(customer_id: uuid.UUID, body: CustomerUpdate, response:
     """Change master fields; send If-Match with the ETag you read (412 when someone changed it since)."""
     customer = await customer_for_update(session, user, customer_id, if_match)
     customer = await update_customer(session, user, customer, body, now=utcnow())
+    await session.commit()
     response.headers["ETag"] = etag(customer)
     return CustomerPublic.of(customer)
 
@@ -94,9 +96,10 @@ async def move_pipeline(request: Request, customer_id: uuid.UUID, body: Prospect
                         session: SessionDep):
     """Move a prospect along 营销储备: … → won (publishes customer.won) or lost (with reason)."""
     customer = await in_scope(session, user, customer_id)
-    if not user.has("rm", "team_lead", "branch_head", "admin"):
+    if not may_write(user):
         raise Problem(403, "forbidden")
     customer = await move_prospect(session, user, customer, body.stage, body.lost_reason,
                                    business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return CustomerPublic.of(customer)

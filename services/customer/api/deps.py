@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Query
 from sqlmodel import select
 
-from services.customer.audit import audit, remember_client
+from services.customer.service.audit import audit, remember_client
 from services.customer.models import Customer
-from services.customer.pii import unmask_allowed
+from services.customer.service.pii import unmask_allowed
 from services.customer.scope import visible_customers
 from shared.auth import Principal
 from shared.clock import utcnow

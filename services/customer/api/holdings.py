@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
-from services.customer.holdings import DepositAccount, LoanHolding, tier_basis
+from services.customer.models import DepositAccount, LoanHolding
+from services.customer.service.tiers import tier_basis
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
@@ -57,6 +58,6 @@ async def holdings(customer_id: uuid.UUID, user: CurrentUser, session: SessionDe
     loans = (await session.exec(select(LoanHolding).where(LoanHolding.cif == customer.cif)
                                 .order_by(LoanHolding.loan_id))).all()
     return Holdings(customer_id=customer.id, cif=customer.cif, tier=customer.tier,
-                    tier_basis=await tier_basis(session, customer, business_today()),
+                    tier_basis=await tier_basis(session, customer.cif, customer.kind, business_today()),
                     deposits=[AccountPublic.model_validate(a, from_attributes=True) for a in accounts],
                     loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans])

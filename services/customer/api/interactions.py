@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
-from services.customer.interactions import (Interaction, InteractionCreate, InteractionPublic, log_interaction,
-                                            spot_check, visible_log)
-from services.customer.relationships import (ContactCreate, ContactPublic, KeyContact, Relationship,
-                                             RelationshipCreate, add_relationship, change_contact)
-from services.customer.scope import may_write
+from services.customer.models import Interaction, KeyContact, Relationship
+from services.customer.schemas import (ContactCreate, ContactPublic, InteractionCreate, InteractionPublic,
+                                       RelationshipCreate)
+from services.customer.scope import may_write, visible_log
+from services.customer.service.interactions import log_interaction, spot_check
+from services.customer.service.relationships import add_relationship, change_contact
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -40,7 +41,8 @@ async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: 
 async def create_interaction(request: Request, customer_id: uuid.UUID, body: InteractionCreate, user: CurrentUser,
                              session: SessionDep):
     customer = await in_scope(session, user, customer_id)
-    row = await log_interaction(session, user, customer, body, now=utcnow())
+    row = log_interaction(session, user, customer, body, now=utcnow())
+    await session.commit()
     events_written(request)
     return _public(row)
 
@@ -58,7 +60,9 @@ async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, sessio
     row = (await session.exec(select(Interaction).where(Interaction.id == interaction_id, visible_log(user)))).first()
     if row is None:
         raise Problem(404, "not_found")
-    return _public(await spot_check(session, user, row, now=utcnow()))
+    row = await spot_check(session, user, row, now=utcnow())
+    await session.commit()
+    return _public(row)
 
 
 @router.get("/customers/{customer_id}/relationships", response_model=list[RelationshipCreate])
@@ -73,7 +77,8 @@ async def create_relationship(customer_id: uuid.UUID, body: RelationshipCreate, 
                               session: SessionDep):
     customer = await in_scope(session, user, customer_id)
     _writer(user)
-    await add_relationship(session, user, customer, body, now=utcnow())
+    add_relationship(session, user, customer, body, now=utcnow())
+    await session.commit()
     return body
 
 
@@ -91,8 +96,9 @@ async def add_contact(request: Request, customer_id: uuid.UUID, body: ContactCre
                       session: SessionDep):
     customer = await in_scope(session, user, customer_id)
     _writer(user)
-    contact = await change_contact(session, user, customer, KeyContact(customer_id=customer.id, **body.model_dump()),
-                                   "added", business_date=business_today(), now=utcnow())
+    contact = change_contact(session, user, customer, KeyContact(customer_id=customer.id, **body.model_dump()),
+                             "added", business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return ContactPublic.of(contact)
 
@@ -106,5 +112,6 @@ async def remove_contact(request: Request, customer_id: uuid.UUID, contact_id: u
     if contact is None or contact.customer_id != customer.id or not contact.active:
         raise Problem(404, "not_found")
     contact.active = False
-    await change_contact(session, user, customer, contact, "removed", business_date=business_today(), now=utcnow())
+    change_contact(session, user, customer, contact, "removed", business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)

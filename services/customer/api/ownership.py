@@ -9,16 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
-from services.customer.handover import Checklist, hand_over
 from services.customer.models import ClaimRefusal, TransferRequest as TransferRequestRow
-from services.customer.ownership import ownership_history
-from services.customer.schemas import CustomerPublic, OwnershipPublic, TransferRequest
-from services.customer.transfers import (claim_customer, decide_transfer, request_transfer, transfer_customer,
-                                         visible_refusals, visible_requests)
-from services.customer.validation import CifStr
+from services.customer.schemas import Checklist, CustomerPublic, OwnershipPublic, TransferRequest
+from services.customer.scope import visible_refusals, visible_requests
+from services.customer.service.handover import hand_over
+from services.customer.service.ownership import ownership_history
+from services.customer.service.transfers import claim_customer, decide_transfer, request_transfer, transfer_customer
+from services.customer.service.validation import CifStr
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
+from shared.errors import Problem
 
 router = APIRouter(tags=["ownership"], dependencies=AUDITED)
 
@@ -79,6 +80,7 @@ async def transfer(request: Request, customer_id: uuid.UUID, body: TransferReque
     customer = await in_scope(session, user, customer_id)
     customer = await transfer_customer(session, user, customer, body.to, body.reason, body.role,
                                        business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return CustomerPublic.of(customer)
 
@@ -87,7 +89,9 @@ async def transfer(request: Request, customer_id: uuid.UUID, body: TransferReque
 async def file_transfer_request(customer_id: uuid.UUID, body: TransferRequest, user: CurrentUser,
                                 session: SessionDep):
     customer = await in_scope(session, user, customer_id)
-    return _request(await request_transfer(session, user, customer, body.to, body.reason, body.role, now=utcnow()))
+    row = await request_transfer(session, user, customer, body.to, body.reason, body.role, now=utcnow())
+    await session.commit()
+    return _request(row)
 
 
 @router.get("/transfer-requests", response_model=list[TransferRequestPublic])
@@ -103,20 +107,26 @@ async def approve_transfer(request: Request, request_id: uuid.UUID, body: Decisi
                            session: SessionDep):
     row = await decide_transfer(session, user, request_id, True, body.note, business_date=business_today(),
                                 now=utcnow())
+    await session.commit()
     events_written(request)
     return _request(row)
 
 
 @router.post("/transfer-requests/{request_id}/reject", response_model=TransferRequestPublic)
 async def reject_transfer(request_id: uuid.UUID, body: Decision, user: CurrentUser, session: SessionDep):
-    return _request(await decide_transfer(session, user, request_id, False, body.note,
-                                          business_date=business_today(), now=utcnow()))
+    row = await decide_transfer(session, user, request_id, False, body.note, business_date=business_today(),
+                                now=utcnow())
+    await session.commit()
+    return _request(row)
 
 
 @router.post("/customers/claim", response_model=CustomerPublic)
 async def claim(request: Request, body: Claim, user: CurrentUser, session: SessionDep):
     """An RM claims an unowned customer of their unit; one owned by someone else is refused and recorded."""
     customer = await claim_customer(session, user, body.cif, business_date=business_today(), now=utcnow())
+    await session.commit()   # a refused claim too: the refusal is the record the lead reads
+    if customer is None:
+        raise Problem(409, "claim_refused", field="cif")
     events_written(request)
     return CustomerPublic.of(customer)
 
@@ -132,5 +142,6 @@ async def handover(request: Request, username: str, body: Handover, user: Curren
     """Move a leaving RM's whole book to the successors in one transaction; returns the checklist."""
     checklist = await hand_over(session, user, username, body.successors, body.reason,
                                 business_date=business_today(), now=utcnow())
+    await session.commit()
     events_written(request)
     return checklist

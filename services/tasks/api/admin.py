@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
-from services.tasks.calendar import forget_calendar
 from services.tasks.models import CalendarOverride, RuleSetting
 from services.tasks.rules import DEFAULTS, load_rule
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
+from services.tasks.scope import may_administer
+from services.tasks.service.calendar import forget_calendar
 from shared.app import SessionDep
 from shared.auth import CurrentUser, Principal
 from shared.errors import Problem, register_messages
@@ -22,7 +23,7 @@ register_messages({
 
 
 def _admin(user: Principal) -> None:
-    if not user.has("admin"):
+    if not may_administer(user):
         raise Problem(403, "admins_only")
 
 

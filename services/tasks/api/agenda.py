@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.agenda import COLUMNS, ORDER, agenda_version, ranked
 from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
-from services.tasks.scope import visible_tasks
+from services.tasks.scope import may_see_team_agenda, visible_tasks
+from services.tasks.service.agenda import COLUMNS, ORDER, agenda_version, ranked
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
@@ -58,7 +58,7 @@ async def my_agenda(request: Request, user: CurrentUser, day: DayParam = None, l
 async def team_agenda(request: Request, team_id: str, user: CurrentUser, session: SessionDep, day: DayParam = None,
                       limit: LimitParam = 200):
     """The team's open tasks due by `date` (each with its assignee), and the unit's unassigned queue."""
-    if not (user.has("admin", "branch_head") or (user.has("team_lead") and user.team == team_id)):
+    if not may_see_team_agenda(user, team_id):
         raise Problem(404, "not_found")
     day, english = day or business_today(), wants_english(request)
     team = await _page(session, Task.team == team_id, visible_tasks(user), *_due_by(day), limit=limit)

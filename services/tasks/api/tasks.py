@@ -8,10 +8,17 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import and_, or_, select
 
 from services.tasks.models import OPEN_STATUSES, CustomerBook, StaffEntry, Task
-from services.tasks.rules import Rule
+from services.tasks.rules import ADHOC
 from services.tasks.schemas import TaskCancel, TaskCompletion, TaskCreate, TaskPage, TaskPublic
-from services.tasks.scope import visible_tasks
-from services.tasks.service import cancel_task, complete_task, new_task, raise_task, start_task
+from services.tasks.scope import (
+    assigns_in_own_team_only,
+    may_act_on,
+    may_assign_adhoc,
+    may_cancel,
+    may_see_customer,
+    visible_tasks,
+)
+from services.tasks.service.lifecycle import cancel_task, complete_task, new_task, raise_task, start_task
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -19,7 +26,6 @@ from shared.errors import Problem, register_messages, wants_english
 
 router = APIRouter(tags=["tasks"])
 MAX_PAGE = 200
-ADHOC = Rule("adhoc", "adhoc", 2)
 register_messages({
     "leads_only": ("只有团队主管可以指派临时任务", "Only a team lead can assign ad-hoc tasks"),
     "not_your_team": ("{assignee} 不在您的团队", "{assignee} is not in your team"),
@@ -69,15 +75,15 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep,
 @router.post("/tasks", response_model=TaskPublic, status_code=201)
 async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, session: SessionDep):
     """A lead gives one of their people a task; `Idempotency-Key` makes a retried request return the first."""
-    if not user.has("team_lead", "branch_head", "admin"):
+    if not may_assign_adhoc(user):
         raise Problem(403, "leads_only")
     staff = await session.get(StaffEntry, body.assignee)
-    if staff and user.has("team_lead") and not user.has("branch_head", "admin") and staff.team != user.team:
+    if staff and assigns_in_own_team_only(user) and staff.team != user.team:
         raise Problem(403, "not_your_team", field="assignee", assignee=body.assignee)
     book = None
     if body.customer_id:
         book = (await session.exec(select(CustomerBook).where(CustomerBook.customer_ref == body.customer_id))).first()
-        if book is None or not (user.has("admin") or user.covers_unit(book.unit_path)):
+        if book is None or not may_see_customer(user, book.unit_path):
             raise Problem(404, "not_found", field="customer_id")
     key = request.headers.get("Idempotency-Key")
     now, today = utcnow(), business_today()
@@ -86,7 +92,7 @@ async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, se
                     now=now, params={"title": body.title, "assigned_by": user.username})
     task.assignee, task.team = body.assignee, staff.team if staff and staff.team else user.team
     task.unit_path = book.unit_path if book else (staff.unit_path if staff and staff.unit_path else user.unit_path)
-    task, _ = await raise_task(session, task, business_date=today, now=now)
+    task = await raise_task(session, task, business_date=today, now=now)
     await session.commit()
     events_written(request)
     return TaskPublic.of(task, wants_english(request))
@@ -97,8 +103,7 @@ async def _actionable(session, user, task_id: uuid.UUID) -> Task:
     task = (await session.exec(select(Task).where(Task.id == task_id, visible_tasks(user)))).first()
     if task is None:
         raise Problem(404, "not_found")
-    if task.assignee != user.username and task.escalated_to != user.username \
-            and not (user.has("team_lead") and task.team == user.team) and not user.has("admin"):
+    if not may_act_on(user, task):
         raise Problem(403, "not_your_task")
     if task.status not in OPEN_STATUSES:
         raise Problem(409, "task_closed", state=task.status)
@@ -108,13 +113,14 @@ async def _actionable(session, user, task_id: uuid.UUID) -> Task:
 @router.post("/tasks/{task_id}/start", response_model=TaskPublic)
 async def start(request: Request, task_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     task = await start_task(session, await _actionable(session, user, task_id), now=utcnow())
+    await session.commit()
     return TaskPublic.of(task, wants_english(request))
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskPublic)
 async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: CurrentUser, session: SessionDep):
     task = await _actionable(session, user, task_id)
-    if not user.has("team_lead", "admin"):
+    if not may_cancel(user):
         raise Problem(403, "cancel_needs_lead")
     task = await cancel_task(session, task, body.reason, business_date=business_today(), now=utcnow())
     await session.commit()
@@ -127,5 +133,6 @@ async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, u
     task = await _actionable(session, user, task_id)
     task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow(),
                                interaction=body.interaction)
+    await session.commit()
     events_written(request)
     return TaskPublic.of(task, wants_english(request))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from shared.clock import business_today
 from tests.support import loan_due, publish, unique_cif, wait_for
 from tools.devstack import wait_http

@@ -1,0 +1,202 @@
+"""The appraisal's rules as pure functions and their default numbers, each in one place: how an event
+becomes a fact (the balance it sets, the loan flow it records, the deed it credits, which of two facts
+of one day wins), the default KPI set, scoring, grades, ranking with the bottom band, and the
+qualitative item library. The consumer's handlers, the ledger replay and the tests all call these.
+
+The defaults are domain.md's: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan NPL below
+0.3 %), new customers 10 %, intermediate business income 10 %, service 15 % (visits 5 + on-time tasks
+10). Points are out of the weight: a KPI exactly on target scores its weight; linear scoring is capped.
+An admin saves a new version; a period scores with the newest version effective by its month.
+"""
+import math
+from collections import defaultdict
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")              # money, to the cent
+POINT = CENT                        # points, to the hundredth
+RATIO = Decimal("0.0001")           # rates and ratios on a card
+NPL_CLASSES = ("substandard", "doubtful", "loss")
+DEFAULT_COEFFICIENTS = {"savings": "1.1", "demand": "1.0", "margin": "0.3", "time": "1.2", "wealth": "0.5"}
+DEFAULT_SPLIT = {"A": "1.0", "B": "0.0"}   # 分润: the A岗 manager takes it all unless the bank says otherwise
+
+DEFAULT_KPIS: list[dict] = [
+    {"code": "deposits", "name_zh": "存款日均", "name_en": "Deposits, daily average", "weight": "30",
+     "indicator": "deposit_daily_average", "scoring": {"kind": "linear", "cap": "1.2"},
+     "params": {"coefficients": DEFAULT_COEFFICIENTS, "split": DEFAULT_SPLIT}},
+    {"code": "loans", "name_zh": "贷款日均", "name_en": "Loans, daily average", "weight": "20",
+     "indicator": "loan_daily_average", "scoring": {"kind": "linear", "cap": "1.2"},
+     "params": {"coefficients": {}, "split": DEFAULT_SPLIT}},
+    {"code": "asset_quality", "name_zh": "资产质量（新增贷款不良率）", "name_en": "Asset quality (new-loan NPL ratio)",
+     "weight": "15", "indicator": "new_loan_npl_ratio", "scoring": {"kind": "ceiling", "max": "0.003"}},
+    {"code": "new_customers", "name_zh": "新增客户", "name_en": "New customers won", "weight": "10",
+     "indicator": "customers_won", "scoring": {"kind": "linear", "cap": "1.0"}},
+    {"code": "intermediate_income", "name_zh": "中间业务收入", "name_en": "Intermediate business income",
+     "weight": "10", "indicator": "fee_income", "scoring": {"kind": "linear", "cap": "1.2"}},
+    {"code": "visits", "name_zh": "服务：走访与联系", "name_en": "Service: visits and calls", "weight": "5",
+     "indicator": "interactions", "scoring": {"kind": "linear", "cap": "1.0"}},
+    {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "10",
+     "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
+]
+INDICATORS = ("deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
+              "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
+              "interest_collection_rate")
+SCORING_KINDS = ("linear", "ceiling", "per_unit")
+
+# Five grades by total points, highest first (configurable data like everything here).
+GRADES = [(Decimal(90), "优秀", "excellent"), (Decimal(80), "良好", "good"), (Decimal(70), "合格", "satisfactory"),
+          (Decimal(60), "基本合格", "barely satisfactory"), (Decimal(0), "不合格", "unsatisfactory")]
+BOTTOM_SHARE = Decimal("0.05")   # 末尾淘汰: the bottom 5 % are flagged (the bank's band is 3–5 %)
+LOSS_PER_POINT = Decimal(10000)  # 责任认定: one year-end point per 10,000 CNY of loss charged
+
+# Qualitative items (定性考核): code -> (zh, en, maximum points), added to the weighted KPIs' 100.
+ITEM_LIBRARY = {
+    "responsibility": ("责任心", "Sense of responsibility", Decimal(2)),
+    "compliance": ("合规操作", "Compliance", Decimal(2)),
+    "customer_knowledge": ("客户熟悉程度", "Customer knowledge", Decimal(2)),
+    "team_spirit": ("团队协作", "Team spirit", Decimal(2)),
+}
+
+
+def score(kpi: dict, raw: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """Points for one KPI, or None when it cannot be scored (no data, no target)."""
+    rule, weight = kpi["scoring"], Decimal(kpi["weight"])
+    if raw is None:
+        return None
+    if rule["kind"] == "ceiling":   # lower is better: full points at or under the limit, none above
+        return (weight if raw <= Decimal(rule["max"]) else Decimal(0)).quantize(POINT)
+    if rule["kind"] == "per_unit":  # bonus/penalty items: points per unit, capped
+        points = raw * Decimal(rule["points"])
+        return max(min(points, Decimal(rule["max"])), -Decimal(rule["max"])).quantize(POINT, ROUND_HALF_UP)
+    target = target if target is not None else (Decimal(rule["target"]) if "target" in rule else None)
+    if not target:
+        return None
+    ratio = raw / target
+    if "floor" in rule and ratio < Decimal(rule["floor"]):
+        return Decimal(0)           # below the threshold the KPI earns nothing
+    return (weight * min(ratio, Decimal(rule["cap"]))).quantize(POINT, ROUND_HALF_UP)
+
+
+def grade_of(total: Decimal) -> tuple[str, str]:
+    for floor, zh, en in GRADES:
+        if total >= floor:
+            return zh, en
+    return GRADES[-1][1], GRADES[-1][2]
+
+
+def validate_definitions(definitions: list[dict]) -> list[str]:
+    """Problems with a KPI set an admin submitted (empty list: fine). A set that passes can be scored:
+    a bad one would otherwise break every card of every period it applies to."""
+    problems, codes = [], set()
+    for d in definitions:
+        missing = [k for k in ("code", "name_zh", "name_en", "weight", "indicator", "scoring") if k not in d]
+        if missing:
+            problems.append(f"{d.get('code', '?')}: missing {', '.join(missing)}")
+            continue
+        if d["code"] in codes:
+            problems.append(f"duplicate code {d['code']}")
+        codes.add(d["code"])
+        if d["indicator"] not in INDICATORS:
+            problems.append(f"{d['code']}: unknown indicator {d['indicator']}")
+        if (d["scoring"] or {}).get("kind") not in SCORING_KINDS:
+            problems.append(f"{d['code']}: unknown scoring kind")
+        if "daily_average" in d["indicator"] or "growth" in d["indicator"]:
+            params = d.get("params") or {}
+            if not isinstance(params.get("coefficients"), dict) or not isinstance(params.get("split"), dict):
+                problems.append(f"{d['code']}: params need coefficients and split")
+    try:
+        weights = sum(Decimal(str(d.get("weight", 0))) for d in definitions
+                      if (d.get("scoring") or {}).get("kind") != "per_unit")
+    except ArithmeticError:
+        return problems + ["weights must be numbers"]
+    if weights != 100:
+        problems.append(f"weights add up to {weights}, not 100")
+    return problems
+
+
+def rank(cards: list) -> list[str]:
+    """Ranks bank-wide and per unit (ties share a rank), grades, and the bottom band flagged, set on
+    each card (anything with username, unit, total); returns the flagged usernames."""
+    ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))
+    by_unit: dict = defaultdict(list)
+    previous, place = None, 0
+    for i, s in enumerate(ordered, 1):
+        place = place if s.total == previous else i
+        previous, s.rank_bank, s.grade = s.total, place, grade_of(Decimal(str(s.total)))[0]
+        by_unit[s.unit].append(s)
+    for members in by_unit.values():
+        previous, place = None, 0
+        for i, s in enumerate(members, 1):
+            place = place if s.total == previous else i
+            previous, s.rank_unit = s.total, place
+    bottom = max(1, math.floor(len(ordered) * BOTTOM_SHARE)) if ordered else 0
+    for i, s in enumerate(ordered):
+        s.flagged = i >= len(ordered) - bottom
+    return [s.username for s in ordered[len(ordered) - bottom:]]
+
+
+# ---- from events to facts: the consumer's handlers and the ledger replay both decide here ----------
+
+def stamp(occurred_at: datetime, event_id: str) -> tuple:
+    """Of two facts of one business date the later one wins: (UTC time, event id) compared, so the
+    result depends on the set of facts, never on their arrival order (SQLite returns naive times)."""
+    if occurred_at.tzinfo:
+        occurred_at = occurred_at.astimezone(timezone.utc).replace(tzinfo=None)
+    return occurred_at, event_id
+
+
+CLOSED_BALANCE = Decimal(0)                            # a closed account counts nil from its closing day
+DEFAULT_PRODUCT = {"deposit": "demand", "loan": "loan"}  # an account whose product no event told us
+BALANCE_FIELD = {"deposit.changed": "balance", "deposit.closed": None, "loan.disbursed": "principal",
+                 "loan.repaid": "outstanding_balance"}   # event type -> the field holding the balance it sets
+
+
+def account_of(event) -> str:
+    """The account a balance belongs to: a deposit account, or the loan itself."""
+    return getattr(event, "account_id", None) or event.loan_id
+
+
+def balance_point(event_type: str, event, known_product: str | None) -> dict:
+    """The balance an event sets on its account from its business date: kind, customer, product (the
+    event's, else the one the account had, else the kind's default) and balance (nil for a closure)."""
+    kind = "loan" if event_type.startswith("loan.") else "deposit"
+    field = BALANCE_FIELD[event_type]
+    return {"kind": kind, "cif": event.customer_id,
+            "product": getattr(event, "product", None) or known_product or DEFAULT_PRODUCT[kind],
+            "balance": getattr(event, field) if field else CLOSED_BALANCE}
+
+
+FLOW_AMOUNTS = {"loan.repaid": ("repaid_on", ("principal_paid", "interest_paid")),
+                "loan.due": ("due_date", ("principal_due", "interest_due"))}
+
+
+def loan_flow(event_type: str, event_id: str, event) -> tuple[str, int, dict[str, str]]:
+    """(key, day, amounts) of the money a loan event moves. A falling-due is one fact per loan and due
+    date: core banking re-sends loan.due with new ids, and the later amounts replace the earlier."""
+    day_field, names = FLOW_AMOUNTS[event_type]
+    on = _date(getattr(event, day_field))
+    key = f"due:{event.loan_id}:{on.isoformat()}" if event_type == "loan.due" else event_id
+    return key, on.toordinal(), {name: str(getattr(event, name)) for name in names}
+
+
+def _date(value: date | str) -> date:
+    """A date from a parsed event, or from a ledger payload (ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+NEW_LOAN_CLASS = "normal"   # a loan is disbursed performing; loan.classified moves it later
+
+# A deed credited to one person: event type -> (kind, field naming the person, field dating the deed,
+# None: the business date). A deed nobody is named for (an unowned customer won) credits no one.
+DEEDS = {"customer.won": ("won", "owner", None), "interaction.logged": ("interaction", "rm", "occurred_on"),
+         "task.completed": ("task_completed", "assignee", "completed_on")}
+
+
+def deed(event_type: str, event, business_date: date) -> dict | None:
+    """The deed an event credits (kind, username, day, on_time), or None when it names nobody."""
+    kind, who, dated = DEEDS[event_type]
+    person = getattr(event, who)
+    if not person:
+        return None
+    on = _date(getattr(event, dated)) if dated else business_date
+    return {"kind": kind, "username": person, "day": on.toordinal(), "on_time": getattr(event, "on_time", None)}

@@ -1,0 +1,93 @@
+"""API models of the appraisal service: request bodies, path/query parameters and the cards returned."""
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import Path, Query
+from pydantic import BaseModel, Field
+
+from services.appraisal.rules import INDICATORS
+
+PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
+PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
+PeriodField = Annotated[str, Field(pattern=PERIOD.pattern)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class KpiSet(BaseModel):
+    effective_from: PeriodField
+    definitions: list[dict]
+
+
+class Breakdown(BaseModel):
+    indicator: Literal[INDICATORS]
+    parent_level: Literal["bank", "unit", "team"] | None = None
+    parent_key: str | None = None
+    level: Literal["bank", "unit", "team", "rm"]
+    targets: dict[str, Amount]
+
+
+class Plan(BaseModel):
+    period: PeriodField
+    evaluator: str
+    subject: str
+    items: list[str]
+    due_date: date
+
+
+class Responsibility(BaseModel):
+    loan_id: str
+    username: str
+    role: Literal["originated", "monitored"]
+    loss_amount: Amount
+    year: int
+
+
+class Publish(BaseModel):
+    appeal_until: date
+
+
+class Adjustment(BaseModel):
+    username: str
+    points: Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+
+
+class Kpi(BaseModel):
+    code: str
+    name: str
+    raw_value: Decimal | None
+    target: Decimal | None
+    score: Decimal | None
+    weight: Decimal
+    indicator: str
+    note: str | None = None
+    drilldown_path: str | None = None  # the figures behind it: GET this path (same period query)
+    drilldown: dict[str, Any] | None = None  # only on the drill-down route: a book's customers can be thousands
+
+
+class Scorecard(BaseModel):
+    username: str
+    period: str
+    status: str          # provisional until the period is closed; then closed / published / signed_off
+    kpis: list[Kpi]
+    total: Decimal | None
+    grade: str | None
+    kpi_version: int = 0
+    qualitative: list[dict] = []
+    responsibility_deduction: Decimal = Decimal(0)
+    adjustments: list[dict] = []
+    rank_bank: int | None = None
+    rank_unit: int | None = None
+    flagged: bool = False
+
+
+class Ranked(BaseModel):
+    rank: int
+    username: str
+    unit: str | None
+    total: Decimal
+    grade: str
+    flagged: bool

@@ -1,0 +1,2 @@
+"""The customer service's command-line entry points: `python -m services.customer.cli.consumer`,
+`… .cli.migrate`, `… .cli.seed`."""

@@ -1,0 +1,100 @@
+"""Customer events → the customer book (who owns whom, the unit, tier, kind, birthday) and the tasks
+that follow it: open tasks move with the customer to the new owner (collections re-dated once the
+borrower is known to be government-related) and re-rank with the tier; a tier change asks for a
+relationship review, a key-contact change for a remarketing visit.
+
+One handler takes the four customer event types, so a customer's registration, assignment and tier
+changes in one poll form one run applied in event order: the run's book rows and open tasks are read
+in one query each, decided in memory, and written back in one upsert (book) and one insert (new tasks
+and their outbox rows); changed tasks flush with the session."""
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.tasks.models import CustomerBook
+from services.tasks.rules import Rule, load_rules, tier_rank
+from services.tasks.service.calendar import BusinessCalendar, load_calendar
+from services.tasks.service.lifecycle import TaskRow, new_task
+from services.tasks.service.routing import route_to_owner
+from services.tasks.service.task_set import TaskSet, chunks
+from shared.bulk import put_rows, row_of
+from shared.clock import utcnow
+from shared.handlers import Item, batched
+from shared.db import one_of, plain_rows
+from shared.events import CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged
+from shared.logging import request_id_var
+
+BOOK = CustomerBook.__table__
+RULES = ("tier_review", "contact_remarketing")
+
+
+def relationship_task(rule: Rule, calendar: BusinessCalendar, item: Item, book, params: dict,
+                      now: datetime) -> TaskRow:
+    """A review or visit some business days after a change in the customer relationship."""
+    day, days = item.envelope.business_date, int(rule["business_days"])
+    return new_task(rule, subject=item.data.customer_id, anchor=day, book=book, cif=item.data.customer_id,
+                    due_date=calendar.add_business_days(day, days), now=now, source_event_id=item.envelope.id,
+                    params={**params, "business_days": days})
+
+
+async def _load_book(session: AsyncSession, cifs: set[str]) -> dict[str, SimpleNamespace]:
+    book: dict[str, SimpleNamespace] = {}
+    for part in chunks(cifs):
+        rows = await session.execute(select(BOOK).where(one_of(session, BOOK.c.cif, part)))
+        book.update((row["cif"], SimpleNamespace(**row)) for row in plain_rows(rows))
+    return book
+
+
+@batched
+async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
+    items = [i for i in items if not (isinstance(i.data, CustomerAssigned) and i.data.role != "A")]
+    if not items:
+        return   # tasks go to the A岗 manager; B岗 sees them through the team view
+    book = await _load_book(session, {i.data.customer_id for i in items})
+    raising = [i for i in items if isinstance(i.data, (CustomerTierChanged, CustomerContactChanged))]
+    tasks = await TaskSet.of_customers(session, {i.data.customer_id for i in items},
+                                       {i.envelope.business_date for i in raising})
+    rules, calendar = await load_rules(session, RULES), await load_calendar(session)
+    written: set[str] = set()
+
+    def entry(cif: str, **first) -> SimpleNamespace:   # the book row, made on first sight
+        written.add(cif)
+        if cif not in book:
+            book[cif] = SimpleNamespace(**{**row_of(CustomerBook(cif=cif, **first), BOOK)})
+        return book[cif]
+
+    for item in items:
+        event, envelope, now = item.data, item.envelope, utcnow()
+        request_id_var.set(item.request_id)
+        cif, day = event.customer_id, envelope.business_date
+        if isinstance(event, CustomerRegistered):
+            row = entry(cif)
+            row.customer_ref, row.government_related = event.customer_ref, event.government_related
+            row.kind, row.birthday, row.unit_path = event.kind, event.birthday, row.unit_path or event.unit_path
+        elif isinstance(event, CustomerAssigned):
+            row = entry(cif)
+            row.customer_ref, row.owner, row.owner_team = event.customer_ref, event.owner, event.owner_team
+            row.unit_path, row.government_related, row.updated_at = event.unit_path, event.government_related, now
+        elif isinstance(event, CustomerTierChanged):
+            row = entry(cif, customer_ref=event.customer_ref)
+            row.tier, row.kind = event.to_tier, event.kind
+            for task in tasks.open_of_customer(cif):
+                task.tier_rank = tier_rank(event.to_tier)
+            tasks.raise_(relationship_task(rules["tier_review"], calendar, item, row,
+                                           {"from_tier": event.from_tier, "to_tier": event.to_tier}, now),
+                         business_date=day, now=now)
+            continue
+        else:
+            tasks.raise_(relationship_task(rules["contact_remarketing"], calendar, item, book.get(cif),
+                                           {"contact_name": event.contact_name, "contact_role": event.contact_role,
+                                            "change": event.change}, now), business_date=day, now=now)
+            continue
+        # registered or assigned: a task that waited for the customer (the unit's queue) goes to its owner
+        for task in tasks.open_of_customer(cif):
+            route_to_owner(task, row, calendar, day, now)
+    rows = [vars(book[cif]) for cif in sorted(written)]   # sorted: one lock order for all writers
+    if rows:
+        await put_rows(session, BOOK, rows, ("cif",), update=tuple(c for c in rows[0] if c != "cif"))
+    await tasks.write()

@@ -1,0 +1,38 @@
+"""What the tasks service publishes: the life of a task."""
+from datetime import date
+
+from shared.events.envelope import EventData
+
+
+class TaskCreated(EventData):
+    task_id: str
+    kind: str
+    rule: str
+    customer_id: str | None
+    assignee: str | None
+    due_date: date
+
+
+class TaskCompleted(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    due_date: date
+    completed_on: date
+    on_time: bool
+
+
+class TaskCancelled(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    reason: str
+
+
+class TaskEscalated(EventData):
+    task_id: str
+    customer_id: str | None
+    assignee: str | None
+    escalated_to: str | None     # username of the lead, None when the team has no lead on record
+    level: int                   # 1 = first day past due; +1 for each further business day
+    due_date: date
