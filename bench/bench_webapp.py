@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench.loadgen import write_results
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack
 from tools.webbuild import ROOT, ensure_built
 

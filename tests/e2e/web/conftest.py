@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.customer.seed import DEMO_PASSWORD
+from services.customer.cli.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Api, running_stack
 
 ROOT = Path(__file__).resolve().parents[3]

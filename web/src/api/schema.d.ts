@@ -1026,8 +1026,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record Responsibility */
-        post: operations["appraisal-record_responsibility"];
+        /** Responsibility */
+        post: operations["appraisal-responsibility"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1243,7 +1243,10 @@ export interface components {
              */
             client_secret?: string | null;
         };
-        /** Checklist */
+        /**
+         * Checklist
+         * @description What a departure handover moved and what the successors must pick up.
+         */
         Checklist: {
             /** Leaver */
             leaver: string;
@@ -6084,7 +6087,7 @@ export interface operations {
             };
         };
     };
-    "appraisal-record_responsibility": {
+    "appraisal-responsibility": {
         parameters: {
             query?: never;
             header?: {
