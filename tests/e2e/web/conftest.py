@@ -70,7 +70,8 @@ class Phone:
 @pytest.fixture
 async def phones(browser, api):
     """phone(username, expect_errors=(...)): a signed-in phone; console errors containing one of
-    `expect_errors` are the test's own doing (a 404 it provokes, requests made while offline)."""
+    `expect_errors` are the test's own doing (a 404 it provokes, requests made while offline).
+    A POST to the API without an Idempotency-Key fails the test as a console error would."""
     contexts, made = [], []
 
     async def phone(username: str | None = None, expect_errors: tuple[str, ...] = ()) -> Phone:
@@ -84,6 +85,8 @@ async def phones(browser, api):
         device.page.on("console", lambda m: m.type == "error" and not any(e in m.text for e in expect_errors)
                        and device.errors.append(m.text))
         device.page.on("pageerror", lambda err: device.errors.append(str(err)))
+        device.page.on("request", lambda r: r.method == "POST" and "/api/" in r.url
+                       and not r.headers.get("idempotency-key") and device.errors.append(f"POST without key: {r.url}"))
         made.append(device)
         if username:
             await device.sign_in(username)

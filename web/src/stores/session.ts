@@ -2,6 +2,7 @@
  * sign-in) and /me. A refresh runs once at a time: parallel 401s wait for the same one. */
 import { defineStore } from 'pinia'
 import type { Schemas } from '../api/client'
+import { newKey } from '../api/http'
 
 type Token = Schemas['Token']
 type Me = Schemas['Me']
@@ -9,7 +10,8 @@ const STORE = 'session'
 
 async function tokenCall(path: string, form: Record<string, string>): Promise<Token | null> {
   const response = await fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    // sign-in answers are never replayed by the gateway (they hold secrets); the key is sent as on every POST
+    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': newKey() },
     body: new URLSearchParams(form),
   })
   return response.ok ? ((await response.json()) as Token) : null
@@ -57,7 +59,9 @@ export const useSession = defineStore('session', {
     },
     async signOut() {
       if (this.access) {
-        await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${this.access}` } }).catch(() => {})
+        await fetch('/api/v1/auth/logout', {
+          method: 'POST', headers: { Authorization: `Bearer ${this.access}`, 'Idempotency-Key': newKey() },
+        }).catch(() => {})
       }
       this.clear()
     },
