@@ -13,7 +13,7 @@ from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import utcnow
 
-router = APIRouter(tags=["industry policy"], dependencies=AUDITED)
+router = APIRouter(tags=["industry-policies"], dependencies=AUDITED)
 
 
 def _public(row: IndustryPolicy) -> IndustryPolicyPublic:
