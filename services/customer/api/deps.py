@@ -1,6 +1,7 @@
 """What the customer routes share: the customer in the caller's scope (else 404), and unmasked reads
 that are allowed only to some roles and always leave an audit entry."""
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -26,7 +27,7 @@ async def in_scope(session, user: Principal, customer_id: uuid.UUID) -> Customer
     return customer
 
 
-async def unmasked_read(session, user: Principal, unmask: bool, customers: list[Customer], what: str) -> bool:
+async def unmasked_read(session, user: Principal, unmask: bool, customers: Sequence[Customer], what: str) -> bool:
     """True when this response may carry full PII; then each customer shown is audited (and committed)."""
     if not unmask_allowed(user, unmask):
         return False

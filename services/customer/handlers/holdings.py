@@ -29,14 +29,14 @@ from services.customer.rules import NIL, corporate_basis, counted, retail_basis
 from services.customer.service.tiers import announce_tier, tier_rules
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.handlers import Item
 from shared.logging import request_id_var
 
-ACCOUNTS: Table = DepositAccount.__table__
-LOANS: Table = LoanHolding.__table__
-DAYS: Table = BalanceDay.__table__
-CUSTOMERS: Table = Customer.__table__
+ACCOUNTS: Table = table_of(DepositAccount)
+LOANS: Table = table_of(LoanHolding)
+DAYS: Table = table_of(BalanceDay)
+CUSTOMERS: Table = table_of(Customer)
 TABLES = {"deposits": (ACCOUNTS, "account_id"), "loans": (LOANS, "loan_id")}
 
 

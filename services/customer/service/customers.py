@@ -31,6 +31,8 @@ async def register_customer(session: AsyncSession, actor: Principal, cmd: Custom
         raise Problem(403, "rm_assigns_self", field="owner")
     owner = await owner_in_scope(session, actor, owner_name, "owner") if owner_name else None
     unit = owner.unit if owner else await session.get(OrgUnit, actor.unit)
+    if unit is None:
+        raise LookupError(f"{actor.username}'s unit {actor.unit} is not on record")
     customer = Customer(**cmd.model_dump(exclude={"owner"}), unit_code=unit.code, unit_path=unit.path,
                         created_at=now, prospect_stage="lead" if cmd.status == "prospect" else None, version=1)
     session.add(customer)
