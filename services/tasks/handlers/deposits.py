@@ -17,7 +17,7 @@ from services.tasks.service.deposit_days import Flows, load_flows, save_flows
 from services.tasks.service.lifecycle import BookEntry, TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
-from shared.events import DepositOpened
+from shared.events import DepositChanged, DepositClosed, DepositOpened
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
@@ -75,7 +75,7 @@ class Step:
 
 
 @batched
-async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChanged]]) -> None:
     rules = await load_rules(session, (OUTFLOW, INFLOW))
     flows = await load_flows(session, {(i.data.account_id, i.envelope.business_date) for i in items})
     steps: list[Step] = []
@@ -128,7 +128,7 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
 
 
 @batched
-async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_openings(session: AsyncSession, items: list[Item[DepositOpened]]) -> None:
     """A new wealth account asks for a follow-up, a time deposit for a maturity call; other products
     make nothing, so a run of openings reads tasks and owners only for those two."""
     asking = [i for i in items if i.data.product == "wealth" or (i.data.product == "time" and i.data.maturity_date)]
@@ -136,8 +136,9 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
         return
     rules = await load_rules(session, (INFLOW, MATURITY))
     tasks = await TaskSet.load(session, {i.data.account_id for i in asking},
-                               {i.data.opened_on if i.data.product == "wealth" else i.data.maturity_date
-                                for i in asking}, rules=(INFLOW, MATURITY))
+                               {day for i in asking
+                                if (day := i.data.opened_on if i.data.product == "wealth" else i.data.maturity_date)},
+                               rules=(INFLOW, MATURITY))
     books = await load_books(session, {i.data.customer_id for i in asking})
     calendar = await load_calendar(session)
     for item in asking:
@@ -155,7 +156,7 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
 
 
 @batched
-async def on_deposit_closings(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_closings(session: AsyncSession, items: list[Item[DepositClosed]]) -> None:
     """A closed time deposit needs no maturity call."""
     tasks = await TaskSet.load(session, {i.data.account_id for i in items}, (), rules=(MATURITY,))
     for item in items:
