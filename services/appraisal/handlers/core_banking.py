@@ -84,7 +84,7 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     for item in items:
         run.apply(item)
     await write_timelines(session, BalanceInterval, run.timelines)
-    await put_rows(session, LoanRecord, [loan for i in sorted(run.changed_loans) if (loan := run.loans[i])], ("loan_id",),
-                   ("principal", "disbursed_day", "classification"))
+    changed = [loan for i in sorted(run.changed_loans) if (loan := run.loans[i]) is not None]
+    await put_rows(session, LoanRecord, changed, ("loan_id",), ("principal", "disbursed_day", "classification"))
     await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
     await bump_owners_of_many(session, run.touched)
