@@ -133,7 +133,8 @@ def _topic_settings() -> dict[str, dict]:
 
 def _schemas() -> tuple[dict, dict[str, str]]:
     """Component schemas: one `<Model>Event` (envelope + typed data) per event type, their parts shared."""
-    typed = {key: create_model(f"{model.__name__}Event", __base__=events.Envelope, type=(Literal[key[0]], ...),  # type: ignore[arg-type]  # a Literal made at run time: pydantic takes it
+    typed = {key: create_model(f"{model.__name__}Event", __base__=events.Envelope,
+                               type=(Literal[key[0]], ...),  # type: ignore[arg-type]  # a Literal made at run time
                                data=(model, ...)) for key, model in events.EVENT_TYPES.items()}
     refs, defs = models_json_schema([(m, "validation") for m in typed.values()], schema_generator=_ContractSchema,
                                     ref_template="#/components/schemas/{model}")

@@ -59,7 +59,7 @@ async def refresh_session(session: AsyncSession, refresh: str, settings: Setting
     result = await session.execute(
         update(RefreshToken).where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
                                    RefreshToken.revoked_at.is_(None)).values(used_at=now))
-    claimed = result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult, untyped as such
+    claimed = result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
     row = await session.get(RefreshToken, digest)
     if row is None or _aware(row.expires_at, now) <= now:
         raise Problem(401, "bad_refresh", headers={"WWW-Authenticate": "Bearer"})

@@ -38,7 +38,8 @@ def announce(session, event_type: str, data: EventData, task: "Task | TaskRow", 
                  business_date=business_date, source=SOURCE, now=now)
 
 
-def announcement_row(event_type: str, data: EventData, task: "Task | TaskRow", *, business_date: date, now: datetime) -> dict:
+def announcement_row(event_type: str, data: EventData, task: "Task | TaskRow", *, business_date: date,
+                     now: datetime) -> dict:
     """The outbox row announce() would stage, for a run that writes its events in one statement."""
     return {**outbox_row(TASKS_TOPIC, event_type, data, subject=task.cif or str(task.id),
                          business_date=business_date, source=SOURCE, now=now), "created_at": now}
