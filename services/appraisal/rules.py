@@ -10,8 +10,10 @@ An admin saves a new version; a period scores with the newest version effective 
 """
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, get_args
 
 CENT = Decimal("0.01")              # money, to the cent
 POINT = CENT                        # points, to the hundredth
@@ -38,9 +40,10 @@ DEFAULT_KPIS: list[dict] = [
     {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "10",
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
 ]
-INDICATORS = ("deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
-              "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-              "interest_collection_rate")
+Indicator = Literal["deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
+                    "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
+                    "interest_collection_rate"]
+INDICATORS: tuple[str, ...] = get_args(Indicator)
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
 # Five grades by total points, highest first (configurable data like everything here).
@@ -114,7 +117,7 @@ def validate_definitions(definitions: list[dict]) -> list[str]:
     return problems
 
 
-def rank(cards: list) -> list[str]:
+def rank(cards: Sequence) -> list[str]:
     """Ranks bank-wide and per unit (ties share a rank), grades, and the bottom band flagged, set on
     each card (anything with username, unit, total); returns the flagged usernames."""
     ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from services.appraisal.rules import INDICATORS
+from services.appraisal.rules import Indicator
 
 PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
 PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
@@ -22,7 +22,7 @@ class KpiSet(BaseModel):
 
 
 class Breakdown(BaseModel):
-    indicator: Literal[INDICATORS]
+    indicator: Indicator
     parent_level: Literal["bank", "unit", "team"] | None = None
     parent_key: str | None = None
     level: Literal["bank", "unit", "team", "rm"]

@@ -34,7 +34,7 @@ async def render(session, username: str, period: str, english: bool, code: str |
     state = await period_state(session, period)
     snap = await session.get(ScorecardSnapshot, (period, username)) if state else None
     card = snap.card if snap is not None else (await scorecards(session, period, [username]))[username]
-    shown = present(card, state.status if snap is not None else "provisional", english, snap)
+    shown = present(card, state.status if state is not None and snap is not None else "provisional", english, snap)
     if code is None:
         return shown.model_dump_json(exclude={"kpis": {"__all__": {"drilldown"}}}).encode()
     line = next((k for k in shown.kpis if k.code == code), None)

@@ -51,9 +51,6 @@ def _jsonable(values: dict[str, Any] | None) -> dict | None:
     out = {}
     for k, v in values.items():
         v = v if v is None or isinstance(v, (str, int, float, bool, list, dict)) else str(v)
-        if isinstance(v, str) and k == "national_id":
-            v = mask_national_id(v)
-        elif isinstance(v, str) and "phone" in k:
-            v = mask_phone(v)
-        out[k] = v
+        out[k] = (v if v is None else mask_national_id(str(v)) if k == "national_id"
+                  else mask_phone(str(v)) if "phone" in k else v)
     return out
