@@ -1,7 +1,10 @@
 """Customer service settings."""
 from decimal import Decimal
 
+from pydantic import Field
+
 from services.customer.rules import TierRules
+from services.customer.rules_controls import SUBMIT_WINDOW, ControlRules
 from shared.settings import ServiceSettings
 
 
@@ -23,6 +26,19 @@ class Settings(ServiceSettings):
     tier_private: Decimal = TierRules.private
     tier_corporate_deposits: Decimal = TierRules.corporate_deposits
     tier_corporate_loans: Decimal = TierRules.corporate_loans
+
+    # Controls (rules_controls.py holds the defaults): credit files and complaint handling limits.
+    credit_two_investigators_from: Decimal = ControlRules.two_investigators_from
+    credit_submit_within_days: int = Field(ControlRules.submit_within_days, ge=SUBMIT_WINDOW[0], le=SUBMIT_WINDOW[1])
+    complaint_days_high: int = ControlRules.complaint_days_high
+    complaint_days_medium: int = ControlRules.complaint_days_medium
+    complaint_days_low: int = ControlRules.complaint_days_low
+
+    def control_rules(self) -> ControlRules:
+        return ControlRules(two_investigators_from=self.credit_two_investigators_from,
+                            submit_within_days=self.credit_submit_within_days,
+                            complaint_days_high=self.complaint_days_high,
+                            complaint_days_medium=self.complaint_days_medium, complaint_days_low=self.complaint_days_low)
 
     def tier_rules(self) -> TierRules:
         return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,

@@ -1,15 +1,17 @@
 """The customer service's HTTP app: `uvicorn services.customer.main:app`."""
-from services.customer import texts
-from services.customer.api import admin, auth, customers, holdings, interactions, ownership
+from services.customer import texts, texts_controls
+from services.customer.api import admin, auth, complaints, credit, customers, holdings, interactions, ownership
 from services.customer.config import Settings
 from shared.app import create_service_app
 
 
 def create_app(settings: Settings | None = None):
     texts.register()
+    texts_controls.register()
     return create_service_app(settings or Settings(), title="Customer service",
                               routers=[auth.router, customers.router, ownership.router, holdings.router,
-                                       interactions.router, admin.router])
+                                       interactions.router, admin.router, credit.router,
+                                       complaints.router])
 
 
 app = create_app()

@@ -98,3 +98,35 @@ def visible_requests(p: Principal):
 
 def visible_refusals(p: Principal):
     return _mine_team_subtree(p, ClaimRefusal.claimant, ClaimRefusal.claimant_team, ClaimRefusal.unit_path)
+
+
+def may_file_credit(p: Principal) -> bool:
+    """Open a loan file and add its documents: those who serve customers."""
+    return p.has(*SERVERS)
+
+
+def may_cosign_credit(p: Principal) -> bool:
+    """双签: the risk manager co-signs the RM's submission."""
+    return p.has("risk_manager")
+
+
+def may_record_credit_review(p: Principal) -> bool:
+    """Enter the credit department's decisions: the branch head and the risk managers (never marketing)."""
+    return p.has("branch_head", "risk_manager")
+
+
+def visible_controls(p: Principal, model):
+    """Credit files and complaints: an RM their own customers', a lead the team's, heads, risk and audit
+    their unit subtree, an admin all."""
+    if p.has("admin"):
+        return true()
+    clauses = [model.rm == p.username]
+    if p.has("team_lead") and p.team:
+        clauses.append(model.team == p.team)
+    if p.has("branch_head", "risk_manager", "auditor"):
+        clauses.append(p.subtree(model.unit_path))
+    return or_(*clauses)
+
+
+def may_file_complaint(p: Principal) -> bool:
+    return p.has(*SERVERS)

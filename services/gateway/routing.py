@@ -22,6 +22,8 @@ ROUTES: dict[str, str] = {
     "/api/v1/claim-refusals": "customer",
     "/api/v1/worklog": "customer",
     "/api/v1/interactions": "customer",
+    "/api/v1/credit-applications": "customer",
+    "/api/v1/complaints": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

@@ -1,0 +1,85 @@
+"""The controls the bank documents demand: credit applications and their approval decisions,
+complaints.
+
+Revision ID: 0004_controls
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_controls"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def _id():
+    return sa.Column("id", sa.Uuid, primary_key=True)
+
+
+def _at(name: str, nullable: bool = False):
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _customer():
+    return [sa.Column("customer_id", sa.Uuid, sa.ForeignKey("customer.id"), nullable=False, index=True),
+            sa.Column("cif", sa.String(32), nullable=False, index=True),
+            sa.Column("unit_path", sa.String(400), nullable=False, index=True),
+            sa.Column("team", sa.String(32), index=True)]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "credit_application", _id(), *_customer(),
+        sa.Column("rm", sa.String(64), nullable=False, index=True),
+        sa.Column("product", sa.String(60), nullable=False),
+        sa.Column("amount", sa.Numeric(18, 2), nullable=False),
+        sa.Column("purpose", sa.String(500), nullable=False),
+        sa.Column("investigators", sa.JSON, nullable=False),
+        sa.Column("documents", sa.JSON, nullable=False),
+        _at("commitment_signed_at", True),
+        sa.Column("status", sa.String(20), nullable=False, index=True),
+        sa.Column("ready_on", sa.Date), sa.Column("due_on", sa.Date),
+        sa.Column("rm_signed_by", sa.String(64)), sa.Column("risk_signed_by", sa.String(64)),
+        sa.Column("submitted_on", sa.Date),
+        sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("escalated_to", sa.String(64)),
+        sa.Column("loan_id", sa.String(64)),
+        _at("created_at"),
+    )
+    op.create_table(
+        "credit_review", _id(),
+        sa.Column("application_id", sa.Uuid, sa.ForeignKey("credit_application.id"), nullable=False, index=True),
+        sa.Column("level", sa.Integer, nullable=False),
+        sa.Column("decision", sa.String(10), nullable=False),
+        sa.Column("reason", sa.String(500)),
+        sa.Column("reviewer", sa.String(64), nullable=False),
+        _at("at"),
+        sa.UniqueConstraint("application_id", "level"),
+    )
+    op.create_table(
+        "complaint", _id(), *_customer(),
+        sa.Column("rm", sa.String(64)),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("category", sa.String(30), nullable=False),
+        sa.Column("severity", sa.String(10), nullable=False),
+        sa.Column("text", sa.String(4000), nullable=False),
+        sa.Column("about", sa.String(64), index=True),
+        sa.Column("handler", sa.String(64), index=True),
+        sa.Column("filed_by", sa.String(64), nullable=False),
+        sa.Column("filed_on", sa.Date, nullable=False),
+        sa.Column("due_on", sa.Date, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False, index=True),
+        sa.Column("escalated_to", sa.String(64)),
+        sa.Column("responsible", sa.String(20)),
+        sa.Column("responsible_staff", sa.String(64)),
+        sa.Column("finding", sa.String(2000)),
+        sa.Column("feedback", sa.String(2000)),
+        sa.Column("resolved_by", sa.String(64)),
+        sa.Column("resolved_on", sa.Date),
+        _at("created_at"),
+    )
+
+
+def downgrade() -> None:
+    for table in ("complaint", "credit_review", "credit_application"):
+        op.drop_table(table)

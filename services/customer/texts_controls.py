@@ -1,0 +1,39 @@
+"""Texts a person reads from the controls (credit files, complaints), Simplified Chinese and English;
+registered with the shared problem renderer beside texts.py when the app is wired (main.py)."""
+from shared.errors import register_messages
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # credit applications
+    "credit_needs_server": ("信贷档案须由客户经理、团队主管或支行行长办理",
+                            "A loan file is handled by a customer manager, team lead or branch head"),
+    "credit_needs_owner": ("客户尚无管户客户经理，不能受理信贷申请",
+                           "The customer has no manager yet, so no loan file can be opened"),
+    "investigators_distinct": ("调查人不能重复", "Investigators must be different people"),
+    "investigators_needed": ("金额达到 {amount} 元的信贷业务须由 {n} 人以上调查",
+                             "A loan of {amount} CNY or more needs at least {n} investigators"),
+    "unknown_staff": ("员工不存在或已停用：{who}", "No active staff member: {who}"),
+    "commitment_by_rm": ("尽职调查承诺书只能由管户客户经理本人签署",
+                         "Only the customer's manager signs the due-diligence commitment"),
+    "credit_not_ready": ("档案未齐全或已提交（{state}），不能提交审查",
+                         "The file is not ready for review ({state})"),
+    "cosign_roles": ("提交审查须由管户客户经理和风险经理双签",
+                     "Submission is co-signed by the customer's manager and a risk manager"),
+    "review_roles": ("审批结果须由信贷审批人员（支行行长或风险经理）登记",
+                     "Approval decisions are recorded by the branch head or a risk manager"),
+    "review_separation": ("审贷分离：营销、调查或双签该笔业务的人员不能登记其审批结果",
+                          "Review is separate from marketing: whoever marketed, investigated or co-signed "
+                          "this file cannot record its review"),
+    "credit_not_in_review": ("该档案不在审批中（{state}）", "The file is not under review ({state})"),
+    "review_level_order": ("应登记第 {expected} 级审批", "Record approval level {expected} next"),
+    # complaints
+    "complaint_needs_server": ("投诉须由客户经理、团队主管或支行行长登记",
+                               "Complaints are filed by a customer manager, team lead or branch head"),
+    "complaint_resolver": ("投诉须由受理的团队主管或支行行长处理",
+                           "A complaint is resolved by the team lead it is pooled with or the branch head"),
+    "complaint_about_self": ("不能处理针对自己的投诉", "You cannot handle a complaint about yourself"),
+    "complaint_resolved": ("该投诉已处理完毕", "This complaint is already resolved"),
+}
+
+
+def register() -> None:
+    register_messages(MESSAGES)
