@@ -76,3 +76,22 @@ class Complaint(SQLModel, table=True):
     resolved_by: str | None = Field(default=None, max_length=64)
     resolved_on: date | None = None
     created_at: datetime
+
+
+class AuditCase(SQLModel, table=True):
+    """离岗审计 / 常规稽核 of one RM over a period, run by auditors. A departure opens one by itself; the
+    departure case is closed only by its sign-off."""
+    __tablename__ = "audit_case"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=20)               # departure / routine
+    rm: str = Field(max_length=64, index=True)
+    unit_path: str = Field(max_length=400, index=True)   # the RM's unit: whose auditors run it
+    period_from: date
+    period_to: date
+    opened_by: str = Field(max_length=64)
+    opened_at: datetime
+    status: str = Field(default="open", max_length=20)   # open / signed_off
+    findings: list[dict] = Field(sa_column=Column(JSON, nullable=False))   # appended, never edited
+    conclusion: str | None = Field(default=None, max_length=2000)
+    signed_off_by: str | None = Field(default=None, max_length=64)
+    signed_off_at: datetime | None = None

@@ -14,6 +14,8 @@ CREDIT_CHECKLIST = ("application_form", "business_license", "financial_statement
                     "investigation_report")
 APPROVAL_LEVELS = (1, 2, 3)           # 三级审批: each level records approve or decline
 SEVERITIES = ("high", "medium", "low")
+DEPARTURE_LOOKBACK_DAYS = 365   # a departure audit covers the leaver's last year unless the auditor says otherwise
+BACKDATING_GRACE_DAYS = 1       # a visit logged the next day is normal; older entries are listed as backdated
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,7 @@ def may_review(reviewer: str, marketing_rm: str, investigators: Iterable[str], c
 
 def complaint_due(rules: ControlRules, severity: str, filed_on: date) -> date:
     return business_days_after(filed_on, rules.complaint_days(severity))
+
+
+def backdated(occurred_on: date, logged_on: date) -> bool:
+    return (logged_on - occurred_on).days > BACKDATING_GRACE_DAYS

@@ -130,3 +130,8 @@ def visible_controls(p: Principal, model):
 
 def may_file_complaint(p: Principal) -> bool:
     return p.has(*SERVERS)
+
+
+def may_run_audit(p: Principal) -> bool:
+    """离岗审计 and 常规稽核 are the auditors' work, never the lead's."""
+    return p.has("auditor")

@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "A complaint is resolved by the team lead it is pooled with or the branch head"),
     "complaint_about_self": ("不能处理针对自己的投诉", "You cannot handle a complaint about yourself"),
     "complaint_resolved": ("该投诉已处理完毕", "This complaint is already resolved"),
+    # audit work
+    "audits_for_auditors": ("离岗审计和常规稽核由稽核人员进行", "Departure and routine audits are run by auditors"),
+    "period_backwards": ("审计期间的开始日期不能晚于结束日期", "The audit period cannot start after it ends"),
+    "audit_signed_off": ("该审计已签发，不能再修改", "This audit is signed off and can no longer change"),
 }
 
 

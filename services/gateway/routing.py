@@ -24,6 +24,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/interactions": "customer",
     "/api/v1/credit-applications": "customer",
     "/api/v1/complaints": "customer",
+    "/api/v1/audits": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

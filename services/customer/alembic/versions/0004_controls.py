@@ -1,5 +1,5 @@
 """The controls the bank documents demand: credit applications and their approval decisions,
-complaints.
+complaints, audit cases.
 
 Revision ID: 0004_controls
 """
@@ -78,8 +78,23 @@ def upgrade() -> None:
         sa.Column("resolved_on", sa.Date),
         _at("created_at"),
     )
+    op.create_table(
+        "audit_case", _id(),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("rm", sa.String(64), nullable=False, index=True),
+        sa.Column("unit_path", sa.String(400), nullable=False, index=True),
+        sa.Column("period_from", sa.Date, nullable=False),
+        sa.Column("period_to", sa.Date, nullable=False),
+        sa.Column("opened_by", sa.String(64), nullable=False),
+        _at("opened_at"),
+        sa.Column("status", sa.String(20), nullable=False, index=True),
+        sa.Column("findings", sa.JSON, nullable=False),
+        sa.Column("conclusion", sa.String(2000)),
+        sa.Column("signed_off_by", sa.String(64)),
+        _at("signed_off_at", True),
+    )
 
 
 def downgrade() -> None:
-    for table in ("complaint", "credit_review", "credit_application"):
+    for table in ("audit_case", "complaint", "credit_review", "credit_application"):
         op.drop_table(table)
