@@ -1,6 +1,7 @@
 """The customer service's HTTP app: `uvicorn services.customer.main:app`."""
 from services.customer import texts, texts_controls
-from services.customer.api import admin, audits, auth, complaints, credit, customers, holdings, interactions, ownership
+from services.customer.api import (admin, audits, auth, complaints, conduct, credit, customers, holdings, interactions,
+                                   ownership)
 from services.customer.config import Settings
 from shared.app import create_service_app
 
@@ -11,7 +12,7 @@ def create_app(settings: Settings | None = None):
     return create_service_app(settings or Settings(), title="Customer service",
                               routers=[auth.router, customers.router, ownership.router, holdings.router,
                                        interactions.router, admin.router, credit.router,
-                                       complaints.router, audits.router])
+                                       complaints.router, audits.router, conduct.router])
 
 
 app = create_app()

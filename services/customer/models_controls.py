@@ -95,3 +95,15 @@ class AuditCase(SQLModel, table=True):
     conclusion: str | None = Field(default=None, max_length=2000)
     signed_off_by: str | None = Field(default=None, max_length=64)
     signed_off_at: datetime | None = None
+
+
+class StaffQualification(SQLModel, table=True):
+    """岗位资质认证: an RM owns customers only while a passed exam is valid. Records are kept, never edited."""
+    __tablename__ = "staff_qualification"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    exam: str = Field(max_length=100)
+    passed_on: date
+    expires_on: date
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime

@@ -72,3 +72,8 @@ def complaint_due(rules: ControlRules, severity: str, filed_on: date) -> date:
 
 def backdated(occurred_on: date, logged_on: date) -> bool:
     return (logged_on - occurred_on).days > BACKDATING_GRACE_DAYS
+
+
+def qualified_on(qualifications: Iterable, day: date) -> bool:
+    """岗位资质认证: some exam passed on or before `day` and not yet expired on it."""
+    return any(q.passed_on <= day <= q.expires_on for q in qualifications)

@@ -135,3 +135,8 @@ def may_file_complaint(p: Principal) -> bool:
 def may_run_audit(p: Principal) -> bool:
     """离岗审计 and 常规稽核 are the auditors' work, never the lead's."""
     return p.has("auditor")
+
+
+def may_record_qualification(p: Principal) -> bool:
+    """Qualification records: an admin, or a branch head for the staff of their subtree."""
+    return p.has("admin", "branch_head")

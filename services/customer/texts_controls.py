@@ -36,6 +36,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audits_for_auditors": ("离岗审计和常规稽核由稽核人员进行", "Departure and routine audits are run by auditors"),
     "period_backwards": ("审计期间的开始日期不能晚于结束日期", "The audit period cannot start after it ends"),
     "audit_signed_off": ("该审计已签发，不能再修改", "This audit is signed off and can no longer change"),
+    # conduct
+    "qualification_recorders": ("资质记录由系统管理员或支行行长登记",
+                                "Qualification records are entered by an admin or the branch head"),
+    "qualification_expiry": ("有效期须晚于通过日期", "The expiry must come after the day the exam was passed"),
+    "owner_unqualified": ("{owner} 在 {day} 没有有效的客户经理岗位资质认证，不能担任A岗或B岗",
+                          "{owner} holds no valid customer-manager qualification on {day} and cannot be made "
+                          "A岗 or B岗"),
 }
 
 

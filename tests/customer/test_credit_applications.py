@@ -12,7 +12,7 @@ from services.customer.rules_controls import CREDIT_CHECKLIST, ControlRules
 from services.customer.service.credit_applications import open_application
 from services.customer.service.deadlines import escalate_late
 from shared.outbox import OutboxMessage
-from tests.customer.helpers import create, loan_disbursed
+from tests.customer.helpers import create, loan_disbursed, qualify
 from tests.support import principal
 
 NOW = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)
@@ -87,6 +87,7 @@ async def test_review_is_refused_to_marketing_rm_and_investigator_and_recorded_b
         "username": "rmrisk", "display_name": "兼岗经理", "roles": ["rm", "risk_manager"], "unit": "SB01",
         "team": "T01", "grade": "intermediate", "password": "demo-password"})
     assert r.status_code == 201, r.text
+    await qualify(customer_api, admin, "rmrisk")
     rm = await login("rmrisk")
     created = await create(customer_api, rm)
     r = await customer_api.post("/api/v1/credit-applications", headers=rm, json={

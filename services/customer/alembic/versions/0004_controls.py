@@ -1,5 +1,5 @@
 """The controls the bank documents demand: credit applications and their approval decisions,
-complaints, audit cases.
+complaints, audit cases, staff qualifications.
 
 Revision ID: 0004_controls
 """
@@ -93,8 +93,17 @@ def upgrade() -> None:
         sa.Column("signed_off_by", sa.String(64)),
         _at("signed_off_at", True),
     )
+    op.create_table(
+        "staff_qualification", _id(),
+        sa.Column("username", sa.String(64), nullable=False, index=True),
+        sa.Column("exam", sa.String(100), nullable=False),
+        sa.Column("passed_on", sa.Date, nullable=False),
+        sa.Column("expires_on", sa.Date, nullable=False),
+        sa.Column("recorded_by", sa.String(64), nullable=False),
+        _at("recorded_at"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("audit_case", "complaint", "credit_review", "credit_application"):
+    for table in ("staff_qualification", "audit_case", "complaint", "credit_review", "credit_application"):
         op.drop_table(table)
