@@ -3,7 +3,10 @@
 Tasks store the rule and its parameters, not sentences, so the same task reads right in either
 language and a wording fix reaches old tasks too.
 """
+from services.tasks import texts_controls
+
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    **texts_controls.TEMPLATES,
     "loan_due": {
         "zh": ("到期催收：贷款 {loan_id} 将于 {loan_due_date} 到期",
                "核心系统通知贷款 {loan_id} 将于 {loan_due_date} 到期，应还本金 {principal_due} 元、利息 {interest_due} 元"
@@ -108,6 +111,7 @@ WHY = {  # inflow follow-up: what brought the money in
     "large_inflow": ("当日大额流入 {amount} 元", "A large inflow of {amount} CNY arrived today"),
 }
 CANCELLED = {  # why a task closed itself
+    **texts_controls.CANCELLED,
     "loan_repaid": ("贷款已在到期前归还", "the loan was repaid before it fell due"),
     "loan_settled": ("贷款已结清", "the loan is settled"),
     "deposit_returned": ("流出资金已回流", "the money came back into the account"),
