@@ -33,12 +33,14 @@ class Settings(ServiceSettings):
     complaint_days_high: int = ControlRules.complaint_days_high
     complaint_days_medium: int = ControlRules.complaint_days_medium
     complaint_days_low: int = ControlRules.complaint_days_low
+    hosting_budget: Decimal = ControlRules.hosting_budget
 
     def control_rules(self) -> ControlRules:
         return ControlRules(two_investigators_from=self.credit_two_investigators_from,
                             submit_within_days=self.credit_submit_within_days,
                             complaint_days_high=self.complaint_days_high,
-                            complaint_days_medium=self.complaint_days_medium, complaint_days_low=self.complaint_days_low)
+                            complaint_days_medium=self.complaint_days_medium, complaint_days_low=self.complaint_days_low,
+                            hosting_budget=self.hosting_budget)
 
     def tier_rules(self) -> TierRules:
         return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,

@@ -107,3 +107,25 @@ class StaffQualification(SQLModel, table=True):
     expires_on: date
     recorded_by: str = Field(max_length=64)
     recorded_at: datetime
+
+
+class ConductRecord(SQLModel, table=True):
+    """What the conduct rules ask staff to put on record: a refusal of a customer's gift, fee or dinner
+    (不接受…宴请); a report after hosting a customer at the bank's expense (over budget: approved); a
+    request to serve outside the bank (上门服务: approved, two staff, a guard where cash is carried); a
+    yearly commitment letter (承诺书). Kept as entered: only an approval decision is added later."""
+    __tablename__ = "conduct_record"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=20, index=True)   # refusal / hosting / outside_service / commitment
+    staff: str = Field(max_length=64, index=True)
+    team: str | None = Field(default=None, max_length=32, index=True)
+    unit_path: str = Field(max_length=400, index=True)
+    customer_id: uuid.UUID | None = Field(default=None, foreign_key="customer.id")
+    cif: str | None = Field(default=None, max_length=32)
+    occurred_on: date
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))   # a cost or an offer's value
+    details: dict = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="recorded", max_length=20)   # recorded / pending / approved / rejected
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    created_at: datetime

@@ -25,6 +25,7 @@ class ControlRules:
     complaint_days_high: int = 1                           # 投诉 handling limits by severity, business days
     complaint_days_medium: int = 3
     complaint_days_low: int = 5
+    hosting_budget: Decimal = Decimal("2000")              # per occasion; above it the report needs approval
 
     def complaint_days(self, severity: str) -> int:
         return getattr(self, f"complaint_days_{severity}")

@@ -140,3 +140,25 @@ def may_run_audit(p: Principal) -> bool:
 def may_record_qualification(p: Principal) -> bool:
     """Qualification records: an admin, or a branch head for the staff of their subtree."""
     return p.has("admin", "branch_head")
+
+
+def may_record_conduct(p: Principal) -> bool:
+    """Refusals, hosting reports, outside-service requests, commitment letters: staff who serve customers."""
+    return p.has(*SERVERS)
+
+
+def may_decide_conduct(p: Principal) -> bool:
+    """Over-budget hosting and outside service are approved by the head in charge (the branch head here)."""
+    return p.has("branch_head")
+
+
+def visible_conduct(p: Principal, model):
+    """Conduct records: one's own; a lead the team's; heads and auditors their subtree; an admin all."""
+    if p.has("admin"):
+        return true()
+    clauses = [model.staff == p.username]
+    if p.has("team_lead") and p.team:
+        clauses.append(model.team == p.team)
+    if p.has("branch_head", "auditor"):
+        clauses.append(p.subtree(model.unit_path))
+    return or_(*clauses)

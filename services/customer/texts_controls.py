@@ -43,6 +43,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "owner_unqualified": ("{owner} 在 {day} 没有有效的客户经理岗位资质认证，不能担任A岗或B岗",
                           "{owner} holds no valid customer-manager qualification on {day} and cannot be made "
                           "A岗 or B岗"),
+    "conduct_by_staff": ("行为记录由客户经理、团队主管或支行行长本人登记",
+                         "Conduct records are kept by customer managers, team leads and branch heads themselves"),
+    "conduct_decider": ("须由分管行长（本机构为支行行长）审批", "The head in charge (here the branch head) decides"),
+    "second_staff": ("上门服务须另有一名在岗员工同行", "Service outside the bank needs a second active member of staff"),
+    "commitment_signed": ("{year} 年度承诺书已签署，不能重签或修改",
+                          "The commitment letter for {year} is signed and cannot be signed again or changed"),
 }
 
 

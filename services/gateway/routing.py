@@ -25,6 +25,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/credit-applications": "customer",
     "/api/v1/complaints": "customer",
     "/api/v1/audits": "customer",
+    "/api/v1/conduct": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

@@ -50,3 +50,57 @@ async def test_qualification_records_are_for_admins_and_heads_over_the_rm(custom
     r = await customer_api.post("/api/v1/staff/rm02/qualifications", headers=await login("branch01"),
                                 json={**body, "expires_on": "2025-01-01"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "expires_on"
+
+
+async def test_refusal_and_hosting_within_budget_are_recorded_and_over_budget_waits_for_the_head(
+        customer_api, login):
+    rm = await login("rm01")
+    customer = (await create(customer_api, rm)).json()
+    r = await customer_api.post("/api/v1/conduct/refusals", headers=rm, json={
+        "customer_id": customer["id"], "offered": "dinner", "description": "客户邀请晚宴，已婉拒",
+        "occurred_on": "2026-11-20"})
+    assert r.status_code == 201 and r.json()["status"] == "recorded", r.text
+    hosting = {"customer_id": customer["id"], "occurred_on": "2026-11-21", "guests": "财务总监王某",
+               "relationship": "授信客户", "purpose": "续贷沟通"}
+    within = await customer_api.post("/api/v1/conduct/hosting-reports", headers=rm, json={**hosting, "cost": "2000.00"})
+    over = await customer_api.post("/api/v1/conduct/hosting-reports", headers=rm, json={**hosting, "cost": "2000.01"})
+    assert (within.json()["status"], over.json()["status"]) == ("recorded", "pending")
+    url = f"/api/v1/conduct/records/{over.json()['id']}/decide"
+    assert (await customer_api.post(url, headers=rm, json={"approve": True})).status_code == 403
+    r = await customer_api.post(url, headers=await login("branch01"), json={"approve": True, "note": "同意"})
+    assert (r.status_code, r.json()["status"], r.json()["decided_by"]) == (200, "approved", "branch01")
+    assert (await customer_api.post(url, headers=await login("branch01"), json={"approve": False})).status_code == 409
+    mine = (await customer_api.get("/api/v1/conduct/records?kind=hosting", headers=rm)).json()
+    assert {over.json()["id"], within.json()["id"]} <= {x["id"] for x in mine}
+    assert over.json()["id"] not in {x["id"] for x in
+                                     (await customer_api.get("/api/v1/conduct/records", headers=await login("rm02"))
+                                      ).json()}
+
+
+async def test_outside_service_needs_a_second_staff_member_and_a_guard_with_cash(customer_api, login):
+    rm = await login("rm01")
+    customer = (await create(customer_api, rm)).json()
+    body = {"customer_id": customer["id"], "occurred_on": "2026-11-25", "place": "客户仓库", "purpose": "上门开户"}
+    for extra, field in (({"second_staff": "rm01"}, "second_staff"), ({"second_staff": "nobody"}, "second_staff")):
+        r = await customer_api.post("/api/v1/conduct/outside-service", headers=rm, json={**body, **extra})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+    r = await customer_api.post("/api/v1/conduct/outside-service", headers=rm,
+                                json={**body, "second_staff": "rm02", "carries_cash": True})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    r = await customer_api.post("/api/v1/conduct/outside-service", headers=rm,
+                                json={**body, "second_staff": "rm02", "carries_cash": True, "guard": "保安刘某"})
+    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+    r = await customer_api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=await login("branch01"),
+                                json={"approve": True})
+    assert r.json()["status"] == "approved"
+
+
+async def test_a_commitment_letter_is_signed_once_a_year(customer_api, login):
+    rm = await login("rm02")
+    r = await customer_api.post("/api/v1/conduct/commitment-letters", headers=rm,
+                                json={"year": 2026, "text": "本人承诺廉洁从业"})
+    assert r.status_code == 201 and r.json()["details"]["text"] == "本人承诺廉洁从业", r.text
+    r = await customer_api.post("/api/v1/conduct/commitment-letters", headers=rm, json={"year": 2026, "text": "改写"})
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "year"
+    letters = (await customer_api.get("/api/v1/conduct/records?kind=commitment", headers=rm)).json()
+    assert [x["details"]["text"] for x in letters if x["staff"] == "rm02"] == ["本人承诺廉洁从业"]

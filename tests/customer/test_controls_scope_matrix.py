@@ -1,4 +1,4 @@
-"""Roles × operations × scope for the controls' routes (credit files, complaints, audits, qualifications).
+"""Roles × operations × scope for the controls' routes (credit files, complaints, audits, conduct).
 
 "in" objects belong to rm01 (team T01, SB01 of BR01); "out" ones to rm03 in BR02, outside every demo role's
 scope but the admin's. Out of scope is 404 (existence is private); a role that may not act is 403."""
@@ -30,6 +30,8 @@ MATRIX = {  # operation -> (expected in scope, expected out of scope)
     "read_audit": ({**AUDITORS_ONLY, "admin": 200}, {**AUDITORS_ONLY, "audit01": 404, "admin": 200}),
     "audit_finding": (AUDITORS_ONLY, {**AUDITORS_ONLY, "audit01": 404}),
     "audit_sign_off": (AUDITORS_ONLY, {**AUDITORS_ONLY, "audit01": 404}),
+    "record_refusal": (SERVE, OUT_SERVE),
+    "decide_conduct": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "risk01": 404, "branch01": 200}, OUT_SERVE),
     "record_qualification": ({**dict.fromkeys(ROLES, 403), "branch01": 201, "admin": 201},
                              {**dict.fromkeys(ROLES, 403), "branch01": 404, "admin": 201}),
 }
@@ -87,6 +89,16 @@ async def call(api, db, login, op, headers, where):
     if op == "resolve_complaint":
         return await api.post(await _complaint(api, owner, customer) + "/resolve", headers=headers,
                               json={"responsible": "bank", "finding": "流程问题", "feedback": "理解"})
+    if op == "record_refusal":
+        return await api.post("/api/v1/conduct/refusals", headers=headers, json={
+            "customer_id": customer["id"], "offered": "gift", "description": "购物卡", "occurred_on": "2026-11-20"})
+    if op == "decide_conduct":
+        r = await api.post("/api/v1/conduct/hosting-reports", headers=owner, json={
+            "customer_id": customer["id"], "occurred_on": "2026-11-21", "guests": "客户", "relationship": "客户",
+            "purpose": "沟通", "cost": "99999.00"})
+        assert r.status_code == 201, r.text
+        return await api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=headers,
+                              json={"approve": True})
     if op == "open_audit":
         return await api.post("/api/v1/audits", headers=headers, json={"kind": "routine", "rm": rm, **PERIOD})
     auditor = await login("audit01" if where == "in" else "admin")

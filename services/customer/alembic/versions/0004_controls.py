@@ -1,5 +1,5 @@
 """The controls the bank documents demand: credit applications and their approval decisions,
-complaints, audit cases, staff qualifications.
+complaints, audit cases, staff qualifications, conduct records.
 
 Revision ID: 0004_controls
 """
@@ -102,8 +102,27 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(64), nullable=False),
         _at("recorded_at"),
     )
+    op.create_table(
+        "conduct_record", _id(),
+        sa.Column("kind", sa.String(20), nullable=False, index=True),
+        sa.Column("staff", sa.String(64), nullable=False, index=True),
+        sa.Column("team", sa.String(32), index=True),
+        sa.Column("unit_path", sa.String(400), nullable=False, index=True),
+        sa.Column("customer_id", sa.Uuid, sa.ForeignKey("customer.id")),
+        sa.Column("cif", sa.String(32)),
+        sa.Column("occurred_on", sa.Date, nullable=False),
+        sa.Column("amount", sa.Numeric(18, 2)),
+        sa.Column("details", sa.JSON, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("decided_by", sa.String(64)),
+        _at("decided_at", True),
+        _at("created_at"),
+    )
+    # one commitment letter per person and year, signed once (承诺书 are kept immutable and dated)
+    op.create_index("uq_conduct_commitment_year", "conduct_record", ["staff", "kind", "occurred_on"], unique=True,
+                    postgresql_where=sa.text("kind = 'commitment'"), sqlite_where=sa.text("kind = 'commitment'"))
 
 
 def downgrade() -> None:
-    for table in ("staff_qualification", "audit_case", "complaint", "credit_review", "credit_application"):
+    for table in ("conduct_record", "staff_qualification", "audit_case", "complaint", "credit_review", "credit_application"):
         op.drop_table(table)
