@@ -34,13 +34,16 @@ class Settings(ServiceSettings):
     complaint_days_medium: int = ControlRules.complaint_days_medium
     complaint_days_low: int = ControlRules.complaint_days_low
     hosting_budget: Decimal = ControlRules.hosting_budget
+    callback_rate: Decimal = ControlRules.callback_rate
+    callback_minimum: int = ControlRules.callback_minimum
 
     def control_rules(self) -> ControlRules:
         return ControlRules(two_investigators_from=self.credit_two_investigators_from,
                             submit_within_days=self.credit_submit_within_days,
                             complaint_days_high=self.complaint_days_high,
                             complaint_days_medium=self.complaint_days_medium, complaint_days_low=self.complaint_days_low,
-                            hosting_budget=self.hosting_budget)
+                            hosting_budget=self.hosting_budget, callback_rate=self.callback_rate,
+                            callback_minimum=self.callback_minimum)
 
     def tier_rules(self) -> TierRules:
         return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,

@@ -1,6 +1,6 @@
 """The customer service's HTTP app: `uvicorn services.customer.main:app`."""
 from services.customer import texts, texts_controls
-from services.customer.api import (admin, audits, auth, complaints, conduct, credit, customers, holdings, interactions,
+from services.customer.api import (admin, audits, auth, callbacks, complaints, conduct, credit, customers, holdings, interactions,
                                    ownership)
 from services.customer.config import Settings
 from shared.app import create_service_app
@@ -12,7 +12,8 @@ def create_app(settings: Settings | None = None):
     return create_service_app(settings or Settings(), title="Customer service",
                               routers=[auth.router, customers.router, ownership.router, holdings.router,
                                        interactions.router, admin.router, credit.router,
-                                       complaints.router, audits.router, conduct.router])
+                                       complaints.router, audits.router, conduct.router,
+                                       callbacks.router])
 
 
 app = create_app()

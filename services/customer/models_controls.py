@@ -129,3 +129,25 @@ class ConductRecord(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = None
     created_at: datetime
+
+
+class Callback(SQLModel, table=True):
+    """回访: a customer drawn for the month's independent call-back (or called back ad hoc) by someone
+    other than their RM, and the result: reached, satisfaction 1–5, issues found."""
+    __tablename__ = "callback"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    month: date                                   # the 1st of the month it was drawn for
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    cif: str = Field(max_length=32)
+    unit_path: str = Field(max_length=400, index=True)
+    team: str | None = Field(default=None, max_length=32, index=True)
+    rm: str | None = Field(default=None, max_length=64, index=True)      # the customer's RM, never the caller
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(default="drawn", max_length=20)   # drawn / recorded
+    caller: str | None = Field(default=None, max_length=64)
+    reached: bool | None = None
+    satisfaction: int | None = None
+    issues: str | None = Field(default=None, max_length=2000)
+    complaint_id: uuid.UUID | None = None
+    created_at: datetime
+    recorded_at: datetime | None = None

@@ -3,6 +3,8 @@ credit files (限时服务, two investigators for large loans, 审贷分离, 三
 (投诉), and what makes a deadline late. Business days are China's working days (public holidays off,
 调休 Saturdays on); the bank's own calendar edits live in the tasks service, which raises the tasks.
 """
+import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +28,8 @@ class ControlRules:
     complaint_days_medium: int = 3
     complaint_days_low: int = 5
     hosting_budget: Decimal = Decimal("2000")              # per occasion; above it the report needs approval
+    callback_rate: Decimal = Decimal("0.05")               # 回访: share of each RM's customers drawn a month
+    callback_minimum: int = 2                              # … and at least this many
 
     def complaint_days(self, severity: str) -> int:
         return getattr(self, f"complaint_days_{severity}")
@@ -78,3 +82,13 @@ def backdated(occurred_on: date, logged_on: date) -> bool:
 def qualified_on(qualifications: Iterable, day: date) -> bool:
     """岗位资质认证: some exam passed on or before `day` and not yet expired on it."""
     return any(q.passed_on <= day <= q.expires_on for q in qualifications)
+
+
+def callback_sample(rules: ControlRules, cifs: Iterable[str], rm: str, month: date) -> list[str]:
+    """The customers of one RM drawn for the month's independent call-back: rate of the book, at least
+    the minimum (all of a smaller book). Drawn by a hash of (month, RM, CIF): spread evenly, unknown to
+    the RM in advance, and the same on a re-run."""
+    book = sorted(set(cifs))
+    n = min(len(book), max(rules.callback_minimum, math.ceil(len(book) * rules.callback_rate)))
+    ranked = sorted(book, key=lambda cif: hashlib.sha256(f"{month:%Y-%m}|{rm}|{cif}".encode()).hexdigest())
+    return sorted(ranked[:n])

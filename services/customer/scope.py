@@ -162,3 +162,8 @@ def visible_conduct(p: Principal, model):
     if p.has("branch_head", "auditor"):
         clauses.append(p.subtree(model.unit_path))
     return or_(*clauses)
+
+
+def may_call_back(p: Principal) -> bool:
+    """Independent call-backs: leads and heads (service roles), never the customer's own managers."""
+    return p.has("team_lead", "branch_head")

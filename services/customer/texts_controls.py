@@ -49,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "second_staff": ("上门服务须另有一名在岗员工同行", "Service outside the bank needs a second active member of staff"),
     "commitment_signed": ("{year} 年度承诺书已签署，不能重签或修改",
                           "The commitment letter for {year} is signed and cannot be signed again or changed"),
+    # call-backs
+    "callback_roles": ("回访由团队主管或支行行长进行", "Call-backs are made by team leads and branch heads"),
+    "callback_by_other": ("回访须由客户经理以外的人进行，不能回访自己管户的客户",
+                          "A call-back is made by someone other than the customer's own managers"),
 }
 
 

@@ -26,6 +26,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/complaints": "customer",
     "/api/v1/audits": "customer",
     "/api/v1/conduct": "customer",
+    "/api/v1/callbacks": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

@@ -21,8 +21,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Complaint past its limit: {cif} (was due {due_date})", "This complaint ran past its handling "
                "limit and is escalated to you."),
     },
+    "customer_callback": {
+        "zh": ("客户回访：{cif}（{due_date} 前）", "本月抽取该客户进行独立回访（客户经理 {rm} 以外的人员），"
+               "记录是否联系上、满意度和发现的问题。"),
+        "en": ("Customer call-back: {cif} (by {due_date})", "This customer was drawn for this month's independent "
+               "call-back (by someone other than their manager {rm}): record whether reached, satisfaction and issues."),
+    },
 }
 CANCELLED = {
     "credit_submitted": ("档案已双签提交审查", "the file was co-signed and submitted for review"),
     "complaint_resolved": ("投诉已处理完毕", "the complaint is resolved"),
+    "callback_recorded": ("回访结果已登记", "the call-back result is recorded"),
 }

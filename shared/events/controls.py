@@ -1,5 +1,6 @@
-"""What the customer service publishes about the bank's controls: credit files and complaints. The
-tasks service turns the deadlines into tasks; appraisal counts complaints the RM was found responsible for."""
+"""What the customer service publishes about the bank's controls: credit files, complaints, call-backs.
+The tasks service turns deadlines and call-backs into tasks; appraisal may count complaints the RM was found
+responsible for and call-back satisfaction."""
 from datetime import date
 from typing import Literal
 
@@ -62,6 +63,27 @@ class ComplaintResolved(EventData):
     resolved_on: date
 
 
+class CallbackRequested(EventData):
+    """回访: a customer drawn for an independent call-back by someone other than their RM."""
+    callback_id: str
+    customer_id: Cif
+    rm: str
+    assignee: str | None
+    unit_path: str
+    due_on: date
+
+
+class CallbackRecorded(EventData):
+    """The call-back's result: feeds the RM's qualitative items (satisfaction)."""
+    callback_id: str
+    customer_id: Cif
+    rm: str | None
+    caller: str
+    reached: bool
+    satisfaction: int | None
+    issues_found: bool
+
+
 CONTROL_TYPES: dict[str, type[EventData]] = {
     "credit.application-ready": CreditApplicationReady,
     "credit.application-submitted": CreditApplicationSubmitted,
@@ -69,4 +91,6 @@ CONTROL_TYPES: dict[str, type[EventData]] = {
     "complaint.filed": ComplaintFiled,
     "complaint.escalated": ComplaintEscalated,
     "complaint.resolved": ComplaintResolved,
+    "callback.requested": CallbackRequested,
+    "callback.recorded": CallbackRecorded,
 }

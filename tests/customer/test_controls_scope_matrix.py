@@ -1,4 +1,5 @@
-"""Roles × operations × scope for the controls' routes (credit files, complaints, audits, conduct).
+"""Roles × operations × scope for the controls' routes (credit files, complaints, audits, conduct,
+call-backs).
 
 "in" objects belong to rm01 (team T01, SB01 of BR01); "out" ones to rm03 in BR02, outside every demo role's
 scope but the admin's. Out of scope is 404 (existence is private); a role that may not act is 403."""
@@ -32,6 +33,7 @@ MATRIX = {  # operation -> (expected in scope, expected out of scope)
     "audit_sign_off": (AUDITORS_ONLY, {**AUDITORS_ONLY, "audit01": 404}),
     "record_refusal": (SERVE, OUT_SERVE),
     "decide_conduct": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "risk01": 404, "branch01": 200}, OUT_SERVE),
+    "record_callback": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "lead01": 201, "branch01": 201}, OUT_SERVE),
     "record_qualification": ({**dict.fromkeys(ROLES, 403), "branch01": 201, "admin": 201},
                              {**dict.fromkeys(ROLES, 403), "branch01": 404, "admin": 201}),
 }
@@ -99,6 +101,9 @@ async def call(api, db, login, op, headers, where):
         assert r.status_code == 201, r.text
         return await api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=headers,
                               json={"approve": True})
+    if op == "record_callback":
+        return await api.post("/api/v1/callbacks", headers=headers, json={
+            "customer_id": customer["id"], "reached": True, "satisfaction": 4})
     if op == "open_audit":
         return await api.post("/api/v1/audits", headers=headers, json={"kind": "routine", "rm": rm, **PERIOD})
     auditor = await login("audit01" if where == "in" else "admin")

@@ -58,3 +58,15 @@ async def test_a_complaint_is_the_leads_task_then_the_branch_heads_and_closes_wh
                                     responsible="rm", responsible_staff="rm01", resolved_on="2026-11-25"))
     assert {(t.rule, t.status) for t in await tasks_for(tasks_db, cif)} == \
         {("complaint_handling", "cancelled"), ("complaint_escalated", "cancelled")}
+
+
+async def test_a_drawn_call_back_is_the_callers_task_and_closes_when_recorded(apply_event, tasks_db):
+    cif, callback = unique_cif(), str(uuid.uuid4())
+    await apply_event(control_event("callback.requested", cif, "2026-11-02", callback_id=callback, rm="rm01",
+                                    assignee="lead01", unit_path="HQ/BR01/SB01", due_on="2026-11-30"))
+    [task] = await tasks_for(tasks_db, cif)
+    assert (task.rule, task.assignee, task.due_date) == ("customer_callback", "lead01", date(2026, 11, 30))
+    await apply_event(control_event("callback.recorded", cif, "2026-11-10", callback_id=callback, rm="rm01",
+                                    caller="lead01", reached=True, satisfaction=5, issues_found=False))
+    [task] = await tasks_for(tasks_db, cif)
+    assert (task.status, task.cancel_reason) == ("cancelled", "callback_recorded")

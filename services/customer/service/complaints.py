@@ -40,7 +40,7 @@ async def branch_head(session: AsyncSession, unit_path: str, excluding: str | No
 async def file_complaint(session: AsyncSession, actor: Principal, customer: Customer, *, channel: str,
                          category: str, severity: str, text: str, about: str | None, rules: ControlRules,
                          business_date: date, now: datetime) -> Complaint:
-    if not may_file_complaint(actor):
+    if not may_file_complaint(actor):  # a call-back's caller (a lead or head) files one the same way
         raise Problem(403, "complaint_needs_server")
     if about is not None and (await session.exec(select(Staff).where(Staff.username == about))).first() is None:
         raise Problem(422, "unknown_staff", field="about", who=about)

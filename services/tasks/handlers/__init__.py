@@ -24,5 +24,6 @@ HANDLERS = {
     "deposit.changed": on_deposit_changes,
     "deposit.closed": on_deposit_closings,
     **dict.fromkeys(("credit.application-ready", "credit.application-submitted", "complaint.filed",
-                     "complaint.escalated", "complaint.resolved"), on_control_events),
+                     "complaint.escalated", "complaint.resolved", "callback.requested", "callback.recorded"),
+                    on_control_events),
 }

@@ -1,7 +1,8 @@
 """The customer service's controls become tasks: a ready credit file a task for its RM due when review is
 due (escalated daily by the ordinary escalation once late) and closed when it is submitted; a complaint a
 task for the lead it is pooled with, then one for the branch head once past its limit, all closed when
-it is resolved. The deadlines come computed in the events, so these rules have no numbers to tune."""
+it is resolved; a customer drawn for a call-back a task for the caller drawn (never the RM). The
+deadlines come computed in the events, so these rules have no numbers to tune."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.rules import Rule
@@ -14,14 +15,16 @@ from shared.logging import request_id_var
 CREDIT = Rule("credit_submission", "credit_submission", 1)
 COMPLAINT = Rule("complaint_handling", "complaint", 1)
 ESCALATED = Rule("complaint_escalated", "complaint", 1)
-RULES = (CREDIT.name, COMPLAINT.name, ESCALATED.name)
-CLOSED_BY = {"credit.application-submitted": "credit_submitted", "complaint.resolved": "complaint_resolved"}
+CALLBACK = Rule("customer_callback", "callback", 3)
+RULES = (CREDIT.name, COMPLAINT.name, ESCALATED.name, CALLBACK.name)
+CLOSED_BY = {"credit.application-submitted": "credit_submitted", "complaint.resolved": "complaint_resolved",
+             "callback.recorded": "callback_recorded"}
+SUBJECTS = {"credit": "application_id", "complaint": "complaint_id", "callback": "callback_id"}
 
 
 def subject_of(item: Item) -> str:
-    data = item.data
-    return f"credit:{data.application_id}" if item.envelope.type.startswith("credit.") \
-        else f"complaint:{data.complaint_id}"
+    family = item.envelope.type.split(".")[0]
+    return f"{family}:{getattr(item.data, SUBJECTS[family])}"
 
 
 def control_task(item: Item) -> TaskRow | None:
@@ -37,6 +40,9 @@ def control_task(item: Item) -> TaskRow | None:
     elif kind == "complaint.escalated":
         rule, assignee, team, due = ESCALATED, event.escalated_to, None, day
         params = {}
+    elif kind == "callback.requested":   # the assignee is never the customer's RM: the draw sees to that
+        rule, assignee, team, due = CALLBACK, event.assignee, None, event.due_on
+        params = {"rm": event.rm}
     else:
         return None
     task = new_task(rule, subject=subject_of(item), anchor=day, book=None, cif=event.customer_id, due_date=due,

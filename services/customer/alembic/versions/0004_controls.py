@@ -1,5 +1,6 @@
 """The controls the bank documents demand: credit applications and their approval decisions,
-complaints, audit cases, staff qualifications, conduct records.
+complaints, audit cases, staff qualifications, conduct records,
+call-backs.
 
 Revision ID: 0004_controls
 """
@@ -121,8 +122,29 @@ def upgrade() -> None:
     # one commitment letter per person and year, signed once (承诺书 are kept immutable and dated)
     op.create_index("uq_conduct_commitment_year", "conduct_record", ["staff", "kind", "occurred_on"], unique=True,
                     postgresql_where=sa.text("kind = 'commitment'"), sqlite_where=sa.text("kind = 'commitment'"))
+    op.create_table(
+        "callback", _id(),
+        sa.Column("month", sa.Date, nullable=False),
+        sa.Column("customer_id", sa.Uuid, sa.ForeignKey("customer.id"), nullable=False, index=True),
+        sa.Column("cif", sa.String(32), nullable=False),
+        sa.Column("unit_path", sa.String(400), nullable=False, index=True),
+        sa.Column("team", sa.String(32), index=True),
+        sa.Column("rm", sa.String(64), index=True),
+        sa.Column("assignee", sa.String(64), index=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("caller", sa.String(64)),
+        sa.Column("reached", sa.Boolean),
+        sa.Column("satisfaction", sa.Integer),
+        sa.Column("issues", sa.String(2000)),
+        sa.Column("complaint_id", sa.Uuid),
+        _at("created_at"),
+        _at("recorded_at", True),
+    )
+    # a customer is drawn at most once a month (a re-run of the draw adds nobody)
+    op.create_index("uq_callback_drawn", "callback", ["month", "customer_id"], unique=True,
+                    postgresql_where=sa.text("assignee IS NOT NULL"), sqlite_where=sa.text("assignee IS NOT NULL"))
 
 
 def downgrade() -> None:
-    for table in ("conduct_record", "staff_qualification", "audit_case", "complaint", "credit_review", "credit_application"):
+    for table in ("callback", "conduct_record", "staff_qualification", "audit_case", "complaint", "credit_review", "credit_application"):
         op.drop_table(table)
