@@ -5,8 +5,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.customer.handlers.holdings import Effect, apply_run
 from services.customer.rules import NIL
 from services.customer.service.credit_applications import link_disbursed_loans
-from shared.handlers import Item, batched
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
+from shared.handlers import Item, batched
 
 
 def disburse(loan, event: LoanDisbursed) -> None:
