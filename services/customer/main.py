@@ -1,7 +1,18 @@
 """The customer service's HTTP app: `uvicorn services.customer.main:app`."""
 from services.customer import texts, texts_controls
-from services.customer.api import (admin, audits, auth, callbacks, complaints, conduct, credit, customers, holdings, interactions,
-                                   ownership)
+from services.customer.api import (
+    admin,
+    audits,
+    auth,
+    callbacks,
+    complaints,
+    conduct,
+    credit,
+    customers,
+    holdings,
+    interactions,
+    ownership,
+)
 from services.customer.config import Settings
 from shared.app import create_service_app
 

@@ -19,7 +19,7 @@ SERVE = {**ALL, "rm01": 201, "rm02": 404, "lead01": 201, "branch01": 201, "risk0
 OUT_SERVE = {**dict.fromkeys(ROLES, 404), "admin": 403}
 READ = {**dict.fromkeys(ROLES, 200), "rm02": 404}
 AUDITORS_ONLY = {**dict.fromkeys(ROLES, 403), "audit01": 200}
-MATRIX = {  # operation -> (expected in scope, expected out of scope)
+MATRIX: dict[str, tuple[dict, dict]] = {  # operation -> (expected in scope, expected out of scope)
     "open_credit": (SERVE, OUT_SERVE),
     "read_credit": (READ, OUT_404),
     "add_documents": ({**READ, "risk01": 403, "audit01": 403, "admin": 403}, OUT_SERVE),

@@ -13,8 +13,7 @@ from services.customer.api.deps import AUDITED, in_scope
 from services.customer.models_controls import CreditApplication
 from services.customer.rules_controls import APPROVAL_LEVELS, CREDIT_CHECKLIST
 from services.customer.scope import visible_controls
-from services.customer.service.credit_applications import (add_documents, open_application, record_review,
-                                                           reviews_of, sign_submission)
+from services.customer.service.credit_applications import add_documents, open_application, record_review, reviews_of, sign_submission
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow

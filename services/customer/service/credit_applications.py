@@ -11,8 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import Customer, Staff
 from services.customer.models_controls import CreditApplication, CreditReview
-from services.customer.rules_controls import (APPROVAL_LEVELS, ControlRules, business_days_after, checklist_complete,
-                                              investigators_needed, may_review)
+from services.customer.rules_controls import (
+    APPROVAL_LEVELS,
+    ControlRules,
+    business_days_after,
+    checklist_complete,
+    investigators_needed,
+    may_review,
+)
 from services.customer.scope import may_cosign_credit, may_file_credit, may_record_credit_review
 from services.customer.service.audit import audit
 from services.customer.service.outbox import publish

@@ -18,7 +18,8 @@ async def escalate_late(session: AsyncSession, today: date, now: datetime) -> in
     raised = 0
     for application in (await session.exec(select(CreditApplication).where(
             CreditApplication.status == "ready", CreditApplication.due_on < today))).all():
-        level = business_days_late(application.due_on, today)
+        due = application.due_on
+        level = business_days_late(due, today) if due is not None else 0   # a ready file always has its due date
         if level <= application.escalation_level:
             continue
         application.escalation_level = level
@@ -27,7 +28,7 @@ async def escalate_late(session: AsyncSession, today: date, now: datetime) -> in
         session.add(application)
         publish(session, "credit.submission-late", CreditSubmissionLate(
             application_id=str(application.id), customer_id=application.cif, rm=application.rm,
-            escalated_to=application.escalated_to, level=level, due_on=application.due_on),
+            escalated_to=application.escalated_to, level=level, due_on=due),
             subject=application.cif, business_date=today, now=now)
         raised += 1
     for complaint in (await session.exec(select(Complaint).where(Complaint.status == "open",

@@ -67,7 +67,7 @@ async def give_role(session: AsyncSession, actor: Principal | str, customer: Cus
         raise Problem(422, "grade_cap", field=field, owner=username, grade=owner.staff.grade or "-",
                       tier=customer.tier, cif=customer.cif)
     if owner:   # 岗位资质认证 before owning customers, as A岗 or B岗 alike
-        await require_qualified(session, username, business_date, field)
+        await require_qualified(session, owner.staff.username, business_date, field)
     before = {"role": role, "owner": current}
     for row in (await session.exec(select(CustomerOwnership).where(
             CustomerOwnership.customer_id == customer.id, CustomerOwnership.role == role,
@@ -82,7 +82,7 @@ async def give_role(session: AsyncSession, actor: Principal | str, customer: Cus
         customer.backup_owner, customer.backup_team = username, owner.staff.team_code if owner else None
     session.add(customer)
     if owner:
-        session.add(CustomerOwnership(customer_id=customer.id, role=role, owner=username,
+        session.add(CustomerOwnership(customer_id=customer.id, role=role, owner=owner.staff.username,
                                       owner_team=owner.staff.team_code, effective_from=now, reason=reason,
                                       assigned_by=actor if isinstance(actor, str) else actor.username))
     publish(session, "customer.assigned", CustomerAssigned(

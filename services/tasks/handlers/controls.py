@@ -61,8 +61,8 @@ async def on_control_events(session: AsyncSession, items: list[Item]) -> None:
         request_id_var.set(item.request_id)
         day, now = item.envelope.business_date, utcnow()
         if item.envelope.type in CLOSED_BY:
-            for task in tasks.open(subject_of(item)):
-                tasks.cancel(task, CLOSED_BY[item.envelope.type], business_date=day, now=now)
-        elif (task := control_task(item)) is not None:
-            tasks.raise_(task, business_date=day, now=now)
+            for open_task in tasks.open(subject_of(item)):
+                tasks.cancel(open_task, CLOSED_BY[item.envelope.type], business_date=day, now=now)
+        elif (raised := control_task(item)) is not None:
+            tasks.raise_(raised, business_date=day, now=now)
     await tasks.write()
