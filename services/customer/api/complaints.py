@@ -11,7 +11,8 @@ from sqlmodel import select
 from services.customer.api.deps import AUDITED, in_scope
 from services.customer.models_controls import Complaint
 from services.customer.rules_controls import SEVERITIES
-from services.customer.service.complaints import file_complaint, resolve_complaint, visible_complaints
+from services.customer.scope import visible_complaints
+from services.customer.service.complaints import file_complaint, resolve_complaint
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow

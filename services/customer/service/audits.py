@@ -8,11 +8,12 @@ from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.models import AuditEntry, Customer, CustomerOwnership, Interaction, LoanHolding, OrgUnit, Staff
+from services.customer.models import AuditEntry, Customer, CustomerOwnership, Interaction, LoanHolding
 from services.customer.models_controls import AuditCase, Complaint
 from services.customer.rules_controls import DEPARTURE_LOOKBACK_DAYS, backdated
 from services.customer.scope import may_run_audit
 from services.customer.service.audit import audit
+from services.customer.service.qualifications import staff_unit_path
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -22,18 +23,10 @@ def _auditor(actor: Principal) -> None:
         raise Problem(403, "audits_for_auditors")
 
 
-async def rm_unit_path(session: AsyncSession, actor: Principal, rm: str) -> str:
-    row = (await session.exec(select(OrgUnit.path).join(Staff, Staff.unit_code == OrgUnit.code)
-                              .where(Staff.username == rm))).first()
-    if row is None or not (actor.has("admin") or actor.covers_unit(row)):
-        raise Problem(404, "not_found")
-    return row
-
-
 async def open_audit(session: AsyncSession, actor: Principal, *, kind: str, rm: str, period_from: date,
                      period_to: date, now: datetime) -> AuditCase:
     _auditor(actor)
-    unit_path = await rm_unit_path(session, actor, rm)
+    unit_path = await staff_unit_path(session, actor, rm)
     if period_from > period_to:
         raise Problem(422, "period_backwards", field="period_from")
     return _opened(session, actor.username, kind, rm, unit_path, period_from, period_to, now)

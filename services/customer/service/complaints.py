@@ -5,14 +5,13 @@ the customer's feedback. Filing and resolving are announced: the tasks service r
 appraisal counts a complaint only when the RM was found responsible."""
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, true
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import Customer, OrgUnit, Staff
 from services.customer.models_controls import Complaint
 from services.customer.rules_controls import ControlRules, complaint_due
-from services.customer.scope import may_file_complaint, visible_controls
+from services.customer.scope import may_file_complaint
 from services.customer.service.audit import audit
 from services.customer.service.outbox import publish
 from shared.auth import Principal
@@ -60,14 +59,6 @@ async def file_complaint(session: AsyncSession, actor: Principal, customer: Cust
     audit(session, actor, "complaint.filed", now=now, customer=customer,
           after={"complaint": str(complaint.id), "severity": severity, "about": about, "handler": handler})
     return complaint
-
-
-def visible_complaints(p: Principal):
-    """Whoever may see the customer's complaints, plus the handler and the head it went up to — but
-    never the staff member a complaint is about."""
-    seen = or_(visible_controls(p, Complaint), Complaint.handler == p.username, Complaint.escalated_to == p.username)
-    not_mine = true() if p.has("admin") else or_(Complaint.about.is_(None), Complaint.about != p.username)
-    return and_(seen, not_mine)
 
 
 async def resolve_complaint(session: AsyncSession, actor: Principal, complaint: Complaint, *, responsible: str,
