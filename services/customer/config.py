@@ -1,7 +1,9 @@
 """Customer service settings."""
 from decimal import Decimal
 
-from services.customer.rules import LATE_ENTRY_BUSINESS_DAYS, TierRules
+from pydantic import Field
+
+from services.customer.rules import LATE_ENTRY_BUSINESS_DAYS, SUBMIT_WINDOW, ControlRules, TierRules
 from shared.settings import ServiceSettings
 
 
@@ -25,6 +27,24 @@ class Settings(ServiceSettings):
     tier_corporate_loans: Decimal = TierRules.corporate_loans
     # How many business days back an interaction counts without the lead's approval (rules.entry_standing).
     interaction_late_entry_days: int = LATE_ENTRY_BUSINESS_DAYS
+
+    # Controls (rules.py holds the defaults): credit files and complaint handling limits.
+    credit_two_investigators_from: Decimal = ControlRules.two_investigators_from
+    credit_submit_within_days: int = Field(ControlRules.submit_within_days, ge=SUBMIT_WINDOW[0], le=SUBMIT_WINDOW[1])
+    complaint_days_high: int = ControlRules.complaint_days_high
+    complaint_days_medium: int = ControlRules.complaint_days_medium
+    complaint_days_low: int = ControlRules.complaint_days_low
+    hosting_budget: Decimal = ControlRules.hosting_budget
+    callback_rate: Decimal = ControlRules.callback_rate
+    callback_minimum: int = ControlRules.callback_minimum
+
+    def control_rules(self) -> ControlRules:
+        return ControlRules(two_investigators_from=self.credit_two_investigators_from,
+                            submit_within_days=self.credit_submit_within_days,
+                            complaint_days_high=self.complaint_days_high,
+                            complaint_days_medium=self.complaint_days_medium, complaint_days_low=self.complaint_days_low,
+                            hosting_budget=self.hosting_budget, callback_rate=self.callback_rate,
+                            callback_minimum=self.callback_minimum)
 
     def tier_rules(self) -> TierRules:
         return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,

@@ -1,6 +1,19 @@
 """The customer service's HTTP app: `uvicorn services.customer.main:app`."""
 from services.customer import texts
-from services.customer.api import admin, auth, customers, holdings, industry_policy, interactions, ownership
+from services.customer.api import (
+    admin,
+    audits,
+    auth,
+    callbacks,
+    complaints,
+    conduct,
+    credit,
+    customers,
+    holdings,
+    industry_policy,
+    interactions,
+    ownership,
+)
 from services.customer.config import Settings
 from shared.app import create_service_app
 
@@ -9,7 +22,9 @@ def create_app(settings: Settings | None = None):
     texts.register()
     return create_service_app(settings or Settings(), title="Customer service",
                               routers=[auth.router, customers.router, ownership.router, holdings.router,
-                                       interactions.router, industry_policy.router, admin.router])
+                                       interactions.router, industry_policy.router, admin.router, credit.router,
+                                       complaints.router, audits.router, conduct.router,
+                                       callbacks.router])
 
 
 app = create_app()

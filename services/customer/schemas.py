@@ -139,6 +139,7 @@ class Checklist(BaseModel):
     open_tasks: list[dict]
     overdue_loans: list[dict]
     pending_transfer_requests: list[dict]
+    departure_audit: str | None = None   # the audit case the handover opened; the departure closes with its sign-off
 
 
 class InteractionCreate(BaseModel):

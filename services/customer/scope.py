@@ -1,8 +1,8 @@
 """Who may see and do what in the customer service (domain.md, "Who uses it"): the role predicates the
 routes and service functions ask, and the WHERE clauses that limit reads to the caller's scope."""
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
-from services.customer.models import ClaimRefusal, Customer, Interaction, TransferRequest
+from services.customer.models import ClaimRefusal, Complaint, Customer, Interaction, TransferRequest
 from shared.auth import Principal
 
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
@@ -87,14 +87,14 @@ def visible_log(p: Principal):
     return or_(*clauses)
 
 
-def _mine_team_subtree(p: Principal, mine, team, unit_path):
+def _mine_team_subtree(p: Principal, mine, team, unit_path, heads=("branch_head", "auditor")):
     """Requesters / claimants see theirs; leads their team's; heads, auditors and admins their subtree."""
     if p.has("admin"):
         return true()
     clauses = [mine == p.username]
     if p.has("team_lead") and p.team:
         clauses.append(team == p.team)
-    if p.has("branch_head", "auditor"):
+    if p.has(*heads):
         clauses.append(p.subtree(unit_path))
     return or_(*clauses)
 
@@ -105,3 +105,67 @@ def visible_requests(p: Principal):
 
 def visible_refusals(p: Principal):
     return _mine_team_subtree(p, ClaimRefusal.claimant, ClaimRefusal.claimant_team, ClaimRefusal.unit_path)
+
+
+def may_file_credit(p: Principal) -> bool:
+    """Open a loan file and add its documents: those who serve customers."""
+    return p.has(*SERVERS)
+
+
+def may_cosign_credit(p: Principal) -> bool:
+    """双签: the risk manager co-signs the RM's submission."""
+    return p.has("risk_manager")
+
+
+def may_record_credit_review(p: Principal) -> bool:
+    """Enter the credit department's decisions: the branch head and the risk managers (never marketing)."""
+    return p.has("branch_head", "risk_manager")
+
+
+def visible_controls(p: Principal, model):
+    """Credit files and complaints: an RM their own customers', a lead the team's, heads, risk and audit
+    their unit subtree, an admin all."""
+    return _mine_team_subtree(p, model.rm, model.team, model.unit_path, ("branch_head", "risk_manager", "auditor"))
+
+
+def may_file_complaint(p: Principal) -> bool:
+    return p.has(*SERVERS)
+
+
+def may_run_audit(p: Principal) -> bool:
+    """离岗审计 and 常规稽核 are the auditors' work, never the lead's."""
+    return p.has("auditor")
+
+
+def may_record_qualification(p: Principal) -> bool:
+    """Qualification records: an admin, or a branch head for the staff of their subtree."""
+    return p.has("admin", "branch_head")
+
+
+def may_record_conduct(p: Principal) -> bool:
+    """Refusals, hosting reports, outside-service requests, commitment letters: staff who serve customers."""
+    return p.has(*SERVERS)
+
+
+def may_decide_conduct(p: Principal) -> bool:
+    """Over-budget hosting and outside service are approved by the head in charge (the branch head here)."""
+    return p.has("branch_head")
+
+
+def visible_conduct(p: Principal, model):
+    """Conduct records: one's own; a lead the team's; heads and auditors their subtree; an admin all."""
+    return _mine_team_subtree(p, model.staff, model.team, model.unit_path)
+
+
+
+def may_call_back(p: Principal) -> bool:
+    """Independent call-backs: leads and heads (service roles), never the customer's own managers."""
+    return p.has("team_lead", "branch_head")
+
+
+def visible_complaints(p: Principal):
+    """Whoever may see the customer's complaints, plus the handler and the head it went up to — but
+    never the staff member a complaint is about."""
+    seen = or_(visible_controls(p, Complaint), Complaint.handler == p.username, Complaint.escalated_to == p.username)
+    not_mine = true() if p.has("admin") else or_(Complaint.about.is_(None), Complaint.about != p.username)
+    return and_(seen, not_mine)

@@ -22,6 +22,11 @@ ROUTES: dict[str, str] = {
     "/api/v1/claim-refusals": "customer",
     "/api/v1/worklog": "customer",
     "/api/v1/interactions": "customer",
+    "/api/v1/credit-applications": "customer",
+    "/api/v1/complaints": "customer",
+    "/api/v1/audits": "customer",
+    "/api/v1/conduct": "customer",
+    "/api/v1/callbacks": "customer",
 }
 _LONGEST_FIRST = sorted(ROUTES, key=len, reverse=True)
 

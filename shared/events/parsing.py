@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union, get_args
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from shared.events.appraisal import PeriodClosed, ScoringRequested
+from shared.events.controls import CONTROL_TYPES
 from shared.events.core_banking import CORE_BANKING_TYPES
 from shared.events.customer import (
     CustomerAssigned,
@@ -46,6 +47,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("task.escalated", 1): TaskEscalated,
     ("appraisal.scoring-requested", 1): ScoringRequested,
     ("appraisal.period-closed", 1): PeriodClosed,
+    **{(event_type, 1): model for event_type, model in CONTROL_TYPES.items()},
 }
 # How far a date in an event may lie from its business date (and the business date from the moment
 # it occurred): a year-9999 maturity accepted by every consumer once stopped the scheduler for everyone.

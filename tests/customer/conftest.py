@@ -5,6 +5,7 @@ from services.customer.cli.seed import DEMO_PASSWORD, seed_demo
 from services.customer.config import Settings
 from services.customer.main import create_app
 from shared.db import make_engine, make_session_factory
+from tests.customer.helpers import qualify
 from tests.support import running_app
 
 
@@ -78,4 +79,5 @@ async def second_branch(customer_api, login):
             "username": username, "display_name": username, "roles": roles, "unit": "SB02", "team": "T02",
             "grade": grade, "password": DEMO_PASSWORD})
         assert r.status_code == 201, r.text
+    await qualify(customer_api, admin, "rm03")
     return "BR02"

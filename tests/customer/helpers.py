@@ -40,3 +40,10 @@ def loan_disbursed(cif, loan, principal, day="2026-11-02"):
                                               "principal": principal, "currency": "CNY", "disbursed_on": day,
                                               "maturity_date": "2027-11-02", "government_related": False,
                                               "classification": "normal"}, business_date=day)
+
+
+async def qualify(api, admin_headers, username, passed_on="2020-01-01", expires_on="2099-12-31"):
+    """岗位资质认证 for a new RM, so they may own customers."""
+    r = await api.post(f"/api/v1/staff/{username}/qualifications", headers=admin_headers, json={
+        "exam": "客户经理岗位资质认证", "passed_on": passed_on, "expires_on": expires_on})
+    assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ from services.customer.schemas import CustomerCreate
 from services.customer.service.customers import register_customer
 from services.customer.service.transfers import transfer_customer
 from shared.outbox import OutboxMessage
-from tests.customer.helpers import count, create, deposit_changed, deposit_opened, loan_disbursed
+from tests.customer.helpers import count, create, deposit_changed, deposit_opened, loan_disbursed, qualify
 from tests.support import core_event, principal, unique_cif
 
 
@@ -108,6 +108,7 @@ async def new_rm(api, login, username, grade="senior"):
         "username": username, "display_name": username, "roles": ["rm"], "unit": "SB01", "team": "T01",
         "grade": grade, "password": DEMO_PASSWORD})
     assert r.status_code == 201, r.text
+    await qualify(api, await login("admin"), username)
 
 
 async def book_of(api, login, owner, n):

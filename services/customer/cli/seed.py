@@ -4,19 +4,20 @@ Staff are announced as `staff.changed` through the outbox like any other staff c
 services learn the demo leads and grades the same way they learn real ones.
 """
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
-from services.customer.models import OrgUnit, Staff, Team
+from services.customer.models import OrgUnit, Staff, StaffQualification, Team
 from services.customer.service.identity import hash_password
 from services.customer.service.staff import announce_staff
 from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory
 
 DEMO_PASSWORD = "demo-password"
+DEMO_EXAM, DEMO_VALIDITY = "客户经理岗位资质认证", timedelta(days=3 * 365)
 UNITS = [("HQ", "总行", "head_office", None), ("BR01", "第一分行", "branch", "HQ"),
          ("SB01", "第一支行", "sub_branch", "BR01")]
 TEAMS = [("T01", "对公一组", "SB01")]
@@ -51,6 +52,10 @@ async def seed_demo(session: AsyncSession, *, business_date: date | None = None,
                       unit_code=unit, team_code=team, grade="intermediate" if "rm" in roles else None)
         session.add(staff)
         announce_staff(session, staff, units[unit], business_date=business_date, now=now)
+        if "rm" in roles:   # 岗位资质认证: the demo RMs passed the exam, so they may own customers
+            session.add(StaffQualification(username=username, exam=DEMO_EXAM, passed_on=business_date - DEMO_VALIDITY,
+                                           expires_on=business_date + DEMO_VALIDITY, recorded_by="admin",
+                                           recorded_at=now))
     await session.commit()
     return True
 

@@ -4,6 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
 from services.customer.rules import outstanding_beside_overdue, overdue_after_repayment
+from services.customer.service.credit_applications import link_disbursed_loans
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.handlers import Item, batched
 
@@ -50,3 +51,4 @@ LOAN_EFFECTS = {
 @batched
 async def on_loans(session: AsyncSession, items: list[Item]) -> None:
     await apply_run(session, items, "loans", LOAN_EFFECTS)
+    await link_disbursed_loans(session, [i.data for i in items if i.envelope.type == "loan.disbursed"])

@@ -13,6 +13,7 @@ from services.customer.models import Customer, LoanHolding, OpenTask, TransferRe
 from services.customer.schemas import Checklist, Moved
 from services.customer.scope import leads, may_approve
 from services.customer.service.audit import audit
+from services.customer.service.audits import open_departure_audit
 from services.customer.service.ownership import assign_role, find_owner, owner_in_scope
 from shared.auth import Principal
 from shared.errors import Problem
@@ -49,6 +50,9 @@ async def hand_over(session: AsyncSession, actor: Principal, leaver: str, succes
                                to=heir.staff.username if heir else None))
     checklist = Checklist(leaver=leaver, successors=successors, effective_from=now, moved=moved,
                           **await _pending_items(session, leaver, [c.cif for c in book], [c.id for c in book]))
+    # the book moved at once (customers never wait); what the leaver did is the auditors' case from here
+    checklist.departure_audit = str(open_departure_audit(session, actor.username, leaver, leaving.unit.path,
+                                                         business_date=business_date, now=now).id)
     audit(session, actor, "handover", now=now, unit_path=leaving.unit.path, before={"leaver": leaver},
           after={"successors": successors, "customers": len(book), "reason": reason,
                  "open_tasks": len(checklist.open_tasks), "overdue_loans": len(checklist.overdue_loans)})

@@ -15,6 +15,7 @@ from services.customer.rules import grade_allows
 from services.customer.scope import leads
 from services.customer.service.audit import audit
 from services.customer.service.outbox import publish
+from services.customer.service.qualifications import require_qualified
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import CustomerAssigned
@@ -65,6 +66,8 @@ async def give_role(session: AsyncSession, actor: Principal | str, customer: Cus
     if owner and not grade_allows(owner.staff.grade, customer.tier):
         raise Problem(422, "grade_cap", field=field, owner=username, grade=owner.staff.grade or "-",
                       tier=customer.tier, cif=customer.cif)
+    if owner:   # 岗位资质认证 before owning customers, as A岗 or B岗 alike
+        await require_qualified(session, owner.staff.username, business_date, field)
     before = {"role": role, "owner": current}
     for row in (await session.exec(select(CustomerOwnership).where(
             CustomerOwnership.customer_id == customer.id, CustomerOwnership.role == role,

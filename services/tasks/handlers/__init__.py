@@ -2,6 +2,7 @@
 handler (a lone event is a run of one). One handler serves a whole family, so its interleaved types
 form one run applied in event order."""
 from services.tasks.handlers.appraisal_requests import on_scoring_requests
+from services.tasks.handlers.controls import on_control_events
 from services.tasks.handlers.customers import on_customer_events
 from services.tasks.handlers.deposits import on_deposit_changes, on_deposit_closings, on_deposit_openings
 from services.tasks.handlers.loans import on_loan_events
@@ -22,4 +23,7 @@ HANDLERS = {
     "deposit.opened": on_deposit_openings,
     "deposit.changed": on_deposit_changes,
     "deposit.closed": on_deposit_closings,
+    **dict.fromkeys(("credit.application-ready", "credit.application-submitted", "complaint.filed",
+                     "complaint.escalated", "complaint.resolved", "callback.requested", "callback.recorded"),
+                    on_control_events),
 }
