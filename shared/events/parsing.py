@@ -19,6 +19,7 @@ from shared.events.core_banking import CORE_BANKING_TYPES
 from shared.events.customer import (CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged,
                                     CustomerWon, InteractionLogged, SessionRevoked, StaffChanged)
 from shared.events.envelope import Envelope, EventData
+from shared.events.rm_day import MarketingResultConfirmed, MarketingResultRegistered
 from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
 from shared.events.values import money_kind, plain_money_schema
 
@@ -38,6 +39,8 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("task.escalated", 1): TaskEscalated,
     ("appraisal.scoring-requested", 1): ScoringRequested,
     ("appraisal.period-closed", 1): PeriodClosed,
+    ("marketing-result.registered", 1): MarketingResultRegistered,
+    ("marketing-result.confirmed", 1): MarketingResultConfirmed,
 }
 # How far a date in an event may lie from its business date (and the business date from the moment
 # it occurred): a year-9999 maturity accepted by every consumer once stopped the scheduler for everyone.

@@ -5,6 +5,7 @@ from services.tasks.handlers.appraisal_requests import on_scoring_requests
 from services.tasks.handlers.customers import on_customer_events
 from services.tasks.handlers.deposits import on_deposit_changes, on_deposit_closings, on_deposit_openings
 from services.tasks.handlers.loans import on_loan_events
+from services.tasks.handlers.rm_day import on_interactions, on_marketing_results
 from services.tasks.handlers.staff import on_staff_changes
 
 HANDLERS = {
@@ -22,4 +23,7 @@ HANDLERS = {
     "deposit.opened": on_deposit_openings,
     "deposit.changed": on_deposit_changes,
     "deposit.closed": on_deposit_closings,
+    "interaction.logged": on_interactions,
+    "marketing-result.registered": on_marketing_results,
+    "marketing-result.confirmed": on_marketing_results,
 }
