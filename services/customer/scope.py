@@ -2,7 +2,7 @@
 routes and service functions ask, and the WHERE clauses that limit reads to the caller's scope."""
 from sqlalchemy import false, or_, select, true
 
-from services.customer.models import ClaimRefusal, Customer, Interaction, TransferRequest
+from services.customer.models import ClaimRefusal, Customer, Interaction, MarketingResult, TransferRequest
 from shared.auth import Principal
 
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
@@ -98,3 +98,25 @@ def visible_requests(p: Principal):
 
 def visible_refusals(p: Principal):
     return _mine_team_subtree(p, ClaimRefusal.claimant, ClaimRefusal.claimant_team, ClaimRefusal.unit_path)
+
+
+def registers_results(p: Principal) -> bool:
+    """The RM registers the day's marketing results (登记每日营销业绩)."""
+    return p.has("rm")
+
+
+def checks_results(p: Principal) -> bool:
+    """The lead confirms the results no core-banking event can (card issuance, insurance, funds)."""
+    return p.has("team_lead", "branch_head", "admin")
+
+
+def visible_results(p: Principal):
+    """An RM their own, a lead the team's, heads/risk/audit their unit subtree, an admin all."""
+    if p.has("admin"):
+        return true()
+    clauses = [MarketingResult.rm == p.username]
+    if p.has("team_lead") and p.team:
+        clauses.append(MarketingResult.team == p.team)
+    if p.has("branch_head", "risk_manager", "auditor"):
+        clauses.append(p.subtree(MarketingResult.unit_path))
+    return or_(*clauses)

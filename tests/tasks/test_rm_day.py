@@ -69,8 +69,8 @@ async def test_a_missed_appointment_becomes_a_follow_up_task_and_a_kept_one_does
                                                                                        tasks_api, as_user):
     missed_cif, kept_cif = await owned_customer(apply_event), await owned_customer(apply_event)
     for cif, hour in ((missed_cif, "09"), (kept_cif, "14")):
-        r = await tasks_api.post("/api/v1/appointments", headers=as_user("rm01"),
-                                 json=appointment(cif, f"2026-12-09T{hour}:00:00+08:00", f"2026-12-09T{hour}:30:00+08:00"))
+        slot = (f"2026-12-09T{hour}:00:00+08:00", f"2026-12-09T{hour}:30:00+08:00")
+        r = await tasks_api.post("/api/v1/appointments", headers=as_user("rm01"), json=appointment(cif, *slot))
         assert r.status_code == 201
     await apply_event(interaction(kept_cif, "rm01", "2026-12-09"))
     await apply_event(interaction(missed_cif, "rm02", "2026-12-09"))   # someone else's visit keeps nothing

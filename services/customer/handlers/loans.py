@@ -3,6 +3,7 @@ applies a poll's run of them to the holdings and tiers (holdings.py)."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
+from services.customer.handlers.marketing import confirm_results
 from services.customer.rules import NIL
 from shared.handlers import Item, batched
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
@@ -46,3 +47,4 @@ LOAN_EFFECTS = {
 @batched
 async def on_loans(session: AsyncSession, items: list[Item]) -> None:
     await apply_run(session, items, "loans", LOAN_EFFECTS)
+    await confirm_results(session, items)
