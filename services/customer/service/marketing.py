@@ -3,6 +3,7 @@ out (an account opened, a fee posted, a loan disbursed for the customer within t
 checks the categories no event confirms. Only confirmed results count: each confirmation is published
 for appraisal (and the tasks service's summaries)."""
 from datetime import date, datetime
+from typing import Literal
 
 from sqlmodel import select
 
@@ -41,7 +42,8 @@ def register_result(session, actor: Principal, customer: Customer, cmd: Marketin
     return row
 
 
-def _confirm(session, row: MarketingResult, by: str, evidence: str, day: date, now: datetime) -> None:
+def _confirm(session, row: MarketingResult, by: Literal["event", "lead"], evidence: str, day: date,
+             now: datetime) -> None:
     row.status, row.confirmed_by, row.evidence, row.confirmed_on = "confirmed", by, evidence, day
     session.add(row)
     publish(session, "marketing-result.confirmed",

@@ -25,7 +25,7 @@ def _unique(rows: list[dict]) -> list[dict]:
 
 @batched
 async def on_interactions(session: AsyncSession, items: list[Item]) -> None:
-    events: list[InteractionLogged] = [i.data for i in items]
+    events = [i.data for i in items if isinstance(i.data, InteractionLogged)]
     rows = [{"kind": "interaction", "ref": e.interaction_id, "rm": e.rm, "day": e.occurred_on, "cif": e.customer_id,
              "detail": {"channel": e.channel, "task_id": e.task_id}} for e in events]
     await put_rows(session, DayActivity, _unique(rows), KEY, update=("rm", "day", "cif", "detail"))
@@ -63,8 +63,10 @@ async def record_premium_accounts(session: AsyncSession, items: list[Item]) -> N
         owner = book.get(event.customer_id)
         if owner is None or owner.tier not in PREMIUM_TIERS:
             continue
-        opened = isinstance(event, DepositOpened)
-        rows.append({"kind": "account_opened" if opened else "account_closed", "ref": event.account_id,
-                     "rm": owner.owner, "day": event.opened_on if opened else event.closed_on, "cif": event.customer_id,
-                     "detail": {"tier": owner.tier, "product": event.product if opened else None}})
+        if isinstance(event, DepositOpened):
+            kind, day, product = "account_opened", event.opened_on, event.product
+        else:
+            kind, day, product = "account_closed", event.closed_on, None
+        rows.append({"kind": kind, "ref": event.account_id, "rm": owner.owner, "day": day, "cif": event.customer_id,
+                     "detail": {"tier": owner.tier, "product": product}})
     await put_rows(session, DayActivity, _unique(rows), KEY, update=("rm", "day", "cif", "detail"))

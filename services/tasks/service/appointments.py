@@ -3,7 +3,7 @@ cancelling, the interactions that keep them, and the missed ones the scheduler t
 tasks. An appointment changes the RM's agenda, so each write bumps the RM's agenda version."""
 from datetime import date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import text, tuple_
 from sqlmodel import select, update
 
 from services.tasks.models import Appointment, CustomerBook
@@ -59,10 +59,10 @@ async def cancel_appointment(session, row: Appointment, *, now: datetime) -> App
 
 
 async def keep_appointments(session, visits: set[tuple[str, str, date]], now: datetime) -> None:
-    """Interactions logged (rm, cif, day): the booked appointments they answer are kept."""
-    for rm, cif, day in sorted(visits):
+    """Interactions logged (rm, cif, day): the booked appointments they answer are kept (one statement)."""
+    if visits:
         await session.execute(update(Appointment).where(
-            Appointment.rm == rm, Appointment.cif == cif, Appointment.day == day, Appointment.status == BOOKED)
+            tuple_(Appointment.rm, Appointment.cif, Appointment.day).in_(sorted(visits)), Appointment.status == BOOKED)
             .values(status="kept", updated_at=now))
 
 
