@@ -239,6 +239,6 @@ class MarketingResult(SQLModel, table=True):
     result_date: date = Field(index=True)
     status: str = Field(default="registered", max_length=20)   # registered / confirmed
     confirmed_by: str | None = Field(default=None, max_length=10)   # event / lead
-    evidence: str | None = Field(default=None, max_length=128)      # the event id or the lead's username
+    evidence: str | None = Field(default=None, max_length=128, index=True)   # the confirming fact, or the lead
     confirmed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -22,4 +22,4 @@ class MarketingResultRegistered(EventData):
 class MarketingResultConfirmed(MarketingResultRegistered):
     confirmed_by: Literal["event", "lead"]
     confirmed_on: date
-    evidence: str | None = None  # the confirming core-banking event id, or the lead's username
+    evidence: str | None = None  # the confirming fact ("deposit.opened:<account id>"), or the lead's username

@@ -42,12 +42,11 @@ async def test_a_later_account_opening_confirms_a_deposit_result_once(customer_a
     await apply_event(loan_disbursed(cif, f"L-{cif}", "100000.00", day="2026-11-03"))      # not a deposit
     await apply_event(deposit_opened(cif, f"A-{cif}-old", day="2026-11-01"))               # before the result
     assert await outbox(customer_db, "marketing-result.confirmed", cif) == []
-    opening = deposit_opened(cif, f"A-{cif}", day="2026-11-05")
-    await apply_event(opening)
+    await apply_event(deposit_opened(cif, f"A-{cif}", day="2026-11-05"))
     await apply_event(deposit_opened(cif, f"A-{cif}-2", day="2026-11-06"))   # nothing left to confirm
     [confirmed] = await outbox(customer_db, "marketing-result.confirmed", cif)
     assert (confirmed["result_id"], confirmed["confirmed_by"], confirmed["evidence"], confirmed["confirmed_on"]) == (
-        r.json()["id"], "event", opening["id"], "2026-11-05")
+        r.json()["id"], "event", f"deposit.opened:A-{cif}", "2026-11-05")
     listed = await customer_api.get("/api/v1/marketing-results?from=2026-11-01&to=2026-11-30",
                                     headers=await login("rm01"))
     assert [(x["id"], x["status"], x["confirmed_by"]) for x in listed.json() if x["cif"] == cif] == [
@@ -131,3 +130,19 @@ async def test_role_operation_scope_matrix_of_marketing_results(customer_api, lo
     seen = await customer_api.get("/api/v1/marketing-results?from=2026-11-02", headers=await login("lead01"))
     assert mine_result.json()["id"] in {x["id"] for x in seen.json()}
     assert far_result.json()["id"] not in {x["id"] for x in seen.json()}
+
+
+async def test_an_account_opened_before_the_result_is_registered_confirms_it_at_registration(
+        customer_api, customer_db, login, apply_event):
+    """Opened at the counter in the morning, registered in the evening: the holdings already know."""
+    customer = await new_customer(customer_api, login)
+    cif = customer["cif"]
+    await apply_event(deposit_opened(cif, f"A-{cif}", product="wealth", day="2026-11-09"))
+    first = await register(customer_api, login, customer, category="wealth", amount="200000.00", date="2026-11-09")
+    second = await register(customer_api, login, customer, category="wealth", amount="100000.00", date="2026-11-09")
+    assert (first.json()["status"], first.json()["confirmed_by"]) == ("confirmed", "event")
+    assert second.json()["status"] == "registered"   # one account opened confirms one result
+    [confirmed] = await outbox(customer_db, "marketing-result.confirmed", cif)
+    assert (confirmed["result_id"], confirmed["evidence"]) == (first.json()["id"], f"deposit.opened:A-{cif}")
+    await apply_event(deposit_opened(cif, f"A-{cif}", product="wealth", day="2026-11-09"))   # sent again
+    assert len(await outbox(customer_db, "marketing-result.confirmed", cif)) == 1

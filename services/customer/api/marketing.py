@@ -32,7 +32,7 @@ def _public(row: MarketingResult) -> MarketingResultPublic:
 async def register(request: Request, body: MarketingResultCreate, user: CurrentUser, session: SessionDep):
     """Register a result (登记每日营销业绩) for a customer in scope; it counts once confirmed."""
     customer = await in_scope(session, user, body.customer_id)
-    row = register_result(session, user, customer, body, now=utcnow())
+    row = await register_result(session, user, customer, body, now=utcnow())
     await session.commit()
     events_written(request)
     return _public(row)

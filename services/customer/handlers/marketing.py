@@ -3,20 +3,20 @@ results), a loan disbursed, a fee posted (a reversal confirms nothing). The depo
 call confirm_results on their run; fee.posted has only this handler."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customer.service.marketing import confirm_by_events
+from services.customer.service.marketing import Fact, confirm_by_events
 from shared.clock import utcnow
 from shared.events import DepositOpened, FeePosted, LoanDisbursed
 from shared.handlers import Item, batched
 
 
-def _fact(item: Item):
+def _fact(item: Item) -> Fact | None:
     event = item.data
     if isinstance(event, DepositOpened):
-        return item.envelope.id, item.envelope.type, event.customer_id, event.opened_on
+        return Fact("deposit.opened", event.account_id, event.customer_id, event.opened_on)
     if isinstance(event, LoanDisbursed):
-        return item.envelope.id, item.envelope.type, event.customer_id, event.disbursed_on
+        return Fact("loan.disbursed", event.loan_id, event.customer_id, event.disbursed_on)
     if isinstance(event, FeePosted) and event.amount > 0:
-        return item.envelope.id, item.envelope.type, event.customer_id, event.posted_on
+        return Fact("fee.posted", event.fee_id, event.customer_id, event.posted_on)
     return None
 
 

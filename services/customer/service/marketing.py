@@ -3,11 +3,11 @@ out (an account opened, a fee posted, a loan disbursed for the customer within t
 checks the categories no event confirms. Only confirmed results count: each confirmation is published
 for appraisal (and the tasks service's summaries)."""
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlmodel import select
 
-from services.customer.models import Customer, MarketingResult
+from services.customer.models import Customer, DepositAccount, LoanHolding, MarketingResult
 from services.customer.rules import MARKETING_CONFIRMED_BY, confirms, stale_before
 from services.customer.schemas import MarketingResultCreate
 from services.customer.scope import checks_results, registers_results
@@ -25,8 +25,34 @@ def _registered(row: MarketingResult) -> dict:
                 count=row.count, result_date=row.result_date)
 
 
-def register_result(session, actor: Principal, customer: Customer, cmd: MarketingResultCreate, *,
-                    now: datetime) -> MarketingResult:
+class Fact(NamedTuple):
+    """A core-banking fact that can confirm one result: what happened (the event type), to what (account,
+    loan or fee id), for whom, on which day. Its key is the confirmed result's evidence, so a fact never
+    confirms two results."""
+    event_type: str
+    ref: str
+    cif: str
+    day: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.event_type}:{self.ref}"
+
+
+async def _facts_held(session, cif: str) -> list[Fact]:
+    """Accounts opened and loans disbursed that the holdings already hold: the fact may come before the
+    RM registers the result (the account opened at the counter, registered in the evening)."""
+    accounts = (await session.exec(select(DepositAccount).where(DepositAccount.cif == cif,
+                                                                DepositAccount.opened_on.is_not(None)))).all()
+    loans = (await session.exec(select(LoanHolding).where(LoanHolding.cif == cif,
+                                                          LoanHolding.disbursed_on.is_not(None)))).all()
+    return sorted([Fact("deposit.opened", a.account_id, cif, a.opened_on) for a in accounts]
+                  + [Fact("loan.disbursed", loan.loan_id, cif, loan.disbursed_on) for loan in loans],
+                  key=lambda f: (f.day, f.key))
+
+
+async def register_result(session, actor: Principal, customer: Customer, cmd: MarketingResultCreate, *,
+                          now: datetime) -> MarketingResult:
     if not registers_results(actor):
         raise Problem(403, "results_by_rm")
     if (cmd.amount is None) == (cmd.count is None):
@@ -39,6 +65,9 @@ def register_result(session, actor: Principal, customer: Customer, cmd: Marketin
             subject=customer.cif, business_date=cmd.result_date, now=now)
     audit(session, actor, "marketing_result.registered", now=now, customer=customer,
           after={"category": cmd.category, "amount": cmd.amount, "count": cmd.count, "date": cmd.result_date})
+    if MARKETING_CONFIRMED_BY.get(cmd.category):
+        await session.flush()
+        await confirm_by_events(session, await _facts_held(session, customer.cif), now)
     return row
 
 
@@ -66,20 +95,27 @@ async def check_result(session, actor: Principal, row: MarketingResult, *, busin
     return row
 
 
-async def confirm_by_events(session, facts: list[tuple[str, str, str, date]], now: datetime) -> int:
-    """Core-banking facts (event id, type, CIF, date), in event order: each confirms the oldest open result
-    of the customer that it bears out. Set-based: one read for the run's customers."""
+async def confirm_by_events(session, facts: list[Fact], now: datetime) -> int:
+    """Core-banking facts in event order: each not yet used confirms the oldest open result of the customer
+    that it bears out. Set-based: one read of the customers' open results, one of the facts already used."""
     if not facts:
         return 0
+    cifs = {f.cif for f in facts}
     open_rows = (await session.exec(select(MarketingResult).where(
-        one_of(session, MarketingResult.cif, {f[2] for f in facts}), MarketingResult.status == "registered")
+        one_of(session, MarketingResult.cif, cifs), MarketingResult.status == "registered")
         .order_by(MarketingResult.result_date, MarketingResult.created_at, MarketingResult.id))).all()
+    if not open_rows:
+        return 0
+    used = set((await session.exec(select(MarketingResult.evidence).where(
+        one_of(session, MarketingResult.evidence, {f.key for f in facts})))).all())
     confirmed = 0
-    for event_id, event_type, cif, day in facts:
-        row = next((r for r in open_rows if r.cif == cif and r.status == "registered"
-                    and confirms(r.category, r.result_date, event_type, day)), None)
+    for fact in facts:
+        row = None if fact.key in used else next(
+            (r for r in open_rows if r.cif == fact.cif and r.status == "registered"
+             and confirms(r.category, r.result_date, fact.event_type, fact.day)), None)
         if row is not None:
-            _confirm(session, row, "event", event_id, day, now)
+            _confirm(session, row, "event", fact.key, fact.day, now)
+            used.add(fact.key)
             confirmed += 1
     return confirmed
 

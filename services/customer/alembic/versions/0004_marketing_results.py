@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("result_date", sa.Date, nullable=False, index=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("confirmed_by", sa.String(10)),
-        sa.Column("evidence", sa.String(128)),
+        sa.Column("evidence", sa.String(128), index=True),
         sa.Column("confirmed_on", sa.Date),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
