@@ -94,7 +94,10 @@ async def test_appointments_show_in_the_agenda_and_the_day_plan_orders_own_items
     booked = await tasks_api.post("/api/v1/appointments", headers=as_user("rm01"),
                                   json=appointment(cif, "2026-12-14T15:00:00+08:00", "2026-12-14T16:00:00+08:00"))
     agenda = (await tasks_api.get("/api/v1/me/agenda?date=2026-12-14", headers=as_user("rm01"))).json()
-    assert [a["id"] for a in agenda["appointments"]] == [booked.json()["id"]]
+    assert [(a["id"], a["status"]) for a in agenda["appointments"]] == [(booked.json()["id"], "booked")]
+    await apply_event(interaction(cif, "rm01", "2026-12-14"))   # the served page is stale now
+    agenda = (await tasks_api.get("/api/v1/me/agenda?date=2026-12-14", headers=as_user("rm01"))).json()
+    assert [a["status"] for a in agenda["appointments"]] == ["kept"]
     items = [{"kind": "appointment", "id": booked.json()["id"], "note": "带产品资料"},
              {"kind": "task", "id": str(task.id), "note": "电话催收"}]
     r = await tasks_api.put("/api/v1/me/day-plan?date=2026-12-14", headers=as_user("rm01"),
@@ -148,6 +151,9 @@ async def test_the_lead_sees_who_has_not_submitted_the_days_summary(apply_event,
     assert "rm09" not in by_rm
     read = (await tasks_api.get("/api/v1/me/summaries/daily?date=2026-12-01&rm=rm01", headers=as_user("lead01"))).json()
     assert (read["status"], read["notes"]) == ("submitted", "今日走访两户")
+    weekly = (await tasks_api.get("/api/v1/teams/T01/summaries?week=2026-W49", headers=as_user("lead01"))).json()
+    assert {(s["rm"], s["submitted"], s["due_by"]) for s in weekly} == {("rm01", False, "2026-12-07"),
+                                                                        ("rm02", False, "2026-12-07")}
 
 
 async def test_role_operation_scope_matrix_of_the_rm_day_routes(apply_event, tasks_db, tasks_api, as_user):

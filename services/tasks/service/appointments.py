@@ -60,10 +60,13 @@ async def cancel_appointment(session, row: Appointment, *, now: datetime) -> App
 
 async def keep_appointments(session, visits: set[tuple[str, str, date]], now: datetime) -> None:
     """Interactions logged (rm, cif, day): the booked appointments they answer are kept (one statement)."""
-    if visits:
-        await session.execute(update(Appointment).where(
-            tuple_(Appointment.rm, Appointment.cif, Appointment.day).in_(sorted(visits)), Appointment.status == BOOKED)
-            .values(status="kept", updated_at=now))
+    if not visits:
+        return
+    kept = await session.execute(update(Appointment).where(
+        tuple_(Appointment.rm, Appointment.cif, Appointment.day).in_(sorted(visits)), Appointment.status == BOOKED)
+        .values(status="kept", updated_at=now).returning(Appointment.rm))
+    for rm in sorted(set(kept.scalars())):
+        await bump_agenda(session, rm)
 
 
 async def raise_missed(session, day: date, now: datetime) -> int:
