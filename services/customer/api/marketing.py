@@ -28,7 +28,7 @@ def _public(row: MarketingResult) -> MarketingResultPublic:
     return MarketingResultPublic.model_validate(row)
 
 
-@router.post("/marketing-results", response_model=MarketingResultPublic, status_code=201)
+@router.post("/marketing-results", response_model=MarketingResultPublic, status_code=201, summary="登记营销业绩")
 async def register(request: Request, body: MarketingResultCreate, user: CurrentUser, session: SessionDep):
     """Register a result (登记每日营销业绩) for a customer in scope; it counts once confirmed."""
     customer = await in_scope(session, user, body.customer_id)
@@ -38,7 +38,7 @@ async def register(request: Request, body: MarketingResultCreate, user: CurrentU
     return _public(row)
 
 
-@router.get("/marketing-results", response_model=list[MarketingResultPublic])
+@router.get("/marketing-results", response_model=list[MarketingResultPublic], summary="营销业绩列表")
 async def list_results(user: CurrentUser, session: SessionDep,
                        start: Annotated[date | None, Query(alias="from")] = None,
                        end: Annotated[date | None, Query(alias="to")] = None, rm: str | None = None):
@@ -51,7 +51,8 @@ async def list_results(user: CurrentUser, session: SessionDep,
     return [_public(r) for r in (await session.exec(stmt.order_by(MarketingResult.result_date, MarketingResult.id)))]
 
 
-@router.get("/marketing-results/unconfirmed", response_model=list[MarketingResultPublic])
+@router.get("/marketing-results/unconfirmed", response_model=list[MarketingResultPublic],
+            summary="超期未确认的营销业绩")
 async def unconfirmed(user: CurrentUser, session: SessionDep, as_of: date | None = None):
     """For the lead: results in scope still unconfirmed after the limit (30 days)."""
     if not checks_results(user):
@@ -59,7 +60,7 @@ async def unconfirmed(user: CurrentUser, session: SessionDep, as_of: date | None
     return [_public(r) for r in (await session.exec(stale_results(visible_results(user), as_of or business_today())))]
 
 
-@router.post("/marketing-results/{result_id}/confirm", response_model=MarketingResultPublic)
+@router.post("/marketing-results/{result_id}/confirm", response_model=MarketingResultPublic, summary="主管核实营销业绩")
 async def confirm(request: Request, result_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     """The lead's check of a result no core-banking event confirms (card, insurance, fund sales)."""
     row = (await session.exec(select(MarketingResult).where(MarketingResult.id == result_id,

@@ -41,14 +41,14 @@ async def _plan_public(session, plan, english: bool) -> DayPlanPublic:
                          appointments=[AppointmentPublic.model_validate(a) for a in appointments])
 
 
-@router.get("/me/day-plan", response_model=DayPlanPublic, tags=["me"])
+@router.get("/me/day-plan", response_model=DayPlanPublic, tags=["me"], summary="当日工作计划")
 async def my_day_plan(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None):
     _day_keeper(user)
     plan = await plan_of(session, user.username, day or business_today())
     return await _plan_public(session, plan, wants_english(request))
 
 
-@router.put("/me/day-plan", response_model=DayPlanPublic, tags=["me"])
+@router.put("/me/day-plan", response_model=DayPlanPublic, tags=["me"], summary="制定当日工作计划")
 async def put_day_plan(request: Request, body: DayPlanUpdate, user: CurrentUser, session: SessionDep,
                        day: DayParam = None):
     """Replace the day's plan: the caller's own tasks and appointments, in order, each with a note."""
@@ -58,7 +58,7 @@ async def put_day_plan(request: Request, body: DayPlanUpdate, user: CurrentUser,
     return await _plan_public(session, plan, wants_english(request))
 
 
-@router.post("/appointments", response_model=AppointmentPublic, status_code=201)
+@router.post("/appointments", response_model=AppointmentPublic, status_code=201, summary="预约客户")
 async def book(body: AppointmentCreate, user: CurrentUser, session: SessionDep):
     """Book a customer (客户预约) for the caller, or as a lead for an RM of the team; a clash → 409."""
     if not may_book(user):
@@ -80,7 +80,7 @@ async def book(body: AppointmentCreate, user: CurrentUser, session: SessionDep):
     return AppointmentPublic.model_validate(row)
 
 
-@router.get("/appointments", response_model=list[AppointmentPublic])
+@router.get("/appointments", response_model=list[AppointmentPublic], summary="客户预约列表")
 async def list_appointments(user: CurrentUser, session: SessionDep,
                             start: Annotated[date | None, Query(alias="from")] = None,
                             end: Annotated[date | None, Query(alias="to")] = None, rm: str | None = None):
@@ -95,7 +95,7 @@ async def list_appointments(user: CurrentUser, session: SessionDep,
     return [AppointmentPublic.model_validate(a) for a in (await session.exec(stmt.order_by(Appointment.starts_at)))]
 
 
-@router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentPublic)
+@router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentPublic, summary="取消预约")
 async def cancel(appointment_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     row = (await session.exec(select(Appointment).where(Appointment.id == appointment_id,
                                                         visible_appointments(user)))).first()

@@ -57,21 +57,21 @@ async def _submit(request, session, user, period: str, first: date, last: date, 
                          content=row.content)
 
 
-@router.get("/me/summaries/daily", response_model=SummaryPublic, tags=["me"])
+@router.get("/me/summaries/daily", response_model=SummaryPublic, tags=["me"], summary="日小结（草稿或已提交）")
 async def daily(request: Request, user: CurrentUser, session: SessionDep, day: DayParam = None, rm: RmParam = None):
     """The day's summary: submitted as it was, else drafted from the day's records."""
     day = day or business_today()
     return await _read(session, await _whose(session, user, rm), day.isoformat(), day, day, wants_english(request))
 
 
-@router.put("/me/summaries/daily", response_model=SummaryPublic, tags=["me"])
+@router.put("/me/summaries/daily", response_model=SummaryPublic, tags=["me"], summary="提交日小结")
 async def submit_daily(request: Request, body: SummaryUpdate, user: CurrentUser, session: SessionDep,
                        day: DayParam = None):
     day = day or business_today()
     return await _submit(request, session, user, day.isoformat(), day, day, body)
 
 
-@router.get("/me/summaries/weekly", response_model=SummaryPublic, tags=["me"])
+@router.get("/me/summaries/weekly", response_model=SummaryPublic, tags=["me"], summary="一周一小结（草稿或已提交）")
 async def weekly(request: Request, user: CurrentUser, session: SessionDep, week: WeekParam = None, rm: RmParam = None):
     """The week's summary, with premium customers' accounts opened and closed (一周一小结)."""
     week = week or _this_week()
@@ -79,7 +79,7 @@ async def weekly(request: Request, user: CurrentUser, session: SessionDep, week:
     return await _read(session, await _whose(session, user, rm), week, first, last, wants_english(request))
 
 
-@router.put("/me/summaries/weekly", response_model=SummaryPublic, tags=["me"])
+@router.put("/me/summaries/weekly", response_model=SummaryPublic, tags=["me"], summary="提交周小结")
 async def submit_weekly(request: Request, body: SummaryUpdate, user: CurrentUser, session: SessionDep,
                         week: WeekParam = None):
     week = week or _this_week()
@@ -87,7 +87,7 @@ async def submit_weekly(request: Request, body: SummaryUpdate, user: CurrentUser
     return await _submit(request, session, user, week, first, last, body)
 
 
-@router.get("/teams/{team_id}/summaries", response_model=list[SummaryStatus])
+@router.get("/teams/{team_id}/summaries", response_model=list[SummaryStatus], summary="团队小结提交情况")
 async def team_summaries(team_id: str, user: CurrentUser, session: SessionDep, day: DayParam = None,
                          week: WeekParam = None):
     """Who in the team has submitted the day's (or with `week=` the week's) summary, and by when it was due:
