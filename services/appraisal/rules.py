@@ -42,7 +42,7 @@ DEFAULT_KPIS: list[dict] = [
 ]
 Indicator = Literal["deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
                     "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-                    "interest_collection_rate"]
+                    "interest_collection_rate", "marketing_results"]
 INDICATORS: tuple[str, ...] = get_args(Indicator)
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
@@ -192,7 +192,9 @@ NEW_LOAN_CLASS = "normal"   # a loan is disbursed performing; loan.classified mo
 # A deed credited to one person: event type -> (kind, field naming the person, field dating the deed,
 # None: the business date). A deed nobody is named for (an unowned customer won) credits no one.
 DEEDS = {"customer.won": ("won", "owner", None), "interaction.logged": ("interaction", "rm", "occurred_on"),
-         "task.completed": ("task_completed", "assignee", "completed_on")}
+         "task.completed": ("task_completed", "assignee", "completed_on"),
+         # a registered marketing result counts once confirmed (by core banking or the lead), on its own date
+         "marketing-result.confirmed": ("marketing_result", "rm", "result_date")}
 
 
 def deed(event_type: str, event, business_date: date) -> dict | None:

@@ -12,6 +12,7 @@ from services.customer.api import (
     holdings,
     industry_policy,
     interactions,
+    marketing,
     ownership,
 )
 from services.customer.config import Settings
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None):
                               routers=[auth.router, customers.router, ownership.router, holdings.router,
                                        interactions.router, industry_policy.router, admin.router, credit.router,
                                        complaints.router, audits.router, conduct.router,
-                                       callbacks.router])
+                                       callbacks.router, marketing.router])
 
 
 app = create_app()

@@ -385,3 +385,22 @@ class Callback(SQLModel, table=True):
     complaint_id: uuid.UUID | None = None
     created_at: datetime
     recorded_at: datetime | None = None
+class MarketingResult(SQLModel, table=True):
+    """A marketing result the RM registered (登记每日营销业绩): counts once confirmed — by the core-banking
+    event that bears it out, or, for categories no event confirms, by the lead's check."""
+    __tablename__ = "marketing_result"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    cif: str = Field(max_length=32, index=True)
+    rm: str = Field(max_length=64, index=True)
+    team: str | None = Field(default=None, max_length=32)
+    unit_path: str = Field(default="", max_length=400)
+    category: str = Field(max_length=30)
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
+    count: int | None = None
+    result_date: date = Field(index=True)
+    status: str = Field(default="registered", max_length=20)   # registered / confirmed
+    confirmed_by: str | None = Field(default=None, max_length=10)   # event / lead
+    evidence: str | None = Field(default=None, max_length=128, index=True)   # the confirming fact, or the lead
+    confirmed_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -242,3 +242,24 @@ def callback_sample(rules: ControlRules, cifs: Iterable[str], rm: str, month: da
     n = min(len(book), max(rules.callback_minimum, math.ceil(len(book) * rules.callback_rate)))
     ranked = sorted(book, key=lambda cif: hashlib.sha256(f"{month:%Y-%m}|{rm}|{cif}".encode()).hexdigest())
     return sorted(ranked[:n])
+# Marketing results (登记每日营销业绩): the core-banking event that confirms each category (None: no event
+# can, so the lead's check does), how many days after the result's date that event may come, and when
+# an unconfirmed result is listed for the lead.
+MARKETING_CONFIRMED_BY: dict[str, str | None] = {
+    "deposit": "deposit.opened", "wealth": "deposit.opened", "fee": "fee.posted", "loan": "loan.disbursed",
+    "card": None, "insurance": None, "fund": None,
+}
+MARKETING_CONFIRM_WITHIN_DAYS = 10
+MARKETING_STALE_AFTER_DAYS = 30
+
+
+def confirms(category: str, result_date: date, event_type: str, event_date: date,
+             within_days: int = MARKETING_CONFIRM_WITHIN_DAYS) -> bool:
+    """A core-banking fact confirms a result of its category dated on or before it, within the window."""
+    return (MARKETING_CONFIRMED_BY.get(category) == event_type
+            and result_date <= event_date <= result_date + timedelta(days=within_days))
+
+
+def stale_before(as_of: date, after_days: int = MARKETING_STALE_AFTER_DAYS) -> date:
+    """Results dated before this day and still unconfirmed are listed for the lead."""
+    return as_of - timedelta(days=after_days)

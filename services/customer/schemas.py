@@ -2,6 +2,7 @@
 interactions, relationships and contacts, org units and staff; internal columns never leak."""
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -265,3 +266,27 @@ class StaffPublic(BaseModel):
     grade: str | None
     active: bool
 
+
+
+class MarketingResultCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: uuid.UUID
+    category: Literal["deposit", "wealth", "fee", "loan", "card", "insurance", "fund"]
+    amount: Annotated[Decimal, Field(gt=0, max_digits=17, decimal_places=2)] | None = None
+    count: Annotated[int, Field(gt=0, le=100000)] | None = None
+    result_date: date = Field(alias="date", description="the day of the result")
+
+
+class MarketingResultPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    cif: str
+    rm: str
+    category: str
+    amount: Decimal | None
+    count: int | None
+    result_date: date = Field(serialization_alias="date")
+    status: str = Field(description="registered, or confirmed (only confirmed results count)")
+    confirmed_by: str | None = Field(description="event (core banking) or lead")
+    confirmed_on: date | None

@@ -2,7 +2,7 @@
 routes and service functions ask, and the WHERE clauses that limit reads to the caller's scope."""
 from sqlalchemy import and_, false, or_, select, true
 
-from services.customer.models import ClaimRefusal, Complaint, Customer, Interaction, TransferRequest
+from services.customer.models import ClaimRefusal, Complaint, Customer, Interaction, MarketingResult, TransferRequest
 from shared.auth import Principal
 
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
@@ -169,3 +169,23 @@ def visible_complaints(p: Principal):
     seen = or_(visible_controls(p, Complaint), Complaint.handler == p.username, Complaint.escalated_to == p.username)
     not_mine = true() if p.has("admin") else or_(Complaint.about.is_(None), Complaint.about != p.username)
     return and_(seen, not_mine)
+def registers_results(p: Principal) -> bool:
+    """The RM registers the day's marketing results (登记每日营销业绩)."""
+    return p.has("rm")
+
+
+def checks_results(p: Principal) -> bool:
+    """The lead confirms the results no core-banking event can (card issuance, insurance, funds)."""
+    return p.has("team_lead", "branch_head", "admin")
+
+
+def visible_results(p: Principal):
+    """An RM their own, a lead the team's, heads/risk/audit their unit subtree, an admin all."""
+    if p.has("admin"):
+        return true()
+    clauses = [MarketingResult.rm == p.username]
+    if p.has("team_lead") and p.team:
+        clauses.append(MarketingResult.team == p.team)
+    if p.has("branch_head", "risk_manager", "auditor"):
+        clauses.append(p.subtree(MarketingResult.unit_path))
+    return or_(*clauses)

@@ -57,6 +57,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Your role may not see full ID numbers and phone numbers"),
     # the audit trail
     "auditors_only": ("审计记录仅供稽核人员和系统管理员查阅", "The audit trail is for auditors and admins"),
+    # marketing results
+    "results_by_rm": ("只有客户经理可以登记营销业绩", "Only a relationship manager registers marketing results"),
+    "results_checked_by_lead": ("只有主管可以核实营销业绩", "Only a lead checks marketing results"),
+    "amount_or_count": ("请填写金额或数量（二选一）", "Give either an amount or a count"),
+    "confirmed_by_core_banking": ("{category} 类业绩由核心系统事件确认，无需主管核实",
+                                  "Core banking confirms {category} results; no lead check is needed"),
+    "already_confirmed": ("该业绩已确认", "The result is already confirmed"),
 }
 
 CONTROL_MESSAGES: dict[str, tuple[str, str]] = {   # the controls: credit files, complaints, audits, conduct

@@ -35,6 +35,7 @@ class AgendaPart(Part):
     date: date
     total: int = 0
     items: list[dict[str, Any]] = Field(default_factory=list, description=f"the top {TOP_ITEMS} agenda items")
+    appointments: list[dict[str, Any]] = Field(default_factory=list, description="the day's appointments, by time")
 
 
 class ScorecardPart(Part):
@@ -114,7 +115,8 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
     home = Home(
         username=principal.username, date=day,
         agenda=AgendaPart(status="ok", service="tasks", date=day, total=len(agenda["items"]),
-                          items=agenda["items"][:TOP_ITEMS]) if agenda is not None else
+                          items=agenda["items"][:TOP_ITEMS], appointments=agenda.get("appointments", []))
+        if agenda is not None else
         AgendaPart(status="unavailable", service="tasks", reason=agenda_err, date=day),
         scorecard=ScorecardPart(status="ok", service="appraisal", period=card["period"], total=card["total"],
                                 grade=card["grade"], kpi_count=len(card["kpis"])) if card is not None else

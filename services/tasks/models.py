@@ -117,3 +117,59 @@ class SchedulerBookmark(SQLModel, table=True):
     __tablename__ = "scheduler_bookmark"
     job: str = Field(primary_key=True, max_length=64)
     last_day: date
+
+
+class Appointment(SQLModel, table=True):
+    """A booked meeting with a customer (客户预约); `booked` until kept (an interaction that day), missed or
+    cancelled. Two booked appointments of one RM never overlap (checked under a per-RM lock)."""
+    __tablename__ = "appointment"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    rm: str = Field(max_length=64, index=True)
+    team: str | None = Field(default=None, max_length=32)
+    unit_path: str = Field(default="", max_length=400)
+    cif: str = Field(max_length=32, index=True)
+    customer_ref: str | None = Field(default=None, max_length=64)
+    starts_at: datetime
+    ends_at: datetime
+    day: date = Field(index=True)                # the bank's date of starts_at: what "its day" means
+    place: str = Field(max_length=200)
+    purpose: str = Field(max_length=500)
+    status: str = Field(default="booked", max_length=20)
+    booked_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DayPlan(SQLModel, table=True):
+    """The RM's plan for one day (当日工作计划): task and appointment ids in order, each with a note."""
+    __tablename__ = "day_plan"
+    rm: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DayActivity(SQLModel, table=True):
+    """What another service told us an RM did on a day, for the summaries: interactions logged,
+    marketing results registered or confirmed, premium accounts opened or closed. Keyed by the fact
+    (kind, ref), so a re-delivered event rewrites the same row."""
+    __tablename__ = "day_activity"
+    kind: str = Field(primary_key=True, max_length=40)
+    ref: str = Field(primary_key=True, max_length=128)
+    rm: str | None = Field(default=None, max_length=64, index=True)
+    day: date = Field(index=True)
+    cif: str | None = Field(default=None, max_length=32)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Summary(SQLModel, table=True):
+    """An RM's daily or weekly summary (日小结 / 周小结) once notes are added and it is submitted; the
+    draft itself is computed on read and frozen into `content` at submission."""
+    __tablename__ = "rm_summary"
+    rm: str = Field(primary_key=True, max_length=64)
+    period: str = Field(primary_key=True, max_length=10)      # YYYY-MM-DD or YYYY-Www
+    team: str | None = Field(default=None, max_length=32)
+    notes: str = ""
+    content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime | None = None

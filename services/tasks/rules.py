@@ -5,7 +5,7 @@ a rule's numbers through the API, which adds a new version. A task records the r
 that made it, so "why 30 days?" has an answer even after the numbers change.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
@@ -44,6 +44,8 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
     "birthday": ("birthday_greeting", 3, {"lead_days": 3}),
     # people
     "qualitative_scoring": ("qualitative_scoring", 2, {}),   # appraisal asks an evaluator to score an RM
+    # the RM's day
+    "missed_appointment": ("follow_up", 2, {"business_days": 1}),   # a booked visit with no interaction that day
 }
 
 
@@ -112,6 +114,9 @@ LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
 
 
+PREMIUM_TIERS = TIERS[:TIERS.index("gold") + 1]   # 优质客户: gold or better, the weekly summary's accounts
+
+
 def tier_rank(tier: str | None) -> int:
     return TIERS.index(tier) if tier in TIERS else len(TIERS)
 
@@ -158,3 +163,14 @@ def months_after(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def overlaps(starts: datetime, ends: datetime, other_starts: datetime, other_ends: datetime) -> bool:
+    """Two appointments clash when their half-open intervals meet: one ending at 10:00 and the next
+    starting at 10:00 do not."""
+    return starts < other_ends and other_starts < ends
+
+
+def summary_due(calendar: BusinessCalendar, day: date) -> date:
+    """A day's summary is expected by the next business morning."""
+    return calendar.add_business_days(day, 1)

@@ -2,7 +2,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,9 +56,24 @@ class AgendaItem(TaskPublic):
     rank_reason: str
 
 
+class AppointmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    rm: str
+    customer_id: str | None = Field(validation_alias="customer_ref", description="the customer service's id")
+    cif: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    purpose: str
+    status: str = Field(description="booked, kept (an interaction logged that day), missed or cancelled")
+    booked_by: str
+
+
 class Agenda(BaseModel):
     date: date
     items: list[AgendaItem]
+    appointments: list[AppointmentPublic] = Field(default=[], description="the day's booked appointments, by time")
 
 
 class TeamAgenda(Agenda):
@@ -108,3 +123,52 @@ class CalendarDay(BaseModel):
     day: date
     business_day: bool
     note: str | None = Field(default=None, max_length=200)
+
+
+class AppointmentCreate(BaseModel):
+    customer_id: str = Field(min_length=1, max_length=64, description="the customer service's id of the customer")
+    starts_at: datetime
+    ends_at: datetime
+    place: str = Field(min_length=1, max_length=200)
+    purpose: str = Field(min_length=1, max_length=500)
+    rm: str | None = Field(default=None, max_length=64, description="a lead books for an RM of the team")
+
+
+class PlanItem(BaseModel):
+    kind: Literal["task", "appointment"]
+    id: uuid.UUID
+    note: str | None = Field(default=None, max_length=500)
+
+
+class DayPlanUpdate(BaseModel):
+    items: list[PlanItem] = Field(max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class DayPlanPublic(DayPlanUpdate):
+    date: date
+    rm: str
+    tasks: list[TaskPublic] = Field(default=[], description="the planned tasks, in plan order")
+    appointments: list[AppointmentPublic] = Field(default=[], description="the planned appointments, in plan order")
+
+
+class SummaryUpdate(BaseModel):
+    notes: str = Field(min_length=1, max_length=4000)
+
+
+class SummaryPublic(BaseModel):
+    rm: str
+    period: str = Field(description="YYYY-MM-DD (daily) or YYYY-Www (weekly)")
+    status: Literal["draft", "submitted"]
+    notes: str = ""
+    submitted_at: datetime | None = None
+    content: dict = Field(description="what the period held: tasks completed, appointments, interactions, "
+                                      "marketing results, premium accounts opened and closed")
+
+
+class SummaryStatus(BaseModel):
+    rm: str
+    period: str
+    submitted: bool
+    due_by: date = Field(description="the next business morning after the period")
+    late: bool = Field(description="not submitted and the morning it was due has come")

@@ -3,7 +3,7 @@ team's and the unit's queue, heads/risk/audit their unit subtree) and the role p
 and service functions ask."""
 from sqlalchemy import false, or_, true
 
-from services.tasks.models import Task
+from services.tasks.models import Appointment, StaffEntry, Task
 from shared.auth import Principal
 
 
@@ -55,3 +55,45 @@ def may_cancel(p: Principal) -> bool:
 
 def may_see_team_agenda(p: Principal, team_id: str) -> bool:
     return p.has("admin", "branch_head") or (p.has("team_lead") and p.team == team_id)
+
+
+def visible_appointments(p: Principal):
+    """An RM their own, a lead the team's, heads/risk/audit their unit subtree, an admin all."""
+    if p.has("admin"):
+        return true()
+    clauses = []
+    if p.has("branch_head", "risk_manager", "auditor"):
+        clauses.append(p.subtree(Appointment.unit_path))
+    if p.has("team_lead") and p.team:
+        clauses.append(Appointment.team == p.team)
+    if p.has("rm"):
+        clauses.append(Appointment.rm == p.username)
+    return or_(*clauses) if clauses else false()
+
+
+def keeps_a_day(p: Principal) -> bool:
+    """Plans a day, books appointments and writes summaries for themself."""
+    return p.has("rm")
+
+
+def may_book(p: Principal) -> bool:
+    """An RM books their own appointments; a lead books for an RM of the team."""
+    return p.has("rm", "team_lead", "admin")
+
+
+def may_book_for(p: Principal, staff: StaffEntry | None) -> bool:
+    return p.has("admin") or (staff is not None and p.has("team_lead") and staff.team == p.team)
+
+
+def may_change_appointment(p: Principal, row: Appointment) -> bool:
+    return row.rm == p.username or (p.has("team_lead") and row.team == p.team) or p.has("admin")
+
+
+def leads_summaries(p: Principal) -> bool:
+    """Reads the team's summaries and who has not submitted."""
+    return p.has("team_lead", "branch_head", "admin")
+
+
+def may_read_summaries_of(p: Principal, staff: StaffEntry) -> bool:
+    return (p.has("admin") or (p.has("branch_head") and p.covers_unit(staff.unit_path))
+            or (p.has("team_lead") and staff.team == p.team))

@@ -135,6 +135,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Qualitative appraisal: score {subject} ({period})", "Appraisal plan {plan_id} asks you to score "
                "{subject} on {items} by {due_date}; you are reminded and escalated daily once it is late."),
     },
+    "missed_appointment": {
+        "zh": ("预约跟进：{starts_at} 的预约未见走访记录", "与客户在 {place} 的预约（{purpose}）当天没有记录走访或联系，"
+               "须在 {business_days} 个工作日内跟进。"),
+        "en": ("Follow up a missed appointment of {starts_at}", "No visit or call was logged on the day of the "
+               "appointment at {place} ({purpose}); follow up within {business_days} business day(s)."),
+    },
     "adhoc": {
         "zh": ("{title}", "由 {assigned_by} 指派的临时任务"),
         "en": ("{title}", "Ad-hoc task assigned by {assigned_by}"),
@@ -192,3 +198,17 @@ class _Lenient(dict):
 
 def cancel_text(code: str | None, english: bool) -> str | None:
     return CANCELLED.get(code, (code, code))[english] if code else None
+
+
+# Problems the RM's-day routes answer with (registered by services/tasks/api/day.py).
+RM_DAY_MESSAGES = {
+    "rm_only": ("只有客户经理可以制定当日计划和小结", "Only a relationship manager keeps a day plan and summaries"),
+    "book_needs_rm_or_lead": ("只有客户经理或其团队主管可以预约客户", "Only an RM or their team lead books appointments"),
+    "appointment_ends_first": ("结束时间须晚于开始时间", "The end must come after the start"),
+    "appointment_clash": ("与 {at} 的预约时间冲突", "Clashes with the appointment at {at}"),
+    "appointment_not_booked": ("预约已是 {state} 状态", "The appointment is already {state}"),
+    "plan_item_twice": ("同一事项在计划中出现了两次", "An item appears twice in the plan"),
+    "bad_week": ("周应写作 YYYY-Www，例如 2026-W49", "A week is written YYYY-Www, e.g. 2026-W49"),
+    "summaries_need_lead": ("只有主管可以查看他人的小结", "Only a lead reads another person's summaries"),
+    "rm_needed": ("请指定客户经理（rm）", "Name the RM (rm)"),
+}

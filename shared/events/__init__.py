@@ -25,6 +25,7 @@ from shared.events.customer import (
 )
 from shared.events.envelope import Envelope, EventData, envelope_for
 from shared.events.parsing import EVENT_TYPES, InvalidEvent, parse_event
+from shared.events.rm_day import MarketingResultConfirmed, MarketingResultRegistered
 from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
 from shared.events.topics import (
                                         ALL_TOPICS,
@@ -44,7 +45,8 @@ __all__ = [
     "EVENT_TYPES", "FEES_TOPIC", "LOANS_TOPIC", "TASKS_TOPIC", "Balance", "Cif", "CustomerAssigned",
     "CustomerContactChanged", "CustomerRegistered", "CustomerTierChanged", "CustomerWon", "DepositChanged",
     "DepositClosed", "DepositOpened", "DepositProduct", "Envelope", "EventData", "FeePosted", "InteractionLogged",
-    "InvalidEvent", "LoanClass", "LoanClassified", "LoanDisbursed", "LoanDue", "LoanOverdue", "LoanRepaid", "Money",
+    "InvalidEvent", "LoanClass", "LoanClassified", "LoanDisbursed", "LoanDue", "LoanOverdue", "LoanRepaid",
+    "MarketingResultConfirmed", "MarketingResultRegistered", "Money",
     "PeriodClosed", "ScoringRequested", "SessionRevoked", "StaffChanged", "TaskCancelled", "TaskCompleted",
     "TaskCreated", "TaskEscalated", "dlq_topic", "envelope_for", "parse_event",
 ]

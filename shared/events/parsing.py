@@ -28,6 +28,7 @@ from shared.events.customer import (
     StaffChanged,
 )
 from shared.events.envelope import Envelope, EventData
+from shared.events.rm_day import MarketingResultConfirmed, MarketingResultRegistered
 from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
 from shared.events.values import money_kind, plain_money_schema
 
@@ -48,6 +49,8 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("appraisal.scoring-requested", 1): ScoringRequested,
     ("appraisal.period-closed", 1): PeriodClosed,
     **{(event_type, 1): model for event_type, model in CONTROL_TYPES.items()},
+    ("marketing-result.registered", 1): MarketingResultRegistered,
+    ("marketing-result.confirmed", 1): MarketingResultConfirmed,
 }
 # How far a date in an event may lie from its business date (and the business date from the moment
 # it occurred): a year-9999 maturity accepted by every consumer once stopped the scheduler for everyone.

@@ -62,6 +62,8 @@ def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[
         return Decimal(deeds.get("won", 0)), {"count": deeds.get("won", 0)}, None
     if kind == "interactions":
         return Decimal(deeds.get("interaction", 0)), {"count": deeds.get("interaction", 0)}, None
+    if kind == "marketing_results":   # confirmed results only: registered ones never reach appraisal
+        return Decimal(deeds.get("marketing_result", 0)), {"count": deeds.get("marketing_result", 0)}, None
     if kind == "on_time_task_rate":
         done = deeds.get("task_completed", 0)
         if not done:

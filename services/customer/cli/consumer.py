@@ -4,9 +4,9 @@ import asyncio
 from services.customer.config import Settings
 from services.customer.handlers import HANDLERS
 from shared.consumer_process import serve
-from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC, TASKS_TOPIC
+from shared.events import DEPOSITS_TOPIC, FEES_TOPIC, LOANS_TOPIC, TASKS_TOPIC
 
-TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, TASKS_TOPIC]
+TOPICS = [LOANS_TOPIC, DEPOSITS_TOPIC, TASKS_TOPIC, FEES_TOPIC]
 
 if __name__ == "__main__":
     asyncio.run(serve(Settings(), TOPICS, HANDLERS))

@@ -4,6 +4,8 @@ totals and the tier (deposits.py, loans.py over holdings.py); task events keep t
 (tasks.py)."""
 from services.customer.handlers.deposits import DEPOSIT_EFFECTS, on_deposits
 from services.customer.handlers.loans import LOAN_EFFECTS, on_loans
+from services.customer.handlers.marketing import on_fees
 from services.customer.handlers.tasks import TASK_HANDLERS
 
-HANDLERS = {**dict.fromkeys(DEPOSIT_EFFECTS, on_deposits), **dict.fromkeys(LOAN_EFFECTS, on_loans), **TASK_HANDLERS}
+HANDLERS = {**dict.fromkeys(DEPOSIT_EFFECTS, on_deposits), **dict.fromkeys(LOAN_EFFECTS, on_loans), **TASK_HANDLERS,
+            "fee.posted": on_fees}

@@ -3,6 +3,7 @@ that applies a poll's run of them to the holdings and tiers (holdings.py)."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
+from services.customer.handlers.marketing import confirm_results
 from services.customer.rules import NIL
 from shared.events import DepositChanged, DepositClosed, DepositOpened
 from shared.handlers import Item, batched
@@ -33,3 +34,4 @@ async def on_deposits(session: AsyncSession, items: list[Item]) -> None:
     """All deposit types share this one handler, so a partition's whole poll is one run however the
     types interleave."""
     await apply_run(session, items, "deposits", DEPOSIT_EFFECTS)
+    await confirm_results(session, items)

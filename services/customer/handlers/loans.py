@@ -3,6 +3,7 @@ applies a poll's run of them to the holdings and tiers (holdings.py)."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
+from services.customer.handlers.marketing import confirm_results
 from services.customer.rules import outstanding_beside_overdue, overdue_after_repayment
 from services.customer.service.credit_applications import link_disbursed_loans
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
@@ -52,3 +53,4 @@ LOAN_EFFECTS = {
 async def on_loans(session: AsyncSession, items: list[Item]) -> None:
     await apply_run(session, items, "loans", LOAN_EFFECTS)
     await link_disbursed_loans(session, [i.data for i in items if i.envelope.type == "loan.disbursed"])
+    await confirm_results(session, items)

@@ -9,6 +9,7 @@ from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import may_see_team_agenda, visible_tasks
 from services.tasks.service.agenda import COLUMNS, ORDER, agenda_version, ranked
+from services.tasks.service.appointments import appointments_of_day
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
@@ -49,7 +50,9 @@ async def my_agenda(request: Request, user: CurrentUser, day: DayParam = None, l
             mine = or_(Task.assignee == user.username, Task.escalated_to == user.username,
                        Task.copied_to == user.username)
             rows = await _page(session, mine, *_due_by(day), limit=limit)
-        cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english)).model_dump_json()
+            appointments = await appointments_of_day(session, user.username, day)
+        cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english),
+                                        appointments=appointments).model_dump_json()
         state.agenda_pages.put(key, version, cached)
     return Response(cached, media_type="application/json")
 

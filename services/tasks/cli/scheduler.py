@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from services.tasks.config import Settings
 from services.tasks.models import SchedulerBookmark
+from services.tasks.service.appointments import raise_missed
 from services.tasks.service.escalation import escalate_overdue
 from services.tasks.service.schedules import Skipped, generate_day
 from shared.clock import business_today, utcnow
@@ -38,6 +39,7 @@ async def run_schedules(sessions, through: date) -> ScheduleRun:
     while day <= through:
         async with sessions() as session:
             plan = await generate_day(session, day)
+            await raise_missed(session, day, utcnow())   # appointments before `day` nobody kept
             mark = await session.get(SchedulerBookmark, JOB) or SchedulerBookmark(job=JOB, last_day=day)
             mark.last_day = day
             session.add(mark)

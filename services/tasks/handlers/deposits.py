@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.tasks.handlers.rm_day import record_premium_accounts
 from services.tasks.rules import Rule, is_large_inflow, is_large_outflow, load_rules, outflow_share
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.deposit_days import Flows, load_flows, save_flows
@@ -131,6 +132,7 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChan
 async def on_deposit_openings(session: AsyncSession, items: list[Item[DepositOpened]]) -> None:
     """A new wealth account asks for a follow-up, a time deposit for a maturity call; other products
     make nothing, so a run of openings reads tasks and owners only for those two."""
+    await record_premium_accounts(session, items)
     asking = [i for i in items if i.data.product == "wealth" or (i.data.product == "time" and i.data.maturity_date)]
     if not asking:
         return
@@ -158,6 +160,7 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item[DepositOpe
 @batched
 async def on_deposit_closings(session: AsyncSession, items: list[Item[DepositClosed]]) -> None:
     """A closed time deposit needs no maturity call."""
+    await record_premium_accounts(session, items)
     tasks = await TaskSet.load(session, {i.data.account_id for i in items}, (), rules=(MATURITY,))
     for item in items:
         request_id_var.set(item.request_id)
