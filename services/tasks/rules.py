@@ -32,13 +32,19 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
     "loan_overdue": ("overdue_collection", 1, {"copy_risk_manager": 1}),
     "loan_downgraded": ("risk_review", 2, {"business_days": 3}),
     "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3}),
-    "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "business_days": 1}),
+    "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "share_floor_amount": 50000,
+                                            "business_days": 1}),
     "inflow_follow_up": ("follow_up", 2, {"amount": 500000, "business_days": 1}),
     "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7}),
     "tier_review": ("relationship_review", 2, {"business_days": 5}),
     "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
     # schedules
-    "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 3, "months_private": 6}),
+    # how often each band is contacted (the bank's setting; a higher band never less often than a lower one)
+    "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 1, "months_private": 1,
+                                                   "months_one_to_one": 1}),
+    # the cumulative plans (seed): monthly for ≥ 500k, quarterly for ≥ 1M, half-yearly for ≥ 2M
+    "maintenance_plan": ("maintenance_plan", 2, {"months_gold": 1, "months_platinum": 3, "months_private": 6,
+                                                 "business_days": 5}),
     "credit_rating_review": ("credit_rating_review", 2, {"month": 3, "day": 31}),
     "monthly_report": ("monthly_report", 2, {"day": 5}),
     "birthday": ("birthday_greeting", 3, {"lead_days": 3}),
@@ -110,6 +116,35 @@ class LoanDueRule:
 
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
+BANDS = ("gold", "platinum", "private")   # the retail AUM bands, lowest first: ≥ 500k, ≥ 1M, ≥ 2M (seed)
+
+
+def band_rank(tier: str | None) -> int:
+    """0 for the first AUM band and up; -1 for a customer in no band."""
+    return BANDS.index(tier) if tier in BANDS else -1
+
+
+def in_plan(plan_band: str, tier: str | None) -> bool:
+    """The plans are cumulative: a band's plan holds its customers and every richer band's."""
+    return band_rank(tier) >= band_rank(plan_band) >= 0
+
+
+def plan_bands(rule: Rule, day: date) -> list[str]:
+    """The bands whose maintenance plan starts on `day` (the first of a month in the band's cadence)."""
+    return [b for b in BANDS if day.day == 1 and not (day.month - 1) % int(rule[f"months_{b}"])]
+
+
+def contact_months(rule: Rule, tier: str | None) -> int:
+    """How often a customer of this tier is contacted, in months (0: not on the maintenance plan)."""
+    return int(rule.params.get(f"months_{tier}", 0))
+
+
+def less_contact_for_higher_band(params: dict) -> tuple[str, str] | None:
+    """A contact setting that gives a richer band less contact than a poorer one: (poorer, richer)."""
+    for poorer, richer in zip(BANDS, BANDS[1:], strict=False):
+        if int(params[f"months_{richer}"]) > int(params[f"months_{poorer}"]):
+            return poorer, richer
+    return None
 
 
 def tier_rank(tier: str | None) -> int:
@@ -127,9 +162,11 @@ def outflow_share(outflow: Decimal, opening_balance: Decimal) -> Decimal:
 
 
 def is_large_outflow(rule: Rule, outflow: Decimal, opening_balance: Decimal) -> bool:
-    """大额流出: the day's outflow over the amount, or over the share of the opening balance."""
+    """大额流出: the day's outflow over the amount, or over the share of the opening balance — the share
+    only from a floor amount up, so a small account's small withdrawal is no retention call."""
     return (outflow >= Decimal(str(rule["amount"]))
-            or outflow_share(outflow, opening_balance) >= Decimal(str(rule["share_of_balance_pct"])))
+            or (outflow >= Decimal(str(rule["share_floor_amount"]))
+                and outflow_share(outflow, opening_balance) >= Decimal(str(rule["share_of_balance_pct"]))))
 
 
 def is_large_inflow(rule: Rule, inflow: Decimal) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
-from services.tasks.texts import cancel_text, render
+from services.tasks.texts import cancel_text, render, render_letter
 
 
 class TaskPublic(BaseModel):
@@ -21,6 +21,7 @@ class TaskPublic(BaseModel):
     cif: str | None
     assignee: str | None
     due_date: date
+    due_at: datetime | None = Field(default=None, description="a clock-hour deadline (e.g. the 24-hour thank-you)")
     priority: int
     status: str
     amount: Decimal | None
@@ -31,6 +32,9 @@ class TaskPublic(BaseModel):
     escalation_level: int = 0
     copied_to: str | None = None
     created_at: datetime
+    plan: list[dict] | None = Field(default=None, description="a maintenance plan's customers: cif, band, "
+                                    "last_contact, contact_due")
+    letter: str | None = Field(default=None, description="the drafted thank-you letter, ready to send")
 
     @classmethod
     def of(cls, t: Task, english: bool) -> "TaskPublic":
@@ -40,12 +44,13 @@ class TaskPublic(BaseModel):
     def fields_of(t: Task, english: bool) -> dict:
         """The public fields of a task (an ORM object or a plain row with the same columns)."""
         title, reason = render(t.rule, t.params, english)
+        letter = render_letter(t.params, english) if t.params.get("letter") else None
         return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
                    customer_id=t.customer_ref, cif=t.cif, assignee=t.assignee, due_date=t.due_date,
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
                    escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
-                   created_at=t.created_at)
+                   created_at=t.created_at, due_at=t.due_at, plan=t.params.get("customers"), letter=letter)
 
 
 class AgendaItem(TaskPublic):

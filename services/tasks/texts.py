@@ -75,8 +75,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{business_days} business days."),
     },
     "maintenance_visit": {
-        "zh": ("维护拜访：{tier} 客户", "按分层维护计划，{tier} 客户每 {months} 个月拜访一次。"),
-        "en": ("Maintenance visit: {tier} customer", "The tier plan visits {tier} customers every {months} month(s)."),
+        "zh": ("维护联系：{tier} 客户", "按维护计划，{tier} 客户每 {months} 个月联系一次（上次联系：{last_contact}）；"
+               "一次联系计入客户所在的每个维护计划。"),
+        "en": ("Maintenance contact: {tier} customer", "The maintenance plan contacts {tier} customers every {months} "
+               "month(s) (last contact: {last_contact}); one contact counts for every plan the customer is in."),
+    },
+    "maintenance_plan": {
+        "zh": ("维护计划：{period} {band} 及以上客户（{count} 户）",
+               "每 {months} 个月为资产达到 {band} 档及以上的客户制定维护计划（{period}），协助网点负责人组织维护；"
+               "计划列出每位客户的档次、上次联系和应联系日期。"),
+        "en": ("Maintenance plan {period}: {band} customers and above ({count})",
+               "Every {months} month(s) draw up the maintenance plan ({period}) for customers in the {band} band or "
+               "above, with the outlet head who leads it; the plan lists each customer's band, last contact and "
+               "when the next contact is due."),
     },
     "credit_rating_review": {
         "zh": ("年度信用评级：{year} 年", "对公客户每年须完成一次信用评级复核（{year} 年度）。"),
@@ -141,6 +152,20 @@ def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     if "why_key" in params:
         values["why"] = WHY[params["why_key"]][english].format_map(_Lenient(params))
     return title.format_map(_Lenient(values)), reason.format_map(_Lenient(values))
+
+
+LETTERS = {  # drafted for the RM, so thanking a new customer is one step
+    "thank_you": ("尊敬的客户：\n感谢您选择我行{business_zh}。您的客户经理 {owner} 将竭诚为您服务，如有任何需要，欢迎随时联系。\n"
+                  "此致\n敬礼",
+                  "Dear customer,\nThank you for choosing us for your {business_en}. Your relationship manager {owner} "
+                  "is at your service; please contact us whenever you need anything.\nYours sincerely"),
+}
+BUSINESS = {"deposit": ("开立账户", "new account"), "loan": ("贷款业务", "loan")}
+
+
+def render_letter(params: dict, english: bool) -> str:
+    zh, en = BUSINESS.get(params.get("business", ""), ("业务", "business"))
+    return LETTERS[params["letter"]][english].format_map(_Lenient({**params, "business_zh": zh, "business_en": en}))
 
 
 def rank_text(key: str, english: bool, **params) -> str:

@@ -4,6 +4,7 @@ form one run applied in event order."""
 from services.tasks.handlers.appraisal_requests import on_scoring_requests
 from services.tasks.handlers.customers import on_customer_events
 from services.tasks.handlers.deposits import on_deposit_changes, on_deposit_closings, on_deposit_openings
+from services.tasks.handlers.interactions import on_interactions
 from services.tasks.handlers.loans import on_loan_events
 from services.tasks.handlers.staff import on_staff_changes
 
@@ -14,6 +15,7 @@ HANDLERS = {
     "customer.tier-changed": on_customer_events,
     "customer.contact-changed": on_customer_events,
     "staff.changed": on_staff_changes,
+    "interaction.logged": on_interactions,
     "loan.disbursed": on_loan_events,
     "loan.due": on_loan_events,
     "loan.repaid": on_loan_events,

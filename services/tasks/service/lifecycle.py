@@ -21,13 +21,13 @@ class TaskRow(SimpleNamespace):
 
 def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
              due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
-             source_event_id: str | None = None, risk_rank: int = 9) -> TaskRow:
+             source_event_id: str | None = None, risk_rank: int = 9, due_at: datetime | None = None) -> TaskRow:
     """An open task made by `rule` (name and version recorded), routed to the customer's owner when known."""
     return TaskRow(id=uuid.uuid4(), rule=rule.name, rule_version=rule.version, kind=rule.kind,
                    priority=rule.priority, subject=subject, anchor_date=anchor, cif=cif,
                    customer_ref=book.customer_ref if book else None, assignee=book.owner if book else None,
                    team=book.owner_team if book else None, unit_path=book.unit_path if book else "",
-                   due_date=due_date, status="open", amount=amount, params=params, source_event_id=source_event_id,
+                   due_date=due_date, due_at=due_at, status="open", amount=amount, params=params, source_event_id=source_event_id,
                    outcome=None, cancel_reason=None, copied_to=None, escalated_to=None, escalation_level=0,
                    tier_rank=tier_rank(book.tier if book else None), risk_rank=risk_rank, created_at=now,
                    updated_at=now, completed_at=None)
@@ -71,12 +71,19 @@ async def cancel_task(session: AsyncSession, task: Task, reason: str, *, busines
     return task
 
 
-async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
-                        now: datetime, interaction: str | None = None) -> Task:
+def finish_task(task: Task | TaskRow, outcome: str, now: datetime, interaction: str | None = None,
+                **recorded) -> Task | TaskRow:
     task.status, task.outcome, task.completed_at, task.updated_at = "done", outcome, now, now
     if interaction:  # the visit or call record that did the work
         task.params = {**task.params, "interaction": interaction}
-    session.add(task)
+    if recorded:
+        task.params = {**task.params, **recorded}
+    return task
+
+
+async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
+                        now: datetime, interaction: str | None = None) -> Task:
+    session.add(finish_task(task, outcome, now, interaction))
     announce(session, "task.completed", completed_event(task, business_date), task, business_date=business_date,
              now=now)
     return task

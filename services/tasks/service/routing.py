@@ -27,7 +27,12 @@ def route_to_owner(task: Task, book: CustomerBook, calendar: BusinessCalendar, b
 
 def nearest_risk_manager(staff: list[StaffEntry], unit_path: str) -> str | None:
     """The risk manager nearest the customer's unit: same unit first, then up the tree."""
-    covering = [s for s in staff if s.active and "risk_manager" in s.roles and s.unit_path
+    return nearest_with_role(staff, "risk_manager", unit_path)
+
+
+def nearest_with_role(staff: list[StaffEntry], role: str, unit_path: str) -> str | None:
+    """The holder of `role` nearest the unit: same unit first, then up the tree."""
+    covering = [s for s in staff if s.active and role in s.roles and s.unit_path
                 and (unit_path == s.unit_path or unit_path.startswith(s.unit_path + "/"))]
     return max(covering, key=lambda s: (len(s.unit_path), s.username)).username if covering else None
 
