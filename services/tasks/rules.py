@@ -107,11 +107,23 @@ class LoanDueRule:
     def lead_for(self, government_related: bool) -> int:
         return self.lead_days_government if government_related else self.lead_days
 
-    def due_date(self, calendar: BusinessCalendar, loan_due: date, government_related: bool, business_date: date) -> date:
+    def due_date(self, calendar: BusinessCalendar, loan_due: date, government_related: bool,
+                 business_date: date) -> date:
         """lead days before the loan's due date, moved back to a business day so it is never late;
         a loan already closer than that is due on the first business day from today."""
         target = calendar.on_or_before(loan_due - timedelta(days=self.lead_for(government_related)))
         return max(target, calendar.on_or_after(business_date))
+
+
+def loan_is_government_related(due_flag: bool | None, loan_flag: bool | None,
+                               customer_flag: bool) -> tuple[bool, str]:
+    """涉及政府行为的贷款 is a property of the loan: loan.due's own flag when it carries one, else the loan's
+    flag at disbursement, else — for a loan never seen disbursed — the borrower's. (flag, where it came from)"""
+    if due_flag is not None:
+        return due_flag, "loan"
+    if loan_flag is not None:
+        return loan_flag, "loan"
+    return customer_flag, "customer"
 
 
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")

@@ -125,7 +125,7 @@ CANCELLED = {  # why a task closed itself
     "account_closed": ("账户已销户", "the account was closed"),
 }
 NOTES = {
-    "government": ("（政府类客户，提前 {lead_days} 天）", " (government-related borrower: {lead_days} days ahead)"),
+    "government": ("（涉及政府行为的贷款，提前 {lead_days} 天）", " (a loan involving government action: {lead_days} days ahead)"),
     "": ("", ""),
 }
 RANK = {

@@ -3,7 +3,7 @@ from sqlmodel import func, select
 
 from services.tasks.texts import render
 from shared.outbox import OutboxMessage
-from tests.support import loan_due, unique_cif
+from tests.support import core_event, loan_due, unique_cif
 from tests.tasks.conftest import customer_event, owned_customer, tasks_for
 
 
@@ -29,10 +29,36 @@ async def test_government_related_borrower_gets_60_days(apply_event, tasks_db):
     await apply_event(loan_due(cif, "L-G", "2026-12-31", business_date="2026-08-03"))
     [task] = await tasks_for(tasks_db, cif)
     assert str(task.due_date) == "2026-10-30" and task.params["lead_days"] == 60
-    assert "（政府类客户，提前 60 天）" in render(task.rule, task.params, english=False)[1]
+    assert "（涉及政府行为的贷款，提前 60 天）" in render(task.rule, task.params, english=False)[1]
     # the note says the number the task was made with, not a copy of the default
     changed = {**task.params, "lead_days": 45}
-    assert "government-related borrower: 45 days ahead" in render(task.rule, changed, english=True)[1]
+    assert "involving government action: 45 days ahead" in render(task.rule, changed, english=True)[1]
+
+
+def disbursed(cif: str, loan_id: str, government_related: bool) -> dict:
+    return core_event("loan.disbursed", cif, {
+        "loan_id": loan_id, "customer_id": cif, "product": "working_capital", "principal": "500000.00",
+        "currency": "CNY", "disbursed_on": "2026-01-05", "maturity_date": "2026-12-31",
+        "government_related": government_related, "classification": "normal"}, business_date="2026-01-05")
+
+
+async def test_government_action_is_a_property_of_the_loan_not_the_borrower(apply_event, tasks_db):
+    ordinary, government = await owned_customer(apply_event), await owned_customer(apply_event, government_related=True)
+    await apply_event(disbursed(ordinary, "L-GOV", True))        # an ordinary borrower's government-related loan
+    await apply_event(disbursed(government, "L-PLAIN", False))   # a government borrower's ordinary loan
+    await apply_event(disbursed(ordinary, "L-SAID", False))
+    for cif, loan in ((ordinary, "L-GOV"), (government, "L-PLAIN"), (ordinary, "L-SAID")):
+        due = loan_due(cif, loan, "2026-12-31", business_date="2026-08-03")
+        if loan == "L-SAID":
+            due["data"]["government_related"] = True               # loan.due's own flag wins when present
+        await apply_event(due)
+    leads = {t.subject: (t.params["lead_days"], str(t.due_date)) for cif in (ordinary, government)
+             for t in await tasks_for(tasks_db, cif, "loan_due")}
+    assert leads == {"L-GOV": (60, "2026-10-30"), "L-PLAIN": (30, "2026-12-01"), "L-SAID": (60, "2026-10-30")}
+    # a new owner does not re-date by the borrower's flag what the loan itself decided
+    await apply_event(customer_event("customer.assigned", government, owner="rm02", government_related=True))
+    [plain] = await tasks_for(tasks_db, government, "loan_due")
+    assert (plain.assignee, plain.params["lead_days"], str(plain.due_date)) == ("rm02", 30, "2026-12-01")
 
 
 async def test_repeated_loan_due_event_makes_one_task(apply_event, tasks_db):

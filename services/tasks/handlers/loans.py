@@ -14,7 +14,8 @@ from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook, LoanBook
-from services.tasks.rules import LoanDueRule, Rule, is_downgrade, load_rules, repayment_closes, risk_rank
+from services.tasks.rules import (LoanDueRule, Rule, is_downgrade, load_rules, loan_is_government_related,
+                                  repayment_closes, risk_rank)
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.routing import active_staff, nearest_risk_manager
@@ -42,9 +43,11 @@ def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed
                             "disbursed_on": event.disbursed_on.isoformat(), "within_days": within})
 
 
-def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, classification: str | None,
+def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, loan: SimpleNamespace | None,
                   business_date: date, event_id: str, now: datetime) -> TaskRow:
-    government, numbers = bool(book and book.government_related), LoanDueRule.of(rule)
+    government, source = loan_is_government_related(event.government_related, loan and loan.government_related,
+                                                    bool(book and book.government_related))
+    numbers, classification = LoanDueRule.of(rule), loan.classification if loan else None
     return new_task(rule, subject=event.loan_id, anchor=event.due_date, book=book, cif=event.customer_id,
                     due_date=numbers.due_date(calendar, event.due_date, government, business_date), now=now,
                     amount=event.principal_due + event.interest_due, source_event_id=event_id,
@@ -54,7 +57,8 @@ def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, boo
                             "outstanding_balance": str(event.outstanding_balance),
                             "lead_days": numbers.lead_for(government), "rule_lead_days": numbers.lead_days,
                             "rule_lead_days_government": numbers.lead_days_government,
-                            "government_note_key": "government" if government else ""})
+                            "government_note_key": "government" if government else "",
+                            "government_from": source})
 
 
 def overdue_task(rule: Rule, calendar: BusinessCalendar, event: LoanOverdue, *, book: Book,
@@ -96,7 +100,8 @@ def anchor_of(event) -> date | None:
 def new_loan(loan_id: str, cif: str) -> SimpleNamespace:
     """A loan first seen: nothing lent or owed until its disbursement says so."""
     return SimpleNamespace(loan_id=loan_id, cif=cif, principal=Decimal(0), outstanding=Decimal(0),
-                           classification="normal", disbursed_on=None, maturity_date=None)
+                           classification="normal", disbursed_on=None, maturity_date=None, government_related=None,
+                           maturity_outcome=None)
 
 
 @batched
@@ -129,9 +134,10 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             loan.principal, loan.outstanding = event.principal, event.principal
             loan.classification = event.classification
             loan.disbursed_on, loan.maturity_date = event.disbursed_on, event.maturity_date
+            loan.government_related = event.government_related
             task = inspection_task(rules["post_loan_inspection"], calendar, event, **facts)
         elif isinstance(event, LoanDue):
-            task = loan_due_task(rules["loan_due"], calendar, event, classification=classification(event), **facts)
+            task = loan_due_task(rules["loan_due"], calendar, event, loan=loans.get(event.loan_id), **facts)
         elif isinstance(event, LoanRepaid):
             loan_of(event).outstanding = event.outstanding_balance
             paid, settled = event.principal_paid + event.interest_paid, event.outstanding_balance == 0

@@ -12,12 +12,12 @@ from services.tasks.service.calendar import BusinessCalendar
 
 def route_to_owner(task: Task, book: CustomerBook, calendar: BusinessCalendar, business_date: date,
                    now: datetime) -> None:
-    """An open task follows its customer to the (new) owner, unit and tier. A collection's due date is
-    recomputed with the numbers it was made with, since only now may we know the borrower is
-    government-related."""
+    """An open task follows its customer to the (new) owner, unit and tier. A collection the borrower's
+    flag decided (the loan itself never said) is re-dated with the numbers it was made with, since only
+    now may we know the borrower is government-related."""
     task.assignee, task.team, task.unit_path = book.owner, book.owner_team, book.unit_path
     task.customer_ref, task.tier_rank = book.customer_ref, tier_rank(book.tier)
-    if task.rule == "loan_due" and task.assignee:
+    if task.rule == "loan_due" and task.assignee and task.params.get("government_from") != "loan":
         loan_rule = LoanDueRule.recorded(task.params)
         task.due_date = loan_rule.due_date(calendar, task.anchor_date, book.government_related, business_date)
         task.params = {**task.params, "lead_days": loan_rule.lead_for(book.government_related),
