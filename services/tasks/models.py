@@ -95,6 +95,8 @@ class DepositDay(SQLModel, table=True):
     opening_balance: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
     outflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
     inflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
+    # of the inflow, what only came back against a retention call: not new money for a follow-up
+    returned: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
 
 
 class StaffEntry(SQLModel, table=True):

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
                                             "business_days": 1}),
     "inflow_follow_up": ("follow_up", 2, {"amount": 500000, "business_days": 1}),
     "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7}),
+    "first_business_thanks": ("thank_you", 1, {"hours": 24}),   # 新客户认同计划: within 24 clock hours (seed)
     "tier_review": ("relationship_review", 2, {"business_days": 5}),
     "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
     # schedules

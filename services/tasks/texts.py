@@ -50,9 +50,14 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{opening_balance} CNY; call the customer within {business_days} business day(s)."),
     },
     "inflow_follow_up": {
-        "zh": ("跟进致谢：账户 {account_id}", "{why}，须在 {business_days} 个工作日内跟进致谢（24 小时规则）。"),
+        "zh": ("跟进致谢：账户 {account_id}", "{why}，须在 {business_days} 个工作日内跟进致谢。"),
         "en": ("Follow-up and thanks: account {account_id}",
-               "{why}; follow up and thank the customer within {business_days} business day(s) (24-hour rule)."),
+               "{why}; follow up and thank the customer within {business_days} business day(s)."),
+    },
+    "first_business_thanks": {
+        "zh": ("新客户致谢：{about}", "新客户首笔业务（{about}），按新客户认同计划须在 {hours} 小时内致谢；感谢信已拟好，确认后即可发送。"),
+        "en": ("Thank a new customer: {about}", "A new customer's first business ({about}): thank them within {hours} "
+               "hours; the letter is drafted, ready to send."),
     },
     "time_deposit_maturity": {
         "zh": ("到期提醒：定期存款 {account_id} 于 {maturity_date} 到期",
@@ -131,12 +136,14 @@ NOTES = {
 RANK = {
     "overdue": ("已逾期 {days} 天，排在最前", "overdue by {days} days, so it comes first"),
     "due_today": ("今天到期", "due today"),
+    "due_at": ("须在 {at} 前完成", "due by {at}"),
     "upcoming": ("{days} 天后到期", "due in {days} days"),
     "amount": ("；涉及金额 {amount} 元", "; exposure {amount} CNY"),
     "tier": ("；客户等级 {tier}", "; customer tier {tier}"),
     "risk": ("；风险分类 {risk}", "; risk class {risk}"),
-    "order": ("第 {rank} 位：逾期优先，其次按到期日、金额、客户等级、风险分类排序。",
-              "Rank {rank}: overdue first, then due date, exposure, customer tier, risk class. "),
+    "order": ("第 {rank} 位：逾期优先（逾期中先按紧急程度），其次按到期时间、金额、客户等级、风险分类排序。",
+              "Rank {rank}: overdue first (the most urgent of them first), then due time, exposure, customer tier, "
+              "risk class. "),
     "escalated": ("；已升级至主管（第 {level} 级），原执行人 {assignee}", "; escalated to the lead (level {level}), "
                   "originally {assignee}'s"),
     "copied": ("；抄送给您（风险经理）", "; you are copied as risk manager"),

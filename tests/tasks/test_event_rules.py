@@ -72,7 +72,7 @@ async def test_disbursement_asks_for_a_post_loan_inspection_within_15_days(apply
     await apply_event(loan_event("loan.disbursed", cif, "2026-09-22", loan_id="L-NEW", product="working_capital",
                                  principal="3000000.00", currency="CNY", disbursed_on="2026-09-22",
                                  maturity_date="2027-09-22", government_related=False, classification="normal"))
-    [task] = await tasks_for(tasks_db, cif)
+    [task] = await tasks_for(tasks_db, cif, "post_loan_inspection")
     # 22 Sep + 15 days = 7 Oct, inside National Day: the last business day before it
     assert (task.kind, str(task.due_date), str(task.amount)) == ("post_loan_inspection", "2026-09-30", "3000000.00")
 
@@ -92,6 +92,27 @@ async def test_small_outflow_makes_no_task(apply_event, tasks_db):
     cif = await owned_customer(apply_event)
     await apply_event(deposit_changed(cif, "A-SMALL", "-100000.00", "900000.00", "2026-11-25"))
     assert await tasks_for(tasks_db, cif) == []
+
+
+async def test_a_small_withdrawal_over_30_percent_of_a_small_account_is_no_retention_call(apply_event, tasks_db):
+    cif = await owned_customer(apply_event)
+    await apply_event(deposit_changed(cif, "A-TINY", "-3000.00", "6000.00", "2026-11-25"))   # a third of 9,000
+    assert await tasks_for(tasks_db, cif) == []
+    await apply_event(deposit_changed(cif, "A-MID", "-60000.00", "90000.00", "2026-11-25"))  # 40 %, over the floor
+    [task] = await tasks_for(tasks_db, cif)
+    assert (task.rule, str(task.amount)) == ("large_outflow", "60000.00")
+
+
+async def test_money_coming_back_raises_no_follow_up_but_new_money_beyond_it_does(apply_event, tasks_db):
+    cif = await owned_customer(apply_event)
+    await apply_event(deposit_changed(cif, "A-RET", "-800000.00", "200000.00", "2026-11-25"))
+    await apply_event(deposit_changed(cif, "A-RET", "800000.00", "1000000.00", "2026-11-26"))   # all of it back
+    assert [(t.rule, t.status) for t in await tasks_for(tasks_db, cif)] == [("large_outflow", "cancelled")]
+    await apply_event(deposit_changed(cif, "A-RET", "450000.00", "1450000.00", "2026-11-26"))   # new money: 450k
+    assert [t.rule for t in await tasks_for(tasks_db, cif, "inflow_follow_up")] == []
+    await apply_event(deposit_changed(cif, "A-RET", "100000.00", "1550000.00", "2026-11-26"))   # 550k new
+    [follow_up] = await tasks_for(tasks_db, cif, "inflow_follow_up")
+    assert str(follow_up.amount) == "550000.00"
 
 
 async def test_money_coming_back_cancels_the_retention_call_with_that_reason(apply_event, tasks_db, tasks_api, as_user):
@@ -121,10 +142,10 @@ async def test_new_wealth_account_gets_a_follow_up_within_one_business_day(apply
     cif = await owned_customer(apply_event)
     await apply_event(loan_event("deposit.opened", cif, "2026-11-27", account_id="W-1", product="wealth",
                                  currency="CNY", opened_on="2026-11-27"))
-    [task] = await tasks_for(tasks_db, cif)
+    [task] = await tasks_for(tasks_db, cif, "inflow_follow_up")
     assert (task.kind, str(task.due_date)) == ("follow_up", "2026-11-30")      # Friday → Monday
     r = await tasks_api.get("/api/v1/tasks?assignee=me", headers=as_user("rm01"))
-    [item] = [i for i in r.json()["items"] if i["cif"] == cif]
+    [item] = [i for i in r.json()["items"] if i["cif"] == cif and i["rule"] == "inflow_follow_up"]
     assert item["reason"].startswith("客户新开理财账户")
 
 
@@ -132,11 +153,11 @@ async def test_time_deposit_gets_a_maturity_call_7_days_before_and_closing_cance
     cif = await owned_customer(apply_event)
     await apply_event(loan_event("deposit.opened", cif, "2026-04-08", account_id="T-1", product="time",
                                  currency="CNY", opened_on="2026-04-08", maturity_date="2026-10-08"))
-    [task] = await tasks_for(tasks_db, cif)
+    [task] = await tasks_for(tasks_db, cif, "time_deposit_maturity")
     # 8 Oct − 7 days = 1 Oct, National Day: the last business day before it
     assert (task.kind, str(task.due_date), task.params["lead_days"]) == ("maturity_call", "2026-09-30", 7)
     await apply_event(loan_event("deposit.closed", cif, "2026-06-01", account_id="T-1", closed_on="2026-06-01"))
-    [task] = await tasks_for(tasks_db, cif)
+    [task] = await tasks_for(tasks_db, cif, "time_deposit_maturity")
     assert (task.status, task.cancel_reason) == ("cancelled", "account_closed")
 
 

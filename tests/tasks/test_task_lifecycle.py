@@ -105,6 +105,6 @@ async def test_agenda_ranks_by_due_date_then_exposure_then_tier_then_risk_and_ex
     assert "涉及金额 900350.00 元" in item[large]["rank_reason"] and item[large]["reason"]
     en = (await tasks_api.get("/api/v1/me/agenda?date=2026-11-30",
                               headers=as_user("rm02", **{"Accept-Language": "en"}))).json()
-    assert any("overdue first, then due date" in i["rank_reason"] for i in en["items"])
+    assert any("overdue first (the most urgent of them first), then due time" in i["rank_reason"] for i in en["items"])
     async with tasks_db() as s:
         assert (await s.exec(select(Task).where(Task.subject == "L-K4", Task.rule == "loan_due"))).one().risk_rank == 1

@@ -17,6 +17,7 @@ from services.tasks.models import CustomerBook, LoanBook
 from services.tasks.rules import (LoanDueRule, Rule, is_downgrade, load_rules, loan_is_government_related,
                                   repayment_closes, risk_rank)
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
+from services.tasks.service.first_business import thank_new_customers
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
@@ -167,3 +168,4 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     if rows:
         await put_rows(session, LOANS, rows, ("loan_id",), update=tuple(c for c in rows[0] if c != "loan_id"))
     await tasks.write()
+    await thank_new_customers(session, [(i, "loan", i.data.loan_id) for i in items if isinstance(i.data, LoanDisbursed)])

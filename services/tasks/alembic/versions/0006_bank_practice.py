@@ -1,6 +1,7 @@
 """Rules as the bank practises them (issue 21): a customer's last contact (maintenance plans), the
 owner's grade (tier cap), a loan's own government flag and its maturity outcome, a task's due time
-(the 24-hour thank-you) and a customer's first business.
+(the 24-hour thank-you), a customer's first business, and the money of a day that only came back after
+an outflow (not new money to follow up).
 
 The maintenance cadence shipped in 0002 (private customers every 6 months, gold monthly) gave the
 richest the least contact; the bank's practice is cumulative plans and, by default, a monthly contact
@@ -30,6 +31,7 @@ def upgrade() -> None:
     op.add_column("staff_book", sa.Column("grade", sa.String(20), nullable=True))
     op.add_column("loan_book", sa.Column("government_related", sa.Boolean(), nullable=True))
     op.add_column("loan_book", sa.Column("maturity_outcome", sa.String(20), nullable=True))
+    op.add_column("deposit_day", sa.Column("returned", sa.Numeric(18, 2), nullable=False, server_default="0"))
     op.add_column("task", sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
     version = bind.execute(sa.text("SELECT coalesce(max(version), 0) FROM task_rule WHERE name = 'maintenance_visit'"))
@@ -43,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DELETE FROM task_rule WHERE name = 'maintenance_visit' AND changed_by = 'migration' AND version > 1")
     op.drop_column("task", "due_at")
+    op.drop_column("deposit_day", "returned")
     op.drop_column("loan_book", "maturity_outcome")
     op.drop_column("loan_book", "government_related")
     op.drop_column("staff_book", "grade")
