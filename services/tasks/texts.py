@@ -114,6 +114,20 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Qualitative appraisal: score {subject} ({period})", "Appraisal plan {plan_id} asks you to score "
                "{subject} on {items} by {due_date}; you are reminded and escalated daily once it is late."),
     },
+    "b_manager_missing": {
+        "zh": ("未配 B 岗：{tier} 客户（A 岗 {owner}）", "个人优质客户须配备 B 岗客户经理，实行相互监督；请在 {business_days} 个工作日内指定"
+               " B 岗，指定后本提醒自动关闭。"),
+        "en": ("No B-manager: {tier} customer (A-manager {owner})", "Every retail premium customer has a second (B) "
+               "manager for mutual supervision; assign one within {business_days} business days — this alert "
+               "closes itself once one is assigned."),
+    },
+    "tier_above_grade": {
+        "zh": ("客户等级超出客户经理职级：{tier} 客户（{owner}，{grade}）", "客户等级升为 {tier}，超出 {owner}（{grade}）可管理的范围；"
+               "请在 {business_days} 个工作日内改派客户或提升客户经理职级。"),
+        "en": ("Tier above the manager's grade: {tier} customer ({owner}, {grade})", "The customer's tier rose to "
+               "{tier}, above what {owner} ({grade}) may hold; reassign the customer or upgrade the manager within "
+               "{business_days} business days."),
+    },
     "adhoc": {
         "zh": ("{title}", "由 {assigned_by} 指派的临时任务"),
         "en": ("{title}", "Ad-hoc task assigned by {assigned_by}"),
@@ -128,6 +142,11 @@ CANCELLED = {  # why a task closed itself
     "loan_settled": ("贷款已结清", "the loan is settled"),
     "deposit_returned": ("流出资金已回流", "the money came back into the account"),
     "account_closed": ("账户已销户", "the account was closed"),
+    "overdue_repaid": ("逾期贷款已归还", "the overdue loan was repaid"),
+    "superseded": ("客户等级再次变化，由新的关系复核取代", "a later tier change replaced this review"),
+    "b_manager_assigned": ("已指定 B 岗", "a B-manager was assigned"),
+    "not_premium": ("客户已不属于优质客户", "the customer is no longer a premium customer"),
+    "within_grade": ("客户等级已在客户经理职级范围内", "the tier is within the manager's grade now"),
 }
 NOTES = {
     "government": ("（涉及政府行为的贷款，提前 {lead_days} 天）", " (a loan involving government action: {lead_days} days ahead)"),
