@@ -16,16 +16,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, load_rules, tier_rank
+from services.tasks.service import lead_alerts
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.lifecycle import TaskRow, new_task
-from services.tasks.service import lead_alerts
 from services.tasks.service.routing import active_staff, route_to_owner, team_leads
 from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
-from shared.events import CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged
+from shared.events import CustomerAssigned, CustomerRegistered, CustomerTierChanged
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 BOOK = CustomerBook.__table__

@@ -1,6 +1,6 @@
 """staff.changed → the staff book: who leads a team (escalation), who is a unit's risk manager (copies
-of overdue collections), an evaluator's team and unit, an RM's grade (the tier cap). A run keeps each person's last word, written in
-one upsert."""
+of overdue collections), an evaluator's team and unit, an RM's grade (the tier cap). A run keeps each
+person's last word, written in one upsert."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import StaffEntry
