@@ -7,6 +7,7 @@ that made it, so "why 30 days?" has an answer even after the numbers change.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlmodel import select
 
@@ -129,6 +130,16 @@ def loan_is_government_related(due_flag: bool | None, loan_flag: bool | None,
     if loan_flag is not None:
         return loan_flag, "loan"
     return customer_flag, "customer"
+
+
+# How a loan-due collection ended (seed): repaid, renewed for a sound borrower (借新还旧), extended, or
+# handed to collection.
+MaturityOutcome = Literal["collected", "renewed", "extended", "handed_to_collection"]
+MATURITY_OUTCOMES: tuple[str, ...] = get_args(MaturityOutcome)
+
+
+def needs_maturity_outcome(rule: str) -> bool:
+    return rule == "loan_due"
 
 
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
+from services.tasks.rules import MaturityOutcome
 from services.tasks.texts import cancel_text, render, render_letter
 
 
@@ -35,6 +36,7 @@ class TaskPublic(BaseModel):
     plan: list[dict] | None = Field(default=None, description="a maintenance plan's customers: cif, band, "
                                     "last_contact, contact_due")
     letter: str | None = Field(default=None, description="the drafted thank-you letter, ready to send")
+    maturity_outcome: str | None = Field(default=None, description="how a loan-due collection ended")
 
     @classmethod
     def of(cls, t: Task, english: bool) -> "TaskPublic":
@@ -50,7 +52,8 @@ class TaskPublic(BaseModel):
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
                    escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
-                   created_at=t.created_at, due_at=t.due_at, plan=t.params.get("customers"), letter=letter)
+                   created_at=t.created_at, due_at=t.due_at, plan=t.params.get("customers"), letter=letter,
+                   maturity_outcome=t.params.get("maturity_outcome"))
 
 
 class AgendaItem(TaskPublic):
@@ -77,6 +80,9 @@ class TaskCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     interaction: str | None = Field(default=None, max_length=64, description="id of the visit/call record")
+    maturity_outcome: MaturityOutcome | None = Field(
+        default=None, description="a loan-due collection's end (required for one): collected, renewed (借新还旧), "
+                                  "extended, handed_to_collection")
 
 
 class TaskCreate(BaseModel):

@@ -1,10 +1,11 @@
 """loan.due -> collection task for the owner: due dates, reasons, dedup, unassigned queue, scope."""
 from sqlmodel import func, select
 
+from services.tasks.models import LoanBook
 from services.tasks.texts import render
 from shared.outbox import OutboxMessage
 from tests.support import core_event, loan_due, unique_cif
-from tests.tasks.conftest import customer_event, owned_customer, tasks_for
+from tests.tasks.conftest import customer_event, outbox_events, owned_customer, tasks_for
 
 
 async def test_loan_due_makes_a_collection_task_for_the_owner_with_due_date_and_reason(apply_event, tasks_db,
@@ -129,7 +130,8 @@ async def test_other_rms_never_see_someone_elses_task(apply_event, tasks_db, tas
     assert cif not in {i["cif"] for i in agenda["items"]}
     listed = (await tasks_api.get("/api/v1/tasks?limit=200", headers=as_user("rm02"))).json()
     assert cif not in {i["cif"] for i in listed["items"]}
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "x"}, headers=as_user("rm02"))
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "x", "maturity_outcome": "collected"},
+                             headers=as_user("rm02"))
     assert r.status_code == 404
     lead = (await tasks_api.get("/api/v1/tasks?limit=200", headers=as_user("lead01"))).json()
     assert cif in {i["cif"] for i in lead["items"]}
@@ -139,16 +141,37 @@ async def test_completing_a_task_records_the_outcome_and_publishes_on_time(apply
     cif = await owned_customer(apply_event)
     await apply_event(loan_due(cif, "L-7", "2030-12-31"))
     [task] = await tasks_for(tasks_db, cif)
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "已电话通知财务总监"},
-                             headers=as_user("rm01"))
+    body = {"outcome": "已电话通知财务总监", "maturity_outcome": "collected"}
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json=body, headers=as_user("rm01"))
     assert r.status_code == 200 and r.json()["status"] == "done" and r.json()["outcome"] == "已电话通知财务总监"
-    again = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "again"},
+    again = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={**body, "outcome": "again"},
                                  headers=as_user("rm01"))
     assert again.status_code == 409
     async with tasks_db() as s:
         event = (await s.exec(select(OutboxMessage).where(OutboxMessage.event_type == "task.completed",
                                                           OutboxMessage.key == cif))).one()
     assert event.payload["data"]["on_time"] is True
+
+
+async def test_a_loan_due_collection_completes_with_its_maturity_outcome_kept_with_the_loan(apply_event, tasks_db,
+                                                                                           tasks_api, as_user):
+    cif = await owned_customer(apply_event)
+    await apply_event(loan_due(cif, "L-RENEW", "2030-12-31"))
+    [task] = await tasks_for(tasks_db, cif)
+    url = f"/api/v1/tasks/{task.id}/complete"
+    r = await tasks_api.post(url, json={"outcome": "已办理"}, headers=as_user("rm01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "maturity_outcome"
+    r = await tasks_api.post(url, json={"outcome": "已办理", "maturity_outcome": "forgiven"}, headers=as_user("rm01"))
+    assert r.status_code == 422
+    assert (await tasks_for(tasks_db, cif))[0].status == "open"
+    r = await tasks_api.post(url, json={"outcome": "经营正常，借新还旧", "maturity_outcome": "renewed"},
+                             headers=as_user("rm01"))
+    assert r.status_code == 200 and r.json()["maturity_outcome"] == "renewed"
+    async with tasks_db() as s:
+        loan = await s.get(LoanBook, "L-RENEW")
+    assert loan.maturity_outcome == "renewed"
+    [completed] = await outbox_events(tasks_db, "task.completed", cif)
+    assert completed["maturity_outcome"] == "renewed"
 
 
 async def test_complete_needs_an_outcome(apply_event, tasks_db, tasks_api, as_user):

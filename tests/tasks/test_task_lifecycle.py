@@ -13,7 +13,8 @@ async def test_transfer_moves_open_tasks_to_the_new_owner_and_leaves_done_ones_w
     await apply_event(loan_due(cif, "L-T1", "2030-12-31"))
     await apply_event(loan_due(cif, "L-T2", "2031-06-30"))
     done, still_open = sorted(await tasks_for(tasks_db, cif), key=lambda t: t.subject)
-    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete", json={"outcome": "已通知"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete", json={"outcome": "已通知", "maturity_outcome": "collected"},
+                             headers=as_user("rm01"))
     assert r.status_code == 200
     await apply_event(customer_event("customer.assigned", cif, owner="rm02", previous_owner="rm01"))
     by_subject = {t.subject: t for t in await tasks_for(tasks_db, cif)}
@@ -27,7 +28,9 @@ async def test_a_task_is_started_then_completed_with_an_outcome(apply_event, tas
     [task] = await tasks_for(tasks_db, cif)
     r = await tasks_api.post(f"/api/v1/tasks/{task.id}/start", headers=as_user("rm01"))
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "已上门拜访"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "已上门拜访",
+                                                                        "maturity_outcome": "extended"},
+                             headers=as_user("rm01"))
     assert r.json()["status"] == "done" and r.json()["outcome"] == "已上门拜访"
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
+from services.tasks.models import OPEN_STATUSES, CustomerBook, LoanBook, Task
 from services.tasks.rules import Rule, tier_rank
 from services.tasks.service.task_events import announce, cancelled_event, completed_event, created_event
 from shared.db import insert
@@ -82,8 +82,15 @@ def finish_task(task: Task | TaskRow, outcome: str, now: datetime, interaction: 
 
 
 async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
-                        now: datetime, interaction: str | None = None) -> Task:
-    session.add(finish_task(task, outcome, now, interaction))
+                        now: datetime, interaction: str | None = None, maturity_outcome: str | None = None) -> Task:
+    """Done, with the outcome; a loan-due collection's maturity outcome is kept with the loan too."""
+    recorded = {"maturity_outcome": maturity_outcome} if maturity_outcome else {}
+    session.add(finish_task(task, outcome, now, interaction, **recorded))
+    if maturity_outcome:
+        loan = await session.get(LoanBook, task.subject) or LoanBook(  # a loan first seen in loan.due
+            loan_id=task.subject, cif=task.cif or "", principal=Decimal(0), outstanding=Decimal(0))
+        loan.maturity_outcome = maturity_outcome
+        session.add(loan)
     announce(session, "task.completed", completed_event(task, business_date), task, business_date=business_date,
              now=now)
     return task

@@ -19,7 +19,8 @@ def cancelled_event(task: Task, reason: str) -> TaskCancelled:
 
 def completed_event(task: Task, business_date: date) -> TaskCompleted:
     return TaskCompleted(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, due_date=task.due_date,
-                         completed_on=business_date, on_time=business_date <= task.due_date)
+                         completed_on=business_date, on_time=business_date <= task.due_date,
+                         maturity_outcome=task.params.get("maturity_outcome"))
 
 
 def escalated_event(task: Task) -> TaskEscalated:
