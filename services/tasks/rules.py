@@ -29,14 +29,16 @@ class Rule:
 
 # name: (kind, priority, default numbers) — the "Daily tasks" table of the domain, row by row.
 DEFAULTS: dict[str, tuple[str, int, dict]] = {
-    "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60}),
+    # late_business_days: what a task raised past its date (late events) still gets, so it is not born late
+    "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60, "late_business_days": 1}),
     "loan_overdue": ("overdue_collection", 1, {"copy_risk_manager": 1}),
     "loan_downgraded": ("risk_review", 2, {"business_days": 3}),
-    "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3}),
+    "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3,
+                                                         "late_business_days": 1}),
     "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "share_floor_amount": 50000,
                                             "business_days": 1}),
     "inflow_follow_up": ("follow_up", 2, {"amount": 500000, "business_days": 1}),
-    "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7}),
+    "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7, "late_business_days": 1}),
     "first_business_thanks": ("thank_you", 1, {"hours": 24}),   # 新客户认同计划: within 24 clock hours (seed)
     "tier_review": ("relationship_review", 2, {"business_days": 5}),
     "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
@@ -97,18 +99,20 @@ class LoanDueRule:
     """到期催收: collection notice + company check ahead of a loan's due date. The numbers come from a
     Rule (the version in force) or from what a task recorded; their defaults are DEFAULTS["loan_due"]."""
     lead_days: int
-    lead_days_government: int   # government-related borrowers need longer to arrange repayment
+    lead_days_government: int   # government-related loans need longer to arrange repayment
+    late_business_days: int = DEFAULTS["loan_due"][2]["late_business_days"]
 
     @classmethod
     def of(cls, rule: Rule) -> "LoanDueRule":
-        return cls(int(rule["lead_days"]), int(rule["lead_days_government"]))
+        return cls(int(rule["lead_days"]), int(rule["lead_days_government"]), int(rule["late_business_days"]))
 
     @classmethod
     def recorded(cls, params: dict) -> "LoanDueRule":
         """The numbers a collection task was made with (params), the defaults where it recorded none."""
         defaults = DEFAULTS["loan_due"][2]
         return cls(int(params.get("rule_lead_days", defaults["lead_days"])),
-                   int(params.get("rule_lead_days_government", defaults["lead_days_government"])))
+                   int(params.get("rule_lead_days_government", defaults["lead_days_government"])),
+                   int(params.get("rule_late_business_days", defaults["late_business_days"])))
 
     def lead_for(self, government_related: bool) -> int:
         return self.lead_days_government if government_related else self.lead_days
@@ -116,9 +120,15 @@ class LoanDueRule:
     def due_date(self, calendar: BusinessCalendar, loan_due: date, government_related: bool,
                  business_date: date) -> date:
         """lead days before the loan's due date, moved back to a business day so it is never late;
-        a loan already closer than that is due on the first business day from today."""
+        a loan already closer than that gets the late lead from today."""
         target = calendar.on_or_before(loan_due - timedelta(days=self.lead_for(government_related)))
-        return max(target, calendar.on_or_after(business_date))
+        return fair_due(calendar, target, business_date, self.late_business_days)
+
+
+def fair_due(calendar: BusinessCalendar, target: date, raised_on: date, late_business_days: int) -> date:
+    """A task's due date, fair to a task raised after it (events that arrive late): that one is due the
+    rule's late lead in business days after it was raised, never born late."""
+    return target if target >= raised_on else calendar.add_business_days(raised_on, late_business_days)
 
 
 def loan_is_government_related(due_flag: bool | None, loan_flag: bool | None,

@@ -34,9 +34,14 @@ async def test_overdue_loan_is_urgent_today_copies_the_risk_manager_and_escalate
         assert await escalate_overdue(s, date(2026, 11, 27), utcnow()) >= 1
         await s.commit()
     [task] = await tasks_for(tasks_db, cif)
-    assert (task.escalated_to, task.escalation_level, task.assignee) == ("lead01", 2, "rm01")
-    [escalated] = await outbox_events(tasks_db, "task.escalated", cif)
-    assert escalated["escalated_to"] == "lead01" and escalated["level"] == 2
+    # found 2 business days late: the first escalation is level 1, the next business day level 2
+    assert (task.escalated_to, task.escalation_level, task.assignee) == ("lead01", 1, "rm01")
+    async with tasks_db() as s:
+        assert await escalate_overdue(s, date(2026, 11, 27), utcnow()) == 0     # once a day
+        await escalate_overdue(s, date(2026, 11, 30), utcnow())
+        await s.commit()
+    first, second = await outbox_events(tasks_db, "task.escalated", cif)
+    assert (first["escalated_to"], first["level"], second["level"]) == ("lead01", 1, 2)
     lead = (await tasks_api.get("/api/v1/me/agenda?date=2026-11-27", headers=as_user("lead01"))).json()
     [item] = [i for i in lead["items"] if i["cif"] == cif]
     assert item["assignee"] == "rm01" and "原执行人 rm01" in item["rank_reason"]

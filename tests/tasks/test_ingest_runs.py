@@ -115,9 +115,10 @@ EXPECTED_TASKS = sorted([
     ("post_loan_inspection", "L-1", D(TUE), 1, "rm01", D("2026-12-09"), "open", None, Decimal("400000.00"), 4, 4),
     ("loan_due", "L-1", D("2027-01-05"), 2, "rm01", D("2026-12-11"),
      "cancelled", "loan_repaid", Decimal("120350.00"), 4, 4),                   # the re-sent amount
-    ("loan_due", "L-G", D("2027-01-05"), 2, "rm02", D(TUE), "open", None, Decimal("100350.00"), 4, 9),  # 60 days: past
+    ("loan_due", "L-G", D("2027-01-05"), 2, "rm02", D(WED), "open", None, Decimal("100350.00"), 4, 9),  # 60 days
+    # ahead is past when it is raised: due a business day after, not born late
     ("loan_overdue", "L-SETTLE", D("2026-11-21"), 1, "rm01", D(TUE),           # anchored on the episode's first day
-     "cancelled", "loan_repaid", Decimal("5050.00"), 4, 2),
+     "cancelled", "overdue_repaid", Decimal("5050.00"), 4, 2),
     ("loan_downgraded", "L-SETTLE", D(TUE), 1, "rm01", D("2026-11-27"), "open", None, Decimal("400000.00"), 4, 2),
     ("loan_overdue", "L-G", D(TUE), 1, "rm02", D(WED), "open", None, Decimal("1.00"), 4, 9),
 ])
@@ -139,11 +140,11 @@ EXPECTED_EVENTS = {
          ("task.created", "loan_downgraded", "L-SETTLE", "2026-11-27"),
          ("task.cancelled", "loan_due", "L-1", "loan_repaid"),
          ("task.cancelled", "loan_due", "L-SETTLE", "loan_repaid"),
-         ("task.cancelled", "loan_overdue", "L-SETTLE", "loan_repaid"),
+         ("task.cancelled", "loan_overdue", "L-SETTLE", "overdue_repaid"),
          ("task.cancelled", "post_loan_inspection", "L-SETTLE", "loan_settled")],
     GOV: [("task.created", "large_outflow", "A-PREV", TUE),
           ("task.cancelled", "large_outflow", "A-PREV", "deposit_returned"),
-          ("task.created", "loan_due", "L-G", TUE),
+          ("task.created", "loan_due", "L-G", WED),
           ("task.created", "loan_overdue", "L-G", WED)],
     NOBODY: [("task.created", "inflow_follow_up", "A-9", WED)],
 }

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook
-from services.tasks.rules import Rule, is_large_inflow, is_large_outflow, load_rules, outflow_share
+from services.tasks.rules import Rule, fair_due, is_large_inflow, is_large_outflow, load_rules, outflow_share
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.deposit_days import Flows, load_flows, save_flows
 from services.tasks.service.first_business import thank_new_customers
@@ -38,7 +38,8 @@ def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
 def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, *, book: CustomerBook | None,
                   business_date: date, event_id: str, now: datetime) -> TaskRow:
     lead = int(rule["lead_days"])
-    due = max(calendar.on_or_before(event.maturity_date - timedelta(days=lead)), calendar.on_or_after(business_date))
+    due = fair_due(calendar, calendar.on_or_before(event.maturity_date - timedelta(days=lead)), business_date,
+                   int(rule["late_business_days"]))
     return new_task(rule, subject=event.account_id, anchor=event.maturity_date, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=None, source_event_id=event_id,
                     params={"account_id": event.account_id, "maturity_date": event.maturity_date.isoformat(),

@@ -14,7 +14,7 @@ from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook, LoanBook
-from services.tasks.rules import (LoanDueRule, Rule, is_downgrade, load_rules, loan_is_government_related,
+from services.tasks.rules import (LoanDueRule, Rule, fair_due, is_downgrade, load_rules, loan_is_government_related,
                                   repayment_closes, risk_rank)
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.first_business import thank_new_customers
@@ -36,7 +36,8 @@ Book = CustomerBook | None
 def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book, business_date: date,
                     event_id: str, now: datetime) -> TaskRow:
     within = int(rule["first_within_days"])
-    due = max(calendar.on_or_before(event.disbursed_on + timedelta(days=within)), calendar.on_or_after(business_date))
+    due = fair_due(calendar, calendar.on_or_before(event.disbursed_on + timedelta(days=within)), business_date,
+                   int(rule["late_business_days"]))
     return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=event.principal, source_event_id=event_id,
                     risk_rank=risk_rank(event.classification),
@@ -58,6 +59,7 @@ def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, boo
                             "outstanding_balance": str(event.outstanding_balance),
                             "lead_days": numbers.lead_for(government), "rule_lead_days": numbers.lead_days,
                             "rule_lead_days_government": numbers.lead_days_government,
+                            "rule_late_business_days": numbers.late_business_days,
                             "government_note_key": "government" if government else "",
                             "government_from": source})
 
@@ -144,8 +146,9 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             paid, settled = event.principal_paid + event.interest_paid, event.outstanding_balance == 0
             for open_task in tasks.open(event.loan_id, "loan_due") + tasks.open(event.loan_id, "loan_overdue"):
                 if repayment_closes(open_task.rule, open_task.anchor_date, open_task.amount, paid, settled,
-                                    event.repaid_on):
-                    tasks.cancel(open_task, "loan_repaid", business_date=day, now=now)
+                                    event.repaid_on):   # the true reason: repaid before due, or the arrears paid
+                    reason = "overdue_repaid" if open_task.rule == "loan_overdue" else "loan_repaid"
+                    tasks.cancel(open_task, reason, business_date=day, now=now)
             if settled:
                 for open_task in tasks.open(event.loan_id, "post_loan_inspection"):
                     tasks.cancel(open_task, "loan_settled", business_date=day, now=now)
