@@ -27,6 +27,7 @@ class CustomerBook(SQLModel, table=True):
     last_contact_on: date | None = None                          # the last interaction logged (any channel)
     b_manager: str | None = Field(default=None, max_length=64)   # B岗, from customer.assigned role B
     first_business_on: date | None = None                        # first account or loan: the thank-you's cue
+    industry_policy: str | None = Field(default=None, max_length=20)   # maintain / grow / control (行业政策)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
     "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60, "late_business_days": 1}),
     "loan_overdue": ("overdue_collection", 1, {"copy_risk_manager": 1}),
     "loan_downgraded": ("risk_review", 2, {"business_days": 3}),
+    "control_industry_loan": ("risk_review", 2, {"business_days": 3}),   # 行业政策: control-and-exit (seed)
     "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3,
                                                          "late_business_days": 1}),
     "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "share_floor_amount": 50000,

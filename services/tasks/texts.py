@@ -30,6 +30,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "Loan {loan_id} was downgraded from {from_class} to {to_class} on {as_of}; review the risk within "
                "{business_days} business days."),
     },
+    "control_industry_loan": {
+        "zh": ("风险复核：限制类行业客户新增贷款 {loan_id}", "客户所属行业按行业政策为限制退出类，贷款 {loan_id}（{principal} 元）于 "
+               "{disbursed_on} 发放，须在 {business_days} 个工作日内完成风险复核；已抄送风险经理。"),
+        "en": ("Risk review: new loan {loan_id} in a control industry", "The customer's industry is control-and-exit "
+               "under the industry policy; loan {loan_id} ({principal} CNY) was disbursed on {disbursed_on}: review "
+               "the risk within {business_days} business days; the risk manager is copied."),
+    },
     "post_loan_inspection": {
         "zh": ("贷后检查：贷款 {loan_id}", "贷款 {loan_id}（{product}，{principal} 元）于 {disbursed_on} 发放，"
                "须在 {within_days} 天内完成首次贷后检查，对公贷款此后每季度一次。"),

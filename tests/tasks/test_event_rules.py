@@ -198,3 +198,18 @@ async def test_loan_repaid_before_due_cancels_its_collection_task_and_a_part_pay
     assert (task.status, task.cancel_reason) == ("cancelled", "loan_repaid")
     [cancelled] = await outbox_events(tasks_db, "task.cancelled", cif)
     assert cancelled["reason"] == "loan_repaid"
+
+
+async def test_a_control_industry_customers_new_loan_raises_a_risk_review_copied_to_the_risk_manager(apply_event,
+                                                                                                   tasks_db):
+    await apply_event(staff_event("risk01", ["risk_manager"], "HQ/BR01"))
+    steel, school = await owned_customer(apply_event, industry_policy="control"), await owned_customer(
+        apply_event, industry_policy="grow")
+    for cif, loan in ((steel, "L-STEEL"), (school, "L-SCHOOL")):
+        await apply_event(loan_event("loan.disbursed", cif, "2026-11-25", loan_id=loan, product="working_capital",
+                                     principal="2000000.00", currency="CNY", disbursed_on="2026-11-25",
+                                     maturity_date="2027-11-25", government_related=False, classification="normal"))
+    [review] = await tasks_for(tasks_db, steel, "control_industry_loan")
+    assert (review.kind, review.subject, str(review.due_date), review.copied_to) == (
+        "risk_review", "L-STEEL", "2026-11-30", "risk01")   # 3 business days
+    assert await tasks_for(tasks_db, school, "control_industry_loan") == []

@@ -1,5 +1,5 @@
 """Loan events → tasks: collection ahead of due, overdue collection (copied to the risk manager),
-downgrade review, post-loan inspection; cancelled when a repayment covers or settles; and the loan
+downgrade review, post-loan inspection, a risk review of a control-industry customer's new loan; cancelled when a repayment covers or settles; and the loan
 projection that tells whether a cause has gone away.
 
 One handler takes every loan event type, so a partition's consecutive loan events (disbursed, due,
@@ -28,7 +28,7 @@ from shared.db import one_of, plain_rows
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.logging import request_id_var
 
-RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection")
+RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection", "control_industry_loan")
 LOANS: Table = LoanBook.__table__
 Book = CustomerBook | None
 
@@ -43,6 +43,22 @@ def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed
                     risk_rank=risk_rank(event.classification),
                     params={"loan_id": event.loan_id, "product": event.product, "principal": str(event.principal),
                             "disbursed_on": event.disbursed_on.isoformat(), "within_days": within})
+
+
+def controlled(book: Book) -> bool:
+    """The customer's industry is control-and-exit under the bank's industry policy."""
+    return book is not None and book.industry_policy == "control"
+
+
+def control_industry_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book,
+                          business_date: date, event_id: str, now: datetime) -> TaskRow:
+    """A new loan to a customer in a control-and-exit industry (行业政策) asks for a risk review."""
+    days = int(rule["business_days"])
+    return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
+                    due_date=calendar.add_business_days(max(event.disbursed_on, business_date), days), now=now,
+                    amount=event.principal, source_event_id=event_id, risk_rank=risk_rank(event.classification),
+                    params={"loan_id": event.loan_id, "principal": str(event.principal), "business_days": days,
+                            "disbursed_on": event.disbursed_on.isoformat()})
 
 
 def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, loan: SimpleNamespace | None,
@@ -118,7 +134,9 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     tasks = await TaskSet.load(session, {e.loan_id for e in events}, {a for a in map(anchor_of, events) if a})
     books = await load_books(session, {e.customer_id for e in events})
     rules, calendar = await load_rules(session, RULES), await load_calendar(session)
-    staff = await active_staff(session) if any(isinstance(e, LoanOverdue) for e in events) else []
+    copying = any(isinstance(e, LoanOverdue) or (isinstance(e, LoanDisbursed) and controlled(books.get(e.customer_id)))
+                  for e in events)   # only then is a risk manager copied
+    staff = await active_staff(session) if copying else []
 
     def loan_of(event) -> SimpleNamespace:
         written.add(event.loan_id)
@@ -139,6 +157,10 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             loan.disbursed_on, loan.maturity_date = event.disbursed_on, event.maturity_date
             loan.government_related = event.government_related
             task = inspection_task(rules["post_loan_inspection"], calendar, event, **facts)
+            if controlled(book):
+                review = control_industry_task(rules["control_industry_loan"], calendar, event, **facts)
+                review.copied_to = nearest_risk_manager(staff, book.unit_path)
+                tasks.raise_(review, business_date=day, now=now)
         elif isinstance(event, LoanDue):
             task = loan_due_task(rules["loan_due"], calendar, event, loan=loans.get(event.loan_id), **facts)
         elif isinstance(event, LoanRepaid):

@@ -1,6 +1,6 @@
 """Rules as the bank practises them (issue 21): a customer's last contact (maintenance plans), the
 owner's grade (tier cap), a loan's own government flag and its maturity outcome, a task's due time
-(the 24-hour thank-you), a customer's first business, and the money of a day that only came back after
+(the 24-hour thank-you), a customer's first business and industry policy, and the money of a day that only came back after
 an outflow (not new money to follow up).
 
 The maintenance cadence shipped in 0002 (private customers every 6 months, gold monthly) gave the
@@ -28,6 +28,7 @@ def upgrade() -> None:
     op.add_column("customer_book", sa.Column("last_contact_on", sa.Date(), nullable=True))
     op.add_column("customer_book", sa.Column("b_manager", sa.String(64), nullable=True))
     op.add_column("customer_book", sa.Column("first_business_on", sa.Date(), nullable=True))
+    op.add_column("customer_book", sa.Column("industry_policy", sa.String(20), nullable=True))
     op.add_column("staff_book", sa.Column("grade", sa.String(20), nullable=True))
     op.add_column("loan_book", sa.Column("government_related", sa.Boolean(), nullable=True))
     op.add_column("loan_book", sa.Column("maturity_outcome", sa.String(20), nullable=True))
@@ -49,6 +50,7 @@ def downgrade() -> None:
     op.drop_column("loan_book", "maturity_outcome")
     op.drop_column("loan_book", "government_related")
     op.drop_column("staff_book", "grade")
+    op.drop_column("customer_book", "industry_policy")
     op.drop_column("customer_book", "first_business_on")
     op.drop_column("customer_book", "b_manager")
     op.drop_column("customer_book", "last_contact_on")
