@@ -6,13 +6,13 @@ language and a wording fix reaches old tasks too.
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "loan_due": {
         "zh": ("到期催收：贷款 {loan_id} 将于 {loan_due_date} 到期",
-               "核心系统通知贷款 {loan_id} 将于 {loan_due_date} 到期，应还本金 {principal_due} 元、利息 {interest_due} 元"
-               "（贷款余额 {outstanding_balance} 元）。按规则须在到期前 {lead_days} 天发出催收通知并检查企业经营情况"
-               "{government_note}。"),
+               "核心系统通知贷款 {loan_id} 将于 {loan_due_date} 到期，应还本金 {principal_due} 元、"
+               "利息 {interest_due} 元（贷款余额 {outstanding_balance} 元）。按规则须在到期前 {lead_days} 天"
+               "发出催收通知并检查企业经营情况{government_note}。"),
         "en": ("Collection notice: loan {loan_id} falls due on {loan_due_date}",
                "Core banking reports loan {loan_id} falls due on {loan_due_date}: principal {principal_due} CNY, "
-               "interest {interest_due} CNY due (outstanding {outstanding_balance} CNY). The rule asks for a collection "
-               "notice and a company check {lead_days} days before the due date{government_note}."),
+               "interest {interest_due} CNY due (outstanding {outstanding_balance} CNY). The rule asks for a "
+               "collection notice and a company check {lead_days} days before the due date{government_note}."),
     },
     "loan_overdue": {
         "zh": ("逾期催收（紧急）：贷款 {loan_id} 已逾期 {days_overdue} 天",
@@ -25,14 +25,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "loan_downgraded": {
         "zh": ("风险复核：贷款 {loan_id} 五级分类下调为 {to_class}",
-               "贷款 {loan_id} 于 {as_of} 由 {from_class} 下调为 {to_class}，须在 {business_days} 个工作日内完成风险复核。"),
+               "贷款 {loan_id} 于 {as_of} 由 {from_class} 下调为 {to_class}，须在 {business_days} 个工作日内完成风险复"
+               "核。"),
         "en": ("Risk review: loan {loan_id} downgraded to {to_class}",
                "Loan {loan_id} was downgraded from {from_class} to {to_class} on {as_of}; review the risk within "
                "{business_days} business days."),
     },
     "control_industry_loan": {
-        "zh": ("风险复核：限制类行业客户新增贷款 {loan_id}", "客户所属行业按行业政策为限制退出类，贷款 {loan_id}（{principal} 元）于 "
-               "{disbursed_on} 发放，须在 {business_days} 个工作日内完成风险复核；已抄送风险经理。"),
+        "zh": ("风险复核：限制类行业客户新增贷款 {loan_id}",
+               "客户所属行业按行业政策为限制退出类，贷款 {loan_id}（{principal} 元）于 {disbursed_on} 发放，"
+               "须在 {business_days} 个工作日内完成风险复核；已抄送风险经理。"),
         "en": ("Risk review: new loan {loan_id} in a control industry", "The customer's industry is control-and-exit "
                "under the industry policy; loan {loan_id} ({principal} CNY) was disbursed on {disbursed_on}: review "
                "the risk within {business_days} business days; the risk manager is copied."),
@@ -44,7 +46,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{disbursed_on}; inspect within {within_days} days, then quarterly for corporate loans."),
     },
     "post_loan_inspection_quarterly": {
-        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次贷后检查。"),
+        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次"
+                                               "贷后检查。"),
         "en": ("Quarterly post-loan inspection: loan {loan_id}", "Corporate loan {loan_id} ({principal} CNY, disbursed "
                "{disbursed_on}) is inspected every quarter."),
     },
@@ -62,7 +65,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{why}; follow up and thank the customer within {business_days} business day(s)."),
     },
     "first_business_thanks": {
-        "zh": ("新客户致谢：{about}", "新客户首笔业务（{about}），按新客户认同计划须在 {hours} 小时内致谢；感谢信已拟好，确认后即可发送。"),
+        "zh": ("新客户致谢：{about}", "新客户首笔业务（{about}），按新客户认同计划须在 {hours} 小时内致谢；感谢信已拟好"
+                                      "，确认后即可发送。"),
         "en": ("Thank a new customer: {about}", "A new customer's first business ({about}): thank them within {hours} "
                "hours; the letter is drafted, ready to send."),
     },
@@ -81,7 +85,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "contact_remarketing": {
         "zh": ("重新营销拜访：关键联系人 {contact_name}（{contact_role}）变更",
-               "客户关键联系人 {contact_name}（{contact_role}）发生变更（{change}），须在 {business_days} 个工作日内拜访。"),
+               "客户关键联系人 {contact_name}（{contact_role}）发生变更（{change}），须在 {business_days} 个工作日内拜"
+               "访。"),
         "en": ("Re-marketing visit: key contact {contact_name} ({contact_role}) changed",
                "The customer's key contact {contact_name} ({contact_role}) was {change}; visit within "
                "{business_days} business days."),
@@ -116,20 +121,23 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "(prepared {lead_days} days ahead)."),
     },
     "qualitative_scoring": {
-        "zh": ("定性考核评分：{subject}（{period}）", "考核计划 {plan_id} 请您在 {due_date} 前为 {subject} 的 {items} 评分；"
+        "zh": ("定性考核评分：{subject}（{period}）", "考核计划 {plan_id} 请您在 {due_date} 前为 {subject} 的 {items} "
+                                                      "评分；"
                "逾期未评将每天提醒并升级。"),
         "en": ("Qualitative appraisal: score {subject} ({period})", "Appraisal plan {plan_id} asks you to score "
                "{subject} on {items} by {due_date}; you are reminded and escalated daily once it is late."),
     },
     "b_manager_missing": {
-        "zh": ("未配 B 岗：{tier} 客户（A 岗 {owner}）", "个人优质客户须配备 B 岗客户经理，实行相互监督；请在 {business_days} 个工作日内指定"
-               " B 岗，指定后本提醒自动关闭。"),
+        "zh": ("未配 B 岗：{tier} 客户（A 岗 {owner}）",
+               "个人优质客户须配备 B 岗客户经理，实行相互监督；请在 {business_days} 个工作日内指定 B 岗，"
+               "指定后本提醒自动关闭。"),
         "en": ("No B-manager: {tier} customer (A-manager {owner})", "Every retail premium customer has a second (B) "
                "manager for mutual supervision; assign one within {business_days} business days — this alert "
                "closes itself once one is assigned."),
     },
     "tier_above_grade": {
-        "zh": ("客户等级超出客户经理职级：{tier} 客户（{owner}，{grade}）", "客户等级升为 {tier}，超出 {owner}（{grade}）可管理的范围；"
+        "zh": ("客户等级超出客户经理职级：{tier} 客户（{owner}，{grade}）",
+               "客户等级升为 {tier}，超出 {owner}（{grade}）可管理的范围；"
                "请在 {business_days} 个工作日内改派客户或提升客户经理职级。"),
         "en": ("Tier above the manager's grade: {tier} customer ({owner}, {grade})", "The customer's tier rose to "
                "{tier}, above what {owner} ({grade}) may hold; reassign the customer or upgrade the manager within "
@@ -156,7 +164,8 @@ CANCELLED = {  # why a task closed itself
     "within_grade": ("客户等级已在客户经理职级范围内", "the tier is within the manager's grade now"),
 }
 NOTES = {
-    "government": ("（涉及政府行为的贷款，提前 {lead_days} 天）", " (a loan involving government action: {lead_days} days ahead)"),
+    "government": ("（涉及政府行为的贷款，提前 {lead_days} 天）",
+                   " (a loan involving government action: {lead_days} days ahead)"),
     "": ("", ""),
 }
 RANK = {
@@ -173,7 +182,8 @@ RANK = {
     "escalated": ("；已升级至主管（第 {level} 级），原执行人 {assignee}", "; escalated to the lead (level {level}), "
                   "originally {assignee}'s"),
     "copied": ("；抄送给您（风险经理）", "; you are copied as risk manager"),
-    "unassigned": ("；客户尚未分配客户经理，进入本机构待分配队列", "; customer has no manager yet: in the unit's unassigned queue"),
+    "unassigned": ("；客户尚未分配客户经理，进入本机构待分配队列",
+                   "; customer has no manager yet: in the unit's unassigned queue"),
 }
 
 
@@ -188,7 +198,8 @@ def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
 
 
 LETTERS = {  # drafted for the RM, so thanking a new customer is one step
-    "thank_you": ("尊敬的客户：\n感谢您选择我行{business_zh}。您的客户经理 {owner} 将竭诚为您服务，如有任何需要，欢迎随时联系。\n"
+    "thank_you": ("尊敬的客户：\n感谢您选择我行{business_zh}。您的客户经理 {owner} 将竭诚为您服务，如有任何需要，欢迎随"
+                  "时联系。\n"
                   "此致\n敬礼",
                   "Dear customer,\nThank you for choosing us for your {business_en}. Your relationship manager {owner} "
                   "is at your service; please contact us whenever you need anything.\nYours sincerely"),

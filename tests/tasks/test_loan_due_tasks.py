@@ -130,7 +130,8 @@ async def test_other_rms_never_see_someone_elses_task(apply_event, tasks_db, tas
     assert cif not in {i["cif"] for i in agenda["items"]}
     listed = (await tasks_api.get("/api/v1/tasks?limit=200", headers=as_user("rm02"))).json()
     assert cif not in {i["cif"] for i in listed["items"]}
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "x", "maturity_outcome": "collected"},
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete",
+                             json={"outcome": "x", "maturity_outcome": "collected"},
                              headers=as_user("rm02"))
     assert r.status_code == 404
     lead = (await tasks_api.get("/api/v1/tasks?limit=200", headers=as_user("lead01"))).json()

@@ -13,7 +13,8 @@ async def test_transfer_moves_open_tasks_to_the_new_owner_and_leaves_done_ones_w
     await apply_event(loan_due(cif, "L-T1", "2030-12-31"))
     await apply_event(loan_due(cif, "L-T2", "2031-06-30"))
     done, still_open = sorted(await tasks_for(tasks_db, cif), key=lambda t: t.subject)
-    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete", json={"outcome": "已通知", "maturity_outcome": "collected"},
+    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete",
+                             json={"outcome": "已通知", "maturity_outcome": "collected"},
                              headers=as_user("rm01"))
     assert r.status_code == 200
     await apply_event(customer_event("customer.assigned", cif, owner="rm02", previous_owner="rm01"))
@@ -38,7 +39,8 @@ async def test_only_a_lead_cancels_a_task_and_the_cancellation_is_announced(appl
     cif = await owned_customer(apply_event)
     await apply_event(loan_due(cif, "L-C", "2030-12-31"))
     [task] = await tasks_for(tasks_db, cif)
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"},
+                             headers=as_user("rm01"))
     assert r.status_code == 403
     r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"},
                              headers=as_user("lead01"))

@@ -34,7 +34,8 @@ register_messages({
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
     "maturity_outcome_needed": ("完成到期催收须选择到期结果：{outcomes}",
                                 "Completing a loan-due collection takes its maturity outcome: {outcomes}"),
-    "maturity_outcome_unasked": ("只有到期催收任务记录到期结果", "Only a loan-due collection records a maturity outcome"),
+    "maturity_outcome_unasked": ("只有到期催收任务记录到期结果",
+                                 "Only a loan-due collection records a maturity outcome"),
 })
 
 

@@ -19,8 +19,8 @@ from services.tasks.service.first_business import thank_new_customers
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.events import DepositOpened
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_maturity"

@@ -1,6 +1,7 @@
 """Loan events → tasks: collection ahead of due, overdue collection (copied to the risk manager),
-downgrade review, post-loan inspection, a risk review of a control-industry customer's new loan; cancelled when a repayment covers or settles; and the loan
-projection that tells whether a cause has gone away.
+downgrade review, post-loan inspection, a risk review of a control-industry customer's new loan, the
+thank-you for a new customer's first loan; cancelled when a repayment covers or settles; and the loan
+projection that tells whether a cause has gone away (and which loans involve government action).
 
 One handler takes every loan event type, so a partition's consecutive loan events (disbursed, due,
 repaid, overdue, classified interleave) form one run: its loans, owners, tasks, rules and staff are
@@ -14,8 +15,16 @@ from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook, LoanBook
-from services.tasks.rules import (LoanDueRule, Rule, fair_due, is_downgrade, load_rules, loan_is_government_related,
-                                  repayment_closes, risk_rank)
+from services.tasks.rules import (
+    LoanDueRule,
+    Rule,
+    fair_due,
+    is_downgrade,
+    load_rules,
+    loan_is_government_related,
+    repayment_closes,
+    risk_rank,
+)
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.first_business import thank_new_customers
 from services.tasks.service.lifecycle import TaskRow, new_task
@@ -23,9 +32,9 @@ from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
 from shared.bulk import put_rows
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection", "control_industry_loan")
@@ -193,4 +202,5 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     if rows:
         await put_rows(session, LOANS, rows, ("loan_id",), update=tuple(c for c in rows[0] if c != "loan_id"))
     await tasks.write()
-    await thank_new_customers(session, [(i, "loan", i.data.loan_id) for i in items if isinstance(i.data, LoanDisbursed)])
+    await thank_new_customers(session, [(i, "loan", i.data.loan_id) for i in items
+                                        if isinstance(i.data, LoanDisbursed)])

@@ -17,6 +17,7 @@ from services.tasks.schemas import AgendaItem, TaskPublic
 from services.tasks.texts import rank_text
 from shared.clock import BANK_TZ
 
+
 def order(day: date) -> tuple:
     """The agenda's SQL order on business date `day`."""
     overdue = Task.due_date < day

@@ -55,7 +55,8 @@ async def thank_new_customers(session: AsyncSession, firsts: list[tuple[Item, st
         item, business, about = chosen[cif]
         request_id_var.set(item.request_id)
         day = item.envelope.business_date
-        await session.execute(update(book_table).where(book_table.c.cif == cif, book_table.c.first_business_on.is_(None))
+        await session.execute(update(book_table)
+                              .where(book_table.c.cif == cif, book_table.c.first_business_on.is_(None))
                               .values(first_business_on=day))
         tasks.raise_(thank_you_task(rule, books[cif], business=business, about=about, day=day,
                                     occurred_at=item.envelope.occurred_at, event_id=item.envelope.id, now=utcnow()),

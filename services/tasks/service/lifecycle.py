@@ -27,7 +27,8 @@ def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | Non
                    priority=rule.priority, subject=subject, anchor_date=anchor, cif=cif,
                    customer_ref=book.customer_ref if book else None, assignee=book.owner if book else None,
                    team=book.owner_team if book else None, unit_path=book.unit_path if book else "",
-                   due_date=due_date, due_at=due_at, status="open", amount=amount, params=params, source_event_id=source_event_id,
+                   due_date=due_date, due_at=due_at, status="open", amount=amount, params=params,
+                   source_event_id=source_event_id,
                    outcome=None, cancel_reason=None, copied_to=None, escalated_to=None, escalation_level=0,
                    tier_rank=tier_rank(book.tier if book else None), risk_rank=risk_rank, created_at=now,
                    updated_at=now, completed_at=None)

@@ -1,6 +1,6 @@
 """Tasks that come from the calendar rather than an event: maintenance plans and contacts (decided in
-service.maintenance), the annual credit rating review, the monthly customer report, birthdays, quarterly post-loan inspections of
-corporate loans.
+service.maintenance), the annual credit rating review, the monthly customer report, birthdays,
+quarterly post-loan inspections of corporate loans.
 
 plan_day decides a day's tasks subject by subject: a subject whose facts the rule cannot handle (a
 date beyond the calendar, say) is logged and skipped — counted in the plan — and never stops the
@@ -22,7 +22,8 @@ from services.tasks.service.routing import active_staff
 from shared.clock import utcnow
 
 log = logging.getLogger("scheduler")
-RULES = ("maintenance_visit", "maintenance_plan", "credit_rating_review", "monthly_report", "birthday", "post_loan_inspection")
+RULES = ("maintenance_visit", "maintenance_plan", "credit_rating_review", "monthly_report", "birthday",
+         "post_loan_inspection")
 
 
 @dataclass(frozen=True)

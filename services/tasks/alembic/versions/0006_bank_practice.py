@@ -1,7 +1,7 @@
 """Rules as the bank practises them (issue 21): a customer's last contact (maintenance plans), the
 owner's grade (tier cap), a loan's own government flag and its maturity outcome, a task's due time
-(the 24-hour thank-you), a customer's first business and industry policy, and the money of a day that only came back after
-an outflow (not new money to follow up).
+(the 24-hour thank-you), a customer's first business and industry policy, and the money of a day that
+only came back after an outflow (not new money to follow up).
 
 The maintenance cadence shipped in 0002 (private customers every 6 months, gold monthly) gave the
 richest the least contact; the bank's practice is cumulative plans and, by default, a monthly contact
@@ -39,8 +39,9 @@ def upgrade() -> None:
     rules = sa.table("task_rule", sa.column("name", sa.String), sa.column("version", sa.Integer),
                      sa.column("params", sa.JSON), sa.column("active", sa.Boolean), sa.column("changed_by", sa.String),
                      sa.column("created_at", sa.DateTime(timezone=True)))
-    op.bulk_insert(rules, [{"name": "maintenance_visit", "version": version.scalar() + 1, "params": MAINTENANCE_VISIT,
-                            "active": True, "changed_by": "migration", "created_at": utcnow()}])
+    op.bulk_insert(rules, [{"name": "maintenance_visit", "version": (version.scalar() or 0) + 1,
+                            "params": MAINTENANCE_VISIT, "active": True, "changed_by": "migration",
+                            "created_at": utcnow()}])
 
 
 def downgrade() -> None:
