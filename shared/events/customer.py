@@ -17,9 +17,6 @@ class CustomerRegistered(EventData):
     unit: str
     unit_path: str
     birthday: date | None = None  # additive: retail customers' birthday greeting schedule
-    # additive: the bank's policy for the customer's industry on the business date (a control industry's
-    # new loans raise a risk review in the tasks service)
-    industry_policy: Literal["maintain", "grow", "control"] | None = None
 
 
 class CustomerAssigned(EventData):

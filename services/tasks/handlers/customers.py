@@ -78,7 +78,8 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
             row = entry(cif)
             row.customer_ref, row.government_related = event.customer_ref, event.government_related
             row.kind, row.birthday, row.unit_path = event.kind, event.birthday, row.unit_path or event.unit_path
-            row.industry_policy = event.industry_policy
+            # additive field the customer service adds with issue 21; absent from older events
+            row.industry_policy = getattr(event, "industry_policy", None)
         elif isinstance(event, CustomerAssigned):
             row = entry(cif)
             row.customer_ref, row.owner, row.owner_team = event.customer_ref, event.owner, event.owner_team
