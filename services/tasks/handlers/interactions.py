@@ -1,7 +1,9 @@
 """interaction.logged → the customer's last contact (what the maintenance plans list) and the contact
 task it fulfils: one logged contact counts for every plan the customer is in, so it completes the
 customer's open maintenance contact, with the interaction linked."""
-from sqlalchemy import update
+from datetime import date
+
+from sqlalchemy import Table, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook
@@ -11,18 +13,18 @@ from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 CONTACT = "maintenance_visit"
+BOOK: Table = CustomerBook.__table__  # type: ignore[attr-defined]
 
 
 @batched
 async def on_interactions(session: AsyncSession, items: list[Item]) -> None:
-    last: dict[str, object] = {}
+    last: dict[str, date] = {}
     for item in items:
         cif, day = item.data.customer_id, item.data.occurred_on
         last[cif] = max(day, last.get(cif, day))
     for cif in sorted(last):   # sorted: one lock order for all writers
-        book = CustomerBook.__table__
-        await session.execute(update(book).where(book.c.cif == cif, (book.c.last_contact_on.is_(None))
-                                                 | (book.c.last_contact_on < last[cif]))
+        await session.execute(update(BOOK).where(BOOK.c.cif == cif, (BOOK.c.last_contact_on.is_(None))
+                                                 | (BOOK.c.last_contact_on < last[cif]))
                               .values(last_contact_on=last[cif]))
     tasks = await TaskSet.of_customers(session, set(last), ())
     for item in items:

@@ -72,7 +72,7 @@ def control_industry_task(rule: Rule, calendar: BusinessCalendar, event: LoanDis
 
 def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, loan: SimpleNamespace | None,
                   business_date: date, event_id: str, now: datetime) -> TaskRow:
-    government, source = loan_is_government_related(event.government_related, loan and loan.government_related,
+    government, source = loan_is_government_related(event.government_related, loan.government_related if loan else None,
                                                     bool(book and book.government_related))
     numbers, classification = LoanDueRule.of(rule), loan.classification if loan else None
     return new_task(rule, subject=event.loan_id, anchor=event.due_date, book=book, cif=event.customer_id,
@@ -166,8 +166,9 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             loan.disbursed_on, loan.maturity_date = event.disbursed_on, event.maturity_date
             loan.government_related = event.government_related
             task = inspection_task(rules["post_loan_inspection"], calendar, event, **facts)
-            if controlled(book):
-                review = control_industry_task(rules["control_industry_loan"], calendar, event, **facts)
+            if book is not None and controlled(book):
+                review = control_industry_task(rules["control_industry_loan"], calendar, event, book=book,
+                                               business_date=day, event_id=envelope.id, now=now)
                 review.copied_to = nearest_risk_manager(staff, book.unit_path)
                 tasks.raise_(review, business_date=day, now=now)
         elif isinstance(event, LoanDue):

@@ -4,7 +4,7 @@ a `due_at` time (not a business-day date) and the letter drafted from a template
 one step. The customer book remembers the first business, so a later one thanks nobody again."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook
@@ -16,6 +16,7 @@ from shared.handlers import Item
 from shared.logging import request_id_var
 
 THANKS = "first_business_thanks"
+BOOK: Table = CustomerBook.__table__  # type: ignore[attr-defined]
 
 
 def thank_you_task(rule: Rule, book: CustomerBook, *, business: str, about: str, day: date, occurred_at: datetime,
@@ -48,15 +49,13 @@ async def thank_new_customers(session: AsyncSession, firsts: list[tuple[Item, st
     if not chosen:
         return
     books, rule = await load_books(session, set(chosen)), await load_rule(session, THANKS)
-    book_table = CustomerBook.__table__
     tasks = await TaskSet.load(session, set(chosen), {i.envelope.business_date for i, _, _ in chosen.values()},
                                rules=(THANKS,))
     for cif in sorted(chosen):   # sorted: one lock order for all writers
         item, business, about = chosen[cif]
         request_id_var.set(item.request_id)
         day = item.envelope.business_date
-        await session.execute(update(book_table)
-                              .where(book_table.c.cif == cif, book_table.c.first_business_on.is_(None))
+        await session.execute(update(BOOK).where(BOOK.c.cif == cif, BOOK.c.first_business_on.is_(None))
                               .values(first_business_on=day))
         tasks.raise_(thank_you_task(rule, books[cif], business=business, about=about, day=day,
                                     occurred_at=item.envelope.occurred_at, event_id=item.envelope.id, now=utcnow()),

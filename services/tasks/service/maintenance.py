@@ -5,6 +5,7 @@ customer on a band (and each one-to-one corporate customer) also gets a contact 
 cadence; one logged contact closes it, whichever plans the customer is in.
 
 Decisions only: the scheduler (service.schedules) raises what these return."""
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from services.tasks.models import CustomerBook, StaffEntry
@@ -40,7 +41,7 @@ def plan_line(visit_rule: Rule, book: CustomerBook, day: date) -> dict:
             "contact_due": contact_due(visit_rule, book, day).isoformat()}
 
 
-def plans_of_day(plan_rule: Rule, visit_rule: Rule, calendar: BusinessCalendar, books: list[CustomerBook],
+def plans_of_day(plan_rule: Rule, visit_rule: Rule, calendar: BusinessCalendar, books: Sequence[CustomerBook],
                  staff: list[StaffEntry], day: date, now) -> list[TaskRow]:
     """One plan task per RM and band starting today, listing the RM's customers in that band or richer."""
     tasks = []

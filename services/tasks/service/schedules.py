@@ -64,6 +64,9 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
     def task(name: str, book, **facts) -> TaskRow:
         return new_task(rules[name], book=book, cif=book.cif if book else None, now=now, **facts)
 
+    def contact(book) -> TaskRow | None:
+        return contact_task(rules["maintenance_visit"], calendar, book, day, now)
+
     def credit_rating(book) -> TaskRow | None:
         if book.kind != "corporate":
             return None
@@ -107,8 +110,7 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
 
     by_cif = [(b.cif, b) for b in books]
     if day.day == 1:
-        plan.each("maintenance_visit", by_cif,
-                  lambda book: contact_task(rules["maintenance_visit"], calendar, book, day, now))
+        plan.each("maintenance_visit", by_cif, contact)
         plan.tasks += plans_of_day(rules["maintenance_plan"], rules["maintenance_visit"], calendar, books,
                                    await active_staff(session), day, now)
         if day.month == 1:

@@ -1,5 +1,6 @@
 """What the tasks service announces on tasks.events, and the envelope source it signs them with."""
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from services.tasks.models import Task
 from shared.events import TASKS_TOPIC, EventData, TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
@@ -17,7 +18,7 @@ def cancelled_event(task: Task, reason: str) -> TaskCancelled:
     return TaskCancelled(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, reason=reason)
 
 
-def completed_event(task: Task, business_date: date) -> TaskCompleted:
+def completed_event(task: Task | SimpleNamespace, business_date: date) -> TaskCompleted:
     return TaskCompleted(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, due_date=task.due_date,
                          completed_on=business_date, on_time=business_date <= task.due_date,
                          maturity_outcome=task.params.get("maturity_outcome"))
