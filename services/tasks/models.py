@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.clock import utcnow
@@ -24,6 +24,10 @@ class CustomerBook(SQLModel, table=True):
     kind: str | None = Field(default=None, max_length=20)        # retail / corporate, from customer.registered
     tier: str = Field(default="standard", max_length=20)         # from customer.tier-changed
     birthday: date | None = None
+    last_contact_on: date | None = None                          # the last interaction logged (any channel)
+    b_manager: str | None = Field(default=None, max_length=64)   # B岗, from customer.assigned role B
+    first_business_on: date | None = None                        # first account or loan: the thank-you's cue
+    industry_policy: str | None = Field(default=None, max_length=20)   # maintain / grow / control (行业政策)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -43,6 +47,7 @@ class Task(SQLModel, table=True):
     team: str | None = Field(default=None, max_length=32)
     unit_path: str = Field(default="", max_length=400)
     due_date: date = Field(index=True)
+    due_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # clock-hour rules
     priority: int = 2                            # 1 urgent, 2 high, 3 normal
     status: str = Field(default="open", max_length=20)
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
@@ -78,6 +83,8 @@ class LoanBook(SQLModel, table=True):
     classification: str = Field(default="normal", max_length=20)
     disbursed_on: date | None = None
     maturity_date: date | None = None
+    government_related: bool | None = None      # the loan's own flag (loan.disbursed); None: never seen disbursed
+    maturity_outcome: str | None = Field(default=None, max_length=20)   # collected / renewed / extended / …
 
 
 class DepositDay(SQLModel, table=True):
@@ -89,6 +96,8 @@ class DepositDay(SQLModel, table=True):
     opening_balance: Decimal = Field(sa_column=Column(Numeric(18, 2), nullable=False))
     outflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
     inflow: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
+    # of the inflow, what only came back against a retention call: not new money for a follow-up
+    returned: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 2), nullable=False))
 
 
 class StaffEntry(SQLModel, table=True):
@@ -98,6 +107,7 @@ class StaffEntry(SQLModel, table=True):
     roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     unit_path: str = Field(default="", max_length=400)
     team: str | None = Field(default=None, max_length=32)
+    grade: str | None = Field(default=None, max_length=20)   # caps the customer tier the RM may own
     active: bool = True
 
 

@@ -7,6 +7,7 @@ that made it, so "why 30 days?" has an answer even after the numbers change.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlmodel import select
 
@@ -28,17 +29,31 @@ class Rule:
 
 # name: (kind, priority, default numbers) — the "Daily tasks" table of the domain, row by row.
 DEFAULTS: dict[str, tuple[str, int, dict]] = {
-    "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60}),
+    # late_business_days: what a task raised past its date (late events) still gets, so it is not born late
+    "loan_due": ("collection", 2, {"lead_days": 30, "lead_days_government": 60, "late_business_days": 1}),
     "loan_overdue": ("overdue_collection", 1, {"copy_risk_manager": 1}),
     "loan_downgraded": ("risk_review", 2, {"business_days": 3}),
-    "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3}),
-    "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "business_days": 1}),
+    "control_industry_loan": ("risk_review", 2, {"business_days": 3}),   # 行业政策: control-and-exit (seed)
+    "post_loan_inspection": ("post_loan_inspection", 2, {"first_within_days": 15, "repeat_months_corporate": 3,
+                                                         "late_business_days": 1}),
+    "large_outflow": ("retention_call", 1, {"amount": 500000, "share_of_balance_pct": 30, "share_floor_amount": 50000,
+                                            "business_days": 1}),
     "inflow_follow_up": ("follow_up", 2, {"amount": 500000, "business_days": 1}),
-    "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7}),
+    "time_deposit_maturity": ("maturity_call", 2, {"lead_days": 7, "late_business_days": 1}),
+    "first_business_thanks": ("thank_you", 1, {"hours": 24}),   # 新客户认同计划: within 24 clock hours (seed)
     "tier_review": ("relationship_review", 2, {"business_days": 5}),
     "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
+    # the lead's controls: a retail premium customer without a B岗 (seed), a tier above the owner's grade
+    "b_manager_missing": ("b_manager_alert", 2, {"business_days": 3}),
+    "tier_above_grade": ("grade_cap_review", 2, {"business_days": 5, "max_rank_junior": 1, "max_rank_intermediate": 2,
+                                                 "max_rank_senior": 3, "max_rank_expert": 3}),
     # schedules
-    "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 3, "months_private": 6}),
+    # how often each band is contacted (the bank's setting; a higher band never less often than a lower one)
+    "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 1, "months_private": 1,
+                                                   "months_one_to_one": 1}),
+    # the cumulative plans (seed): monthly for ≥ 500k, quarterly for ≥ 1M, half-yearly for ≥ 2M
+    "maintenance_plan": ("maintenance_plan", 2, {"months_gold": 1, "months_platinum": 3, "months_private": 6,
+                                                 "business_days": 5}),
     "credit_rating_review": ("credit_rating_review", 2, {"month": 3, "day": 31}),
     "monthly_report": ("monthly_report", 2, {"day": 5}),
     "birthday": ("birthday_greeting", 3, {"lead_days": 3}),
@@ -87,31 +102,105 @@ class LoanDueRule:
     """到期催收: collection notice + company check ahead of a loan's due date. The numbers come from a
     Rule (the version in force) or from what a task recorded; their defaults are DEFAULTS["loan_due"]."""
     lead_days: int
-    lead_days_government: int   # government-related borrowers need longer to arrange repayment
+    lead_days_government: int   # government-related loans need longer to arrange repayment
+    late_business_days: int = DEFAULTS["loan_due"][2]["late_business_days"]
 
     @classmethod
     def of(cls, rule: Rule) -> "LoanDueRule":
-        return cls(int(rule["lead_days"]), int(rule["lead_days_government"]))
+        return cls(int(rule["lead_days"]), int(rule["lead_days_government"]), int(rule["late_business_days"]))
 
     @classmethod
     def recorded(cls, params: dict) -> "LoanDueRule":
         """The numbers a collection task was made with (params), the defaults where it recorded none."""
         defaults = DEFAULTS["loan_due"][2]
         return cls(int(params.get("rule_lead_days", defaults["lead_days"])),
-                   int(params.get("rule_lead_days_government", defaults["lead_days_government"])))
+                   int(params.get("rule_lead_days_government", defaults["lead_days_government"])),
+                   int(params.get("rule_late_business_days", defaults["late_business_days"])))
 
     def lead_for(self, government_related: bool) -> int:
         return self.lead_days_government if government_related else self.lead_days
 
-    def due_date(self, calendar: BusinessCalendar, loan_due: date, government_related: bool, business_date: date) -> date:
+    def due_date(self, calendar: BusinessCalendar, loan_due: date, government_related: bool,
+                 business_date: date) -> date:
         """lead days before the loan's due date, moved back to a business day so it is never late;
-        a loan already closer than that is due on the first business day from today."""
+        a loan already closer than that gets the late lead from today."""
         target = calendar.on_or_before(loan_due - timedelta(days=self.lead_for(government_related)))
-        return max(target, calendar.on_or_after(business_date))
+        return fair_due(calendar, target, business_date, self.late_business_days)
+
+
+def fair_due(calendar: BusinessCalendar, target: date, raised_on: date, late_business_days: int) -> date:
+    """A task's due date, fair to a task raised after it (events that arrive late): that one is due the
+    rule's late lead in business days after it was raised, never born late."""
+    return target if target >= raised_on else calendar.add_business_days(raised_on, late_business_days)
+
+
+def loan_is_government_related(due_flag: bool | None, loan_flag: bool | None,
+                               customer_flag: bool) -> tuple[bool, str]:
+    """涉及政府行为的贷款 is a property of the loan: loan.due's own flag when it carries one, else the loan's
+    flag at disbursement, else — for a loan never seen disbursed — the borrower's. (flag, where it came from)"""
+    if due_flag is not None:
+        return due_flag, "loan"
+    if loan_flag is not None:
+        return loan_flag, "loan"
+    return customer_flag, "customer"
+
+
+# How a loan-due collection ended (seed): repaid, renewed for a sound borrower (借新还旧), extended, or
+# handed to collection.
+MaturityOutcome = Literal["collected", "renewed", "extended", "handed_to_collection"]
+MATURITY_OUTCOMES: tuple[str, ...] = get_args(MaturityOutcome)
+
+
+def needs_maturity_outcome(rule: str) -> bool:
+    return rule == "loan_due"
 
 
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
+BANDS = ("gold", "platinum", "private")   # the retail AUM bands, lowest first: ≥ 500k, ≥ 1M, ≥ 2M (seed)
+
+
+# How high a tier reaches, on one scale for both kinds (one-to-one ranks with platinum), for grade caps.
+TIER_HEIGHT = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
+
+
+def needs_b_manager(kind: str | None, tier: str | None, b_manager: str | None) -> bool:
+    """Every retail premium customer (tier ≥ the first AUM band) has a B岗 (seed); corporate needs none."""
+    return kind == "retail" and band_rank(tier) >= 0 and not b_manager
+
+
+def above_grade(rule: Rule, tier: str | None, grade: str | None) -> bool:
+    """The tier is higher than the owner's grade may hold (an RM whose grade we have not heard: no alert)."""
+    cap = rule.params.get(f"max_rank_{grade}") if grade else None
+    return cap is not None and TIER_HEIGHT.get(tier or "", 0) > int(cap)
+
+
+def band_rank(tier: str | None) -> int:
+    """0 for the first AUM band and up; -1 for a customer in no band."""
+    return BANDS.index(tier) if tier in BANDS else -1
+
+
+def in_plan(plan_band: str, tier: str | None) -> bool:
+    """The plans are cumulative: a band's plan holds its customers and every richer band's."""
+    return band_rank(tier) >= band_rank(plan_band) >= 0
+
+
+def plan_bands(rule: Rule, day: date) -> list[str]:
+    """The bands whose maintenance plan starts on `day` (the first of a month in the band's cadence)."""
+    return [b for b in BANDS if day.day == 1 and not (day.month - 1) % int(rule[f"months_{b}"])]
+
+
+def contact_months(rule: Rule, tier: str | None) -> int:
+    """How often a customer of this tier is contacted, in months (0: not on the maintenance plan)."""
+    return int(rule.params.get(f"months_{tier}", 0))
+
+
+def less_contact_for_higher_band(params: dict) -> tuple[str, str] | None:
+    """A contact setting that gives a richer band less contact than a poorer one: (poorer, richer)."""
+    for poorer, richer in zip(BANDS, BANDS[1:], strict=False):
+        if int(params[f"months_{richer}"]) > int(params[f"months_{poorer}"]):
+            return poorer, richer
+    return None
 
 
 PREMIUM_TIERS = TIERS[:TIERS.index("gold") + 1]   # 优质客户: gold or better, the weekly summary's accounts
@@ -132,9 +221,11 @@ def outflow_share(outflow: Decimal, opening_balance: Decimal) -> Decimal:
 
 
 def is_large_outflow(rule: Rule, outflow: Decimal, opening_balance: Decimal) -> bool:
-    """大额流出: the day's outflow over the amount, or over the share of the opening balance."""
+    """大额流出: the day's outflow over the amount, or over the share of the opening balance — the share
+    only from a floor amount up, so a small account's small withdrawal is no retention call."""
     return (outflow >= Decimal(str(rule["amount"]))
-            or outflow_share(outflow, opening_balance) >= Decimal(str(rule["share_of_balance_pct"])))
+            or (outflow >= Decimal(str(rule["share_floor_amount"]))
+                and outflow_share(outflow, opening_balance) >= Decimal(str(rule["share_of_balance_pct"]))))
 
 
 def is_large_inflow(rule: Rule, inflow: Decimal) -> bool:

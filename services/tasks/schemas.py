@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
-from services.tasks.texts import cancel_text, render
+from services.tasks.rules import MaturityOutcome
+from services.tasks.texts import cancel_text, render, render_letter
 
 if TYPE_CHECKING:   # lifecycle's rows are shown like tasks
     from services.tasks.service.lifecycle import TaskRow
@@ -24,6 +25,7 @@ class TaskPublic(BaseModel):
     cif: str | None
     assignee: str | None
     due_date: date
+    due_at: datetime | None = Field(default=None, description="a clock-hour deadline (e.g. the 24-hour thank-you)")
     priority: int
     status: str
     amount: Decimal | None
@@ -34,6 +36,10 @@ class TaskPublic(BaseModel):
     escalation_level: int = 0
     copied_to: str | None = None
     created_at: datetime
+    plan: list[dict] | None = Field(default=None, description="a maintenance plan's customers: cif, band, "
+                                    "last_contact, contact_due")
+    letter: str | None = Field(default=None, description="the drafted thank-you letter, ready to send")
+    maturity_outcome: str | None = Field(default=None, description="how a loan-due collection ended")
 
     @classmethod
     def of(cls, t: "Task | TaskRow", english: bool) -> "TaskPublic":
@@ -43,12 +49,14 @@ class TaskPublic(BaseModel):
     def fields_of(t: "Task | TaskRow", english: bool) -> dict:
         """The public fields of a task (an ORM object or a plain row with the same columns)."""
         title, reason = render(t.rule, t.params, english)
+        letter = render_letter(t.params, english) if t.params.get("letter") else None
         return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
                    customer_id=t.customer_ref, cif=t.cif, assignee=t.assignee, due_date=t.due_date,
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
                    escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
-                   created_at=t.created_at)
+                   created_at=t.created_at, due_at=t.due_at, plan=t.params.get("customers"), letter=letter,
+                   maturity_outcome=t.params.get("maturity_outcome"))
 
 
 class AgendaItem(TaskPublic):
@@ -90,6 +98,9 @@ class TaskCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     interaction: str | None = Field(default=None, max_length=64, description="id of the visit/call record")
+    maturity_outcome: MaturityOutcome | None = Field(
+        default=None, description="a loan-due collection's end (required for one): collected, renewed (借新还旧), "
+                                  "extended, handed_to_collection")
 
 
 class TaskCreate(BaseModel):

@@ -43,13 +43,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     **CONTROL_TEMPLATES,
     "loan_due": {
         "zh": ("到期催收：贷款 {loan_id} 将于 {loan_due_date} 到期",
-               "核心系统通知贷款 {loan_id} 将于 {loan_due_date} 到期，应还本金 {principal_due} 元、利息 {interest_due} 元"
-               "（贷款余额 {outstanding_balance} 元）。按规则须在到期前 {lead_days} 天发出催收通知并检查企业经营情况"
-               "{government_note}。"),
+               "核心系统通知贷款 {loan_id} 将于 {loan_due_date} 到期，应还本金 {principal_due} 元、"
+               "利息 {interest_due} 元（贷款余额 {outstanding_balance} 元）。按规则须在到期前 {lead_days} 天"
+               "发出催收通知并检查企业经营情况{government_note}。"),
         "en": ("Collection notice: loan {loan_id} falls due on {loan_due_date}",
                "Core banking reports loan {loan_id} falls due on {loan_due_date}: principal {principal_due} CNY, "
-               "interest {interest_due} CNY due (outstanding {outstanding_balance} CNY). The rule asks for a collection "
-               "notice and a company check {lead_days} days before the due date{government_note}."),
+               "interest {interest_due} CNY due (outstanding {outstanding_balance} CNY). The rule asks for a "
+               "collection notice and a company check {lead_days} days before the due date{government_note}."),
     },
     "loan_overdue": {
         "zh": ("逾期催收（紧急）：贷款 {loan_id} 已逾期 {days_overdue} 天",
@@ -62,10 +62,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "loan_downgraded": {
         "zh": ("风险复核：贷款 {loan_id} 五级分类下调为 {to_class}",
-               "贷款 {loan_id} 于 {as_of} 由 {from_class} 下调为 {to_class}，须在 {business_days} 个工作日内完成风险复核。"),
+               "贷款 {loan_id} 于 {as_of} 由 {from_class} 下调为 {to_class}，须在 {business_days} 个工作日内完成风险复"
+               "核。"),
         "en": ("Risk review: loan {loan_id} downgraded to {to_class}",
                "Loan {loan_id} was downgraded from {from_class} to {to_class} on {as_of}; review the risk within "
                "{business_days} business days."),
+    },
+    "control_industry_loan": {
+        "zh": ("风险复核：限制类行业客户新增贷款 {loan_id}",
+               "客户所属行业按行业政策为限制退出类，贷款 {loan_id}（{principal} 元）于 {disbursed_on} 发放，"
+               "须在 {business_days} 个工作日内完成风险复核；已抄送风险经理。"),
+        "en": ("Risk review: new loan {loan_id} in a control industry", "The customer's industry is control-and-exit "
+               "under the industry policy; loan {loan_id} ({principal} CNY) was disbursed on {disbursed_on}: review "
+               "the risk within {business_days} business days; the risk manager is copied."),
     },
     "post_loan_inspection": {
         "zh": ("贷后检查：贷款 {loan_id}", "贷款 {loan_id}（{product}，{principal} 元）于 {disbursed_on} 发放，"
@@ -74,7 +83,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{disbursed_on}; inspect within {within_days} days, then quarterly for corporate loans."),
     },
     "post_loan_inspection_quarterly": {
-        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次贷后检查。"),
+        "zh": ("季度贷后检查：贷款 {loan_id}", "对公贷款 {loan_id}（{principal} 元，{disbursed_on} 发放）每季度须做一次"
+                                               "贷后检查。"),
         "en": ("Quarterly post-loan inspection: loan {loan_id}", "Corporate loan {loan_id} ({principal} CNY, disbursed "
                "{disbursed_on}) is inspected every quarter."),
     },
@@ -87,9 +97,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{opening_balance} CNY; call the customer within {business_days} business day(s)."),
     },
     "inflow_follow_up": {
-        "zh": ("跟进致谢：账户 {account_id}", "{why}，须在 {business_days} 个工作日内跟进致谢（24 小时规则）。"),
+        "zh": ("跟进致谢：账户 {account_id}", "{why}，须在 {business_days} 个工作日内跟进致谢。"),
         "en": ("Follow-up and thanks: account {account_id}",
-               "{why}; follow up and thank the customer within {business_days} business day(s) (24-hour rule)."),
+               "{why}; follow up and thank the customer within {business_days} business day(s)."),
+    },
+    "first_business_thanks": {
+        "zh": ("新客户致谢：{about}", "新客户首笔业务（{about}），按新客户认同计划须在 {hours} 小时内致谢；感谢信已拟好"
+                                      "，确认后即可发送。"),
+        "en": ("Thank a new customer: {about}", "A new customer's first business ({about}): thank them within {hours} "
+               "hours; the letter is drafted, ready to send."),
     },
     "time_deposit_maturity": {
         "zh": ("到期提醒：定期存款 {account_id} 于 {maturity_date} 到期",
@@ -106,14 +122,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "contact_remarketing": {
         "zh": ("重新营销拜访：关键联系人 {contact_name}（{contact_role}）变更",
-               "客户关键联系人 {contact_name}（{contact_role}）发生变更（{change}），须在 {business_days} 个工作日内拜访。"),
+               "客户关键联系人 {contact_name}（{contact_role}）发生变更（{change}），须在 {business_days} 个工作日内拜"
+               "访。"),
         "en": ("Re-marketing visit: key contact {contact_name} ({contact_role}) changed",
                "The customer's key contact {contact_name} ({contact_role}) was {change}; visit within "
                "{business_days} business days."),
     },
     "maintenance_visit": {
-        "zh": ("维护拜访：{tier} 客户", "按分层维护计划，{tier} 客户每 {months} 个月拜访一次。"),
-        "en": ("Maintenance visit: {tier} customer", "The tier plan visits {tier} customers every {months} month(s)."),
+        "zh": ("维护联系：{tier} 客户", "按维护计划，{tier} 客户每 {months} 个月联系一次（上次联系：{last_contact}）；"
+               "一次联系计入客户所在的每个维护计划。"),
+        "en": ("Maintenance contact: {tier} customer", "The maintenance plan contacts {tier} customers every {months} "
+               "month(s) (last contact: {last_contact}); one contact counts for every plan the customer is in."),
+    },
+    "maintenance_plan": {
+        "zh": ("维护计划：{period} {band} 及以上客户（{count} 户）",
+               "每 {months} 个月为资产达到 {band} 档及以上的客户制定维护计划（{period}），协助网点负责人组织维护；"
+               "计划列出每位客户的档次、上次联系和应联系日期。"),
+        "en": ("Maintenance plan {period}: {band} customers and above ({count})",
+               "Every {months} month(s) draw up the maintenance plan ({period}) for customers in the {band} band or "
+               "above, with the outlet head who leads it; the plan lists each customer's band, last contact and "
+               "when the next contact is due."),
     },
     "credit_rating_review": {
         "zh": ("年度信用评级：{year} 年", "对公客户每年须完成一次信用评级复核（{year} 年度）。"),
@@ -130,7 +158,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "(prepared {lead_days} days ahead)."),
     },
     "qualitative_scoring": {
-        "zh": ("定性考核评分：{subject}（{period}）", "考核计划 {plan_id} 请您在 {due_date} 前为 {subject} 的 {items} 评分；"
+        "zh": ("定性考核评分：{subject}（{period}）", "考核计划 {plan_id} 请您在 {due_date} 前为 {subject} 的 {items} "
+                                                      "评分；"
                "逾期未评将每天提醒并升级。"),
         "en": ("Qualitative appraisal: score {subject} ({period})", "Appraisal plan {plan_id} asks you to score "
                "{subject} on {items} by {due_date}; you are reminded and escalated daily once it is late."),
@@ -140,6 +169,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "须在 {business_days} 个工作日内跟进。"),
         "en": ("Follow up a missed appointment of {starts_at}", "No visit or call was logged on the day of the "
                "appointment at {place} ({purpose}); follow up within {business_days} business day(s)."),
+    },
+    "b_manager_missing": {
+        "zh": ("未配 B 岗：{tier} 客户（A 岗 {owner}）",
+               "个人优质客户须配备 B 岗客户经理，实行相互监督；请在 {business_days} 个工作日内指定 B 岗，"
+               "指定后本提醒自动关闭。"),
+        "en": ("No B-manager: {tier} customer (A-manager {owner})", "Every retail premium customer has a second (B) "
+               "manager for mutual supervision; assign one within {business_days} business days — this alert "
+               "closes itself once one is assigned."),
+    },
+    "tier_above_grade": {
+        "zh": ("客户等级超出客户经理职级：{tier} 客户（{owner}，{grade}）",
+               "客户等级升为 {tier}，超出 {owner}（{grade}）可管理的范围；"
+               "请在 {business_days} 个工作日内改派客户或提升客户经理职级。"),
+        "en": ("Tier above the manager's grade: {tier} customer ({owner}, {grade})", "The customer's tier rose to "
+               "{tier}, above what {owner} ({grade}) may hold; reassign the customer or upgrade the manager within "
+               "{business_days} business days."),
     },
     "adhoc": {
         "zh": ("{title}", "由 {assigned_by} 指派的临时任务"),
@@ -156,24 +201,33 @@ CANCELLED = {  # why a task closed itself
     "loan_settled": ("贷款已结清", "the loan is settled"),
     "deposit_returned": ("流出资金已回流", "the money came back into the account"),
     "account_closed": ("账户已销户", "the account was closed"),
+    "overdue_repaid": ("逾期贷款已归还", "the overdue loan was repaid"),
+    "superseded": ("客户等级再次变化，由新的关系复核取代", "a later tier change replaced this review"),
+    "b_manager_assigned": ("已指定 B 岗", "a B-manager was assigned"),
+    "not_premium": ("客户已不属于优质客户", "the customer is no longer a premium customer"),
+    "within_grade": ("客户等级已在客户经理职级范围内", "the tier is within the manager's grade now"),
 }
 NOTES = {
-    "government": ("（政府类客户，提前 {lead_days} 天）", " (government-related borrower: {lead_days} days ahead)"),
+    "government": ("（涉及政府行为的贷款，提前 {lead_days} 天）",
+                   " (a loan involving government action: {lead_days} days ahead)"),
     "": ("", ""),
 }
 RANK = {
     "overdue": ("已逾期 {days} 天，排在最前", "overdue by {days} days, so it comes first"),
     "due_today": ("今天到期", "due today"),
+    "due_at": ("须在 {at} 前完成", "due by {at}"),
     "upcoming": ("{days} 天后到期", "due in {days} days"),
     "amount": ("；涉及金额 {amount} 元", "; exposure {amount} CNY"),
     "tier": ("；客户等级 {tier}", "; customer tier {tier}"),
     "risk": ("；风险分类 {risk}", "; risk class {risk}"),
-    "order": ("第 {rank} 位：逾期优先，其次按到期日、金额、客户等级、风险分类排序。",
-              "Rank {rank}: overdue first, then due date, exposure, customer tier, risk class. "),
+    "order": ("第 {rank} 位：逾期优先（逾期中先按紧急程度），其次按到期时间、金额、客户等级、风险分类排序。",
+              "Rank {rank}: overdue first (the most urgent of them first), then due time, exposure, customer tier, "
+              "risk class. "),
     "escalated": ("；已升级至主管（第 {level} 级），原执行人 {assignee}", "; escalated to the lead (level {level}), "
                   "originally {assignee}'s"),
     "copied": ("；抄送给您（风险经理）", "; you are copied as risk manager"),
-    "unassigned": ("；客户尚未分配客户经理，进入本机构待分配队列", "; customer has no manager yet: in the unit's unassigned queue"),
+    "unassigned": ("；客户尚未分配客户经理，进入本机构待分配队列",
+                   "; customer has no manager yet: in the unit's unassigned queue"),
 }
 
 
@@ -185,6 +239,21 @@ def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     if "why_key" in params:
         values["why"] = WHY[params["why_key"]][english].format_map(_Lenient(params))
     return title.format_map(_Lenient(values)), reason.format_map(_Lenient(values))
+
+
+LETTERS = {  # drafted for the RM, so thanking a new customer is one step
+    "thank_you": ("尊敬的客户：\n感谢您选择我行{business_zh}。您的客户经理 {owner} 将竭诚为您服务，如有任何需要，欢迎随"
+                  "时联系。\n"
+                  "此致\n敬礼",
+                  "Dear customer,\nThank you for choosing us for your {business_en}. Your relationship manager {owner} "
+                  "is at your service; please contact us whenever you need anything.\nYours sincerely"),
+}
+BUSINESS = {"deposit": ("开立账户", "new account"), "loan": ("贷款业务", "loan")}
+
+
+def render_letter(params: dict, english: bool) -> str:
+    zh, en = BUSINESS.get(params.get("business", ""), ("业务", "business"))
+    return LETTERS[params["letter"]][english].format_map(_Lenient({**params, "business_zh": zh, "business_en": en}))
 
 
 def rank_text(key: str, english: bool, **params) -> str:

@@ -20,6 +20,7 @@ class TaskCompleted(EventData):
     due_date: date
     completed_on: date
     on_time: bool
+    maturity_outcome: str | None = None   # a loan-due collection's end: collected / renewed / extended / …
 
 
 class TaskCancelled(EventData):

@@ -13,7 +13,7 @@ from services.tasks.cli.scheduler import run_schedules
 from services.tasks.service.escalation import escalate_overdue
 from shared.outbox import OutboxMessage
 from tests.support import wait_for
-from tests.tasks.test_schedules import bank, scheduled  # noqa: F401 - the fixture is used by name
+from tests.tasks.conftest import bank, scheduled  # noqa: F401 - the fixture is used by name
 
 TODAY = date(2027, 1, 8)   # December's visits fall due on 31 Dec: late by now
 

@@ -10,6 +10,7 @@ from services.tasks.config import Settings
 from services.tasks.handlers import HANDLERS
 from services.tasks.main import create_app
 from services.tasks.models import Task
+from shared.db import make_engine, make_session_factory
 from shared.outbox import OutboxMessage
 from tests.support import event_applier, mint_token, running_app, sessions_for, unique_cif
 
@@ -87,3 +88,33 @@ async def outbox_events(db, event_type: str, key: str) -> list[dict]:
         rows = (await s.exec(select(OutboxMessage).where(OutboxMessage.event_type == event_type,
                                                          OutboxMessage.key == key))).all()
     return [r.payload["data"] for r in rows]
+
+
+@pytest.fixture
+async def bank(databases):
+    engine = make_engine(await databases("tasks"))
+    sessions = make_session_factory(engine)
+    apply = event_applier("tasks", HANDLERS, sessions)
+
+    async def customer(owner="rm01", tier=None, kind="retail", birthday=None) -> str:
+        cif = unique_cif()
+        await apply(customer_event("customer.registered", cif, kind=kind, birthday=birthday))
+        await apply(customer_event("customer.assigned", cif, owner=owner))
+        if tier:
+            await apply(customer_event("customer.tier-changed", cif, kind=kind, from_tier="standard", to_tier=tier,
+                                       owner=owner))
+        return cif
+
+    apply.customer, apply.sessions = customer, sessions
+    yield apply
+    await engine.dispose()
+
+
+SCHEDULED = ("maintenance_visit", "maintenance_plan", "credit_rating_review", "monthly_report", "birthday",
+             "post_loan_inspection")
+
+
+async def scheduled(sessions, rule: str | None = None) -> list[Task]:
+    async with sessions() as s:
+        stmt = select(Task).where(Task.rule.in_([rule] if rule else SCHEDULED))
+        return (await s.exec(stmt.order_by(Task.rule, Task.subject))).all()

@@ -39,8 +39,8 @@ async def test_calendar_ships_public_holidays_and_swapped_working_days_as_data(t
 
 
 async def test_an_admin_closing_a_day_moves_due_dates_off_it(apply_event, tasks_db, tasks_api, as_user):
-    r = await tasks_api.put("/api/v1/tasks/calendar/2027-03-01", json={"day": "2027-03-01", "business_day": False,
-                                                                       "note": "分行系统升级"}, headers=as_user("admin"))
+    body = {"day": "2027-03-01", "business_day": False, "note": "分行系统升级"}
+    r = await tasks_api.put("/api/v1/tasks/calendar/2027-03-01", json=body, headers=as_user("admin"))
     assert r.status_code == 200
     await tasks_api.put("/api/v1/tasks/rules/loan_due", json={"params": {"lead_days": 30}},
                         headers=as_user("admin"))

@@ -60,17 +60,20 @@ async def test_a_run_of_tier_changes_reranks_open_tasks_and_raises_one_review_pe
     a = await tasks_of(tasks_db, first)
     # tiers rank private 0, platinum 1, gold 2: the collection carries the customer's last tier
     assert a[("loan_due", "L-" + first, date(2026, 12, 31))].tier_rank == 0
-    reviews = sorted((k[2], t.due_date, t.params["from_tier"], t.params["to_tier"], t.tier_rank, t.assignee)
-                     for k, t in a.items() if k[0] == "tier_review")
+    reviews = sorted((k[2], t.due_date, t.params["from_tier"], t.params["to_tier"], t.assignee, t.status,
+                      t.cancel_reason) for k, t in a.items() if k[0] == "tier_review")
     # 5 business days each, Mid-Autumn (25 Sep) and National Day (1–7 Oct) not counted: 28, 29, 30 Sep, 8, 9 Oct;
-    # the first review, raised while the customer was gold, is re-ranked by the second change
-    assert reviews == [(date(2026, 9, 24), date(2026, 10, 9), "standard", "gold", 0, "rm01"),
-                       (date(2026, 9, 25), date(2026, 10, 9), "gold", "private", 0, "rm01")]
+    # the first review, raised while the customer was gold, is superseded by the second change
+    assert reviews == [(date(2026, 9, 24), date(2026, 10, 9), "standard", "gold", "rm01", "cancelled", "superseded"),
+                       (date(2026, 9, 25), date(2026, 10, 9), "gold", "private", "rm01", "open", None)]
     b = await tasks_of(tasks_db, second)
-    assert {k[0]: t.tier_rank for k, t in b.items()} == {"loan_due": 1, "tier_review": 1}
+    # a retail premium customer without a B岗 is the lead's alert
+    assert {k[0]: t.tier_rank for k, t in b.items()} == {"loan_due": 1, "tier_review": 1, "b_manager_missing": 1}
     assert ((await book_of(tasks_db, first)).tier, (await book_of(tasks_db, second)).tier) == ("private", "platinum")
     created = [e["rule"] for e in await outbox_events(tasks_db, "task.created", first)]
-    assert sorted(created) == ["loan_due", "tier_review", "tier_review"]
+    assert sorted(created) == ["b_manager_missing", "loan_due", "tier_review", "tier_review"]
+    [superseded] = await outbox_events(tasks_db, "task.cancelled", first)
+    assert superseded["reason"] == "superseded"
 
 
 async def test_assignment_moves_open_tasks_to_the_new_owner_and_redates_collections(poll, tasks_db):
@@ -100,17 +103,20 @@ async def test_two_events_of_one_customer_in_one_run_apply_in_order(poll, tasks_
                assigned(cif, "rm01", "2026-11-25"),
                tier(cif, "2026-11-25", "standard", "gold"),       # the review goes to rm01 …
                assigned(cif, "rm02", "2026-11-25", owner_team="T02"),   # … and follows the customer to rm02
-               assigned(cif, "rm09", "2026-11-25", role="B"),      # B岗: no effect on tasks or the book
+               assigned(cif, "rm09", "2026-11-25", role="B"),      # B岗: closes the lead's alert, moves no task
                customer_event("customer.contact-changed", cif, "2026-11-25", contact_name="王芳",
                               contact_role="财务总监", change="changed", owner="rm02"))
     tasks = await tasks_of(tasks_db, cif)
     assert {(k[0], t.assignee, t.team, t.tier_rank, t.due_date) for k, t in tasks.items()} == {
         ("tier_review", "rm02", "T02", 2, date(2026, 12, 2)),           # 5 business days
-        ("contact_remarketing", "rm02", "T02", 2, date(2026, 12, 9))}   # 10 business days
+        ("contact_remarketing", "rm02", "T02", 2, date(2026, 12, 9)),   # 10 business days
+        ("b_manager_missing", None, "T02", 2, date(2026, 11, 30))}      # T02 has no lead on record: the queue
+    alert = next(t for k, t in tasks.items() if k[0] == "b_manager_missing")
+    assert (alert.status, alert.cancel_reason) == ("cancelled", "b_manager_assigned")
     book = await book_of(tasks_db, cif)
-    assert (book.owner, book.owner_team, book.tier, book.kind, book.birthday) == \
-        ("rm02", "T02", "gold", "retail", date(1980, 12, 4))
-    [created_review, created_visit] = await outbox_events(tasks_db, "task.created", cif)
+    assert (book.owner, book.owner_team, book.tier, book.kind, book.birthday, book.b_manager) == \
+        ("rm02", "T02", "gold", "retail", date(1980, 12, 4), "rm09")
+    [created_review, _, created_visit] = await outbox_events(tasks_db, "task.created", cif)
     assert (created_review["rule"], created_review["assignee"]) == ("tier_review", "rm01")   # as it was then
     assert (created_visit["rule"], created_visit["assignee"]) == ("contact_remarketing", "rm02")
 

@@ -63,16 +63,17 @@ RUN = [
     opened(RM, "W-1", "wealth", TUE),
     opened(RM, "T-1", "time", TUE, maturity_date="2027-02-22"),
     opened(RM, "D-1", "demand", TUE),
-    # 20 % out, then 35 % (crosses the share), part back, more out (the call is refreshed), all back
-    # (cancelled) and a large inflow the same day (follow-up), raised again by the next inflow
+    # 20 % out, then 35 % (crosses the share), 100k back, more out (the call is refreshed at 650k, keeping
+    # the 100k back), 700k in: 550k of it returns the outflow (cancelled), 150k is new money; 450k more new
+    # money makes 600k: a follow-up on the new money only
     deposit(RM, "A-1", "-200000.00", "800000.00", TUE),
     deposit(RM, "A-1", "-150000.00", "650000.00", TUE),
     deposit(RM, "A-1", "100000.00", "750000.00", TUE),
     deposit(RM, "A-1", "-300000.00", "450000.00", TUE),
     deposit(RM, "A-1", "700000.00", "1150000.00", TUE),
-    deposit(RM, "A-1", "50000.00", "1200000.00", TUE),
-    deposit(RM, "A-1", "0.00", "1200000.00", TUE),
-    # Monday's call is returned in two steps the next day, the second also a large inflow
+    deposit(RM, "A-1", "450000.00", "1600000.00", TUE),
+    deposit(RM, "A-1", "0.00", "1600000.00", TUE),
+    # Monday's call is returned in two steps the next day: money back, not new money to follow up
     deposit(GOV, "A-PREV", "300000.00", "1100000.00", TUE),
     deposit(GOV, "A-PREV", "300000.00", "1400000.00", TUE),
     deposit(GOV, "A-SMALL", "-1000.00", "99000.00", TUE),            # 1 %: nothing
@@ -106,17 +107,18 @@ EXPECTED_TASKS = sorted([
     ("inflow_follow_up", "W-1", D(TUE), 1, "rm01", D(WED), "open", None, None, 4, 9),
     ("time_deposit_maturity", "T-1", D("2027-02-22"), 1, "rm01", D("2027-02-15"), "open", None, None, 4, 9),
     ("large_outflow", "A-1", D(TUE), 2, "rm01", D(WED),
-     "cancelled", "deposit_returned", Decimal("650000.00"), 4, 9),              # refreshed at 650k, 700k back
-    ("inflow_follow_up", "A-1", D(TUE), 1, "rm01", D(WED), "open", None, Decimal("850000.00"), 4, 9),
-    ("inflow_follow_up", "A-PREV", D(TUE), 1, "rm02", D(WED), "open", None, Decimal("600000.00"), 4, 9),
+     "cancelled", "deposit_returned", Decimal("650000.00"), 4, 9),              # refreshed at 650k, 100k + 550k back
+    ("inflow_follow_up", "A-1", D(TUE), 1, "rm01", D(WED), "open", None, Decimal("600000.00"), 4, 9),  # new money
+    ("first_business_thanks", RM, D(MON), 1, "rm01", D(TUE), "open", None, None, 4, 9),   # Monday 08:00Z + 24 h
     ("inflow_follow_up", "A-9", D(TUE), 1, None, D(WED), "open", None, Decimal("600000.00"), 5, 9),
     ("large_outflow", "A-2", D(WED), 2, "rm01", D("2026-11-26"), "open", None, Decimal("460000.00"), 4, 9),
     ("post_loan_inspection", "L-1", D(TUE), 1, "rm01", D("2026-12-09"), "open", None, Decimal("400000.00"), 4, 4),
     ("loan_due", "L-1", D("2027-01-05"), 2, "rm01", D("2026-12-11"),
      "cancelled", "loan_repaid", Decimal("120350.00"), 4, 4),                   # the re-sent amount
-    ("loan_due", "L-G", D("2027-01-05"), 2, "rm02", D(TUE), "open", None, Decimal("100350.00"), 4, 9),  # 60 days: past
+    ("loan_due", "L-G", D("2027-01-05"), 2, "rm02", D(WED), "open", None, Decimal("100350.00"), 4, 9),  # 60 days
+    # ahead is past when it is raised: due a business day after, not born late
     ("loan_overdue", "L-SETTLE", D("2026-11-21"), 1, "rm01", D(TUE),           # anchored on the episode's first day
-     "cancelled", "loan_repaid", Decimal("5050.00"), 4, 2),
+     "cancelled", "overdue_repaid", Decimal("5050.00"), 4, 2),
     ("loan_downgraded", "L-SETTLE", D(TUE), 1, "rm01", D("2026-11-27"), "open", None, Decimal("400000.00"), 4, 2),
     ("loan_overdue", "L-G", D(TUE), 1, "rm02", D(WED), "open", None, Decimal("1.00"), 4, 9),
 ])
@@ -124,6 +126,7 @@ EXPECTED_TASKS = sorted([
 # per customer (the outbox key), in the order the events happened: (type, rule, subject, reason or due date)
 EXPECTED_EVENTS = {
     RM: [("task.created", "post_loan_inspection", "L-SETTLE", "2026-12-08"),
+         ("task.created", "first_business_thanks", RM, TUE),
          ("task.created", "loan_due", "L-SETTLE", "2026-12-11"),
          ("task.created", "inflow_follow_up", "W-1", WED),
          ("task.created", "time_deposit_maturity", "T-1", "2027-02-15"),
@@ -137,12 +140,11 @@ EXPECTED_EVENTS = {
          ("task.created", "loan_downgraded", "L-SETTLE", "2026-11-27"),
          ("task.cancelled", "loan_due", "L-1", "loan_repaid"),
          ("task.cancelled", "loan_due", "L-SETTLE", "loan_repaid"),
-         ("task.cancelled", "loan_overdue", "L-SETTLE", "loan_repaid"),
+         ("task.cancelled", "loan_overdue", "L-SETTLE", "overdue_repaid"),
          ("task.cancelled", "post_loan_inspection", "L-SETTLE", "loan_settled")],
     GOV: [("task.created", "large_outflow", "A-PREV", TUE),
           ("task.cancelled", "large_outflow", "A-PREV", "deposit_returned"),
-          ("task.created", "inflow_follow_up", "A-PREV", WED),
-          ("task.created", "loan_due", "L-G", TUE),
+          ("task.created", "loan_due", "L-G", WED),
           ("task.created", "loan_overdue", "L-G", WED)],
     NOBODY: [("task.created", "inflow_follow_up", "A-9", WED)],
 }
@@ -166,7 +168,8 @@ async def _state(sessions) -> dict:
                             t.cancel_reason, t.amount, t.tier_rank, t.risk_rank) for t in tasks),
             "facts": sorted((t.rule, t.subject, t.kind, t.priority, t.cif, t.customer_ref, t.team, t.unit_path,
                              json.dumps(t.params, sort_keys=True), t.source_event_id, t.copied_to) for t in tasks),
-            "days": sorted((d.account_id, d.day.isoformat(), d.opening_balance, d.outflow, d.inflow) for d in days),
+            "days": sorted((d.account_id, d.day.isoformat(), d.opening_balance, d.outflow, d.inflow, d.returned)
+                           for d in days),
             "loans": sorted((b.loan_id, b.principal, b.outstanding, b.classification) for b in loans)}
 
 
@@ -195,13 +198,14 @@ async def test_a_polled_run_raises_refreshes_and_cancels_the_tasks_its_events_as
 
     assert state["rows"] == EXPECTED_TASKS
     assert state["events"] == EXPECTED_EVENTS
-    assert state["days"] == [   # (account, day, opening balance, outflow, inflow)
-        ("A-1", TUE, Decimal("1000000.00"), Decimal("650000.00"), Decimal("850000.00")),
-        ("A-2", WED, Decimal("10000000.00"), Decimal("460000.00"), Decimal("0.00")),
-        ("A-9", TUE, Decimal("0.00"), Decimal("0.00"), Decimal("600000.00")),
-        ("A-PREV", MON, Decimal("2000000.00"), Decimal("600000.00"), Decimal("0.00")),
-        ("A-PREV", TUE, Decimal("800000.00"), Decimal("0.00"), Decimal("600000.00")),
-        ("A-SMALL", TUE, Decimal("100000.00"), Decimal("1000.00"), Decimal("0.00"))]
+    nil = Decimal("0.00")
+    assert state["days"] == [   # (account, day, opening balance, outflow, inflow, of it returned after an outflow)
+        ("A-1", TUE, Decimal("1000000.00"), Decimal("650000.00"), Decimal("1250000.00"), Decimal("650000.00")),
+        ("A-2", WED, Decimal("10000000.00"), Decimal("460000.00"), nil, nil),
+        ("A-9", TUE, nil, nil, Decimal("600000.00"), nil),
+        ("A-PREV", MON, Decimal("2000000.00"), Decimal("600000.00"), nil, nil),
+        ("A-PREV", TUE, Decimal("800000.00"), nil, Decimal("600000.00"), Decimal("600000.00")),
+        ("A-SMALL", TUE, Decimal("100000.00"), Decimal("1000.00"), nil, nil)]
     assert state["loans"] == [("L-1", Decimal("400000.00"), Decimal("279650.00"), "normal"),
                               ("L-SETTLE", Decimal("400000.00"), Decimal("0.00"), "substandard")]
     tasks = state["tasks"]
@@ -209,14 +213,14 @@ async def test_a_polled_run_raises_refreshes_and_cancels_the_tasks_its_events_as
         ("large_outflow", "retention_call", 1), ("inflow_follow_up", "follow_up", 2),
         ("time_deposit_maturity", "maturity_call", 2), ("loan_due", "collection", 2),
         ("loan_overdue", "overdue_collection", 1), ("loan_downgraded", "risk_review", 2),
-        ("post_loan_inspection", "post_loan_inspection", 2)}
+        ("post_loan_inspection", "post_loan_inspection", 2), ("first_business_thanks", "thank_you", 1)}
     refs = {cif: customer_event("customer.registered", cif)["data"]["customer_ref"] for cif in (RM, GOV)}
     assert {(t.cif, t.customer_ref, t.team) for t in tasks.values()} == {
         (RM, refs[RM], "T01"), (GOV, refs[GOV], "T01"), (NOBODY, None, None)}
     # what each task says and who else sees it
     assert tasks[("large_outflow", "A-1")].params == {
         "account_id": "A-1", "outflow": "650000.00", "share_pct": "65.0", "opening_balance": "1000000.00",
-        "business_days": 1, "returned": "700000.00"}
+        "business_days": 1, "returned": "800000.00"}   # 100k before the refresh, kept, and 700k after
     assert tasks[("large_outflow", "A-2")].params["share_pct"] == "4.6"
     assert tasks[("inflow_follow_up", "W-1")].params["why_key"] == "new_wealth"
     assert tasks[("inflow_follow_up", "A-1")].params["why_key"] == "large_inflow"
@@ -230,7 +234,7 @@ async def test_a_polled_run_raises_refreshes_and_cancels_the_tasks_its_events_as
     ids = {(e["type"], e["data"].get("loan_id") or e["data"].get("account_id"), e["data"].get("amount")
             or e["data"].get("principal_due")): e["id"] for e in RUN}
     assert tasks[("large_outflow", "A-1")].source_event_id == ids[("deposit.changed", "A-1", "-300000.00")]
-    assert tasks[("inflow_follow_up", "A-1")].source_event_id == ids[("deposit.changed", "A-1", "50000.00")]
+    assert tasks[("inflow_follow_up", "A-1")].source_event_id == ids[("deposit.changed", "A-1", "450000.00")]
     assert tasks[("loan_due", "L-1")].source_event_id == ids[("loan.due", "L-1", "120000.00")]
 
 

@@ -1,57 +1,16 @@
-"""The scheduler: maintenance visits by tier, annual credit rating, the monthly report on the 5th (or the
+"""The scheduler: annual credit rating, the monthly report on the 5th (or the
 next working day), birthdays, quarterly inspections of corporate loans; run twice → once; after an
 outage → the missed days once. Each test gets a database of its own: the bookmark is global."""
 import logging
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlmodel import select
 
 from services.tasks.cli.scheduler import JOB, run_schedules
-from services.tasks.handlers import HANDLERS
 from services.tasks.models import LoanBook, SchedulerBookmark, Task
-from shared.db import make_engine, make_session_factory
-from tests.support import core_event, event_applier, loan_due, unique_cif
-from tests.tasks.conftest import customer_event, staff_event
-
-
-@pytest.fixture
-async def bank(databases):
-    engine = make_engine(await databases("tasks"))
-    sessions = make_session_factory(engine)
-    apply = event_applier("tasks", HANDLERS, sessions)
-
-    async def customer(owner="rm01", tier=None, kind="retail", birthday=None) -> str:
-        cif = unique_cif()
-        await apply(customer_event("customer.registered", cif, kind=kind, birthday=birthday))
-        await apply(customer_event("customer.assigned", cif, owner=owner))
-        if tier:
-            await apply(customer_event("customer.tier-changed", cif, kind=kind, from_tier="standard", to_tier=tier,
-                                       owner=owner))
-        return cif
-
-    apply.customer, apply.sessions = customer, sessions
-    yield apply
-    await engine.dispose()
-
-
-async def scheduled(sessions, rule: str | None = None) -> list[Task]:
-    async with sessions() as s:
-        stmt = select(Task).where(Task.rule.in_([rule] if rule else ["maintenance_visit", "credit_rating_review",
-                                                                      "monthly_report", "birthday",
-                                                                      "post_loan_inspection"]))
-        return (await s.exec(stmt.order_by(Task.rule, Task.subject))).all()
-
-
-async def test_maintenance_visits_follow_the_tier_plan(bank):
-    gold, platinum, private = [await bank.customer(tier=t) for t in ("gold", "platinum", "private")]
-    await run_schedules(bank.sessions, date(2026, 11, 1))        # November: monthly only
-    assert {t.cif for t in await scheduled(bank.sessions, "maintenance_visit")} == {gold}
-    await run_schedules(bank.sessions, date(2027, 1, 1))         # January: every plan
-    visits = await scheduled(bank.sessions, "maintenance_visit")
-    assert sorted((t.cif, str(t.due_date)) for t in visits if t.anchor_date == date(2027, 1, 1)) == sorted(
-        [(gold, "2027-01-29"), (platinum, "2027-03-31"), (private, "2027-06-30")])  # 31 Jan 2027 is a Sunday
+from tests.support import core_event, loan_due
+from tests.tasks.conftest import scheduled, staff_event
 
 
 async def test_monthly_report_is_due_on_the_5th_or_the_next_working_day(bank):
@@ -103,7 +62,7 @@ async def test_running_the_scheduler_twice_for_a_day_creates_each_task_once(bank
         await s.delete(await s.get(SchedulerBookmark, JOB))
         await s.commit()
     await run_schedules(bank.sessions, date(2026, 12, 1))
-    assert first == 3 and len(await scheduled(bank.sessions)) == first   # visit, report, birthday
+    assert first == 4 and len(await scheduled(bank.sessions)) == first   # contact, plan, report, birthday
 
 
 async def test_after_a_3_day_outage_the_scheduler_creates_the_missed_days_once(bank):
@@ -113,7 +72,7 @@ async def test_after_a_3_day_outage_the_scheduler_creates_the_missed_days_once(b
     days = (await run_schedules(bank.sessions, date(2026, 12, 2))).days   # down 29, 30 Nov and 1 Dec
     assert days == [date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
     caught_up = await scheduled(bank.sessions)
-    assert sorted(t.rule for t in caught_up) == ["birthday", "maintenance_visit", "monthly_report"]
+    assert sorted(t.rule for t in caught_up) == ["birthday", "maintenance_plan", "maintenance_visit", "monthly_report"]
     assert {t.anchor_date for t in caught_up if t.rule != "birthday"} == {date(2026, 12, 1)}
     assert (await run_schedules(bank.sessions, date(2026, 12, 2))).days == []
     assert len(await scheduled(bank.sessions)) == len(caught_up)
@@ -138,4 +97,5 @@ async def test_a_subject_whose_dates_break_a_rule_is_skipped_and_counted_not_the
     assert run.escalated >= 1
     async with bank.sessions() as s:
         late = (await s.exec(select(Task).where(Task.subject == "L-LATE"))).one()
-    assert (late.escalated_to, late.escalation_level) == ("lead01", 7)   # 23–27 Nov, 30 Nov, 1 Dec
+    # 7 business days late (23–27 Nov, 30 Nov, 1 Dec) when first found: the first escalation reads level 1
+    assert (late.escalated_to, late.escalation_level) == ("lead01", 1)

@@ -13,7 +13,9 @@ async def test_transfer_moves_open_tasks_to_the_new_owner_and_leaves_done_ones_w
     await apply_event(loan_due(cif, "L-T1", "2030-12-31"))
     await apply_event(loan_due(cif, "L-T2", "2031-06-30"))
     done, still_open = sorted(await tasks_for(tasks_db, cif), key=lambda t: t.subject)
-    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete", json={"outcome": "已通知"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{done.id}/complete",
+                             json={"outcome": "已通知", "maturity_outcome": "collected"},
+                             headers=as_user("rm01"))
     assert r.status_code == 200
     await apply_event(customer_event("customer.assigned", cif, owner="rm02", previous_owner="rm01"))
     by_subject = {t.subject: t for t in await tasks_for(tasks_db, cif)}
@@ -27,7 +29,9 @@ async def test_a_task_is_started_then_completed_with_an_outcome(apply_event, tas
     [task] = await tasks_for(tasks_db, cif)
     r = await tasks_api.post(f"/api/v1/tasks/{task.id}/start", headers=as_user("rm01"))
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "已上门拜访"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/complete", json={"outcome": "已上门拜访",
+                                                                        "maturity_outcome": "extended"},
+                             headers=as_user("rm01"))
     assert r.json()["status"] == "done" and r.json()["outcome"] == "已上门拜访"
 
 
@@ -35,7 +39,8 @@ async def test_only_a_lead_cancels_a_task_and_the_cancellation_is_announced(appl
     cif = await owned_customer(apply_event)
     await apply_event(loan_due(cif, "L-C", "2030-12-31"))
     [task] = await tasks_for(tasks_db, cif)
-    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"}, headers=as_user("rm01"))
+    r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"},
+                             headers=as_user("rm01"))
     assert r.status_code == 403
     r = await tasks_api.post(f"/api/v1/tasks/{task.id}/cancel", json={"reason": "客户已移交总行"},
                              headers=as_user("lead01"))
@@ -105,6 +110,6 @@ async def test_agenda_ranks_by_due_date_then_exposure_then_tier_then_risk_and_ex
     assert "涉及金额 900350.00 元" in item[large]["rank_reason"] and item[large]["reason"]
     en = (await tasks_api.get("/api/v1/me/agenda?date=2026-11-30",
                               headers=as_user("rm02", **{"Accept-Language": "en"}))).json()
-    assert any("overdue first, then due date" in i["rank_reason"] for i in en["items"])
+    assert any("overdue first (the most urgent of them first), then due time" in i["rank_reason"] for i in en["items"])
     async with tasks_db() as s:
         assert (await s.exec(select(Task).where(Task.subject == "L-K4", Task.rule == "loan_due"))).one().risk_rank == 1

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
 from services.tasks.models import CalendarOverride, RuleSetting
-from services.tasks.rules import DEFAULTS, load_rule
+from services.tasks.rules import DEFAULTS, less_contact_for_higher_band, load_rule
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
 from services.tasks.scope import may_administer
 from services.tasks.service.calendar import forget_calendar
@@ -19,6 +19,10 @@ router = APIRouter(prefix="/tasks", tags=["admin"])
 register_messages({
     "admins_only": ("只有系统管理员可以修改规则与日历", "Only an administrator can change rules and the calendar"),
     "unknown_rule_param": ("规则 {rule} 没有参数 {param}", "Rule {rule} has no parameter {param}"),
+    "less_contact_for_richer_band": ("{richer} 客户的联系频率不能低于 {poorer} 客户（每 {richer_months} 个月对比每 "
+                                     "{poorer_months} 个月）",
+                                     "{richer} customers may not be contacted less often than {poorer} customers "
+                                     "(every {richer_months} months against every {poorer_months})"),
 })
 
 
@@ -48,9 +52,14 @@ async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: S
         if param not in current.params:
             raise Problem(422, "unknown_rule_param", field=f"params.{param}", rule=name, param=param)
     numbers = {k: int(v) if float(v).is_integer() else v for k, v in body.params.items()}
+    params = {**current.params, **numbers}
+    if name == "maintenance_visit" and (pair := less_contact_for_higher_band(params)):
+        poorer, richer = pair
+        raise Problem(422, "less_contact_for_richer_band", field=f"params.months_{richer}", poorer=poorer,
+                      richer=richer, poorer_months=params[f"months_{poorer}"], richer_months=params[f"months_{richer}"])
     latest = (await session.exec(select(RuleSetting.version).where(RuleSetting.name == name)
                                  .order_by(RuleSetting.version.desc()).limit(1))).first() or 0
-    session.add(RuleSetting(name=name, version=latest + 1, params={**current.params, **numbers},
+    session.add(RuleSetting(name=name, version=latest + 1, params=params,
                             changed_by=user.username))
     await session.commit()
     return _public(await load_rule(session, name))

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import or_, select
 
-from services.tasks.models import OPEN_STATUSES, Task
+from services.tasks.models import Task
 from services.tasks.schemas import Agenda, TeamAgenda
 from services.tasks.scope import may_see_team_agenda, visible_tasks
-from services.tasks.service.agenda import COLUMNS, ORDER, agenda_version, ranked
+from services.tasks.service.agenda import COLUMNS, agenda_version, due_by, order, ranked
 from services.tasks.service.appointments import appointments_of_day
 from shared.app import SessionDep
 from shared.auth import CurrentUser
@@ -20,12 +20,9 @@ DayParam = Annotated[date | None, Query(alias="date", description="business date
 LimitParam = Annotated[int, Query(ge=1, le=500, description="how many of the top-ranked items")]
 
 
-def _due_by(day: date):
-    return Task.status.in_(OPEN_STATUSES), Task.due_date <= day
-
-
-async def _page(session, *where, limit: int) -> list:
-    return (await session.execute(select(*COLUMNS).where(*where).order_by(*ORDER).limit(limit))).all()
+async def _page(session, day: date, *where, limit: int) -> list:
+    return (await session.execute(select(*COLUMNS).where(*where, *due_by(day)).order_by(*order(day))
+                                  .limit(limit))).all()
 
 
 def _json(model) -> Response:
@@ -49,7 +46,7 @@ async def my_agenda(request: Request, user: CurrentUser, day: DayParam = None, l
                 version = await agenda_version(session, user.username)
             mine = or_(Task.assignee == user.username, Task.escalated_to == user.username,
                        Task.copied_to == user.username)
-            rows = await _page(session, mine, *_due_by(day), limit=limit)
+            rows = await _page(session, day, mine, limit=limit)
             appointments = await appointments_of_day(session, user.username, day)
         cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english),
                                         appointments=appointments).model_dump_json()
@@ -64,7 +61,7 @@ async def team_agenda(request: Request, team_id: str, user: CurrentUser, session
     if not may_see_team_agenda(user, team_id):
         raise Problem(404, "not_found")
     day, english = day or business_today(), wants_english(request)
-    team = await _page(session, Task.team == team_id, visible_tasks(user), *_due_by(day), limit=limit)
-    queue = await _page(session, Task.assignee.is_(None), visible_tasks(user), *_due_by(day), limit=limit)
+    team = await _page(session, day, Task.team == team_id, visible_tasks(user), limit=limit)
+    queue = await _page(session, day, Task.assignee.is_(None), visible_tasks(user), limit=limit)
     return _json(TeamAgenda.model_construct(date=day, team=team_id, items=ranked(team, day, user.username, english),
                                             unassigned=ranked(queue, day, user.username, english)))

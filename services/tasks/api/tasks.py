@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import and_, or_, select
 
 from services.tasks.models import OPEN_STATUSES, CustomerBook, StaffEntry, Task
-from services.tasks.rules import ADHOC
+from services.tasks.rules import ADHOC, MATURITY_OUTCOMES, needs_maturity_outcome
 from services.tasks.schemas import TaskCancel, TaskCompletion, TaskCreate, TaskPage, TaskPublic
 from services.tasks.scope import (
     assigns_in_own_team_only,
@@ -32,6 +32,8 @@ register_messages({
     "cancel_needs_lead": ("只有主管可以撤销任务", "Only a lead can cancel a task"),
     "task_closed": ("任务已是 {state} 状态，不能再完成", "The task is already {state}"),
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
+    "maturity_outcome_unasked": ("只有到期催收任务记录到期结果",
+                                 "Only a loan-due collection records a maturity outcome"),
 })
 
 
@@ -131,8 +133,12 @@ async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: C
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
 async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, user: CurrentUser, session: SessionDep):
     task = await _actionable(session, user, task_id)
+    # A loan-due collection offers the maturity outcomes (kept with the loan); an app that does not ask
+    # for one yet can still complete it, and no other task takes one.
+    if body.maturity_outcome and not needs_maturity_outcome(task.rule):
+        raise Problem(422, "maturity_outcome_unasked", field="maturity_outcome", outcomes=" / ".join(MATURITY_OUTCOMES))
     task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow(),
-                               interaction=body.interaction)
+                               interaction=body.interaction, maturity_outcome=body.maturity_outcome)
     await session.commit()
     events_written(request)
     return TaskPublic.of(task, wants_english(request))

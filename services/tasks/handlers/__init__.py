@@ -5,8 +5,9 @@ from services.tasks.handlers.appraisal_requests import on_scoring_requests
 from services.tasks.handlers.controls import on_control_events
 from services.tasks.handlers.customers import on_customer_events
 from services.tasks.handlers.deposits import on_deposit_changes, on_deposit_closings, on_deposit_openings
+from services.tasks.handlers.interactions import on_interactions
 from services.tasks.handlers.loans import on_loan_events
-from services.tasks.handlers.rm_day import on_interactions, on_marketing_results
+from services.tasks.handlers.rm_day import on_marketing_results
 from services.tasks.handlers.staff import on_staff_changes
 
 HANDLERS = {
@@ -16,6 +17,7 @@ HANDLERS = {
     "customer.tier-changed": on_customer_events,
     "customer.contact-changed": on_customer_events,
     "staff.changed": on_staff_changes,
+    "interaction.logged": on_interactions,
     "loan.disbursed": on_loan_events,
     "loan.due": on_loan_events,
     "loan.repaid": on_loan_events,
@@ -27,7 +29,6 @@ HANDLERS = {
     **dict.fromkeys(("credit.application-ready", "credit.application-submitted", "complaint.filed",
                      "complaint.escalated", "complaint.resolved", "callback.requested", "callback.recorded"),
                     on_control_events),
-    "interaction.logged": on_interactions,
     "marketing-result.registered": on_marketing_results,
     "marketing-result.confirmed": on_marketing_results,
 }

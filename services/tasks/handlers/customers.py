@@ -1,7 +1,8 @@
 """Customer events → the customer book (who owns whom, the unit, tier, kind, birthday) and the tasks
 that follow it: open tasks move with the customer to the new owner (collections re-dated once the
 borrower is known to be government-related) and re-rank with the tier; a tier change asks for a
-relationship review, a key-contact change for a remarketing visit.
+relationship review (superseding an earlier open one), a key-contact change for a remarketing visit; the
+lead's alerts (no B岗, a tier above the owner's grade) are re-checked on each change (service.lead_alerts).
 
 One handler takes the four customer event types, so a customer's registration, assignment and tier
 changes in one poll form one run applied in event order: the run's book rows and open tasks are read
@@ -15,14 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, load_rules, tier_rank
+from services.tasks.service import lead_alerts
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.lifecycle import TaskRow, new_task
-from services.tasks.service.routing import route_to_owner
+from services.tasks.service.routing import active_staff, route_to_owner, team_leads
 from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
 from shared.db import one_of, plain_rows, table_of
-from shared.events import CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged
+from shared.events import CustomerAssigned, CustomerRegistered, CustomerTierChanged
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
@@ -49,14 +51,12 @@ async def _load_book(session: AsyncSession, cifs: set[str]) -> dict[str, SimpleN
 
 @batched
 async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
-    items = [i for i in items if not (isinstance(i.data, CustomerAssigned) and i.data.role != "A")]
-    if not items:
-        return   # tasks go to the A岗 manager; B岗 sees them through the team view
     book = await _load_book(session, {i.data.customer_id for i in items})
-    raising = [i for i in items if isinstance(i.data, (CustomerTierChanged, CustomerContactChanged))]
     tasks = await TaskSet.of_customers(session, {i.data.customer_id for i in items},
-                                       {i.envelope.business_date for i in raising})
-    rules, calendar = await load_rules(session, RULES), await load_calendar(session)
+                                       {i.envelope.business_date for i in items})
+    rules, calendar = await load_rules(session, RULES + lead_alerts.RULES), await load_calendar(session)
+    staff = await active_staff(session)
+    grades, leads = {s.username: s.grade for s in staff}, team_leads(staff)
     written: set[str] = set()
 
     def entry(cif: str, **first) -> SimpleNamespace:   # the book row, made on first sight
@@ -69,10 +69,17 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
         event, envelope, now = item.data, item.envelope, utcnow()
         request_id_var.set(item.request_id)
         cif, day = event.customer_id, envelope.business_date
+        if isinstance(event, CustomerAssigned) and event.role == "B":
+            row = entry(cif)   # tasks go to the A岗 manager; B岗 sees them through the team view
+            row.b_manager = event.owner
+            lead_alerts.recheck(tasks, rules, calendar, row, grades=grades, leads=leads, item=item, now=now)
+            continue
         if isinstance(event, CustomerRegistered):
             row = entry(cif)
             row.customer_ref, row.government_related = event.customer_ref, event.government_related
             row.kind, row.birthday, row.unit_path = event.kind, event.birthday, row.unit_path or event.unit_path
+            # additive field the customer service adds with issue 21; absent from older events
+            row.industry_policy = getattr(event, "industry_policy", None)
         elif isinstance(event, CustomerAssigned):
             row = entry(cif)
             row.customer_ref, row.owner, row.owner_team = event.customer_ref, event.owner, event.owner_team
@@ -82,9 +89,13 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
             row.tier, row.kind = event.to_tier, event.kind
             for task in tasks.open_of_customer(cif):
                 task.tier_rank = tier_rank(event.to_tier)
-            tasks.raise_(relationship_task(rules["tier_review"], calendar, item, row,
-                                           {"from_tier": event.from_tier, "to_tier": event.to_tier}, now),
-                         business_date=day, now=now)
+            review = tasks.raise_(relationship_task(rules["tier_review"], calendar, item, row,
+                                                    {"from_tier": event.from_tier, "to_tier": event.to_tier}, now),
+                                  business_date=day, now=now)
+            for earlier in tasks.open_of_customer(cif):   # a later change supersedes the earlier review
+                if earlier.rule == "tier_review" and earlier is not review:
+                    tasks.cancel(earlier, "superseded", business_date=day, now=now)
+            lead_alerts.recheck(tasks, rules, calendar, row, grades=grades, leads=leads, item=item, now=now)
             continue
         else:
             tasks.raise_(relationship_task(rules["contact_remarketing"], calendar, item, book.get(cif),
@@ -93,7 +104,9 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
             continue
         # registered or assigned: a task that waited for the customer (the unit's queue) goes to its owner
         for task in tasks.open_of_customer(cif):
-            route_to_owner(task, row, calendar, day, now)
+            if task.rule not in lead_alerts.RULES:   # the lead's alerts stay the lead's
+                route_to_owner(task, row, calendar, day, now)
+        lead_alerts.recheck(tasks, rules, calendar, row, grades=grades, leads=leads, item=item, now=now)
     rows = [vars(book[cif]) for cif in sorted(written)]   # sorted: one lock order for all writers
     if rows:
         await put_rows(session, BOOK, rows, ("cif",), update=tuple(c for c in rows[0] if c != "cif"))

@@ -12,9 +12,10 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.handlers.rm_day import record_premium_accounts
-from services.tasks.rules import Rule, is_large_inflow, is_large_outflow, load_rules, outflow_share
+from services.tasks.rules import Rule, fair_due, is_large_inflow, is_large_outflow, load_rules, outflow_share
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.deposit_days import Flows, load_flows, save_flows
+from services.tasks.service.first_business import thank_new_customers
 from services.tasks.service.lifecycle import BookEntry, TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
@@ -39,7 +40,8 @@ def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, 
     lead, maturity = int(rule["lead_days"]), event.maturity_date
     if maturity is None:
         raise ValueError(f"deposit {event.account_id} has no maturity date to call ahead of")
-    due = max(calendar.on_or_before(maturity - timedelta(days=lead)), calendar.on_or_after(business_date))
+    due = fair_due(calendar, calendar.on_or_before(maturity - timedelta(days=lead)), business_date,
+                   int(rule["late_business_days"]))
     return new_task(rule, subject=event.account_id, anchor=maturity, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=None, source_event_id=event_id,
                     params={"account_id": event.account_id, "maturity_date": maturity.isoformat(),
@@ -58,11 +60,13 @@ def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
                             "opening_balance": str(opening_balance), "business_days": days, "returned": "0"})
 
 
-def returned_to(task: TaskRow, amount: Decimal) -> bool:
-    """Money flowing back into the account counts against the outflow; True when all of it is back."""
-    returned = Decimal(task.params.get("returned", "0")) + amount
-    task.params = {**task.params, "returned": str(returned)}
-    return returned >= (task.amount or 0)
+def returned_to(task: TaskRow, amount: Decimal) -> tuple[Decimal, bool]:
+    """Money flowing back into the account counts against the outflow: (how much of `amount` went to it,
+    whether all of the outflow is back)."""
+    before = Decimal(task.params.get("returned", "0"))
+    absorbed = min(amount, max((task.amount or Decimal(0)) - before, Decimal(0)))
+    task.params = {**task.params, "returned": str(before + amount)}
+    return absorbed, before + amount >= (task.amount or 0)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,6 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChan
         else:
             f.inflow += event.amount
         steps.append(Step(item, day, f.opening_balance, f.outflow, f.inflow))
-    await save_flows(session, flows)
 
     def crosses(s: Step) -> bool:
         if s.item.data.amount > 0:
@@ -101,6 +104,7 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChan
     # Only money coming in (it may return an outflow) or a threshold crossed touches tasks: a few events.
     touching = [s for s in steps if s.item.data.amount > 0 or crosses(s)]
     if not touching:
+        await save_flows(session, flows)
         return
     tasks = await TaskSet.load(session, {s.item.data.account_id for s in touching}, {s.day for s in touching},
                                rules=(OUTFLOW, INFLOW))
@@ -115,23 +119,33 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChan
         facts = {"account": event.account_id, "cif": event.customer_id, "book": books.get(event.customer_id),
                  "day": s.day, "event_id": envelope.id, "now": now}
         if event.amount > 0:
+            day_flows = flows[(event.account_id, s.day)]
             for task in tasks.open(event.account_id, OUTFLOW):
-                if returned_to(task, event.amount):
+                absorbed, all_back = returned_to(task, event.amount)
+                day_flows.returned += absorbed   # money coming back is no new money to follow up
+                if all_back:
                     tasks.cancel(task, "deposit_returned", business_date=envelope.business_date, now=now)
-            if not crosses(s):
+            new_money = s.inflow - day_flows.returned
+            if not is_large_inflow(rules[INFLOW], new_money):
                 continue
-            task = follow_up_task(rules[INFLOW], calendar, amount=s.inflow, why="large_inflow", **facts)
+            task = follow_up_task(rules[INFLOW], calendar, amount=new_money, why="large_inflow", **facts)
         else:
             task = retention_task(rules[OUTFLOW], calendar, opening_balance=s.opening_balance, outflow=s.outflow,
                                   **facts)
+            known = tasks.by_key.get((OUTFLOW, event.account_id, s.day))
+            if known is not None:   # a refreshed call keeps what already came back
+                task.params["returned"] = known.params.get("returned", "0")
         tasks.raise_(task, business_date=envelope.business_date, now=now)
+    await save_flows(session, flows)
     await tasks.write()
 
 
 @batched
 async def on_deposit_openings(session: AsyncSession, items: list[Item[DepositOpened]]) -> None:
     """A new wealth account asks for a follow-up, a time deposit for a maturity call; other products
-    make nothing, so a run of openings reads tasks and owners only for those two."""
+    make nothing, so a run of openings reads tasks and owners only for those two. A new customer's first
+    account asks for a thank-you (service.first_business)."""
+    await thank_new_customers(session, [(i, "deposit", i.data.account_id) for i in items])
     await record_premium_accounts(session, items)
     asking = [i for i in items if i.data.product == "wealth" or (i.data.product == "time" and i.data.maturity_date)]
     if not asking:

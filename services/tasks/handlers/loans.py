@@ -1,6 +1,7 @@
 """Loan events → tasks: collection ahead of due, overdue collection (copied to the risk manager),
-downgrade review, post-loan inspection; cancelled when a repayment covers or settles; and the loan
-projection that tells whether a cause has gone away.
+downgrade review, post-loan inspection, a risk review of a control-industry customer's new loan, the
+thank-you for a new customer's first loan; cancelled when a repayment covers or settles; and the loan
+projection that tells whether a cause has gone away (and which loans involve government action).
 
 One handler takes every loan event type, so a partition's consecutive loan events (disbursed, due,
 repaid, overdue, classified interleave) form one run: its loans, owners, tasks, rules and staff are
@@ -15,8 +16,18 @@ from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import LoanBook
-from services.tasks.rules import LoanDueRule, Rule, is_downgrade, load_rules, repayment_closes, risk_rank
+from services.tasks.rules import (
+    LoanDueRule,
+    Rule,
+    fair_due,
+    is_downgrade,
+    load_rules,
+    loan_is_government_related,
+    repayment_closes,
+    risk_rank,
+)
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
+from services.tasks.service.first_business import thank_new_customers
 from services.tasks.service.lifecycle import BookEntry, TaskRow, new_task
 from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
@@ -27,7 +38,7 @@ from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, L
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
-RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection")
+RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection", "control_industry_loan")
 LOANS: Table = table_of(LoanBook)
 Book = BookEntry | None
 
@@ -35,7 +46,8 @@ Book = BookEntry | None
 def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book, business_date: date,
                     event_id: str, now: datetime) -> TaskRow:
     within = int(rule["first_within_days"])
-    due = max(calendar.on_or_before(event.disbursed_on + timedelta(days=within)), calendar.on_or_after(business_date))
+    due = fair_due(calendar, calendar.on_or_before(event.disbursed_on + timedelta(days=within)), business_date,
+                   int(rule["late_business_days"]))
     return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=event.principal, source_event_id=event_id,
                     risk_rank=risk_rank(event.classification),
@@ -43,9 +55,27 @@ def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed
                             "disbursed_on": event.disbursed_on.isoformat(), "within_days": within})
 
 
-def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, classification: str | None,
+def controlled(book: Book) -> bool:
+    """The customer's industry is control-and-exit under the bank's industry policy."""
+    return book is not None and book.industry_policy == "control"
+
+
+def control_industry_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book,
+                          business_date: date, event_id: str, now: datetime) -> TaskRow:
+    """A new loan to a customer in a control-and-exit industry (行业政策) asks for a risk review."""
+    days = int(rule["business_days"])
+    return new_task(rule, subject=event.loan_id, anchor=event.disbursed_on, book=book, cif=event.customer_id,
+                    due_date=calendar.add_business_days(max(event.disbursed_on, business_date), days), now=now,
+                    amount=event.principal, source_event_id=event_id, risk_rank=risk_rank(event.classification),
+                    params={"loan_id": event.loan_id, "principal": str(event.principal), "business_days": days,
+                            "disbursed_on": event.disbursed_on.isoformat()})
+
+
+def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, book: Book, loan: SimpleNamespace | None,
                   business_date: date, event_id: str, now: datetime) -> TaskRow:
-    government, numbers = bool(book and book.government_related), LoanDueRule.of(rule)
+    government, source = loan_is_government_related(event.government_related, loan.government_related if loan else None,
+                                                    bool(book and book.government_related))
+    numbers, classification = LoanDueRule.of(rule), loan.classification if loan else None
     return new_task(rule, subject=event.loan_id, anchor=event.due_date, book=book, cif=event.customer_id,
                     due_date=numbers.due_date(calendar, event.due_date, government, business_date), now=now,
                     amount=event.principal_due + event.interest_due, source_event_id=event_id,
@@ -55,7 +85,9 @@ def loan_due_task(rule: Rule, calendar: BusinessCalendar, event: LoanDue, *, boo
                             "outstanding_balance": str(event.outstanding_balance),
                             "lead_days": numbers.lead_for(government), "rule_lead_days": numbers.lead_days,
                             "rule_lead_days_government": numbers.lead_days_government,
-                            "government_note_key": "government" if government else ""})
+                            "rule_late_business_days": numbers.late_business_days,
+                            "government_note_key": "government" if government else "",
+                            "government_from": source})
 
 
 def overdue_task(rule: Rule, calendar: BusinessCalendar, event: LoanOverdue, *, book: Book,
@@ -97,7 +129,8 @@ def anchor_of(event) -> date | None:
 def new_loan(loan_id: str, cif: str) -> SimpleNamespace:
     """A loan first seen: nothing lent or owed until its disbursement says so."""
     return SimpleNamespace(loan_id=loan_id, cif=cif, principal=Decimal(0), outstanding=Decimal(0),
-                           classification="normal", disbursed_on=None, maturity_date=None)
+                           classification="normal", disbursed_on=None, maturity_date=None, government_related=None,
+                           maturity_outcome=None)
 
 
 @batched
@@ -111,7 +144,9 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     tasks = await TaskSet.load(session, {e.loan_id for e in events}, {a for a in map(anchor_of, events) if a})
     books = await load_books(session, {e.customer_id for e in events})
     rules, calendar = await load_rules(session, RULES), await load_calendar(session)
-    staff = await active_staff(session) if any(isinstance(e, LoanOverdue) for e in events) else []
+    copying = any(isinstance(e, LoanOverdue) or (isinstance(e, LoanDisbursed) and controlled(books.get(e.customer_id)))
+                  for e in events)   # only then is a risk manager copied
+    staff = await active_staff(session) if copying else []
 
     def loan_of(event) -> SimpleNamespace:
         written.add(event.loan_id)
@@ -130,16 +165,23 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
             loan.principal, loan.outstanding = event.principal, event.principal
             loan.classification = event.classification
             loan.disbursed_on, loan.maturity_date = event.disbursed_on, event.maturity_date
+            loan.government_related = event.government_related
             task = inspection_task(rules["post_loan_inspection"], calendar, event, **facts)
+            if book is not None and controlled(book):
+                review = control_industry_task(rules["control_industry_loan"], calendar, event, book=book,
+                                               business_date=day, event_id=envelope.id, now=now)
+                review.copied_to = nearest_risk_manager(staff, book.unit_path)
+                tasks.raise_(review, business_date=day, now=now)
         elif isinstance(event, LoanDue):
-            task = loan_due_task(rules["loan_due"], calendar, event, classification=classification(event), **facts)
+            task = loan_due_task(rules["loan_due"], calendar, event, loan=loans.get(event.loan_id), **facts)
         elif isinstance(event, LoanRepaid):
             loan_of(event).outstanding = event.outstanding_balance
             paid, settled = event.principal_paid + event.interest_paid, event.outstanding_balance == 0
             for open_task in tasks.open(event.loan_id, "loan_due") + tasks.open(event.loan_id, "loan_overdue"):
                 if repayment_closes(open_task.rule, open_task.anchor_date, open_task.amount, paid, settled,
-                                    event.repaid_on):
-                    tasks.cancel(open_task, "loan_repaid", business_date=day, now=now)
+                                    event.repaid_on):   # the true reason: repaid before due, or the arrears paid
+                    reason = "overdue_repaid" if open_task.rule == "loan_overdue" else "loan_repaid"
+                    tasks.cancel(open_task, reason, business_date=day, now=now)
             if settled:
                 for open_task in tasks.open(event.loan_id, "post_loan_inspection"):
                     tasks.cancel(open_task, "loan_settled", business_date=day, now=now)
@@ -162,3 +204,5 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     if rows:
         await put_rows(session, LOANS, rows, ("loan_id",), update=tuple(c for c in rows[0] if c != "loan_id"))
     await tasks.write()
+    await thank_new_customers(session, [(i, "loan", i.data.loan_id) for i in items
+                                        if isinstance(i.data, LoanDisbursed)])

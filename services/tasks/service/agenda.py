@@ -1,27 +1,44 @@
 """The agenda's ranking, in one place: the SQL order and the sentence that explains it.
 
-Order: overdue first, then earlier due date, larger exposure, better customer tier, worse loan class.
+Order: overdue first and, among the overdue, the more urgent first (priority before days late); then
+earlier due date and, within a day, the earlier clock deadline (the 24-hour thank-you); then larger
+exposure, better customer tier, worse loan class.
 The order is kept in SQL (columns on the task row) so a manager with thousands of open tasks gets a
 page without sorting them in Python; each item then says why it is there and why it ranks there.
 """
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import case, or_, text
 
-from services.tasks.models import Task
+from services.tasks.models import OPEN_STATUSES, Task
 from services.tasks.rules import LOAN_CLASSES, TIERS
 from services.tasks.schemas import AgendaItem, TaskPublic
 from services.tasks.texts import rank_text
+from shared.clock import BANK_TZ
 from shared.db import table_of
 
-ORDER = (Task.due_date, Task.amount.desc().nulls_last(), Task.tier_rank, Task.risk_rank, Task.id)
+
+def order(day: date) -> tuple:
+    """The agenda's SQL order on business date `day`."""
+    overdue = Task.due_date < day
+    return (case((overdue, 0), else_=1), case((overdue, Task.priority), else_=0), Task.due_date,
+            Task.due_at.asc().nulls_last(), Task.amount.desc().nulls_last(), Task.tier_rank, Task.risk_rank, Task.id)
+
+
+def due_by(day: date) -> tuple:
+    """Open tasks due by `day`, and those with a clock deadline within a day of it (24 hours from any
+    moment of `day` ends tomorrow)."""
+    return (Task.status.in_(OPEN_STATUSES),
+            or_(Task.due_date <= day, Task.due_at.is_not(None) & (Task.due_date <= day + timedelta(days=1))))
 
 
 def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) -> str:
     late = (day - task.due_date).days
     parts = [rank_text("order", english, rank=rank)]
-    if late > 0:
+    if task.due_at is not None and late <= 0:
+        parts.append(rank_text("due_at", english, at=task.due_at.astimezone(BANK_TZ).strftime("%Y-%m-%d %H:%M")))
+    elif late > 0:
         parts.append(rank_text("overdue", english, days=late))
     elif late == 0:
         parts.append(rank_text("due_today", english))

@@ -20,7 +20,8 @@ class Flows:
     opening_balance: Decimal
     outflow: Decimal
     inflow: Decimal
-    stored: tuple[Decimal, Decimal] | None = None   # (outflow, inflow) in the table; None: a new row
+    returned: Decimal = Decimal(0)                  # of the inflow, money back against a retention call
+    stored: tuple[Decimal, Decimal, Decimal] | None = None   # (outflow, inflow, returned) stored; None: a new row
 
 
 async def load_flows(session: AsyncSession, keys: set[tuple[str, date]]) -> dict[tuple[str, date], Flows]:
@@ -29,12 +30,13 @@ async def load_flows(session: AsyncSession, keys: set[tuple[str, date]]) -> dict
     for part in chunks(account for account, _ in keys):
         # plain columns, not entities: the run writes the rows back itself, in one upsert
         rows = (await session.execute(select(DepositDay.account_id, DepositDay.day, DepositDay.cif,
-                                             DepositDay.opening_balance, DepositDay.outflow, DepositDay.inflow)
+                                             DepositDay.opening_balance, DepositDay.outflow, DepositDay.inflow,
+                                             DepositDay.returned)
                                       .where(one_of(session, DepositDay.account_id, part),
                                              DepositDay.day.in_(days)))).all()
-        for account, day, cif, opening, outflow, inflow in rows:
+        for account, day, cif, opening, outflow, inflow, returned in rows:
             if (account, day) in keys:
-                flows[(account, day)] = Flows(cif, opening, outflow, inflow, (outflow, inflow))
+                flows[(account, day)] = Flows(cif, opening, outflow, inflow, returned, (outflow, inflow, returned))
     return flows
 
 
@@ -43,7 +45,8 @@ async def save_flows(session: AsyncSession, flows: dict[tuple[str, date], Flows]
     never written back from a stale read)."""
     rows = []
     for (account, day), f in flows.items():
-        stored_out, stored_in = f.stored or (0, 0)
+        stored_out, stored_in, stored_back = f.stored or (0, 0, 0)
         rows.append({"account_id": account, "day": day, "cif": f.cif, "opening_balance": f.opening_balance,
-                     "outflow": f.outflow - stored_out, "inflow": f.inflow - stored_in})
-    await put_rows(session, DepositDay, rows, ("account_id", "day"), add=("outflow", "inflow"))
+                     "outflow": f.outflow - stored_out, "inflow": f.inflow - stored_in,
+                     "returned": f.returned - stored_back})
+    await put_rows(session, DepositDay, rows, ("account_id", "day"), add=("outflow", "inflow", "returned"))

@@ -38,10 +38,14 @@ async def escalate_overdue(session: AsyncSession, today: date, now: datetime) ->
         except Exception as err:  # noqa: BLE001 - one task's bad date must not stop every escalation
             log.warning("escalation skipped task %s due %s: %s: %s", task.id, task.due_date, type(err).__name__, err)
             continue
-        if level <= task.escalation_level:
+        # levels count from 1: the first escalation is level 1 however late it is found (an outage, a
+        # late event), each further business day late one more
+        offset = int(task.params.get("escalation_offset", level - 1))
+        if level - offset <= task.escalation_level:
             continue
+        task.params = {**task.params, "escalation_offset": offset}
         lead = leads.get(task.team) if task.team else None   # no team, no lead to escalate to
-        task.escalation_level, task.escalated_to, task.updated_at = level, lead, now
+        task.escalation_level, task.escalated_to, task.updated_at = level - offset, lead, now
         session.add(task)
         announce(session, "task.escalated", escalated_event(task), task, business_date=today, now=now)
         raised += 1

@@ -9,7 +9,7 @@ from sqlalchemy import Row
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
+from services.tasks.models import OPEN_STATUSES, CustomerBook, LoanBook, Task
 from services.tasks.rules import Rule, tier_rank
 from services.tasks.service.task_events import announce, cancelled_event, completed_event, created_event
 from shared.db import insert
@@ -26,13 +26,14 @@ BookEntry = CustomerBook | Row | SimpleNamespace
 
 def new_task(rule: Rule, *, subject: str, anchor: date, book: BookEntry | None, cif: str | None,
              due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
-             source_event_id: str | None = None, risk_rank: int = 9) -> TaskRow:
+             source_event_id: str | None = None, risk_rank: int = 9, due_at: datetime | None = None) -> TaskRow:
     """An open task made by `rule` (name and version recorded), routed to the customer's owner when known."""
     return TaskRow(id=uuid.uuid4(), rule=rule.name, rule_version=rule.version, kind=rule.kind,
                    priority=rule.priority, subject=subject, anchor_date=anchor, cif=cif,
                    customer_ref=book.customer_ref if book else None, assignee=book.owner if book else None,
                    team=book.owner_team if book else None, unit_path=book.unit_path if book else "",
-                   due_date=due_date, status="open", amount=amount, params=params, source_event_id=source_event_id,
+                   due_date=due_date, due_at=due_at, status="open", amount=amount, params=params,
+                   source_event_id=source_event_id,
                    outcome=None, cancel_reason=None, copied_to=None, escalated_to=None, escalation_level=0,
                    tier_rank=tier_rank(book.tier if book else None), risk_rank=risk_rank, created_at=now,
                    updated_at=now, completed_at=None)
@@ -76,12 +77,26 @@ async def cancel_task(session: AsyncSession, task: Task, reason: str, *, busines
     return task
 
 
-async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
-                        now: datetime, interaction: str | None = None) -> Task:
+def finish_task(task: Task | TaskRow, outcome: str, now: datetime, interaction: str | None = None,
+                **recorded) -> Task | TaskRow:
     task.status, task.outcome, task.completed_at, task.updated_at = "done", outcome, now, now
     if interaction:  # the visit or call record that did the work
         task.params = {**task.params, "interaction": interaction}
-    session.add(task)
+    if recorded:
+        task.params = {**task.params, **recorded}
+    return task
+
+
+async def complete_task(session: AsyncSession, task: Task, outcome: str, *, business_date: date,
+                        now: datetime, interaction: str | None = None, maturity_outcome: str | None = None) -> Task:
+    """Done, with the outcome; a loan-due collection's maturity outcome is kept with the loan too."""
+    recorded = {"maturity_outcome": maturity_outcome} if maturity_outcome else {}
+    session.add(finish_task(task, outcome, now, interaction, **recorded))
+    if maturity_outcome:
+        loan = await session.get(LoanBook, task.subject) or LoanBook(  # a loan first seen in loan.due
+            loan_id=task.subject, cif=task.cif or "", principal=Decimal(0), outstanding=Decimal(0))
+        loan.maturity_outcome = maturity_outcome
+        session.add(loan)
     announce(session, "task.completed", completed_event(task, business_date), task, business_date=business_date,
              now=now)
     return task

@@ -13,12 +13,12 @@ from services.tasks.service.lifecycle import BookEntry, TaskRow
 
 def route_to_owner(task: Task | TaskRow, book: BookEntry, calendar: BusinessCalendar, business_date: date,
                    now: datetime) -> None:
-    """An open task follows its customer to the (new) owner, unit and tier. A collection's due date is
-    recomputed with the numbers it was made with, since only now may we know the borrower is
-    government-related."""
+    """An open task follows its customer to the (new) owner, unit and tier. A collection the borrower's
+    flag decided (the loan itself never said) is re-dated with the numbers it was made with, since only
+    now may we know the borrower is government-related."""
     task.assignee, task.team, task.unit_path = book.owner, book.owner_team, book.unit_path
     task.customer_ref, task.tier_rank = book.customer_ref, tier_rank(book.tier)
-    if task.rule == "loan_due" and task.assignee:
+    if task.rule == "loan_due" and task.assignee and task.params.get("government_from") != "loan":
         loan_rule = LoanDueRule.recorded(task.params)
         task.due_date = loan_rule.due_date(calendar, task.anchor_date, book.government_related, business_date)
         task.params = {**task.params, "lead_days": loan_rule.lead_for(book.government_related),
@@ -28,7 +28,12 @@ def route_to_owner(task: Task | TaskRow, book: BookEntry, calendar: BusinessCale
 
 def nearest_risk_manager(staff: list[StaffEntry], unit_path: str) -> str | None:
     """The risk manager nearest the customer's unit: same unit first, then up the tree."""
-    covering = [s for s in staff if s.active and "risk_manager" in s.roles and s.unit_path
+    return nearest_with_role(staff, "risk_manager", unit_path)
+
+
+def nearest_with_role(staff: list[StaffEntry], role: str, unit_path: str) -> str | None:
+    """The holder of `role` nearest the unit: same unit first, then up the tree."""
+    covering = [s for s in staff if s.active and role in s.roles and s.unit_path
                 and (unit_path == s.unit_path or unit_path.startswith(s.unit_path + "/"))]
     return max(covering, key=lambda s: (len(s.unit_path), s.username)).username if covering else None
 

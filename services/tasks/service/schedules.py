@@ -1,6 +1,6 @@
-"""Tasks that come from the calendar rather than an event: maintenance visits by tier, the annual
-credit rating review, the monthly customer report, birthdays, quarterly post-loan inspections of
-corporate loans.
+"""Tasks that come from the calendar rather than an event: maintenance plans and contacts (decided in
+service.maintenance), the annual credit rating review, the monthly customer report, birthdays,
+quarterly post-loan inspections of corporate loans.
 
 plan_day decides a day's tasks subject by subject: a subject whose facts the rule cannot handle (a
 date beyond the calendar, say) is logged and skipped — counted in the plan — and never stops the
@@ -17,10 +17,13 @@ from services.tasks.models import CustomerBook, LoanBook
 from services.tasks.rules import load_rules, months_after, risk_rank
 from services.tasks.service.calendar import load_calendar
 from services.tasks.service.lifecycle import TaskRow, new_task, raise_task
+from services.tasks.service.maintenance import contact_task, plans_of_day
+from services.tasks.service.routing import active_staff
 from shared.clock import utcnow
 
 log = logging.getLogger("scheduler")
-RULES = ("maintenance_visit", "credit_rating_review", "monthly_report", "birthday", "post_loan_inspection")
+RULES = ("maintenance_visit", "maintenance_plan", "credit_rating_review", "monthly_report", "birthday",
+         "post_loan_inspection")
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,8 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
     def task(name: str, book, **facts) -> TaskRow:
         return new_task(rules[name], book=book, cif=book.cif if book else None, now=now, **facts)
 
-    def maintenance(book) -> TaskRow | None:
-        """A visit per period (monthly gold, quarterly platinum, half-yearly private), due by period end."""
-        months = int(rules["maintenance_visit"].params.get(f"months_{book.tier}", 0))
-        if not months or (day.month - 1) % months:
-            return None
-        due = calendar.on_or_before(months_after(day, months) - timedelta(days=1))
-        return task("maintenance_visit", book, subject=book.cif, anchor=day, due_date=due,
-                    params={"tier": book.tier, "months": months})
+    def contact(book) -> TaskRow | None:
+        return contact_task(rules["maintenance_visit"], calendar, book, day, now)
 
     def credit_rating(book) -> TaskRow | None:
         if book.kind != "corporate":
@@ -113,7 +110,9 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
 
     by_cif = [(b.cif, b) for b in books]
     if day.day == 1:
-        plan.each("maintenance_visit", by_cif, maintenance)
+        plan.each("maintenance_visit", by_cif, contact)
+        plan.tasks += plans_of_day(rules["maintenance_plan"], rules["maintenance_visit"], calendar, books,
+                                   await active_staff(session), day, now)
         if day.month == 1:
             plan.each("credit_rating_review", by_cif, credit_rating)
         owners = {b.owner: (b.owner, b) for b in books if b.owner is not None}   # the query reads owned customers

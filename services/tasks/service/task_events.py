@@ -1,5 +1,6 @@
 """What the tasks service announces on tasks.events, and the envelope source it signs them with."""
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from services.tasks.models import Task
@@ -21,9 +22,10 @@ def cancelled_event(task: "Task | TaskRow", reason: str) -> TaskCancelled:
     return TaskCancelled(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, reason=reason)
 
 
-def completed_event(task: Task, business_date: date) -> TaskCompleted:
+def completed_event(task: Task | SimpleNamespace, business_date: date) -> TaskCompleted:
     return TaskCompleted(task_id=str(task.id), customer_id=task.cif, assignee=task.assignee, due_date=task.due_date,
-                         completed_on=business_date, on_time=business_date <= task.due_date)
+                         completed_on=business_date, on_time=business_date <= task.due_date,
+                         maturity_outcome=task.params.get("maturity_outcome"))
 
 
 def escalated_event(task: Task) -> TaskEscalated:

@@ -14,8 +14,8 @@ from sqlalchemy import select as select_rows
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
-from services.tasks.service.lifecycle import TaskRow, close_task, refresh_task
-from services.tasks.service.task_events import announcement_row, cancelled_event, created_event
+from services.tasks.service.lifecycle import TaskRow, close_task, finish_task, refresh_task
+from services.tasks.service.task_events import announcement_row, cancelled_event, completed_event, created_event
 from shared.bulk import put_rows
 from shared.db import one_of, plain_rows, table_of
 from shared.events import EventData
@@ -109,6 +109,12 @@ class TaskSet:
     def cancel(self, task: TaskRow, reason: str, *, business_date: date, now: datetime) -> None:
         close_task(task, reason, now)
         self._announce("task.cancelled", cancelled_event(task, reason), task, business_date, now)
+
+    def complete(self, task: TaskRow, outcome: str, *, business_date: date, now: datetime,
+                 interaction: str | None = None) -> None:
+        """A fact did the work (a logged contact): the task is done, counted on time or late as any other."""
+        finish_task(task, outcome, now, interaction)
+        self._announce("task.completed", completed_event(task, business_date), task, business_date, now)
 
     def _announce(self, event_type: str, data: EventData, task, business_date: date, now: datetime) -> None:
         self.announcements.append(announcement_row(event_type, data, task, business_date=business_date, now=now))
