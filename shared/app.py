@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, revocation
+from shared import faults, metrics, revocation
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import add_probes
@@ -60,13 +60,17 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
         feed = asyncio.create_task(revocation.follow(settings, app.state.denylist)) \
             if settings.revocation_consumer_enabled else None
+        outbox_gauges = asyncio.create_task(metrics.follow_outbox(app.state.sessions, settings.service_name))
+        exposition = metrics.serve(settings.metrics_port, settings.metrics_host) if settings.metrics_port else None
         cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
         settle_gc()
         yield
-        for task in (relay, feed):
+        for task in (relay, feed, outbox_gauges):
             if task:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        if exposition:
+            exposition.shutdown()
         if cleanup:
             await cleanup()
         await app.state.engine.dispose()

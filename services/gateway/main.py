@@ -10,7 +10,7 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.gateway import home, metrics, openapi
+from services.gateway import home, openapi
 from services.gateway.config import Settings
 from services.gateway.forwarder import METHODS, Forwarder
 from services.gateway.frontdoor import Cors, FrontDoor
@@ -19,7 +19,7 @@ from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.upstreams import Upstreams
 from services.gateway.webapp import WebApp
-from shared import revocation
+from shared import metrics, revocation
 from shared.app import operation_id
 from shared.clock import utcnow
 from shared.db import make_engine
