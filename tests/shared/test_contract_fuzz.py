@@ -44,7 +44,7 @@ class DeadLetterLog:
     def __init__(self) -> None:
         self.offsets: dict[int, str] = {}
 
-    async def send(self, record: Record, reason: str) -> None:
+    async def send(self, record: Record, reason: str, event_type: str = "unknown") -> None:
         self.offsets[record.offset] = reason
 
 
