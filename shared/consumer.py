@@ -16,7 +16,7 @@ from collections.abc import Callable
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError
 
-from shared import metrics
+from shared import metrics, tracing
 from shared.dedup import claim
 from shared.dlq import DeadLetters
 from shared.events import InvalidEvent, parse_event
@@ -158,12 +158,14 @@ class EventConsumer:
             new = {id(i) for i in first_of(marked, await claim(session, self.name, [i.envelope.id for i in marked]))}
             applied = [i for i in items if i.handler.deduplicating or id(i) in new]
             for run in runs(applied):
-                request_id_var.set(None)
-                await run[0].handler(session, run)
-                # Each handler must see the database as if it ran alone: objects a previous one loaded
-                # may be stale after a bulk UPDATE, and batch boundaries differ between runs.
-                await session.flush()
-                session.expire_all()
+                for part in tracing.by_trace(run):   # the whole run unless tracing is on
+                    with tracing.consuming(self.name, part):
+                        request_id_var.set(None)
+                        await part[0].handler(session, part)
+                        # Each handler must see the database as if it ran alone: objects a previous one loaded
+                        # may be stale after a bulk UPDATE, and batch boundaries differ between runs.
+                        await session.flush()
+                    session.expire_all()
             await session.commit()
         metrics.count_by_type(metrics.APPLIED, self.name, [i.envelope.type for i in applied])
         metrics.count_by_type(metrics.DUPLICATES, self.name, [i.envelope.type for i in marked if id(i) not in new])
