@@ -2,6 +2,7 @@
 dead-lettered events, its batches and lag; the outbox's backlog and age with no relay running; the
 gateway's breaker; and the consumer's listener serves them."""
 import asyncio
+import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -116,3 +117,12 @@ async def test_consumer_listener_serves_the_consumer_metrics(databases):
             assert f"# TYPE {metric.removesuffix('_total')}" in answer
     finally:
         await engine.dispose()
+
+
+async def test_scheduler_stamps_its_last_finished_run(databases, monkeypatch):
+    from services.tasks.cli import scheduler
+
+    monkeypatch.setenv("DATABASE_URL", await databases("tasks"))
+    before = time.time()
+    await scheduler.main(once=True, day=date(2030, 1, 2))
+    assert sample("scheduler_last_run_timestamp_seconds", service="tasks") >= before
