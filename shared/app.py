@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, revocation
+from shared import faults, metrics, revocation, tracing
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import add_probes
@@ -52,24 +52,31 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
+        tracing.setup(settings.service_name)
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
+        tracing.instrument_engine(app.state.engine, settings.service_name)
         app.state.sessions = make_session_factory(app.state.engine)
-        app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds)
+        app.state.relay = OutboxRelay(app.state.sessions, None, settings.outbox_poll_seconds, service=settings.service_name)
         faults.install_in_relay(app.state.relay)
         relay = asyncio.create_task(_run_relay(app, settings)) if settings.outbox_relay_enabled else None
         feed = asyncio.create_task(revocation.follow(settings, app.state.denylist)) \
             if settings.revocation_consumer_enabled else None
+        outbox_gauges = asyncio.create_task(metrics.follow_outbox(app.state.sessions, settings.service_name))
+        exposition = metrics.serve(settings.metrics_port, settings.metrics_host) if settings.metrics_port else None
         cleanup = await on_startup(app) if on_startup else None   # may return what to await at shutdown
         settle_gc()
         yield
-        for task in (relay, feed):
+        for task in (relay, feed, outbox_gauges):
             if task:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        if exposition:
+            exposition.shutdown()
         if cleanup:
             await cleanup()
         await app.state.engine.dispose()
+        tracing.shutdown()
 
     app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
@@ -78,6 +85,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
     install_error_handlers(app)
     app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(tracing.TracingMiddleware, service=settings.service_name)   # outermost: spans the whole request
     for router in routers:
         app.include_router(router, prefix="/api/v1")
 

@@ -8,12 +8,15 @@ skipped; a handler that keeps failing on one message sends it to the DLQ with th
 blocking its partition forever.
 """
 import asyncio
+import json
 import logging
+import time
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError
 
+from shared import metrics, tracing
 from shared.dedup import claim
 from shared.dlq import DeadLetters
 from shared.events import InvalidEvent, parse_event
@@ -69,13 +72,27 @@ class EventConsumer:
                 # over many partitions. Order within a partition (so per key) is kept;
                 # partitions of one topic are put side by side so a handler gets one long run.
                 parts = sorted(batch.items(), key=lambda part: part[0].topic)
-                await self.process_records([record for _, records in parts for record in records])
-                await self._commit_offsets({tp: records[-1].offset + 1 for tp, records in parts})
+                started = time.perf_counter()
+                polled = [record for _, records in parts for record in records]
+                await self.process_records(polled)
+                positions = {tp: records[-1].offset + 1 for tp, records in parts}
+                await self._commit_offsets(positions)
+                metrics.BATCH_SIZE.labels(self.name).observe(len(polled))
+                metrics.BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+                self._measure_lag(positions)
         except Stopping:
             log.info("stopped while retrying; the uncommitted batch is applied by the next owner")
         finally:
             await self.kafka.stop()
             await producer.stop()
+
+    def _measure_lag(self, positions: dict[TopicPartition, int]) -> None:
+        """consumer_lag of the partitions this batch came from: the end offset the last fetch reported
+        minus where the group now stands (an idle partition keeps its last value, 0 once caught up)."""
+        for tp, position in positions.items():
+            end = self.kafka.highwater(tp)
+            if end is not None:
+                metrics.CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     async def _commit_offsets(self, offsets: dict[TopicPartition, int]) -> None:
         try:
@@ -93,7 +110,7 @@ class EventConsumer:
             try:
                 envelope, data = parse_event(record.value)
             except InvalidEvent as err:
-                await self.dead_letters.send(record, str(err))
+                await self.dead_letters.send(record, str(err), _type_of(record.value))
                 continue
             handler = self.handlers.get(envelope.type)
             if handler is not None:  # else: a valid event this service has no use for
@@ -106,6 +123,7 @@ class EventConsumer:
                 if not is_transient(err):
                     break
                 failures += 1
+                metrics.RETRIES.labels(self.name).inc()
                 log.warning("batch of %d failed (%s: %s); retry in %.1fs", len(items), type(err).__name__, err,
                             delay(failures))
                 await back_off(self.stop, delay(failures))
@@ -118,12 +136,14 @@ class EventConsumer:
             try:
                 return await self.apply_batch([item])
             except InvalidEvent as err:
-                return await self.dead_letters.send(item.record, str(err))
+                return await self.dead_letters.send(item.record, str(err), item.envelope.type)
             except Exception as err:  # noqa: BLE001 - sorted into transient / poison below
                 failures += 1
                 if not is_transient(err) and (is_permanent(err) or failures >= HANDLER_ATTEMPTS):
                     log.exception("handler failed %d times; dead-lettering %s", failures, item.envelope.id)
-                    return await self.dead_letters.send(item.record, f"handler error: {type(err).__name__}: {err}")
+                    return await self.dead_letters.send(item.record, f"handler error: {type(err).__name__}: {err}",
+                                                        item.envelope.type)
+                metrics.RETRIES.labels(self.name).inc()
                 log.warning("event %s failed (%s: %s); retry in %.1fs", item.envelope.id, type(err).__name__, err,
                             delay(failures))
                 await back_off(self.stop, delay(failures))
@@ -136,14 +156,19 @@ class EventConsumer:
             marked = [i for i in items if not i.handler.deduplicating]
             # an id not new was redelivered or duplicated: its effect is committed
             new = {id(i) for i in first_of(marked, await claim(session, self.name, [i.envelope.id for i in marked]))}
-            for run in runs([i for i in items if i.handler.deduplicating or id(i) in new]):
-                request_id_var.set(None)
-                await run[0].handler(session, run)
-                # Each handler must see the database as if it ran alone: objects a previous one loaded
-                # may be stale after a bulk UPDATE, and batch boundaries differ between runs.
-                await session.flush()
-                session.expire_all()
+            applied = [i for i in items if i.handler.deduplicating or id(i) in new]
+            for run in runs(applied):
+                for part in tracing.by_trace(run):   # the whole run unless tracing is on
+                    with tracing.consuming(self.name, part):
+                        request_id_var.set(None)
+                        await part[0].handler(session, part)
+                        # Each handler must see the database as if it ran alone: objects a previous one loaded
+                        # may be stale after a bulk UPDATE, and batch boundaries differ between runs.
+                        await session.flush()
+                    session.expire_all()
             await session.commit()
+        metrics.count_by_type(metrics.APPLIED, self.name, [i.envelope.type for i in applied])
+        metrics.count_by_type(metrics.DUPLICATES, self.name, [i.envelope.type for i in marked if id(i) not in new])
         for hook in self.after_commit:
             hook(len(items))
 
@@ -154,3 +179,12 @@ class EventConsumer:
     async def apply_many(self, handler: Handler, events: list) -> None:
         """Apply several events in one transaction as one polled batch would (tests of handlers)."""
         await self.apply_batch([Item(None, handler, envelope, data) for envelope, data in events])
+
+
+def _type_of(value: bytes | None) -> str:
+    """The type an unparsable message claims, for the dead-letter count ("unknown" if it names none we know)."""
+    try:
+        claimed = json.loads(value or b"")
+    except ValueError:
+        return metrics.UNKNOWN
+    return metrics.type_label(claimed.get("type") if isinstance(claimed, dict) else None)

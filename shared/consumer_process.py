@@ -3,7 +3,7 @@ SIGTERM/SIGINT."""
 import asyncio
 import signal
 
-from shared import faults
+from shared import faults, tracing
 from shared.consumer import EventConsumer
 from shared.db import make_engine, make_session_factory
 from shared.handlers import Handler
@@ -16,7 +16,9 @@ from shared.settings import ServiceSettings
 
 async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str, Handler]) -> None:
     configure_logging(f"{settings.service_name}-consumer", settings.log_level)
+    tracing.setup(f"{settings.service_name}-consumer")
     engine = make_engine(settings.database_url, custom_plans=True)
+    tracing.instrument_engine(engine, settings.service_name)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
@@ -31,3 +33,4 @@ async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str
             await consumer.run(stop)
     finally:
         await engine.dispose()
+        tracing.shutdown()

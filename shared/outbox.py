@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import JSON, BigInteger, Column, Integer, Text, cast, select, text, update
 from sqlmodel import Field, SQLModel
 
+from shared import tracing
 from shared.db import one_of, table_of
 from shared.events import EventData, envelope_for
 from shared.kafka import PartitionBatches
@@ -32,6 +33,7 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     published_at: datetime | None = None
+    traceparent: str | None = Field(default=None, max_length=55)   # W3C trace of the write; null when tracing is off
 
 
 def outbox_row(topic: str, event_type: str, data: EventData, *, subject: str, key: str | None = None,
@@ -41,7 +43,8 @@ def outbox_row(topic: str, event_type: str, data: EventData, *, subject: str, ke
     event_id = str(uuid.uuid4())
     return {"event_id": event_id, "topic": topic, "key": key or subject, "event_type": event_type,
             "payload": envelope_for(event_type, data, event_id=event_id, source=source, subject=subject,
-                                    business_date=business_date, occurred_at=now, request_id=request_id_var.get())}
+                                    business_date=business_date, occurred_at=now, request_id=request_id_var.get()),
+            "traceparent": tracing.current_traceparent()}
 
 
 def record_event(session, topic: str, event_type: str, data: EventData, *, subject: str, key: str | None = None,
@@ -58,8 +61,8 @@ class OutboxRelay:
 
     LOCK_ID = 0x0B0C_0001
 
-    def __init__(self, session_factory, producer, poll_seconds: float = 0.5, batch: int = 500):
-        self.session_factory, self.producer = session_factory, producer
+    def __init__(self, session_factory, producer, poll_seconds: float = 0.5, batch: int = 500, service: str = "outbox"):
+        self.session_factory, self.producer, self.service = session_factory, producer, service
         self.poll_seconds, self.batch = poll_seconds, batch
         self._wake = asyncio.Event()
         self.before_publish: list = []   # called with the number of rows about to be published
@@ -96,19 +99,28 @@ class OutboxRelay:
             table = table_of(OutboxMessage)
             rows = (await session.execute(
                 select(table.c.seq, table.c.topic, table.c.key, table.c.event_type, cast(table.c.payload, Text),
-                       table.c.payload["request_id"].as_string())
+                       table.c.payload["request_id"].as_string(), table.c.traceparent)
                 .where(table.c.published_at.is_(None)).order_by(table.c.seq).limit(self.batch))).all()
             if not rows:
                 return 0
             for hook in self.before_publish:
                 hook(len(rows))
             batches = PartitionBatches(self.producer)   # a relay cycle is a bulk publish
-            for _, topic, key, event_type, payload, request_id in rows:
+            spans = []
+            for _, topic, key, event_type, payload, request_id, traceparent in rows:
                 headers = [("type", event_type.encode())]
                 if request_id:
                     headers.append(("x-request-id", request_id.encode()))
+                span = tracing.publish_span(self.service, topic, event_type, traceparent)
+                if span is not None:
+                    spans.append(span)
+                    headers.append(("traceparent", tracing.header_of(span)))
+                elif traceparent:   # written while tracing was on: the consumer can still continue it
+                    headers.append(("traceparent", traceparent.encode()))
                 await batches.add(topic, key.encode(), payload.encode(), headers)
             await batches.flush()  # acks=all for every row before any is marked sent
+            for span in spans:
+                span.end()
             # One statement for the batch: marking row by row cost the relay more than publishing.
             await session.execute(update(table).where(one_of(session, table.c.seq, [row[0] for row in rows]))
                                   .values(published_at=datetime.now(timezone.utc)))

@@ -32,3 +32,7 @@ class ServiceSettings(BaseSettings):
     # Consumers and the scheduler: port of their /livez, /readyz and /metrics listener (shared/health.py);
     # unset, none listens (make run and tests run many on one host).
     health_port: int | None = None
+    # HTTP apps: port of their /metrics (outbox backlog and age, shared/metrics.py), apart from the API port
+    # so it is scraped inside the cluster only; unset, not served (make run and tests run many on one host).
+    metrics_port: int | None = None
+    metrics_host: str = "0.0.0.0"

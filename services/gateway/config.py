@@ -31,8 +31,7 @@ class Settings(ServiceSettings):
     # A client's request line and headers must arrive within this (slow_clients.py); bodies are bounded apart.
     header_timeout_seconds: float = 10.0
     # Prometheus scrapes /metrics here, inside the cluster; never on the public API port. 0: not served.
-    metrics_port: int = 9100
-    metrics_host: str = "0.0.0.0"
+    metrics_port: int | None = 9100
 
     def upstreams(self) -> dict[str, str]:
         return {"customer": self.customer_url, "tasks": self.tasks_url, "appraisal": self.appraisal_url}

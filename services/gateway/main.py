@@ -10,7 +10,7 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.gateway import home, metrics, openapi
+from services.gateway import home, openapi
 from services.gateway.config import Settings
 from services.gateway.forwarder import METHODS, Forwarder
 from services.gateway.frontdoor import Cors, FrontDoor
@@ -19,7 +19,7 @@ from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.upstreams import Upstreams
 from services.gateway.webapp import WebApp
-from shared import revocation
+from shared import metrics, revocation, tracing
 from shared.app import operation_id
 from shared.clock import utcnow
 from shared.db import make_engine
@@ -42,8 +42,10 @@ async def _purge_idempotency_keys(store: IdempotencyStore) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     app.state.upstreams = Upstreams(settings)
     app.state.engine = make_engine(settings.database_url)
+    tracing.instrument_engine(app.state.engine, settings.service_name)
     app.state.idempotency = IdempotencyStore(app.state.engine, timedelta(hours=settings.idempotency_ttl_hours))
     app.state.openapi_doc = None
     tasks = [asyncio.create_task(_purge_idempotency_keys(app.state.idempotency)),
@@ -58,6 +60,7 @@ async def lifespan(app: FastAPI):
     await asyncio.gather(*tasks, return_exceptions=True)
     await app.state.upstreams.close()
     await app.state.engine.dispose()
+    tracing.shutdown()
     if exposition:
         exposition.shutdown()
 
@@ -68,10 +71,11 @@ api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", 
 install_error_handlers(api)
 api.include_router(home.router)
 add_probes(api, lambda request: request.app.state.engine, settings)
-# Outermost first: the mobile web app's files at / (the rest passes on) → request id and access log →
+# Outermost first: the mobile web app's files at / (the rest passes on) → request id and access log → the
+# trace (the caller's traceparent or a new one; inside the log's context, so it sees the route label) →
 # CORS (so even refusals are readable by the app) → size, token, revocation, rate limits → service paths
 # forwarded, the rest to FastAPI.
-app = WebApp(RequestContextMiddleware(Cors(
+app = WebApp(RequestContextMiddleware(tracing.TracingMiddleware(Cors(
     FrontDoor(Forwarder(api, settings.max_page_limit),
               verifier=TokenVerifier(settings.jwt_public_key_file, settings.jwt_issuer, settings.jwt_audience, denylist),
               per_ip=RateLimiter(settings.rate_ip_per_second, settings.rate_ip_burst),
@@ -81,7 +85,8 @@ app = WebApp(RequestContextMiddleware(Cors(
     allow_methods=sorted(METHODS), max_age=600,
     allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key", "If-None-Match",
                    "X-Request-ID"],
-    expose_headers=["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]), service=settings.service_name))
+    expose_headers=["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]), settings.service_name),
+    service=settings.service_name))
 
 
 @api.get("/api/v1/healthz", tags=["health"])

@@ -5,12 +5,11 @@ A label value is a route template the services declare in their OpenAPI document
 own path), else the fixed "unmatched": a label taken from the raw path would let anyone, signed in or
 not, create a new series per request and grow the gateway's memory and /metrics without bound.
 """
-import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
 
 from services.gateway.routing import LONGEST_CACHED
 
@@ -21,7 +20,8 @@ RESPONSES = Counter("gateway_responses_total", "Responses by route and status", 
 UPSTREAM_ERRORS = Counter("gateway_upstream_errors_total",
                           "Upstream calls that failed: connect, timeout, 5xx, or refused by an open breaker",
                           ["service", "kind"])
-log = logging.getLogger("gateway.metrics")
+BREAKER_OPEN = Gauge("gateway_breaker_open", "1 while the breaker to that service is open (or probing), else 0",
+                     ["service"])
 UNMATCHED = "unmatched"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PARAM = re.compile(r"\{([^}:]+)(:path)?\}")
@@ -67,13 +67,3 @@ def observe(method: str, route: str, status: int, seconds: float) -> None:
                                                          RESPONSES.labels(method, route, str(status)))
     children[0].observe(seconds)
     children[1].inc()
-
-
-def serve(port: int, host: str):
-    """The exposition on its own port (a daemon thread of prometheus_client): the server to shut down,
-    or None where another worker process of this gateway serves the port already."""
-    try:
-        return start_http_server(port, addr=host)[0]
-    except OSError as err:
-        log.warning("metrics not served by this process: %s:%d is taken (%s)", host, port, err)
-        return None

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.gateway.upstreams import Reply, Upstreams, UpstreamUnavailable
+from shared import tracing
 from shared.errors import problem_response, register_messages
 from shared.logging import request_id_var
 
@@ -92,7 +93,9 @@ async def relay(scope, upstreams: Upstreams, service: str,
     qs = scope["query_string"]
     raw_path = scope.get("raw_path") or quote(scope["path"]).encode()   # the path as the caller encoded it
     path_qs = (raw_path + b"?" + qs if qs else raw_path).decode("latin-1")
-    reply: Reply = await upstreams.call(service, scope["method"], path_qs, upstream_headers(scope), body or None)
+    with tracing.client_span("gateway", scope["method"], service):
+        reply: Reply = await upstreams.call(service, scope["method"], path_qs, tracing.propagate(upstream_headers(scope)),
+                                            body or None)
     headers = [(k, v) for k, v in ((k.lower(), v) for k, v in reply.raw_headers) if k not in DROP_FROM_REPLY]
     return conditional_raw(scope, reply.status, reply.body, headers)
 

@@ -5,16 +5,21 @@ on a roomy machine; on two shared cores even aiohttp's per-request machinery sho
 for forwarding (aiohttp remains the client for health probes and the OpenAPI fetch).
 """
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
 
-from services.gateway.breaker import CircuitBreaker
+from services.gateway.breaker import CLOSED, CircuitBreaker
 from services.gateway.config import Settings
 from services.gateway.http1 import Pool, UpstreamClosed
-from services.gateway.metrics import UPSTREAM_ERRORS
+from services.gateway.metrics import BREAKER_OPEN, UPSTREAM_ERRORS
 
 FAILING_STATUSES = frozenset({502, 503, 504})   # the service (or its proxy) is unwell, not the request
+
+
+def _is_open(breaker: CircuitBreaker) -> Callable[[], float]:
+    return lambda: float(breaker.state != CLOSED)   # half-open counts: the service has not answered yet
 
 
 class UpstreamUnavailable(Exception):
@@ -42,6 +47,8 @@ class Upstreams:
         self.timeouts = {name: settings.timeout_for(name) for name in self.urls}
         self.breakers = {name: CircuitBreaker(settings.breaker_failures, settings.breaker_open_seconds)
                          for name in self.urls}
+        for name, breaker in self.breakers.items():   # read at scrape time: no bookkeeping on the request path
+            BREAKER_OPEN.labels(name).set_function(_is_open(breaker))
 
     async def call(self, service: str, method: str, path_qs: str, headers: list[tuple[bytes, bytes]],
                    body: bytes | None = None) -> Reply:

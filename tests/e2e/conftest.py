@@ -12,7 +12,7 @@ from tools.devstack import SERVICES, Stack, postgres_database_url
 
 
 @contextmanager
-def running_stack(backend: str, pg_server: str | None, tmp_path, name: str):
+def running_stack(backend: str, pg_server: str | None, tmp_path, name: str, **extra_env: str):
     if backend == "postgres":
         if not pg_server:
             pytest.skip("PostgreSQL not reachable on this machine (CI always has it)")
@@ -20,7 +20,7 @@ def running_stack(backend: str, pg_server: str | None, tmp_path, name: str):
         urls = {s: u.replace("postgresql://", "postgresql+asyncpg://") for s, u in urls.items()}
     else:
         urls = {s: f"sqlite+aiosqlite:///{tmp_path}/{s}.db" for s in SERVICES}
-    stack = Stack(var=tmp_path / "var", database_urls=urls)
+    stack = Stack(var=tmp_path / "var", database_urls=urls, extra_env=extra_env)
     try:
         stack.start_all()
         yield stack

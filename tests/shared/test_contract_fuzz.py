@@ -47,7 +47,7 @@ class DeadLetterLog(DeadLetters):
     def __init__(self) -> None:   # no producer: nothing leaves the process
         self.offsets: dict[int, str] = {}
 
-    async def send(self, record: Record, reason: str) -> None:
+    async def send(self, record: Record, reason: str, event_type: str = "unknown") -> None:
         self.offsets[record.offset] = reason
 
 

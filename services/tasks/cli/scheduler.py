@@ -19,6 +19,7 @@ from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory
 from shared.health import health_listener
 from shared.logging import configure_logging
+from shared.metrics import SCHEDULER_LAST_RUN
 
 log = logging.getLogger("scheduler")
 JOB = "daily"
@@ -63,6 +64,7 @@ async def main(once: bool, day: date | None) -> None:
             while True:
                 try:
                     run = await run_schedules(sessions, day or business_today())
+                    SCHEDULER_LAST_RUN.labels(settings.service_name).set_to_current_time()
                     if run.days:
                         log.info("scheduled days %s … %s; %d subjects skipped; %d tasks escalated",
                                  run.days[0], run.days[-1], len(run.skipped), run.escalated)
