@@ -1,13 +1,13 @@
 """The W3C traceparent of the write that staged each outbox row (null when tracing is off): the relay sends
 it as a Kafka header so the consumers continue the same trace.
 
-Revision ID: 0006
+Revision ID: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
