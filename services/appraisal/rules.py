@@ -46,7 +46,11 @@ SCORING_KINDS = ("linear", "ceiling", "per_unit")
 # Five grades by total points, highest first (configurable data like everything here).
 GRADES = [(Decimal(90), "优秀", "excellent"), (Decimal(80), "良好", "good"), (Decimal(70), "合格", "satisfactory"),
           (Decimal(60), "基本合格", "barely satisfactory"), (Decimal(0), "不合格", "unsatisfactory")]
-BOTTOM_SHARE = Decimal("0.05")   # 末尾淘汰: the bottom 5 % are flagged (the bank's band is 3–5 %)
+# 末尾淘汰: at the annual close only, the bottom share of each unit large enough for a share to mean
+# something is proposed (never flagged automatically); the share stays within the bank's 3–5 %.
+BOTTOM_SHARE = Decimal("0.03")
+BOTTOM_SHARE_RANGE = (Decimal("0.03"), Decimal("0.05"))
+BOTTOM_MIN_HEADCOUNT = 20
 LOSS_PER_POINT = Decimal(10000)  # 责任认定: one year-end point per 10,000 CNY of loss charged
 
 # Qualitative items (定性考核): code -> (zh, en, maximum points), added to the weighted KPIs' 100.
@@ -56,6 +60,31 @@ ITEM_LIBRARY = {
     "customer_knowledge": ("客户熟悉程度", "Customer knowledge", Decimal(2)),
     "team_spirit": ("团队协作", "Team spirit", Decimal(2)),
 }
+
+
+# Periods (考核期): a month, a quarter (季度考核) or a year (年度考核), each closed on its own.
+PERIOD_PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"   # a real year: date(0, 1, 1) does not exist
+PERIOD_FORMATS = "YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year)"
+
+
+def period_kind(code: str) -> str:
+    return "year" if len(code) == 4 else "quarter" if code[5] == "Q" else "month"
+
+
+def period_bounds(code: str) -> tuple[date, date]:
+    """(first day, day after the last) of a period: the whole span its figures are computed over."""
+    year, kind = int(code[:4]), period_kind(code)
+    if kind == "year":
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    first_month = (int(code[6]) - 1) * 3 + 1 if kind == "quarter" else int(code[5:7])
+    months = 3 if kind == "quarter" else 1
+    after = first_month + months
+    return date(year, first_month, 1), date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1)
+
+
+def first_month(code: str) -> str:
+    """The month a period begins with: which KPI version and which monthly facts it starts from."""
+    return period_bounds(code)[0].strftime("%Y-%m")
 
 
 def score(kpi: dict, raw: Decimal | None, target: Decimal | None) -> Decimal | None:
@@ -114,9 +143,9 @@ def validate_definitions(definitions: list[dict]) -> list[str]:
     return problems
 
 
-def rank(cards: list) -> list[str]:
-    """Ranks bank-wide and per unit (ties share a rank), grades, and the bottom band flagged, set on
-    each card (anything with username, unit, total); returns the flagged usernames."""
+def rank(cards: list) -> None:
+    """Ranks bank-wide and per unit (ties share a rank) and grades, set on each card (anything with
+    username, unit, total). Flags are not touched: only the annual close proposes them (bottom_band)."""
     ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))
     by_unit: dict = defaultdict(list)
     previous, place = None, 0
@@ -129,10 +158,24 @@ def rank(cards: list) -> list[str]:
         for i, s in enumerate(members, 1):
             place = place if s.total == previous else i
             previous, s.rank_unit = s.total, place
-    bottom = max(1, math.floor(len(ordered) * BOTTOM_SHARE)) if ordered else 0
-    for i, s in enumerate(ordered):
-        s.flagged = i >= len(ordered) - bottom
-    return [s.username for s in ordered[len(ordered) - bottom:]]
+
+
+def valid_bottom_share(share: Decimal) -> bool:
+    return BOTTOM_SHARE_RANGE[0] <= share <= BOTTOM_SHARE_RANGE[1]
+
+
+def bottom_band(cards: list, share: Decimal = BOTTOM_SHARE, min_headcount: int = BOTTOM_MIN_HEADCOUNT) -> list[str]:
+    """末尾淘汰 proposals: per unit with at least `min_headcount` people, the lowest floor(n × share)
+    totals (at least one). Returns the usernames proposed, lowest first within each unit."""
+    by_unit: dict = defaultdict(list)
+    for s in cards:
+        by_unit[s.unit].append(s)
+    proposed = []
+    for unit in sorted(by_unit, key=str):
+        members = sorted(by_unit[unit], key=lambda s: (Decimal(str(s.total)), s.username))
+        if len(members) >= min_headcount:
+            proposed += [s.username for s in members[:max(1, math.floor(len(members) * share))]]
+    return proposed
 
 
 # ---- from events to facts: the consumer's handlers and the ledger replay both decide here ----------

@@ -4,20 +4,39 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from services.appraisal.rules import INDICATORS
+from services.appraisal.rules import INDICATORS, PERIOD_FORMATS, PERIOD_PATTERN
+from shared.errors import Problem
 
-PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
-PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
-PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
-PeriodField = Annotated[str, Field(pattern=PERIOD.pattern)]
+_PERIOD_DOC = {"description": PERIOD_FORMATS, "json_schema_extra": {"pattern": PERIOD_PATTERN}}
+
+
+def _checked(period: str | None) -> str | None:
+    """A period the caller mistyped is refused naming the three formats (not a bare "wrong format")."""
+    if period is not None and not re.fullmatch(PERIOD_PATTERN, period):
+        raise Problem(422, "invalid_period", field="period", value=period, formats=PERIOD_FORMATS)
+    return period
+
+
+def _period_path(period: Annotated[str, Path(**_PERIOD_DOC)]) -> str:
+    return _checked(period) or period
+
+
+def _period_query(period: Annotated[str | None, Query(**_PERIOD_DOC)] = None) -> str | None:
+    return _checked(period)
+
+
+PeriodPath = Annotated[str, Depends(_period_path)]
+PeriodQuery = Annotated[str | None, Depends(_period_query)]
+PeriodField = Annotated[str, Field(pattern=PERIOD_PATTERN, description=PERIOD_FORMATS)]
+MonthField = Annotated[str, Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
 class KpiSet(BaseModel):
-    effective_from: PeriodField
+    effective_from: MonthField
     definitions: list[dict]
 
 
@@ -47,6 +66,11 @@ class Responsibility(BaseModel):
 
 class Publish(BaseModel):
     appeal_until: date
+
+
+class BottomFlagDecision(BaseModel):
+    decision: Literal["confirm", "clear"]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
 
 
 class Adjustment(BaseModel):

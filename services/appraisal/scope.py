@@ -26,6 +26,11 @@ def may_adjust(user: Principal) -> bool:
     return user.has("team_lead", "branch_head", "admin")
 
 
+def may_decide_bottom_flag(user: Principal) -> bool:
+    """Confirm or clear a 末尾淘汰 proposal: the lead and the branch head decide, nobody else."""
+    return user.has("team_lead", "branch_head")
+
+
 def may_version_kpis(user: Principal) -> bool:
     return user.has("admin")
 

@@ -2,6 +2,7 @@
 ledger insert as dedup, handler, one commit); the API is called in-process with tokens signed like the customer
 service's. Events are built exactly in the shapes of shared/events.py."""
 import json
+from datetime import date
 import uuid
 import pytest
 
@@ -46,6 +47,16 @@ async def appraisal_api(appraisal_url, jwt_keys):
                         revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def business_date(monkeypatch):
+    """business_date("2026-11-02"): the period routes see that day as today (the edge's clock, fixed)."""
+    import services.appraisal.api.periods as routes
+
+    def set_to(day: str) -> None:
+        monkeypatch.setattr(routes, "business_today", lambda: date.fromisoformat(day))
+    return set_to
 
 
 def our_event(event_type: str, subject: str, data: dict, business_date: str, *, at: str = "08:00:00",

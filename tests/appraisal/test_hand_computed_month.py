@@ -176,12 +176,15 @@ async def test_replaying_the_same_events_twice_changes_nothing(october, apply_ev
 
 
 async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied_and_audited(
-        october, appraisal_api, as_user, appraisal_db):
+        october, appraisal_api, as_user, appraisal_db, business_date):
+    business_date("2026-11-02")
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/close", headers=as_user("admin"))
     assert r.status_code == 200, r.text
     closed_card = await card(appraisal_api, as_user, "rm01", "rm01")
     assert (closed_card["status"], closed_card["total"], closed_card["rank_bank"]) == ("closed", "80.89", 1)
-    assert (await card(appraisal_api, as_user, "admin", "rm03"))["flagged"] is True   # bottom of three
+    # a monthly close proposes nobody for 末尾淘汰: that is the annual close's alone
+    assert [(await card(appraisal_api, as_user, "admin", u))["flagged"] for u in ("rm01", "rm02", "rm03")] == \
+        [False, False, False]
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/publish", headers=as_user("admin"),
                                  json={"appeal_until": "2026-11-10"})
     assert r.status_code == 200, r.text
@@ -199,7 +202,7 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
             OutboxMessage.event_type == "appraisal.period-closed"))).one()
     assert (entry.actor, entry.subject, entry.detail["total_before"], entry.detail["total_after"]) == \
         ("lead01", "rm01", "80.89", "82.89")
-    assert closed_event.payload["data"]["flagged"] == ["rm03"]
+    assert closed_event.payload["data"]["flagged"] == []
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("branch01"))
     assert r.status_code == 200 and r.json()["status"] == "signed_off"
     state = (await appraisal_api.get(f"/api/v1/appraisal/periods/{PERIOD}", headers=as_user("rm01"))).json()

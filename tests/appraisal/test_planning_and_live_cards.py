@@ -86,15 +86,15 @@ async def test_a_scoring_plan_asks_the_evaluator_via_an_event_and_partial_scores
     assert [(q["item"], q["points"]) for q in card["qualitative"]] == [("responsibility", "1.50")]
 
 
-async def test_npl_responsibility_is_deducted_from_the_year_end_score_only(apply_event, appraisal_api, as_user):
+async def test_npl_responsibility_is_deducted_from_the_annual_score_only(apply_event, appraisal_api, as_user):
     await apply_event(staff("rm01", ["rm"], "T01"))
     r = await appraisal_api.post("/api/v1/appraisal/responsibilities", headers=as_user("branch01"), json={
         "loan_id": "L-NPL-1", "username": "rm01", "role": "originated", "loss_amount": "35000.00", "year": 2025})
     assert r.status_code == 201, r.text
-    december, november = [await read_card(appraisal_api, as_user, "rm01", p) for p in ("2025-12", "2025-11")]
-    # 35,000.00 ÷ 10,000 per point = 3.50 points off December's total, nothing off November's
-    assert (december["responsibility_deduction"], november["responsibility_deduction"]) == ("3.50", "0.00")
-    assert Decimal(december["total"]) == Decimal(november["total"]) - Decimal("3.50")
+    year, december, q4 = [await read_card(appraisal_api, as_user, "rm01", p) for p in ("2025", "2025-12", "2025-Q4")]
+    # 35,000.00 ÷ 10,000 per point = 3.50 points off the year's total, nothing off a month's or a quarter's
+    assert [c["responsibility_deduction"] for c in (year, december, q4)] == ["3.50", "0.00", "0.00"]
+    assert Decimal(year["total"]) == Decimal(december["total"]) - Decimal("3.50")
 
 
 async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, appraisal_api, as_user):
@@ -112,7 +112,8 @@ async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, a
     assert (quality["raw_value"], quality["score"]) == ("1.0000", "0.00")   # 500,000 of 500,000 new loans bad
 
 
-async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appraisal_api, as_user):
+async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appraisal_api, as_user, business_date):
+    business_date("2026-02-01")
     for who, unit in (("rb1", "SB01"), ("rb2", "SB01"), ("rb3", "SB02")):
         await apply_event(staff(who, ["rm"], "T09", unit=unit, path=f"HQ/BR01/{unit}"))
     balances = {"rb1": "10000.00", "rb2": "30000.00", "rb3": "20000.00"}

@@ -82,20 +82,20 @@ async def served(request: Request, user, username: str, period: str | None, code
 
 
 @router.get("/appraisal/scorecards/{username}", response_model=Scorecard)
-async def scorecard(username: str, user: CurrentUser, request: Request, period: PeriodQuery = None):
+async def scorecard(username: str, user: CurrentUser, request: Request, period: PeriodQuery):
     """The frozen card once the period is closed, else the provisional one."""
     return await served(request, user, username, period, None)
 
 
 @router.get("/appraisal/scorecards/{username}/kpis/{code}", response_model=Kpi)
-async def scorecard_kpi(username: str, code: str, user: CurrentUser, request: Request, period: PeriodQuery = None):
+async def scorecard_kpi(username: str, code: str, user: CurrentUser, request: Request, period: PeriodQuery):
     """One KPI with the figures behind it: per customer the balance-days and the weighted 日均, the loans,
     the counts."""
     return await served(request, user, username, period, code)
 
 
 @router.get("/appraisal/rankings", response_model=list[Ranked])
-async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery = None, unit: str | None = None):
+async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery, unit: str | None = None):
     """Closed periods rank from the snapshot (per unit when `unit` is given); open ones provisionally."""
     period = period or business_today().strftime("%Y-%m")
     people = await visible_people(session, user, unit)

@@ -15,24 +15,24 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 from services.appraisal.models import ActivityFact, BalanceInterval, LoanFlow, LoanRecord, OwnershipInterval
+from services.appraisal.rules import period_bounds
+from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 
 
 @dataclass
 class Period:
-    code: str                  # "YYYY-MM"
+    code: str                  # "YYYY-MM", "YYYY-Qn" or "YYYY" (rules.period_bounds)
     start: int                 # ordinal of the first day
-    end: int                   # ordinal of the first day of the next month (exclusive)
+    end: int                   # ordinal of the day after the last (exclusive)
     year_start: int
 
     @classmethod
     def of(cls, code: "str | Period") -> "Period":
         if isinstance(code, Period):
             return code
-        year, month = map(int, code.split("-"))
-        first, after = date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
-        return cls(code, first.toordinal(), after.toordinal(), date(year, 1, 1).toordinal())
+        first, after = period_bounds(code)
+        return cls(code, first.toordinal(), after.toordinal(), date(first.year, 1, 1).toordinal())
 
     def start_of_year(self) -> "Period":
         """The year's first day alone: the 年初 base that growth is measured against."""
@@ -40,8 +40,8 @@ class Period:
                       self.year_start)
 
     def a_year_earlier(self) -> "Period":
-        year, month = map(int, self.code.split("-"))
-        return Period.of(f"{year - 1}-{month:02d}")
+        """The same month, quarter or year one year before."""
+        return Period.of(f"{int(self.code[:4]) - 1}{self.code[4:]}")
 
     @property
     def end_date(self) -> date:
