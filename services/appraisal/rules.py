@@ -3,9 +3,9 @@ becomes a fact (the balance it sets, the loan flow it records, the deed it credi
 of one day wins), the default KPI set, scoring, grades, ranking with the bottom band, and the
 qualitative item library. The consumer's handlers, the ledger replay and the tests all call these.
 
-The defaults are domain.md's: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan NPL below
-0.3 %), new customers 10 %, intermediate business income 10 %, service 15 % (visits 5 + on-time tasks
-10). Points are out of the weight: a KPI exactly on target scores its weight; linear scoring is capped.
+The defaults are domain.md's typical weights: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan
+NPL below 0.3 % 5, recovery rate 5, interest collection 5), new customers 10 %, intermediate business
+income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5). Points are out of the weight: a KPI exactly on target scores its weight; linear scoring is capped.
 An admin saves a new version; a period scores with the newest version effective by its month.
 """
 import math
@@ -27,20 +27,29 @@ DEFAULT_KPIS: list[dict] = [
     {"code": "loans", "name_zh": "贷款日均", "name_en": "Loans, daily average", "weight": "20",
      "indicator": "loan_daily_average", "scoring": {"kind": "linear", "cap": "1.2"},
      "params": {"coefficients": {}, "split": DEFAULT_SPLIT}},
+    # asset quality 15: the new-loan NPL ratio under the plan's 0.3 %, recovery (99.5 % a year) and interest
     {"code": "asset_quality", "name_zh": "资产质量（新增贷款不良率）", "name_en": "Asset quality (new-loan NPL ratio)",
-     "weight": "15", "indicator": "new_loan_npl_ratio", "scoring": {"kind": "ceiling", "max": "0.003"}},
-    {"code": "new_customers", "name_zh": "新增客户", "name_en": "New customers won", "weight": "10",
+     "weight": "5", "indicator": "new_loan_npl_ratio", "scoring": {"kind": "ceiling", "max": "0.003"}},
+    {"code": "recovery", "name_zh": "资产质量（贷款收回率）", "name_en": "Asset quality (loan recovery rate)",
+     "weight": "5", "indicator": "recovery_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "0.995"}},
+    {"code": "interest_collection", "name_zh": "资产质量（收息率）", "name_en": "Asset quality (interest collection rate)",
+     "weight": "5", "indicator": "interest_collection_rate",
+     "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00"}},
+    {"code": "new_customers", "name_zh": "新增客户", "name_en": "New customers", "weight": "10",
      "indicator": "customers_won", "scoring": {"kind": "linear", "cap": "1.0"}},
     {"code": "intermediate_income", "name_zh": "中间业务收入", "name_en": "Intermediate business income",
      "weight": "10", "indicator": "fee_income", "scoring": {"kind": "linear", "cap": "1.2"}},
+    # cross-selling and service 15
+    {"code": "cross_selling", "name_zh": "交叉销售（持有产品类别增长）", "name_en": "Cross-selling (product categories gained)",
+     "weight": "5", "indicator": "cross_selling", "scoring": {"kind": "linear", "cap": "1.2"}},
     {"code": "visits", "name_zh": "服务：走访与联系", "name_en": "Service: visits and calls", "weight": "5",
      "indicator": "interactions", "scoring": {"kind": "linear", "cap": "1.0"}},
-    {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "10",
+    {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "5",
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
 ]
 INDICATORS = ("deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
               "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-              "interest_collection_rate")
+              "interest_collection_rate", "cross_selling")
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
 # Five grades by total points, highest first (configurable data like everything here).
@@ -143,15 +152,19 @@ def validate_definitions(definitions: list[dict]) -> list[str]:
     return problems
 
 
+UNGRADED = ""   # a frozen card without targets: no grade
+
+
 def rank(cards: list) -> None:
     """Ranks bank-wide and per unit (ties share a rank) and grades, set on each card (anything with
-    username, unit, total). Flags are not touched: only the annual close proposes them (bottom_band)."""
+    username, unit, total, card). Flags are not touched: only the annual close proposes them (bottom_band)."""
     ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))
     by_unit: dict = defaultdict(list)
     previous, place = None, 0
     for i, s in enumerate(ordered, 1):
         place = place if s.total == previous else i
-        previous, s.rank_bank, s.grade = s.total, place, grade_of(Decimal(str(s.total)))[0]
+        previous, s.rank_bank = s.total, place
+        s.grade = grade_of(Decimal(str(s.total)))[0] if (s.card or {}).get("graded", True) else UNGRADED
         by_unit[s.unit].append(s)
     for members in by_unit.values():
         previous, place = None, 0
@@ -243,3 +256,54 @@ def deed(event_type: str, event, business_date: date) -> dict | None:
         return None
     on = _date(getattr(event, dated)) if dated else business_date
     return {"kind": kind, "username": person, "day": on.toordinal(), "on_time": getattr(event, "on_time", None)}
+
+
+def fee_fact(event) -> dict:
+    """The income a fee.posted books, on the day posted; a reversal (negative, naming the fee it
+    reverses) is keyed by that fee, so a re-sent reversal is still one fact and the pair nets to nil."""
+    key = f"reversal:{event.reverses}" if event.reverses else event.fee_id
+    return {"fee_key": key, "cif": event.customer_id, "day": _date(event.posted_on).toordinal(),
+            "category": event.category, "amount": Decimal(str(event.amount))}
+
+
+TASK_EVENTS = ("task.created", "task.escalated", "task.completed", "task.cancelled")
+
+
+def task_point(event_type: str, event, business_date: date, known: dict | None) -> dict:
+    """A task's record after one of its events: assignee and due date as last told, closed on the
+    earliest completion or cancellation (a task closed stays closed whatever order events come in)."""
+    record = dict(known or {"task_id": event.task_id, "assignee": None, "due_day": None, "closed_day": None})
+    record["assignee"] = event.assignee or record["assignee"]
+    if getattr(event, "due_date", None) is not None:
+        record["due_day"] = _date(event.due_date).toordinal()
+    closed = {"task.completed": getattr(event, "completed_on", None), "task.cancelled": business_date}.get(event_type)
+    if closed is not None:
+        day = _date(closed).toordinal()
+        record["closed_day"] = min(day, record["closed_day"] or day)
+    return record
+
+
+def late_and_open(record: dict, start: int, end: int, as_of: int) -> bool:
+    """A task due in [start, end), past due by `as_of` and never closed: late, though nobody completed it."""
+    return record["closed_day"] is None and record["due_day"] is not None and \
+        start <= record["due_day"] < min(end, as_of)
+
+
+def categories_held(spans: list, day: int) -> dict[str, set[str]]:
+    """交叉销售: per customer the product categories (deposit products, loans) with a balance on `day`;
+    spans are (cif, product, from_day, to_day, balance)."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for cif, product, start, stop, balance in spans:
+        if balance and start <= day < (stop or day + 1):
+            held[cif].add(product)
+    return held
+
+
+def categories_gained(spans: list, owners_at_end: dict[str, str], start: int, end: int) -> dict[str, int]:
+    """Per owner (of the customer on the period's last day): categories held on the last day minus those
+    held the day before the period began, summed over their customers."""
+    before, after = categories_held(spans, start - 1), categories_held(spans, end - 1)
+    gained: dict[str, int] = defaultdict(int)
+    for cif, owner in owners_at_end.items():
+        gained[owner] += len(after.get(cif, ())) - len(before.get(cif, ()))
+    return dict(gained)

@@ -113,5 +113,5 @@ class Ranked(BaseModel):
     username: str
     unit: str | None
     total: Decimal
-    grade: str
+    grade: str | None      # None: no target was set, so no grade
     flagged: bool

@@ -24,8 +24,7 @@ register_messages({
 })
 
 NOTES = {  # why a KPI has no score, shown on the card
-    "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
-    "no_target": ("尚未下达目标", "No target set"),
+    "no_target": ("目标未设定", "No target set"),
     "no_tasks": ("本期无已完成任务", "No task completed in the period"),
     "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
 }

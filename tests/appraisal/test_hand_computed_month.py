@@ -31,7 +31,7 @@ Loans (rm01, C2): 1,000,000.00 × 10 (11–20) + 600,000.00 × 11 (21–31) = 16
 Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 otherwise):
   rm01: deposits 30 × 376,240.08/400,000 = 28.218006 → 28.22; loans 20 × 535,483.87/500,000 = 21.419355 → 21.42;
         asset quality 15 (no NPL); new customers 10 × 1/2 = 5.00; visits 5 × 3/4 = 3.75;
-        on-time tasks 10 × 3/4 = 7.50 (0.75 ≥ floor 0.6); fee income: no source, unscored
+        on-time tasks 10 × 3/4 = 7.50 (0.75 ≥ floor 0.6); fee income: none posted, no target set, unscored
         total 28.22 + 21.42 + 15 + 5.00 + 3.75 + 7.50 = 80.89 → 良好
   rm02: deposits 300,193.74/250,000 = 1.2008 → capped 1.2 → 36.00; asset quality 15; new customers 0/2 → 0.00;
         on-time 1/2 = 0.5 < floor 0.6 → 0.00; total 51.00 → 不合格
@@ -92,8 +92,14 @@ def october_events() -> list[dict]:
     return events
 
 
+# The KPI set October was appraised with (the defaults' definitions, weighted as the bank had them then).
+OCTOBER_WEIGHTS = {"deposits": "30", "loans": "20", "asset_quality": "15", "new_customers": "10",
+                   "intermediate_income": "10", "visits": "5", "on_time_tasks": "10"}
+
+
 def october_kpis() -> list[dict]:
-    kpis = copy.deepcopy(DEFAULT_KPIS)
+    kpis = [{**k, "weight": OCTOBER_WEIGHTS[k["code"]]} for k in copy.deepcopy(DEFAULT_KPIS) if k["code"] in
+            OCTOBER_WEIGHTS]
     kpis[0]["params"]["split"] = {"A": "0.7", "B": "0.3"}
     return kpis
 
@@ -130,7 +136,8 @@ async def test_daily_averages_attribution_and_totals_match_the_hand_computation(
     assert (kpi_line(rm01, "loans")["raw_value"], kpi_line(rm01, "loans")["score"]) == ("535483.87", "21.42")
     assert [kpi_line(rm01, c)["score"] for c in ("asset_quality", "new_customers", "visits", "on_time_tasks")] == \
         ["15.00", "5.00", "3.75", "7.50"]
-    assert kpi_line(rm01, "intermediate_income")["score"] is None and "中间业务收入" in kpi_line(rm01, "intermediate_income")["note"]
+    income = kpi_line(rm01, "intermediate_income")   # no fee posted, no target: unscored, and it says why
+    assert (income["raw_value"], income["score"], income["note"]) == ("0.00", None, "目标未设定")
     # the transfer splits C4 exactly by days: 15 to rm01, 16 to rm02, at 300,000.00
     detail = {who: {x["cif"]: x for x in (await read_drilldown(appraisal_api, as_user, who, PERIOD, "deposits"))[
         "customers"]} for who in ("rm01", "rm02", "rm03")}

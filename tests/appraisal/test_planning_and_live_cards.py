@@ -100,7 +100,8 @@ async def test_npl_responsibility_is_deducted_from_the_annual_score_only(apply_e
 async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, appraisal_api, as_user):
     await apply_event(assigned("Q1", "rm01", "2026-02-01"))
     await apply_event(disbursed("Q1", "LQ1", "500000.00", "2026-03-02"))
-    assert kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")["score"] == "15.00"
+    quality = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")
+    assert Decimal(quality["score"]) == Decimal(quality["weight"]) > 0   # full points while the loan performs
     await apply_event(core_event("loan.classified", "Q1", {"loan_id": "LQ1", "customer_id": "Q1", "as_of": "2026-03-20",
                                                           "from_class": "normal", "to_class": "substandard"},
                                  business_date="2026-03-20"))
@@ -127,9 +128,9 @@ async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appr
                                      headers=as_user("admin"))).status_code == 200
     bank = (await appraisal_api.get("/api/v1/appraisal/rankings?period=2026-01", headers=as_user("admin"))).json()
     # deposits 30 × 30,000/30,000 = 30.00, 30 × 20,000/30,000 = 20.00, 30 × 10,000/30,000 = 10.00, plus the
-    # 15.00 asset-quality points each (no new loans): 45.00, 35.00, 25.00
+    # 5.00 new-loan NPL points each (no new loans); nothing fell due, no other target: 35.00, 25.00, 15.00
     assert [(r["username"], r["total"]) for r in bank if r["username"] in balances] == \
-        [("rb2", "45.00"), ("rb3", "35.00"), ("rb1", "25.00")]
+        [("rb2", "35.00"), ("rb3", "25.00"), ("rb1", "15.00")]
     unit = (await appraisal_api.get("/api/v1/appraisal/rankings?period=2026-01&unit=SB02",
                                     headers=as_user("admin"))).json()
     assert [(r["username"], r["rank"]) for r in unit] == [("rb3", 1)]

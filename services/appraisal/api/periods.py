@@ -76,7 +76,7 @@ async def bottom_flag(period: PeriodPath, username: str, body: BottomFlagDecisio
 @router.post("/appraisal/periods/{period}/recompute")
 async def recompute(period: PeriodPath, user: CurrentUser, session: SessionDep):
     """Rebuild every card in scope from the ledger and compare it with the live projection's."""
-    return await recompute_cards(session, period, await visible_people(session, user))
+    return await recompute_cards(session, period, await visible_people(session, user), business_today())
 
 
 @router.get("/appraisal/audit")

@@ -1,4 +1,5 @@
 """Scorecard and ranking routes: the frozen snapshot once a period is closed, else the live card."""
+from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter, Request, Response
@@ -25,15 +26,15 @@ def present(card: dict, status: str, english: bool, snapshot: ScorecardSnapshot 
                    "drilldown_path": path.format(k["code"]),
                    "note": NOTES[k["note"]][lang] if k.get("note") else None}) for k in card["kpis"]]
     extra = {"rank_bank": snapshot.rank_bank, "rank_unit": snapshot.rank_unit, "flagged": snapshot.flagged,
-             "grade": snapshot.grade} if snapshot else {}
+             "grade": snapshot.grade or None} if snapshot else {}
     return Scorecard(**{**card, "kpis": kpis, "status": status, **extra})
 
 
-async def render(session, username: str, period: str, english: bool, code: str | None) -> bytes:
+async def render(session, username: str, period: str, english: bool, code: str | None, today: date) -> bytes:
     """The card (code None) or one KPI line with its drill-down, as JSON bytes."""
     state = await period_state(session, period)
     snap = await session.get(ScorecardSnapshot, (period, username)) if state else None
-    card = snap.card if snap is not None else (await scorecards(session, period, [username]))[username]
+    card = snap.card if snap is not None else (await scorecards(session, period, [username], as_of=today))[username]
     shown = present(card, state.status if snap is not None else "provisional", english, snap)
     if code is None:
         return shown.model_dump_json(exclude={"kpis": {"__all__": {"drilldown"}}}).encode()
@@ -72,11 +73,14 @@ async def served(request: Request, user, username: str, period: str | None, code
     async with SessionOnDemand(state.sessions) as db:
         if username != user.username and not sees_everyone(user):
             await require_visible(await db(), user, username)
-        period = period or business_today().strftime("%Y-%m")
-        key, current = (username, period, wants_english(request), code), await state.stamp_board.stamps(db, username)
+        today = business_today()
+        period = period or today.strftime("%Y-%m")
+        # the date is in the key: a task falls past due overnight with no event to re-stamp the card
+        key = (username, period, wants_english(request), code, today)
+        current = await state.stamp_board.stamps(db, username)
         body = state.rendered_cards.get(key, current)   # stamps read before computing: a later write re-stamps
         if body is None:
-            body = await render(await db(), username, period, key[2], code)
+            body = await render(await db(), username, period, key[2], code, today)
             state.rendered_cards.put(key, current, body)
     return Response(body, media_type="application/json")
 
@@ -97,15 +101,17 @@ async def scorecard_kpi(username: str, code: str, user: CurrentUser, request: Re
 @router.get("/appraisal/rankings", response_model=list[Ranked])
 async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery, unit: str | None = None):
     """Closed periods rank from the snapshot (per unit when `unit` is given); open ones provisionally."""
-    period = period or business_today().strftime("%Y-%m")
+    today = business_today()
+    period = period or today.strftime("%Y-%m")
     people = await visible_people(session, user, unit)
     if await period_state(session, period):
         query = select(ScorecardSnapshot).where(ScorecardSnapshot.period == period)
         rows = [s for s in (await session.exec(query)).all() if people is None or s.username in people]
         key = (lambda s: s.rank_unit) if unit else (lambda s: s.rank_bank)
-        return [Ranked(rank=key(s), username=s.username, unit=s.unit, total=s.total, grade=s.grade, flagged=s.flagged)
+        return [Ranked(rank=key(s), username=s.username, unit=s.unit, total=s.total, grade=s.grade or None,
+                       flagged=s.flagged)
                 for s in sorted(rows, key=lambda s: (key(s), s.username))]
-    cards = await scorecards(session, period, sorted(people) if people is not None else None)
+    cards = await scorecards(session, period, sorted(people) if people is not None else None, as_of=today)
     ordered = sorted(cards.values(), key=lambda c: (-Decimal(c["total"]), c["username"]))
     return [Ranked(rank=i, username=c["username"], unit=None, total=c["total"], grade=c["grade"], flagged=False)
             for i, c in enumerate(ordered, 1)]

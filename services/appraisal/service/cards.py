@@ -1,13 +1,14 @@
 """Scorecards: from a period's facts (live or replayed) to each KPI's raw value, target, points and the
 figures behind it, plus qualitative points and the year-end responsibility deduction. A KPI without a
 score carries a note code (texts.NOTES says it in the reader's language)."""
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import StaffMember
-from services.appraisal.rules import LOSS_PER_POINT, NPL_CLASSES, POINT, RATIO, grade_of, score
+from services.appraisal.rules import CENT, LOSS_PER_POINT, NPL_CLASSES, POINT, RATIO, grade_of, score
 from services.appraisal.service.attribution import DailyAverage, daily_average_by_owner
 from services.appraisal.service.facts import Period, PeriodFacts, live_facts
 from services.appraisal.service.kpi_sets import kpi_set
@@ -62,13 +63,19 @@ def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[
         return Decimal(deeds.get("won", 0)), {"count": deeds.get("won", 0)}, None
     if kind == "interactions":
         return Decimal(deeds.get("interaction", 0)), {"count": deeds.get("interaction", 0)}, None
-    if kind == "on_time_task_rate":
-        done = deeds.get("task_completed", 0)
-        if not done:
-            return None, {"completed": 0, "on_time": 0}, "no_tasks"
-        rate = (Decimal(deeds.get("on_time", 0)) / done).quantize(RATIO, ROUND_HALF_UP)
-        return rate, {"completed": done, "on_time": deeds.get("on_time", 0)}, None
-    return None, {}, "no_source"   # fee_income: no event carries it yet
+    if kind == "on_time_task_rate":   # a task past due and never completed counts as late
+        done, late_open = deeds.get("task_completed", 0), deeds.get("late_open", 0)
+        if not done + late_open:
+            return None, {"completed": 0, "on_time": 0, "overdue_open": 0}, "no_tasks"
+        rate = (Decimal(deeds.get("on_time", 0)) / (done + late_open)).quantize(RATIO, ROUND_HALF_UP)
+        return rate, {"completed": done, "on_time": deeds.get("on_time", 0), "overdue_open": late_open}, None
+    if kind == "fee_income":
+        income = facts.fees.get(who, Decimal(0)).quantize(CENT)
+        return income, {"fee_income": str(income)}, None
+    if kind == "cross_selling":
+        gained = facts.categories_gained.get(who, 0)
+        return Decimal(gained), {"categories_gained": gained}, None
+    raise ValueError(f"unknown indicator {kind}")   # validate_definitions refuses it before it is saved
 
 
 def build_card(who: str, facts: PeriodFacts, version: int, kpis: list[dict], targets: dict, averages: dict,
@@ -89,17 +96,19 @@ def build_card(who: str, facts: PeriodFacts, version: int, kpis: list[dict], tar
     quali = sum((Decimal(q["points"]) for q in qualitative), Decimal(0))
     deduction = (loss / LOSS_PER_POINT).quantize(POINT, ROUND_HALF_UP)
     total = (total + quali - deduction).quantize(POINT, ROUND_HALF_UP)
+    graded = bool(targets)   # with no target set, a grade would only say how much of nothing was met
     return {"username": who, "period": facts.period.code, "kpi_version": version, "kpis": lines,
             "qualitative": qualitative, "responsibility_deduction": str(deduction), "total": str(total),
-            "grade": grade_of(total)[0]}
+            "grade": grade_of(total)[0] if graded else None, "graded": graded}
 
 
 async def scorecards(session: AsyncSession, period: str, usernames: list[str] | None = None,
-                     source: str = "live") -> dict[str, dict]:
-    """Cards for `usernames` (None: everyone with facts in the period, and every active RM)."""
+                     source: str = "live", as_of: date | None = None) -> dict[str, dict]:
+    """Cards for `usernames` (None: everyone with facts in the period, and every active RM), read on the
+    business date `as_of` (None: as if the period were over)."""
     load = live_facts if source == "live" else replay_facts
     version, kpis = await kpi_set(session, period)
-    facts = await load(session, period, usernames)
+    facts = await load(session, period, usernames, as_of)
     bases = {k["code"]: await load(session, GROWTH_BASE[k["indicator"]](facts.period), usernames)
              for k in kpis if k["indicator"] in GROWTH_BASE}
     if usernames is None:

@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.models import ActivityFact, BalanceInterval, LoanFlow, LoanRecord, OwnershipInterval
-from services.appraisal.rules import period_bounds
+from services.appraisal.models import (ActivityFact, BalanceInterval, FeeIncome, LoanFlow, LoanRecord,
+                                       OwnershipInterval, TaskRecord)
+from services.appraisal.rules import categories_gained, late_and_open, period_bounds
 from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 
 
@@ -60,9 +61,12 @@ class PeriodFacts:
     new_loans: dict[str, list[tuple[str, Decimal, str]]] = field(default_factory=lambda: defaultdict(list))
     # owner -> {"principal_due", "principal_paid", "interest_due", "interest_paid"} within the period
     loan_flows: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    fees: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))   # owner -> net fee income
+    categories_gained: dict[str, int] = field(default_factory=dict)                  # owner -> 交叉销售 growth
 
     def people(self) -> set[str]:
-        return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows)
+        return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows) | \
+            set(self.fees)
 
 
 _OVERLAP_SQL = """
@@ -127,7 +131,10 @@ async def _balance_days(session: AsyncSession, p: Period, usernames: list[str] |
             if usernames is None or k[0] in usernames}
 
 
-async def live_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None) -> PeriodFacts:
+async def live_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None,
+                     as_of: date | None = None) -> PeriodFacts:
+    """`as_of`: the business date the card is read on (a task is late once its due date is behind it);
+    None reads the period as if it were over."""
     p = Period.of(period)
     facts = PeriodFacts(p, await _balance_days(session, p, usernames))
     deeds = select(ActivityFact).where(ActivityFact.day >= p.start, ActivityFact.day < p.end)
@@ -144,7 +151,39 @@ async def live_facts(session: AsyncSession, period: "str | Period", usernames: l
                                  usernames)
     for owner, flow in (await session.exec(flows)).all():
         add_flow(facts, owner, flow.amounts)
+    fees = _credited_to_a_owner(select(OwnershipInterval.owner, FeeIncome.amount), FeeIncome, FeeIncome.day, p.start,
+                                p.end, usernames)
+    for owner, amount in (await session.exec(fees)).all():
+        facts.fees[owner] += Decimal(str(amount))
+    tasks = select(TaskRecord).where(TaskRecord.closed_day.is_(None), TaskRecord.due_day >= p.start,
+                                     TaskRecord.due_day < p.end, TaskRecord.assignee.is_not(None))
+    if usernames is not None:
+        tasks = tasks.where(TaskRecord.assignee.in_(usernames))
+    for task in (await session.exec(tasks)).all():
+        count_late_open(facts, task.model_dump(), as_of)
+    facts.categories_gained = await _categories_gained(session, p, usernames)
     return facts
+
+
+async def _categories_gained(session: AsyncSession, p: Period, usernames: list[str] | None) -> dict[str, int]:
+    o, b = OwnershipInterval, BalanceInterval
+    last = p.end - 1
+    owners = select(o.cif, o.owner).where(o.role == "A", o.owner.is_not(None), o.from_day <= last,
+                                          (o.to_day.is_(None)) | (o.to_day > last))
+    if usernames is not None:
+        owners = owners.where(o.owner.in_(usernames))
+    at_end = dict((await session.exec(owners)).all())
+    spans = []
+    cifs = list(at_end)
+    for i in range(0, len(cifs), 500):
+        spans += (await session.exec(select(b.cif, b.product, b.from_day, b.to_day, b.balance).where(
+            b.cif.in_(cifs[i:i + 500]), b.from_day <= last, (b.to_day.is_(None)) | (b.to_day > p.start - 1)))).all()
+    return categories_gained(spans, at_end, p.start, p.end)
+
+
+def count_late_open(facts: PeriodFacts, record: dict, as_of: date | None) -> None:
+    if late_and_open(record, facts.period.start, facts.period.end, as_of.toordinal() if as_of else facts.period.end):
+        facts.activity[record["assignee"]]["late_open"] += 1
 
 
 def _credited_to_a_owner(query, table, day, start: int, end: int, usernames: list[str] | None):

@@ -34,7 +34,7 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
     last_day = Period.of(period).end_date - timedelta(days=1)
     if business_date <= last_day:   # a card frozen early would ignore the rest of its period
         raise Problem(409, "period_not_over", period=period, last_day=last_day.isoformat())
-    cards = await scorecards(session, period)
+    cards = await scorecards(session, period, as_of=business_date)
     units = {s.username: s.unit for s in (await session.exec(select(StaffMember))).all()}
     snapshots = [ScorecardSnapshot(period=period, username=who, unit=units.get(who), card=card,
                                    total=Decimal(card["total"]), grade=card["grade"], rank_bank=0, rank_unit=0)
