@@ -307,3 +307,17 @@ def categories_gained(spans: list, owners_at_end: dict[str, str], start: int, en
     for cif, owner in owners_at_end.items():
         gained[owner] += len(after.get(cif, ())) - len(before.get(cif, ()))
     return dict(gained)
+
+
+def becomes_npl(from_class: str, to_class: str) -> bool:
+    """严格新增不良贷款责任认定: a loan moving into substandard or worse opens a responsibility case."""
+    return to_class in NPL_CLASSES and from_class not in NPL_CLASSES
+
+
+def nearest_risk_manager(unit_path: str | None, risk_managers: dict[str, str]) -> str | None:
+    """The risk manager (username -> unit path) whose unit is the nearest above or at `unit_path`."""
+    if not unit_path:
+        return None
+    above = [(len(path.split("/")), who) for who, path in risk_managers.items()
+             if f"{unit_path}/".startswith(f"{path}/")]
+    return max(above, key=lambda a: (a[0], a[1]))[1] if above else None

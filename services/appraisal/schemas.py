@@ -64,6 +64,12 @@ class Responsibility(BaseModel):
     year: int
 
 
+class CaseDecision(BaseModel):
+    decision: Literal["confirm", "reject"]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+    loss_amount: Amount | None = None   # required to confirm: what the NPL cost, charged to those named
+
+
 class Publish(BaseModel):
     appeal_until: date
 

@@ -48,6 +48,15 @@ def may_record_responsibility(user: Principal) -> bool:
     return user.has("risk_manager", "branch_head", "admin")
 
 
+def may_decide_case(user: Principal) -> bool:
+    """Confirm or reject an NPL responsibility case: the branch head (the service also refuses anyone named)."""
+    return user.has("branch_head")
+
+
+def may_read_cases(user: Principal) -> bool:
+    return user.has("branch_head", "risk_manager", "auditor", "admin")
+
+
 def may_read_audit(user: Principal) -> bool:
     return user.has("auditor", "admin", "branch_head", "team_lead")
 

@@ -20,6 +20,10 @@ register_messages({
     "decide_own_flag": ("不能对本人的末尾淘汰提名作出决定", "You may not decide on your own bottom-band proposal"),
     "no_bottom_flag_proposed": ("{username} 在 {period} 没有待决定的末尾淘汰提名",
                                 "{username} has no open bottom-band proposal for {period}"),
+    "decide_own_case": ("被问责人不能认定本人的责任", "A person named in a responsibility case may not decide it"),
+    "case_decided": ("贷款 {loan_id} 的责任认定已有结论（{outcome}）",
+                     "The responsibility case of loan {loan_id} is already {outcome}"),
+    "loss_required": ("确认责任须填写损失金额", "Confirming a case needs the loss amount"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
 })
 

@@ -15,8 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.appraisal.handlers.ledger import record_facts
 from services.appraisal.models import BalanceInterval, LoanFlow, LoanRecord
 from services.appraisal.rules import (BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
-                                      loan_flow)
+                                      becomes_npl, loan_flow)
 from services.appraisal.service.freshness import bump_owners_of_many
+from services.appraisal.service.npl_cases import open_cases
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
 from shared.bulk import put_rows
 from shared.handlers import Item, deduplicating
@@ -34,6 +35,7 @@ class Run:
     loans: dict[str, dict | None]
     changed_loans: set[str] = field(default_factory=set)
     flows: dict[str, dict] = field(default_factory=dict)
+    downgrades: list[dict] = field(default_factory=list)   # loans that became NPL: each opens a case
     touched: Counter = field(default_factory=Counter)   # customer -> events that bump their owners
 
     def apply(self, item: Item) -> None:
@@ -51,7 +53,10 @@ class Run:
             self.loans[event.loan_id] = {**loan, "principal": event.principal,
                                          "disbursed_day": envelope.business_date.toordinal()}
             self.changed_loans.add(event.loan_id)
-        elif kind == "loan.classified" and self.loans.get(event.loan_id) is not None:
+        if kind == "loan.classified" and becomes_npl(event.from_class, event.to_class):   # whenever disbursed
+            self.downgrades.append({"loan_id": event.loan_id, "cif": event.customer_id,
+                                    "day": envelope.business_date.toordinal(), "to_class": event.to_class})
+        if kind == "loan.classified" and self.loans.get(event.loan_id) is not None:
             # a class for a loan never disbursed here stays in the ledger only
             self.loans[event.loan_id]["classification"] = event.to_class
             self.changed_loans.add(event.loan_id)
@@ -88,4 +93,5 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     await put_rows(session, LoanRecord, [run.loans[i] for i in sorted(run.changed_loans)], ("loan_id",),
                    ("principal", "disbursed_day", "classification"))
     await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
+    await open_cases(session, run.downgrades)
     await bump_owners_of_many(session, run.touched)
