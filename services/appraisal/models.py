@@ -230,6 +230,13 @@ class FeeIncome(SQLModel, table=True):
     amount: Decimal = Field(sa_column=_money())
 
 
+class FirstBusiness(SQLModel, table=True):
+    """新增客户: the day a customer's first account opened or first loan was disbursed (the earliest seen)."""
+    __tablename__ = "first_business"
+    cif: str = Field(primary_key=True, max_length=32)
+    day: int = Field(index=True)
+
+
 class TaskRecord(SQLModel, table=True):
     """A task as the on-time rate needs it (task.created / task.escalated / task.completed / task.cancelled):
     one still open past its due date counts as late."""

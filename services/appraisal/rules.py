@@ -203,8 +203,18 @@ def stamp(occurred_at: datetime, event_id: str) -> tuple:
 
 CLOSED_BALANCE = Decimal(0)                            # a closed account counts nil from its closing day
 DEFAULT_PRODUCT = {"deposit": "demand", "loan": "loan"}  # an account whose product no event told us
+# event type -> the field holding the balance it sets
 BALANCE_FIELD = {"deposit.changed": "balance", "deposit.closed": None, "loan.disbursed": "principal",
-                 "loan.repaid": "outstanding_balance"}   # event type -> the field holding the balance it sets
+                 "loan.repaid": "outstanding_balance", "loan.due": "outstanding_balance"}
+REVEALS_ONLY = ("loan.due",)   # sets a balance only on an account with none known yet
+
+
+def sets_balance(event_type: str, balance_known: bool) -> bool:
+    """loan.due states the outstanding balance of a loan disbursed before the system started, so such a
+    loan counts for loans 日均 from the first event that reveals it; on a loan whose balance is known
+    (disbursed or repaid here) the repayments and disbursement say it, and a notice sent weeks before
+    the due date must not override them."""
+    return event_type in BALANCE_FIELD and (event_type not in REVEALS_ONLY or not balance_known)
 
 
 def account_of(event) -> str:
@@ -264,6 +274,14 @@ def fee_fact(event) -> dict:
     key = f"reversal:{event.reverses}" if event.reverses else event.fee_id
     return {"fee_key": key, "cif": event.customer_id, "day": _date(event.posted_on).toordinal(),
             "category": event.category, "amount": Decimal(str(event.amount))}
+
+
+FIRST_BUSINESS = {"deposit.opened": "opened_on", "loan.disbursed": "disbursed_on"}   # event -> the day it opens
+
+
+def first_business_day(event_type: str, event) -> int:
+    """新增客户: the day an account opened or a loan was disbursed; a customer's earliest is their first business."""
+    return _date(getattr(event, FIRST_BUSINESS[event_type])).toordinal()
 
 
 TASK_EVENTS = ("task.created", "task.escalated", "task.completed", "task.cancelled")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from services.appraisal.rules import DEFAULT_KPIS, validate_definitions
 from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, fee, kpi_line, read_card, read_drilldown,
-                                      task_done, task_event)
+                                      task_done, task_event, won)
 from tests.support import core_event, wait_for
 
 
@@ -91,3 +91,53 @@ async def test_cross_selling_counts_product_categories_gained_over_the_period(ap
     assert kpi_line(await read_card(appraisal_api, as_user, "rx1", "2026"), "cross_selling")["raw_value"] == "3"
     r = await appraisal_api.post("/api/v1/appraisal/periods/2026-04/recompute", headers=as_user("admin"))
     assert r.json()["matches_live"] is True, r.json()["differences"]
+
+
+async def test_a_loan_first_seen_falling_due_counts_for_loans_daily_average_from_then(
+        apply_event, appraisal_api, as_user):
+    await apply_event(assigned("LC1", "rl1", "2026-01-01"))
+    await apply_event(core_event("loan.overdue", "LC1", {      # an overdue notice does not tell the balance
+        "loan_id": "OLD-1", "customer_id": "LC1", "as_of": "2026-05-04", "days_overdue": 3,
+        "overdue_principal": "10000.00", "overdue_interest": "200.00"}, business_date="2026-05-04"))
+    await apply_event(core_event("loan.due", "LC1", {
+        "loan_id": "OLD-1", "customer_id": "LC1", "due_date": "2026-06-10", "principal_due": "10000.00",
+        "interest_due": "900.00", "outstanding_balance": "310000.00"}, business_date="2026-05-11"))
+    card = await read_card(appraisal_api, as_user, "rl1", "2026-05")
+    # 310,000.00 × 21 days (11–31 May) ÷ 31 = 210,000.00
+    assert kpi_line(card, "loans")["raw_value"] == "210000.00"
+    r = await appraisal_api.post("/api/v1/appraisal/periods/2026-05/recompute", headers=as_user("admin"))
+    assert r.json()["matches_live"] is True, r.json()["differences"]
+
+
+async def test_new_customers_count_first_openings_as_well_as_customers_won(apply_event, appraisal_api, as_user):
+    for event in (assigned("NC1", "rn1", "2026-01-01"), assigned("NC2", "rn1", "2026-01-01"),
+                  assigned("NC3", "rn1", "2026-01-01"), assigned("NC4", "rn1", "2026-01-01"),
+                  core_event("deposit.opened", "NC1", {"account_id": "NA1", "customer_id": "NC1", "product": "demand",
+                                                       "currency": "CNY", "opened_on": "2026-08-03"},
+                             business_date="2026-08-03"),                       # first account opened in August
+                  disbursed("NC2", "NL2", "50000.00", "2026-08-12"),              # first loan in August
+                  disbursed("NC3", "NL3", "50000.00", "2026-07-20"),              # July's customer …
+                  disbursed("NC3", "NL4", "20000.00", "2026-08-20"),              # … whose second loan is not new
+                  won("NC4", "rn1", "2026-08-05"),
+                  core_event("deposit.opened", "NC4", {"account_id": "NA4", "customer_id": "NC4", "product": "demand",
+                                                       "currency": "CNY", "opened_on": "2026-08-06"},
+                             business_date="2026-08-06")):                      # won and opened: counted once
+        await apply_event(event)
+    line = kpi_line(await read_card(appraisal_api, as_user, "rn1", "2026-08"), "new_customers")
+    assert line["raw_value"] == "3"
+    assert await read_drilldown(appraisal_api, as_user, "rn1", "2026-08", "new_customers") == \
+        {"count": 3, "customers": ["NC1", "NC2", "NC4"]}
+    r = await appraisal_api.post("/api/v1/appraisal/periods/2026-08/recompute", headers=as_user("admin"))
+    assert r.json()["matches_live"] is True, r.json()["differences"]
+
+
+async def test_a_card_without_targets_says_so_and_has_no_grade(apply_event, appraisal_api, as_user):
+    await apply_event(assigned("NT1", "rnt", "2026-01-01"))
+    await apply_event(deposit("NT1", "NTD", "demand", "40000.00", "2026-10-01"))
+    card = await read_card(appraisal_api, as_user, "rnt", "2026-10")
+    deposits = kpi_line(card, "deposits")
+    assert (deposits["raw_value"], deposits["score"], deposits["note"]) == ("40000.00", None, "目标未设定")
+    assert card["grade"] is None
+    r = await appraisal_api.get("/api/v1/appraisal/scorecards/rnt?period=2026-10",
+                                headers=as_user("admin", **{"Accept-Language": "en"}))
+    assert kpi_line(r.json(), "deposits")["note"] == "No target set"

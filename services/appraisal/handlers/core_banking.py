@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.ledger import record_facts
-from services.appraisal.models import BalanceInterval, LoanFlow, LoanRecord
+from services.appraisal.models import BalanceInterval, FirstBusiness, LoanFlow, LoanRecord
 from services.appraisal.rules import (BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
-                                      becomes_npl, loan_flow)
+                                      FIRST_BUSINESS, becomes_npl, first_business_day, loan_flow, sets_balance)
 from services.appraisal.service.freshness import bump_owners_of_many
 from services.appraisal.service.npl_cases import open_cases
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
@@ -37,13 +37,17 @@ class Run:
     flows: dict[str, dict] = field(default_factory=dict)
     downgrades: list[dict] = field(default_factory=list)   # loans that became NPL: each opens a case
     touched: Counter = field(default_factory=Counter)   # customer -> events that bump their owners
+    first_business: dict[str, int] = field(default_factory=dict)   # customer -> earliest opening in the run
 
     def apply(self, item: Item) -> None:
         envelope, event, kind = item.envelope, item.data, item.envelope.type
+        if kind in FIRST_BUSINESS:
+            day = first_business_day(kind, event)
+            self.first_business[event.customer_id] = min(day, self.first_business.get(event.customer_id, day))
         if kind in KEPT_ONLY:
             return
-        if kind in BALANCE_FIELD:
-            timeline = self.timelines[(account_of(event),)]
+        timeline = self.timelines.get((account_of(event),)) if kind in BALANCE_FIELD else None
+        if timeline is not None and sets_balance(kind, timeline.last() is not None):
             last = timeline.last()
             point = balance_point(kind, event, last["product"] if last else None)
             timeline.place(envelope.business_date.toordinal(), point, envelope.occurred_at, envelope.id)
@@ -77,6 +81,17 @@ async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, di
     return loans
 
 
+async def _keep_first_business(session: AsyncSession, days: dict[str, int]) -> None:
+    """Each customer's earliest opening: a run's day replaces the stored one only when earlier."""
+    if not days:
+        return
+    table = FirstBusiness.__table__
+    known = dict((await session.execute(select(table.c.cif, table.c.day).where(
+        one_of(session, table.c.cif, set(days))))).all())
+    rows = [{"cif": c, "day": d} for c, d in sorted(days.items()) if c not in known or d < known[c]]
+    await put_rows(session, FirstBusiness, rows, ("cif",), ("day",))
+
+
 @deduplicating
 async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     items = await record_facts(session, items)
@@ -93,5 +108,6 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     await put_rows(session, LoanRecord, [run.loans[i] for i in sorted(run.changed_loans)], ("loan_id",),
                    ("principal", "disbursed_day", "classification"))
     await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
+    await _keep_first_business(session, run.first_business)
     await open_cases(session, run.downgrades)
     await bump_owners_of_many(session, run.touched)

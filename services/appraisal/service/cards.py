@@ -45,22 +45,26 @@ def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[
     if kind in AVERAGED:
         avg = averages[kpi["code"]][0].get(who)
         if avg is None:
-            return Decimal("0.00"), {"customers": []}, None
-        return avg.amount, {"customers": [{"cif": c, "daily_average": str(v), "balance_days": str(avg.balance_days[c])}
-                                          for c, v in avg.by_customer.items()]}, None
+            return Decimal("0.00"), {"days": facts.period.days, "customers": []}, None
+        # the weighted balance-days add up: Σ ÷ days is the KPI (rounded once); balance_days is unweighted
+        return avg.amount, {"days": facts.period.days, "customers": [
+            {"cif": c, "daily_average": str(v), "balance_days": str(avg.balance_days[c]),
+             "weighted_balance_days": str(sum((Decimal(x["weighted_balance_days"]) for x in avg.lines[c]), Decimal(0))),
+             "lines": avg.lines[c]} for c, v in avg.by_customer.items()]}, None
     if kind in RATES:
         paid, due = (facts.loan_flows.get(who, {}).get(name, Decimal(0)) for name in RATES[kind])
         if not due:
             return None, {"due": "0", "collected": str(paid)}, "no_dues"
         return (paid / due).quantize(RATIO, ROUND_HALF_UP), {"due": str(due), "collected": str(paid)}, None
     if kind == "new_loan_npl_ratio":
-        loans = facts.new_loans.get(who, [])
+        loans = sorted(facts.new_loans.get(who, []))   # one order live and replayed
         total = sum((p for _, p, _ in loans), Decimal(0))
         bad = sum((p for _, p, c in loans if c in NPL_CLASSES), Decimal(0))
         ratio = (bad / total).quantize(RATIO, ROUND_HALF_UP) if total else Decimal("0.0000")
         return ratio, {"loans": [{"loan_id": i, "principal": str(p), "class": c} for i, p, c in loans]}, None
-    if kind == "customers_won":
-        return Decimal(deeds.get("won", 0)), {"count": deeds.get("won", 0)}, None
+    if kind == "customers_won":   # won, or first account / loan opened in the period: each customer once
+        new = sorted(facts.new_customers.get(who, ()))
+        return Decimal(len(new)), {"count": len(new), "customers": new}, None
     if kind == "interactions":
         return Decimal(deeds.get("interaction", 0)), {"count": deeds.get("interaction", 0)}, None
     if kind == "on_time_task_rate":   # a task past due and never completed counts as late

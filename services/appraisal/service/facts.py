@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.models import (ActivityFact, BalanceInterval, FeeIncome, LoanFlow, LoanRecord,
+from services.appraisal.models import (ActivityFact, BalanceInterval, FeeIncome, FirstBusiness, LoanFlow, LoanRecord,
                                        OwnershipInterval, TaskRecord)
 from services.appraisal.rules import categories_gained, late_and_open, period_bounds
 from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
@@ -63,10 +63,12 @@ class PeriodFacts:
     loan_flows: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
     fees: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))   # owner -> net fee income
     categories_gained: dict[str, int] = field(default_factory=dict)                  # owner -> 交叉销售 growth
+    # owner -> customers new in the period: won, or whose first account or loan opened (新增客户)
+    new_customers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def people(self) -> set[str]:
         return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows) | \
-            set(self.fees)
+            set(self.fees) | set(self.new_customers)
 
 
 _OVERLAP_SQL = """
@@ -141,7 +143,11 @@ async def live_facts(session: AsyncSession, period: "str | Period", usernames: l
     if usernames is not None:
         deeds = deeds.where(ActivityFact.username.in_(usernames))
     for deed in (await session.exec(deeds)).all():
-        count_deed(facts, deed.username, deed.kind, deed.on_time)
+        count_deed(facts, deed.username, deed.kind, deed.on_time, deed.cif)
+    firsts = _credited_to_a_owner(select(OwnershipInterval.owner, FirstBusiness.cif), FirstBusiness, FirstBusiness.day,
+                                  p.start, p.end, usernames)
+    for owner, cif in (await session.exec(firsts)).all():
+        facts.new_customers[owner].add(cif)
     loans = _credited_to_a_owner(select(OwnershipInterval.owner, LoanRecord.loan_id, LoanRecord.principal,
                                         LoanRecord.classification), LoanRecord, LoanRecord.disbursed_day,
                                  p.year_start, p.end, usernames)   # new loans: disbursed this year so far
@@ -201,7 +207,9 @@ def add_flow(facts: PeriodFacts, owner: str, amounts: dict[str, str]) -> None:
         facts.loan_flows[owner][name] += Decimal(amount)
 
 
-def count_deed(facts: PeriodFacts, username: str, kind: str, on_time: bool | None) -> None:
+def count_deed(facts: PeriodFacts, username: str, kind: str, on_time: bool | None, cif: str | None) -> None:
     facts.activity[username][kind] += 1
+    if kind == "won" and cif:
+        facts.new_customers[username].add(cif)
     if kind == "task_completed" and on_time:
         facts.activity[username]["on_time"] += 1

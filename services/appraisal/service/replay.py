@@ -13,8 +13,9 @@ from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import LedgerEvent
-from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FLOW_AMOUNTS, NEW_LOAN_CLASS, TASK_EVENTS, account_of,
-                                      balance_point, categories_gained, deed, fee_fact, loan_flow, stamp, task_point)
+from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FIRST_BUSINESS, FLOW_AMOUNTS, NEW_LOAN_CLASS, TASK_EVENTS,
+                                      account_of, balance_point, categories_gained, deed, fee_fact, first_business_day,
+                                      loan_flow, sets_balance, stamp, task_point)
 from services.appraisal.service.attribution import (BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest,
                                                     spans_from_points)
 from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed, count_late_open
@@ -31,12 +32,13 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
     owners, balances, products, loans, flows, facts = {}, {}, {}, {}, {}, PeriodFacts(p)
     fees: dict[str, tuple] = {}
     tasks: dict[str, dict] = {}
+    first_days: dict[str, int] = {}
     for row in rows:
         kind, event = row.event_type, SimpleNamespace(**row.payload)
         day, tie = row.business_date.toordinal(), stamp(row.occurred_at, row.event_id)
         if kind == "customer.assigned":
             keep_latest(owners, (event.customer_id, event.role), day, tie, event.owner)
-        if kind in BALANCE_FIELD:
+        if kind in BALANCE_FIELD and sets_balance(kind, (account_of(event),) in balances):
             account = account_of(event)
             point = balance_point(kind, event, products.get(account))
             products[account] = point["product"]
@@ -49,6 +51,9 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
         if kind in FLOW_AMOUNTS:
             key, on, amounts = loan_flow(kind, row.event_id, event)
             flows[key] = (event.customer_id, on, amounts)
+        if kind in FIRST_BUSINESS:
+            on = first_business_day(kind, event)
+            first_days[event.customer_id] = min(on, first_days.get(event.customer_id, on))
         if kind == "fee.posted":
             fee = fee_fact(event)
             fees[fee["fee_key"]] = (fee["cif"], fee["day"], fee["amount"])
@@ -58,7 +63,7 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
             credited = deed(kind, event, row.business_date)
             who = credited and credited["username"]
             if who and p.start <= credited["day"] < p.end and (usernames is None or who in usernames):
-                count_deed(facts, who, credited["kind"], credited["on_time"])
+                count_deed(facts, who, credited["kind"], credited["on_time"], getattr(event, "customer_id", None))
     # Every owner's spans, even when only some people are asked for: a B岗 manager outside the list
     # still takes their share of the A岗 manager's customer.
     owner_spans = [OwnerSpan(cif, role, owner, start, stop)
@@ -89,6 +94,10 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
     for record in tasks.values():
         if record["assignee"] and (usernames is None or record["assignee"] in usernames):
             count_late_open(facts, record, as_of)
+    for cif, on in first_days.items():
+        owner = owner_on(cif, on)
+        if owner and p.start <= on < p.end and (usernames is None or owner in usernames):
+            facts.new_customers[owner].add(cif)
     at_end = {cif: owner for cif in a_spans if (owner := owner_on(cif, p.end - 1))
               and (usernames is None or owner in usernames)}
     facts.categories_gained = categories_gained([(b.cif, b.product, b.from_day, b.to_day, b.balance)

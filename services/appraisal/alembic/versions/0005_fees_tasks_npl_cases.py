@@ -1,4 +1,5 @@
-"""Fee income (fee.posted), the task record behind the on-time rate, and NPL responsibility cases.
+"""Fee income (fee.posted), customers' first business (新增客户), the task record behind the on-time rate,
+and NPL responsibility cases.
 
 Revision ID: 0005
 """
@@ -20,6 +21,10 @@ def upgrade() -> None:
     op.create_index("ix_fee_income_cif", "fee_income", ["cif"])
     op.create_index("ix_fee_income_day", "fee_income", ["day"])
     op.create_table(
+        "first_business",
+        sa.Column("cif", sa.String(32), primary_key=True), sa.Column("day", sa.Integer, nullable=False))
+    op.create_index("ix_first_business_day", "first_business", ["day"])
+    op.create_table(
         "task_record",
         sa.Column("task_id", sa.String(64), primary_key=True), sa.Column("assignee", sa.String(64)),
         sa.Column("due_day", sa.Integer, nullable=False), sa.Column("closed_day", sa.Integer))
@@ -35,5 +40,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("npl_case", "task_record", "fee_income"):
+    for table in ("npl_case", "task_record", "first_business", "fee_income"):
         op.drop_table(table)
