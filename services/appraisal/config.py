@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from pydantic import field_validator
 
-from services.appraisal.rules import BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, BOTTOM_SHARE_RANGE, valid_bottom_share
+from services.appraisal.rules import (BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, BOTTOM_SHARE_RANGE, NOT_APPRAISED_ROLES,
+                                      valid_bottom_share)
 from shared.settings import ServiceSettings
 
 SOURCE = "appraisal-service"   # the envelope `source` of every event this service publishes
@@ -14,6 +15,7 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/appraisal.db"
     bottom_share: Decimal = BOTTOM_SHARE                  # 末尾淘汰 share of a unit, within the bank's 3–5 %
     bottom_min_headcount: int = BOTTOM_MIN_HEADCOUNT      # smaller units get no proposals
+    not_appraised_roles: tuple[str, ...] = NOT_APPRAISED_ROLES   # staff holding only these get no scorecard
 
     @field_validator("bottom_share")
     @classmethod

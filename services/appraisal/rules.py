@@ -62,6 +62,14 @@ BOTTOM_SHARE_RANGE = (Decimal("0.03"), Decimal("0.05"))
 BOTTOM_MIN_HEADCOUNT = 20
 LOSS_PER_POINT = Decimal(10000)  # 责任认定: one year-end point per 10,000 CNY of loss charged
 
+# Who is appraised: everyone but those whose every role is in this set (an RM who also leads is appraised).
+NOT_APPRAISED_ROLES = ("team_lead", "risk_manager", "auditor")
+
+
+def appraised(roles, not_appraised=NOT_APPRAISED_ROLES) -> bool:
+    return not roles or any(r not in not_appraised for r in roles)
+
+
 # Qualitative items (定性考核): code -> (zh, en, maximum points), added to the weighted KPIs' 100.
 ITEM_LIBRARY = {
     "responsibility": ("责任心", "Sense of responsibility", Decimal(2)),

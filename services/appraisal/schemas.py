@@ -101,7 +101,8 @@ class Kpi(BaseModel):
 class Scorecard(BaseModel):
     username: str
     period: str
-    status: str          # provisional until the period is closed; then closed / published / signed_off
+    status: str          # provisional until the period is closed; then closed / published / signed_off;
+    #                      not_appraised: staff the bank does not appraise (no KPIs, no total)
     kpis: list[Kpi]
     total: Decimal | None
     grade: str | None

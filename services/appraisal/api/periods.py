@@ -31,7 +31,7 @@ async def period(period: PeriodPath, user: CurrentUser, session: SessionDep):
 async def close(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     settings = request.app.state.settings
     state = await close_period(session, user, period, business_today(), settings.bottom_share,
-                               settings.bottom_min_headcount)
+                               settings.bottom_min_headcount, settings.not_appraised_roles)
     await session.commit()
     cards_changed(request)
     events_written(request)

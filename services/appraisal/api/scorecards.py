@@ -5,7 +5,8 @@ from decimal import Decimal
 from fastapi import APIRouter, Request, Response
 from sqlmodel import select
 
-from services.appraisal.models import ScorecardSnapshot
+from services.appraisal.models import ScorecardSnapshot, StaffMember
+from services.appraisal.rules import appraised
 from services.appraisal.schemas import Kpi, PeriodQuery, Ranked, Scorecard
 from services.appraisal.scope import require_visible, sees_everyone, visible_people
 from services.appraisal.service.cards import scorecards
@@ -30,10 +31,19 @@ def present(card: dict, status: str, english: bool, snapshot: ScorecardSnapshot 
     return Scorecard(**{**card, "kpis": kpis, "status": status, **extra})
 
 
-async def render(session, username: str, period: str, english: bool, code: str | None, today: date) -> bytes:
-    """The card (code None) or one KPI line with its drill-down, as JSON bytes."""
+async def render(session, username: str, period: str, english: bool, code: str | None, today: date,
+                 settings, own_roles: tuple[str, ...] | None) -> bytes:
+    """The card (code None) or one KPI line with its drill-down, as JSON bytes. Staff who are not appraised
+    (by default those who only lead, manage risk or audit) have no card: status not_appraised."""
     state = await period_state(session, period)
     snap = await session.get(ScorecardSnapshot, (period, username)) if state else None
+    member = await session.get(StaffMember, username)
+    roles = member.roles if member is not None else own_roles
+    if snap is None and roles and not appraised(roles, settings.not_appraised_roles):
+        if code is not None:
+            raise Problem(404, "not_found")
+        return Scorecard(username=username, period=period, status="not_appraised", kpis=[], total=None,
+                         grade=None).model_dump_json().encode()
     card = snap.card if snap is not None else (await scorecards(session, period, [username], as_of=today))[username]
     shown = present(card, state.status if snap is not None else "provisional", english, snap)
     if code is None:
@@ -80,7 +90,8 @@ async def served(request: Request, user, username: str, period: str | None, code
         current = await state.stamp_board.stamps(db, username)
         body = state.rendered_cards.get(key, current)   # stamps read before computing: a later write re-stamps
         if body is None:
-            body = await render(await db(), username, period, key[2], code, today)
+            body = await render(await db(), username, period, key[2], code, today, request.app.state.settings,
+                                user.roles if username == user.username else None)
             state.rendered_cards.put(key, current, body)
     return Response(body, media_type="application/json")
 
@@ -99,7 +110,8 @@ async def scorecard_kpi(username: str, code: str, user: CurrentUser, request: Re
 
 
 @router.get("/appraisal/rankings", response_model=list[Ranked])
-async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery, unit: str | None = None):
+async def rankings(user: CurrentUser, session: SessionDep, request: Request, period: PeriodQuery,
+                   unit: str | None = None):
     """Closed periods rank from the snapshot (per unit when `unit` is given); open ones provisionally."""
     today = business_today()
     period = period or today.strftime("%Y-%m")
@@ -111,7 +123,8 @@ async def rankings(user: CurrentUser, session: SessionDep, period: PeriodQuery, 
         return [Ranked(rank=key(s), username=s.username, unit=s.unit, total=s.total, grade=s.grade or None,
                        flagged=s.flagged)
                 for s in sorted(rows, key=lambda s: (key(s), s.username))]
-    cards = await scorecards(session, period, sorted(people) if people is not None else None, as_of=today)
+    cards = await scorecards(session, period, sorted(people) if people is not None else None, as_of=today,
+                             not_appraised=request.app.state.settings.not_appraised_roles)
     ordered = sorted(cards.values(), key=lambda c: (-Decimal(c["total"]), c["username"]))
     return [Ranked(rank=i, username=c["username"], unit=None, total=c["total"], grade=c["grade"], flagged=False)
             for i, c in enumerate(ordered, 1)]

@@ -25,7 +25,7 @@ async def close_month(database_url: str, period: str, by: str) -> float:
         async with make_session_factory(engine)() as session:
             settings = Settings()
             await close_period(session, actor, period, business_today(), settings.bottom_share,
-                               settings.bottom_min_headcount)
+                               settings.bottom_min_headcount, settings.not_appraised_roles)
             await session.commit()
         return time.perf_counter() - started
     finally:

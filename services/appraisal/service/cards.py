@@ -8,7 +8,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import StaffMember
-from services.appraisal.rules import CENT, LOSS_PER_POINT, NPL_CLASSES, POINT, RATIO, grade_of, score
+from services.appraisal.rules import (CENT, LOSS_PER_POINT, NOT_APPRAISED_ROLES, NPL_CLASSES, POINT, RATIO, appraised,
+                                      grade_of, score)
 from services.appraisal.service.attribution import DailyAverage, daily_average_by_owner
 from services.appraisal.service.facts import Period, PeriodFacts, live_facts
 from services.appraisal.service.kpi_sets import kpi_set
@@ -107,17 +108,19 @@ def build_card(who: str, facts: PeriodFacts, version: int, kpis: list[dict], tar
 
 
 async def scorecards(session: AsyncSession, period: str, usernames: list[str] | None = None,
-                     source: str = "live", as_of: date | None = None) -> dict[str, dict]:
-    """Cards for `usernames` (None: everyone with facts in the period, and every active RM), read on the
-    business date `as_of` (None: as if the period were over)."""
+                     source: str = "live", as_of: date | None = None,
+                     not_appraised: tuple[str, ...] = NOT_APPRAISED_ROLES) -> dict[str, dict]:
+    """Cards for `usernames` (None: every appraised person with facts in the period, and every active RM),
+    read on the business date `as_of` (None: as if the period were over)."""
     load = live_facts if source == "live" else replay_facts
     version, kpis = await kpi_set(session, period)
     facts = await load(session, period, usernames, as_of)
     bases = {k["code"]: await load(session, GROWTH_BASE[k["indicator"]](facts.period), usernames)
              for k in kpis if k["indicator"] in GROWTH_BASE}
     if usernames is None:
-        staff = (await session.exec(select(StaffMember).where(StaffMember.active))).all()
-        people = facts.people() | {s.username for s in staff if "rm" in s.roles}
+        staff = (await session.exec(select(StaffMember))).all()
+        exempt = {s.username for s in staff if not appraised(s.roles, not_appraised)}
+        people = (facts.people() | {s.username for s in staff if s.active and "rm" in s.roles}) - exempt
     else:
         people = set(usernames)
     targets, losses = await rm_targets(session, period, usernames), await year_end_losses(session, period)

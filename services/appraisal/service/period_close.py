@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.config import SOURCE
 from services.appraisal.models import PeriodClose, ScoreAdjustment, ScorecardSnapshot, StaffMember
-from services.appraisal.rules import BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, POINT, bottom_band, period_kind, rank
+from services.appraisal.rules import (BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, NOT_APPRAISED_ROLES, POINT, bottom_band,
+                                      period_kind, rank)
 from services.appraisal.scope import may_adjust, may_close, require, require_visible
 from services.appraisal.service.audit import audit
 from services.appraisal.service.cards import scorecards
@@ -27,14 +28,15 @@ async def period_state(session: AsyncSession, period: str) -> PeriodClose | None
 
 
 async def close_period(session: AsyncSession, actor: Principal, period: str, business_date: date,
-                       share: Decimal = BOTTOM_SHARE, min_headcount: int = BOTTOM_MIN_HEADCOUNT) -> PeriodClose:
+                       share: Decimal = BOTTOM_SHARE, min_headcount: int = BOTTOM_MIN_HEADCOUNT,
+                       not_appraised: tuple[str, ...] = NOT_APPRAISED_ROLES) -> PeriodClose:
     require(may_close(actor))
     if await period_state(session, period):
         raise Problem(409, "period_already_closed", period=period)
     last_day = Period.of(period).end_date - timedelta(days=1)
     if business_date <= last_day:   # a card frozen early would ignore the rest of its period
         raise Problem(409, "period_not_over", period=period, last_day=last_day.isoformat())
-    cards = await scorecards(session, period, as_of=business_date)
+    cards = await scorecards(session, period, as_of=business_date, not_appraised=not_appraised)
     units = {s.username: s.unit for s in (await session.exec(select(StaffMember))).all()}
     snapshots = [ScorecardSnapshot(period=period, username=who, unit=units.get(who), card=card,
                                    total=Decimal(card["total"]), grade=card["grade"], rank_bank=0, rank_unit=0)
