@@ -3,8 +3,7 @@ from decimal import Decimal
 
 from pydantic import field_validator
 
-from services.appraisal.rules import (BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, BOTTOM_SHARE_RANGE, NOT_APPRAISED_ROLES,
-                                      valid_bottom_share)
+from services.appraisal.rules import BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, BOTTOM_SHARE_RANGE, NOT_APPRAISED_ROLES, valid_bottom_share
 from shared.settings import ServiceSettings
 
 SOURCE = "appraisal-service"   # the envelope `source` of every event this service publishes

@@ -5,8 +5,10 @@ qualitative item library. The consumer's handlers, the ledger replay and the tes
 
 The defaults are domain.md's typical weights: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan
 NPL below 0.3 % 5, recovery rate 5, interest collection 5), new customers 10 %, intermediate business
-income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5). Points are out of the weight: a KPI exactly on target scores its weight; linear scoring is capped.
-An admin saves a new version; a period scores with the newest version effective by its month.
+income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5). Points are
+out of the weight: a KPI exactly on target scores its weight; linear scoring is capped. An admin saves
+a new version; a period (month, quarter or year) scores with the newest version effective by its first
+month. Periods, the bottom band (末尾淘汰), who is appraised and NPL responsibility cases decide here too.
 """
 import math
 from collections import defaultdict

@@ -2,8 +2,9 @@
 ledger insert as dedup, handler, one commit); the API is called in-process with tokens signed like the customer
 service's. Events are built exactly in the shapes of shared/events.py."""
 import json
-from datetime import date
 import uuid
+from datetime import date
+
 import pytest
 
 from services.appraisal.config import Settings
@@ -142,8 +143,8 @@ def task_done(cif: str, assignee: str, on: str, on_time: bool) -> dict:
                      source="tasks-service")
 
 
-async def read_card(api, as_user, username: str, period: str, reader: str = "admin") -> dict:
-    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={period}", headers=as_user(reader))
+async def read_card(api, headers_of, username: str, period: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={period}", headers=headers_of(reader))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -152,7 +153,7 @@ def kpi_line(card: dict, code: str) -> dict:
     return next(k for k in card["kpis"] if k["code"] == code)
 
 
-async def read_drilldown(api, as_user, username: str, period: str, code: str, reader: str = "admin") -> dict:
-    r = await api.get(f"/api/v1/appraisal/scorecards/{username}/kpis/{code}?period={period}", headers=as_user(reader))
+async def read_drilldown(api, headers_of, username: str, period: str, code: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}/kpis/{code}?period={period}", headers=headers_of(reader))
     assert r.status_code == 200, r.text
     return r.json()["drilldown"]

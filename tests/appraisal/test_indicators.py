@@ -4,8 +4,19 @@ past its due date as late, and cross-selling as product categories gained over t
 from decimal import Decimal
 
 from services.appraisal.rules import DEFAULT_KPIS, validate_definitions
-from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, fee, kpi_line, read_card, read_drilldown,
-                                      task_done, task_event, won)
+from tests.appraisal.conftest import (
+    assigned,
+    closed,
+    deposit,
+    disbursed,
+    fee,
+    kpi_line,
+    read_card,
+    read_drilldown,
+    task_done,
+    task_event,
+    won,
+)
 from tests.support import core_event, wait_for
 
 

@@ -8,10 +8,20 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
-from services.appraisal.models import ScorecardSnapshot
 from services.appraisal.config import Settings
-from services.appraisal.rules import (DEFAULT_KPIS, balance_point, bottom_band, deed, grade_of, loan_flow, rank,
-                                      score, valid_bottom_share, validate_definitions)
+from services.appraisal.models import ScorecardSnapshot
+from services.appraisal.rules import (
+    DEFAULT_KPIS,
+    balance_point,
+    bottom_band,
+    deed,
+    grade_of,
+    loan_flow,
+    rank,
+    score,
+    valid_bottom_share,
+    validate_definitions,
+)
 from services.appraisal.service.attribution import keep_latest, overlap_days, spans_from_points
 
 LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}

@@ -8,8 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import StaffMember
-from services.appraisal.rules import (CENT, LOSS_PER_POINT, NOT_APPRAISED_ROLES, NPL_CLASSES, POINT, RATIO, appraised,
-                                      grade_of, score)
+from services.appraisal.rules import CENT, LOSS_PER_POINT, NOT_APPRAISED_ROLES, NPL_CLASSES, POINT, RATIO, appraised, grade_of, score
 from services.appraisal.service.attribution import DailyAverage, daily_average_by_owner
 from services.appraisal.service.facts import Period, PeriodFacts, live_facts
 from services.appraisal.service.kpi_sets import kpi_set
@@ -17,7 +16,6 @@ from services.appraisal.service.qualitative import qualitative_points
 from services.appraisal.service.replay import replay_facts
 from services.appraisal.service.responsibility import year_end_losses
 from services.appraisal.service.targets import rm_targets
-
 
 AVERAGED = {"deposit_daily_average": "deposit", "loan_daily_average": "loan", "deposit_growth_ytd": "deposit",
             "deposit_growth_yoy": "deposit"}

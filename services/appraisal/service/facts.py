@@ -15,8 +15,16 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.models import (ActivityFact, BalanceInterval, FeeIncome, FirstBusiness, LoanFlow, LoanRecord,
-                                       OwnershipInterval, TaskRecord)
+from services.appraisal.models import (
+    ActivityFact,
+    BalanceInterval,
+    FeeIncome,
+    FirstBusiness,
+    LoanFlow,
+    LoanRecord,
+    OwnershipInterval,
+    TaskRecord,
+)
 from services.appraisal.rules import categories_gained, late_and_open, period_bounds
 from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 

@@ -11,8 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.config import SOURCE
 from services.appraisal.models import PeriodClose, ScoreAdjustment, ScorecardSnapshot, StaffMember
-from services.appraisal.rules import (BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, NOT_APPRAISED_ROLES, POINT, bottom_band,
-                                      period_kind, rank)
+from services.appraisal.rules import BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, NOT_APPRAISED_ROLES, POINT, bottom_band, period_kind, rank
 from services.appraisal.scope import may_adjust, may_close, require, require_visible
 from services.appraisal.service.audit import audit
 from services.appraisal.service.cards import scorecards

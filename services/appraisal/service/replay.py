@@ -13,11 +13,25 @@ from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import LedgerEvent
-from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FIRST_BUSINESS, FLOW_AMOUNTS, NEW_LOAN_CLASS, TASK_EVENTS,
-                                      account_of, balance_point, categories_gained, deed, fee_fact, first_business_day,
-                                      loan_flow, sets_balance, stamp, task_point)
-from services.appraisal.service.attribution import (BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest,
-                                                    spans_from_points)
+from services.appraisal.rules import (
+    BALANCE_FIELD,
+    DEEDS,
+    FIRST_BUSINESS,
+    FLOW_AMOUNTS,
+    NEW_LOAN_CLASS,
+    TASK_EVENTS,
+    account_of,
+    balance_point,
+    categories_gained,
+    deed,
+    fee_fact,
+    first_business_day,
+    loan_flow,
+    sets_balance,
+    stamp,
+    task_point,
+)
+from services.appraisal.service.attribution import BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest, spans_from_points
 from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed, count_late_open
 
 
