@@ -38,7 +38,8 @@ class AgendaPart(Part):
 
 
 class ScorecardPart(Part):
-    status: Literal["ok", "unavailable", "not_appraised"]   # not_appraised: staff without a card (lead, risk, audit)
+    # not_appraised: staff without a card (lead, risk, audit by default); the other parts stay ok / unavailable
+    status: Literal["ok", "unavailable", "not_appraised"]  # type: ignore[assignment]
     period: str | None = None
     total: str | None = None
     grade: str | None = None

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.ledger import record_facts
@@ -95,7 +96,7 @@ async def _keep_first_business(session: AsyncSession, days: dict[str, int]) -> N
     """Each customer's earliest opening: a run's day replaces the stored one only when earlier."""
     if not days:
         return
-    table = FirstBusiness.__table__
+    table = SQLModel.metadata.tables[FirstBusiness.__tablename__]
     known = dict((await session.execute(select(table.c.cif, table.c.day).where(
         one_of(session, table.c.cif, set(days))))).all())
     rows = [{"cif": c, "day": d} for c, d in sorted(days.items()) if c not in known or d < known[c]]

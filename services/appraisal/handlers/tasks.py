@@ -7,6 +7,7 @@ card stamp moves."""
 from collections import Counter
 
 from sqlalchemy import select
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.activity import credit_deeds
@@ -28,7 +29,7 @@ async def on_task_events(session: AsyncSession, items: list[Item]) -> None:
     ids = {i.data.task_id for i in items}
     records: dict[str, dict] = {}
     if ids:
-        table = TaskRecord.__table__
+        table = SQLModel.metadata.tables[TaskRecord.__tablename__]
         records = {r["task_id"]: r for r in plain_rows(await session.execute(
             select(table).where(one_of(session, table.c.task_id, ids))))}
     for item in items:

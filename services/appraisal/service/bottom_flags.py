@@ -18,8 +18,7 @@ async def decide_bottom_flag(session: AsyncSession, actor: Principal, period: st
     require(may_decide_bottom_flag(actor))
     await require_visible(session, actor, username)
     snapshot = await session.get(ScorecardSnapshot, (period, username))
-    proposal = (snapshot.card.get("bottom_flag") if snapshot else None) or {}
-    if proposal.get("status") != "proposed":
+    if snapshot is None or (snapshot.card.get("bottom_flag") or {}).get("status") != "proposed":
         raise Problem(409, "no_bottom_flag_proposed", period=period, username=username)
     status = DECISIONS[decision]
     snapshot.card = {**snapshot.card, "bottom_flag": {"status": status, "reason": reason, "by": actor.username}}

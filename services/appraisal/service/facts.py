@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -187,10 +188,10 @@ async def _categories_gained(session: AsyncSession, p: Period, usernames: list[s
     if usernames is not None:
         owners = owners.where(o.owner.in_(usernames))
     at_end = dict((await session.exec(owners)).all())
-    spans = []
+    spans: list = []
     cifs = list(at_end)
     for i in range(0, len(cifs), 500):
-        spans += (await session.exec(select(b.cif, b.product, b.from_day, b.to_day, b.balance).where(
+        spans += (await session.execute(sa_select(b.cif, b.product, b.from_day, b.to_day, b.balance).where(
             b.cif.in_(cifs[i:i + 500]), b.from_day <= last, (b.to_day.is_(None)) | (b.to_day > p.start - 1)))).all()
     return categories_gained(spans, at_end, p.start, p.end)
 

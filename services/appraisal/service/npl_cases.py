@@ -67,7 +67,7 @@ async def decide_case(session: AsyncSession, actor: Principal, loan_id: str, dec
     case.status, case.reason, case.decided_by = ("confirmed" if decision == "confirm" else "rejected"), reason, \
         actor.username
     year = date.fromordinal(case.opened_day).year
-    if case.status == "confirmed":
+    if case.status == "confirmed" and loss_amount is not None:
         case.loss_amount = loss_amount
         for who, role in ((case.originator, "originated"), (case.risk_manager, "monitored")):
             if who:
