@@ -28,7 +28,7 @@ from services.customer.handlers import HANDLERS
 from services.customer.models import Customer
 from shared.clock import utcnow
 from shared.consumer import EventConsumer
-from shared.db import make_engine, make_session_factory
+from shared.db import make_engine, make_session_factory, table_of
 from shared.events import parse_event
 from shared.handlers import Item
 from shared.migrations import upgrade_to_head
@@ -69,7 +69,7 @@ async def register_customers(sessions, customers: int) -> None:
     now = utcnow()
     async with sessions() as session:
         await seed_demo(session)
-        await session.execute(Customer.__table__.insert(), [
+        await session.execute(table_of(Customer).insert(), [
             {"id": uuid.uuid5(uuid.NAMESPACE_OID, cif_of(n)), "cif": cif_of(n), "name": cif_of(n),
              "kind": "corporate" if n % 3 == 0 else "retail", "government_related": False, "status": "new",
              "tier": "standard", "unit_code": "SB01", "unit_path": "HQ/BR01/SB01", "owner": "rm01", "version": 1,

@@ -100,12 +100,15 @@ async def finish_times(stack: Stack, started: float, timeout: float = 3600) -> d
 
 async def measure(stack: Stack) -> tuple[list[dict], dict[str, float]]:
     rng = random.Random(19)
+    if stack.kafka is None:
+        raise RuntimeError("the stack's broker is started first")
+    kafka = stack.kafka
     await register(stack)
-    await publish(stack.kafka, opening_stream(rng))
+    await publish(kafka, opening_stream(rng))
     await caught_up(stack, timeout=600)
     stream = hot_stream(rng)
     cpu_before, started = cpu_now(stack), time.perf_counter()
-    sent = await publish(stack.kafka, stream)
+    sent = await publish(kafka, stream)
     published = time.perf_counter() - started
     finished = await finish_times(stack, started)
     cpu = {name: round(spent - cpu_before.get(name, 0.0), 1) for name, spent in cpu_now(stack).items()}

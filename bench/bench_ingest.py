@@ -1,6 +1,7 @@
 """`python -m bench.bench_ingest`: end-to-end ingest of a core-banking stream through every service.
 
-1. Throughput: 100,000 simulator events (90 % deposit.changed, 10 % loan events) for 50,000 customers,
+1. Throughput: 100,000 simulator events (about 87 % deposit.changed, 10 % loan events, 3 % fee.posted on
+   corebanking.fees) for 50,000 customers,
    published as fast as the producer goes; timed from the first publish until every consumer group has
    caught up and every outbox is drained (each effect visible in holdings, tasks and the appraisal
    ledger). The customers' first accounts (one deposit.opened each, the simulator's preamble) are
@@ -27,7 +28,7 @@ from shared.events import LOANS_TOPIC
 from tools.databases import database_urls
 from tools.devstack import Stack
 from tools.results import write_results
-from tools.simulator import envelope, generate, publish
+from tools.simulator import FEE_SHARE, envelope, generate, publish
 from tools.watch import caught_up, query
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 50_000))
@@ -49,7 +50,8 @@ def steady_stream(customers: int, seconds: int, sent_at: dict):
     """The simulator's stream at RATE for `seconds`, a loan.due probe every PROBE_EVERY events; records
     when each probe is handed to the producer (the publisher paces, so this is its send time)."""
     # The accounts exist since phase 1 (the same ids): skip this seed's preamble, keep its movements.
-    stream = itertools.islice(generate(customers, customers + RATE * seconds, seed=11), customers, None)
+    stream = itertools.islice(generate(customers, customers + RATE * seconds, seed=11, fee_share=FEE_SHARE),
+                              customers, None)
     probe = probes(customers, RATE * seconds // PROBE_EVERY)
     for n, item in enumerate(stream, start=1):
         yield item
@@ -81,7 +83,7 @@ def cpu_now(stack: Stack) -> dict[str, float]:
 
 
 async def measure(stack: Stack) -> tuple[list[dict], dict[str, float]]:
-    stream = generate(CUSTOMERS, CUSTOMERS + EVENTS)
+    stream = generate(CUSTOMERS, CUSTOMERS + EVENTS, fee_share=FEE_SHARE)
     kafka = stack.kafka
     assert kafka, "the stack's broker is started first"
     setup_started = time.perf_counter()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.loadgen import write_results
 from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack
+from tools.results import write_results
 from tools.webbuild import ROOT, ensure_built
 
 RUNS, THROTTLE = 5, 4

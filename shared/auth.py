@@ -13,7 +13,7 @@ from sqlalchemy import or_
 from shared.errors import Problem
 from shared.logging import user_var
 
-ROLES = ("rm", "team_lead", "branch_head", "risk_manager", "auditor", "admin")
+ROLES = ("rm", "team_lead", "branch_head", "credit_deputy_head", "risk_manager", "auditor", "admin")
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 

@@ -20,7 +20,7 @@ MAX_REQUEST_ID = 64
 
 
 def usable_request_id(rid: str | None) -> bool:
-    return bool(rid) and len(rid) <= MAX_REQUEST_ID and rid.isascii() and rid.isprintable()
+    return rid is not None and 0 < len(rid) <= MAX_REQUEST_ID and rid.isascii() and rid.isprintable()
 
 
 def _database_error(exc: BaseException | None) -> BaseException | None:
@@ -43,8 +43,9 @@ def database_error_summary(exc: BaseException) -> str:
     for name in ("sqlstate", "constraint_name", "table_name", "column_name"):
         if getattr(driver, name, None):
             parts.append(f"{name}={getattr(driver, name)}")
-    if getattr(exc, "statement", None):
-        parts.append(f"[SQL: {exc.statement}]")
+    statement = getattr(exc, "statement", None)
+    if statement:
+        parts.append(f"[SQL: {statement}]")
     return " ".join(parts) + " (message and values withheld from the log)"
 
 

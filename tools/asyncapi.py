@@ -62,15 +62,15 @@ def _topic_constants() -> dict[str, str]:
 _OUTBOX_CALLS = {"record_event": (1, 2), "outbox_row": (0, 1)}
 
 
-def _called(node: ast.Call) -> str | None:
-    return getattr(node.func, "id", getattr(node.func, "attr", None))
+def _called(node: ast.Call) -> str:
+    return getattr(node.func, "id", getattr(node.func, "attr", ""))   # "": a call of an expression
 
 
 def published() -> dict[str, dict[str, set[str]]]:
     """{service: {topic: {event types}}} from the outbox calls in services/: record_event / outbox_row with
     a topic constant and a literal type, or a service's own wrapper that passes its type parameter on to
     one of them (the customer service's publish())."""
-    constants, found = _topic_constants(), {}
+    constants, found = _topic_constants(), dict[str, dict[str, set[str]]]()
     trees = {path: ast.parse(path.read_text()) for path in sorted((ROOT / "services").rglob("*.py"))}
     service_of = {path: path.relative_to(ROOT / "services").parts[0] for path in trees}
     wrappers: dict[tuple[str, str], tuple[str, int]] = {}   # (service, function) -> (topic, type's position)
@@ -79,23 +79,25 @@ def published() -> dict[str, dict[str, set[str]]]:
             params = [a.arg for a in func.args.args]
             for call in (n for n in ast.walk(func) if isinstance(n, ast.Call) and _called(n) in _OUTBOX_CALLS):
                 topic_at, type_at = _OUTBOX_CALLS[_called(call)]
-                topic, kind = call.args[topic_at:topic_at + 1], call.args[type_at:type_at + 1]
-                if topic and isinstance(topic[0], ast.Name) and topic[0].id in constants and kind \
-                        and isinstance(kind[0], ast.Name) and kind[0].id in params:
-                    wrappers[(service_of[path], func.name)] = (constants[topic[0].id], params.index(kind[0].id))
+                topic_arg, kind_arg = call.args[topic_at:topic_at + 1], call.args[type_at:type_at + 1]
+                if topic_arg and isinstance(topic_arg[0], ast.Name) and topic_arg[0].id in constants and kind_arg \
+                        and isinstance(kind_arg[0], ast.Name) and kind_arg[0].id in params:
+                    wrappers[(service_of[path], func.name)] = (constants[topic_arg[0].id], params.index(kind_arg[0].id))
     for path, tree in trees.items():
         service = service_of[path]
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
             if _called(call) in _OUTBOX_CALLS:
                 topic_at, type_at = _OUTBOX_CALLS[_called(call)]
-                if len(call.args) > type_at and isinstance(call.args[topic_at], ast.Name) \
-                        and isinstance(call.args[type_at], ast.Constant):
-                    topic = constants[call.args[topic_at].id]
-                    found.setdefault(service, {}).setdefault(topic, set()).add(call.args[type_at].value)
+                topic_node, type_node = call.args[topic_at:topic_at + 1], call.args[type_at:type_at + 1]
+                if topic_node and isinstance(topic_node[0], ast.Name) and type_node \
+                        and isinstance(type_node[0], ast.Constant) and isinstance(type_node[0].value, str):
+                    topic = constants[topic_node[0].id]
+                    found.setdefault(service, {}).setdefault(topic, set()).add(type_node[0].value)
             elif (service, _called(call)) in wrappers:
                 topic, type_at = wrappers[(service, _called(call))]
-                if len(call.args) > type_at and isinstance(call.args[type_at], ast.Constant):
-                    found.setdefault(service, {}).setdefault(topic, set()).add(call.args[type_at].value)
+                type_node = call.args[type_at:type_at + 1]
+                if type_node and isinstance(type_node[0], ast.Constant) and isinstance(type_node[0].value, str):
+                    found.setdefault(service, {}).setdefault(topic, set()).add(type_node[0].value)
     return found
 
 
@@ -131,7 +133,8 @@ def _topic_settings() -> dict[str, dict]:
 
 def _schemas() -> tuple[dict, dict[str, str]]:
     """Component schemas: one `<Model>Event` (envelope + typed data) per event type, their parts shared."""
-    typed = {key: create_model(f"{model.__name__}Event", __base__=events.Envelope, type=(Literal[key[0]], ...),
+    typed = {key: create_model(f"{model.__name__}Event", __base__=events.Envelope,
+                               type=(Literal[key[0]], ...),  # type: ignore[arg-type]  # a Literal made at run time
                                data=(model, ...)) for key, model in events.EVENT_TYPES.items()}
     refs, defs = models_json_schema([(m, "validation") for m in typed.values()], schema_generator=_ContractSchema,
                                     ref_template="#/components/schemas/{model}")
@@ -174,9 +177,9 @@ def document() -> dict:
                                                    for h, d in DLQ_HEADERS.items()}}
     channels, operations = {}, {}
     for topic in events.ALL_TOPICS:
-        types = sorted(t for t, where in topic_of.items() if where == topic)
-        channels[topic] = {"address": topic, "description": f"Events {', '.join(types)}.",
-                           "messages": {t: {"$ref": f"#/components/messages/{t}"} for t in types},
+        topic_types = sorted(t for t, where in topic_of.items() if where == topic)
+        channels[topic] = {"address": topic, "description": f"Events {', '.join(topic_types)}.",
+                           "messages": {t: {"$ref": f"#/components/messages/{t}"} for t in topic_types},
                            "bindings": _channel_binding(settings[topic])}
         dlq = events.dlq_topic(topic)
         channels[dlq] = {"address": dlq, "description": f"Messages of {topic} a consumer refused; kept longer.",

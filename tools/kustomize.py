@@ -89,7 +89,7 @@ def _apply(doc: dict, op: dict) -> None:
 def _containers(doc: dict) -> list[dict]:
     found = []
     for path in POD_SPEC_PATHS:
-        node = doc
+        node: object = doc
         for part in path:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):

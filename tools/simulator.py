@@ -2,8 +2,12 @@
 
 `python -m tools.simulator --customers 1000 --events 20000 --rate 1000` (also `make simulate`).
 Deposits move daily (90 % of events are `deposit.changed`), loans follow a schedule (disbursed → due →
-repaid, some overdue and downgraded). The same seed gives the same stream, and `expected_state()`
-says what the final balances must be — fault tests compare against it exactly.
+repaid, some overdue and downgraded). With `fee_share` (the command line's --fee-share, 3 % by default)
+some customers also pay fees: `fee.posted` on `corebanking.fees`, small positive amounts and now and then
+a reversal (a negative amount naming the fee it `reverses`). The same seed gives the same stream, and
+`expected_state()` says what the final balances and fee income must be — fault tests compare against it
+exactly. Fees come from a random generator of their own, so `fee_share=0` (generate's default, which the
+consumer benchmarks and fault tests use) leaves the deposit and loan stream exactly as it always was.
 """
 import argparse
 import asyncio
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC
+from shared.events import DEPOSITS_TOPIC, FEES_TOPIC, LOANS_TOPIC
 from shared.kafka import PartitionBatches
 
 PRODUCTS = ("demand", "demand", "savings", "time", "margin", "wealth")
@@ -28,6 +32,11 @@ TYPICAL_MOVEMENT = (2_000.0,) * 4 + (60_000.0,)
 SPREAD = 1.4          # sigma of log(amount)
 LEAVING = 0.03        # share of withdrawals that move most of an account away (the retention case)
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+FEE_SHARE = 3 / 100    # share of the stream that is fee.posted when fees are on (the command line's default)
+FEE_PAYERS = 3 / 10    # share of customers who pay fees at all (settlement, cards, wealth products…)
+FEE_REVERSED = 1 / 20  # share of fee events that reverse one of the customer's earlier fees
+TYPICAL_FEE = 50.0     # median fee, CNY (log-normal around it, at least 1.00)
+FEE_CATEGORIES = ("settlement", "wealth", "card", "fx", "guarantee", "agency", "other")
 
 
 @dataclass
@@ -37,6 +46,9 @@ class Book:
     typical: float = 2_000.0   # median size of one movement, CNY: a retail or a business customer
     accounts: dict[str, tuple[str, Decimal]] = field(default_factory=dict)   # id -> (product, balance)
     loans: dict[str, dict] = field(default_factory=dict)
+    pays_fees: bool = False
+    fees: list[tuple[str, str, Decimal]] = field(default_factory=list)   # unreversed: (fee id, category, amount)
+    fees_posted: int = 0
 
 
 def cif_of(n: int) -> str:
@@ -53,10 +65,14 @@ def money(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 
 
-def generate(customers: int, events: int, seed: int = 7, start: date = date(2026, 11, 2)):
-    """Yield (topic, key, envelope) in publish order; business dates advance one day per customer pass."""
+def generate(customers: int, events: int, seed: int = 7, start: date = date(2026, 11, 2), fee_share: float = 0.0):
+    """Yield (topic, key, envelope) in publish order; business dates advance one day per customer pass.
+    `fee_share`: about this share of the events after the first accounts is fee.posted (none by default)."""
     rng = random.Random(seed)
     books = [Book(cif_of(n), typical=rng.choice(TYPICAL_MOVEMENT)) for n in range(1, customers + 1)]
+    fee_rng = random.Random(f"fees/{seed}")   # its own generator: the deposits and loans stay as without fees
+    for book in books if fee_share else ():
+        book.pays_fees = fee_rng.random() < FEE_PAYERS
     produced, day = 0, start
     for book in books:  # every customer starts with an account, so changes have something to change
         yield from _open_account(book, day, rng)
@@ -66,7 +82,9 @@ def generate(customers: int, events: int, seed: int = 7, start: date = date(2026
         for book in rng.sample(books, k=min(len(books), max(1, (events - produced)))):
             if produced >= events:
                 break
-            if rng.random() < 0.9:
+            if book.pays_fees and fee_rng.random() < fee_share / FEE_PAYERS:
+                yield _fee(book, day, fee_rng)
+            elif rng.random() < 0.9:
                 yield _deposit_change(book, day, rng)
             else:
                 yield _loan_event(book, day, rng)
@@ -145,15 +163,35 @@ def _loan_event(book: Book, day: date, rng: random.Random):
     return LOANS_TOPIC, book.cif, event
 
 
-def expected_state(customers: int, events: int, seed: int = 7) -> dict:
-    """Final deposit balance per account and event count per type for the same stream."""
+def _fee(book: Book, day: date, rng: random.Random):
+    """A fee the customer pays, or now and then the reversal of an earlier one (its amount negated)."""
+    if book.fees and rng.random() < FEE_REVERSED:
+        original, category, amount = book.fees.pop(rng.randrange(len(book.fees)))
+        fee_id, amount, extra = f"{original}R", -amount, {"reverses": original}
+    else:
+        book.fees_posted += 1
+        fee_id, category, extra = f"F{book.cif[1:]}{book.fees_posted:04d}", rng.choice(FEE_CATEGORIES), {}
+        amount = Decimal(f"{max(1.0, rng.lognormvariate(math.log(TYPICAL_FEE), 1.0)):.2f}")
+        book.fees.append((fee_id, category, amount))
+    return FEES_TOPIC, book.cif, envelope("fee.posted", book.cif, {
+        "fee_id": fee_id, "customer_id": book.cif, "category": category, "amount": money(amount), "currency": "CNY",
+        "posted_on": day.isoformat(), **extra}, day, rng)
+
+
+def expected_state(customers: int, events: int, seed: int = 7, fee_share: float = 0.0) -> dict:
+    """Final deposit balance per account, fee income per customer (reversals netted) and event count per
+    type for the same stream."""
     balances: dict[str, Decimal] = {}
+    fees: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
-    for _, _, event in generate(customers, events, seed):
+    for _, _, event in generate(customers, events, seed, fee_share=fee_share):
         counts[event["type"]] = counts.get(event["type"], 0) + 1
         if event["type"] == "deposit.changed":
             balances[event["data"]["account_id"]] = Decimal(event["data"]["balance"])
-    return {"balances": balances, "counts": counts}
+        elif event["type"] == "fee.posted":
+            cif = event["data"]["customer_id"]
+            fees[cif] = fees.get(cif, Decimal(0)) + Decimal(event["data"]["amount"])
+    return {"balances": balances, "fees": fees, "counts": counts}
 
 
 async def publish(bootstrap: str, stream, rate: float | None = None, duplicate_every: int = 0,
@@ -205,8 +243,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10000)
     parser.add_argument("--rate", type=float, default=None, help="events per second (default: as fast as possible)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fee-share", type=float, default=FEE_SHARE, help="share of fee.posted events (0: none)")
     args = parser.parse_args()
-    stream = generate(args.customers, args.events, args.seed)
+    stream = generate(args.customers, args.events, args.seed, fee_share=args.fee_share)
     print(asyncio.run(publish(args.bootstrap, stream, args.rate)))
 
 

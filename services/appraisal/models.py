@@ -184,8 +184,8 @@ class ScorecardSnapshot(SQLModel, table=True):
 
 class ScoreAdjustment(SQLModel, table=True):
     __tablename__ = "score_adjustment"
-    id: int | None = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                            autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
+                                                          primary_key=True, autoincrement=True))
     period: str = Field(max_length=7)
     username: str = Field(max_length=64, index=True)
     points: Decimal = Field(sa_column=Column(Numeric(8, 2), nullable=False))
@@ -197,8 +197,8 @@ class ScoreAdjustment(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Who did what to whose score, when and from where: every write an appraisal decision makes."""
     __tablename__ = "appraisal_audit"
-    id: int | None = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                            autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
+                                                          primary_key=True, autoincrement=True))
     actor: str = Field(max_length=64)
     action: str = Field(max_length=40)
     subject: str = Field(max_length=64, index=True)

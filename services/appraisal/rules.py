@@ -12,8 +12,10 @@ month. Periods, the bottom band (末尾淘汰), who is appraised and NPL respons
 """
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, get_args
 
 CENT = Decimal("0.01")              # money, to the cent
 POINT = CENT                        # points, to the hundredth
@@ -49,9 +51,10 @@ DEFAULT_KPIS: list[dict] = [
     {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "5",
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
 ]
-INDICATORS = ("deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
-              "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-              "interest_collection_rate", "cross_selling")
+Indicator = Literal["deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
+                    "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
+                    "interest_collection_rate", "cross_selling"]
+INDICATORS: tuple[str, ...] = get_args(Indicator)
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
 # Five grades by total points, highest first (configurable data like everything here).
@@ -165,7 +168,7 @@ def validate_definitions(definitions: list[dict]) -> list[str]:
 UNGRADED = ""   # a frozen card without targets: no grade
 
 
-def rank(cards: list) -> None:
+def rank(cards: Sequence) -> None:
     """Ranks bank-wide and per unit (ties share a rank) and grades, set on each card (anything with
     username, unit, total, card). Flags are not touched: only the annual close proposes them (bottom_band)."""
     ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from services.appraisal.rules import INDICATORS, PERIOD_FORMATS, PERIOD_PATTERN
+from services.appraisal.rules import PERIOD_FORMATS, PERIOD_PATTERN, Indicator
 from shared.errors import Problem
 
 _PERIOD_DOC = {"description": PERIOD_FORMATS, "json_schema_extra": {"pattern": PERIOD_PATTERN}}
@@ -41,7 +41,7 @@ class KpiSet(BaseModel):
 
 
 class Breakdown(BaseModel):
-    indicator: Literal[INDICATORS]
+    indicator: Indicator
     parent_level: Literal["bank", "unit", "team"] | None = None
     parent_key: str | None = None
     level: Literal["bank", "unit", "team", "rm"]

@@ -1,7 +1,7 @@
 """Customer service settings."""
 from decimal import Decimal
 
-from services.customer.rules import TierRules
+from services.customer.rules import LATE_ENTRY_BUSINESS_DAYS, TierRules
 from shared.settings import ServiceSettings
 
 
@@ -23,6 +23,8 @@ class Settings(ServiceSettings):
     tier_private: Decimal = TierRules.private
     tier_corporate_deposits: Decimal = TierRules.corporate_deposits
     tier_corporate_loans: Decimal = TierRules.corporate_loans
+    # How many business days back an interaction counts without the lead's approval (rules.entry_standing).
+    interaction_late_entry_days: int = LATE_ENTRY_BUSINESS_DAYS
 
     def tier_rules(self) -> TierRules:
         return TierRules(gold=self.tier_gold, platinum=self.tier_platinum, private=self.tier_private,

@@ -1,7 +1,7 @@
 """Tables the customer service owns: org units, teams, staff, customers, their ownership history,
-transfer requests and refused claims, the audit trail, interactions, relationships and key contacts,
-the holdings projected from core banking (accounts, loans, end-of-day totals) and the open-task read
-model. (The sign-in sessions' refresh tokens stay with service/sessions.py for now.)"""
+transfer requests and refused claims, the audit trail, interactions, the industry policy, relationships
+and key contacts, the holdings projected from core banking (accounts, loans, end-of-day totals) and the
+open-task read model. (The sign-in sessions' refresh tokens stay with service/sessions.py for now.)"""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -150,6 +150,23 @@ class Interaction(SQLModel, table=True):
     created_at: datetime
     spot_checked_by: str | None = Field(default=None, max_length=64)
     spot_checked_at: datetime | None = None
+    # counted / pending_approval / rejected: logged too long after it happened, it counts once the lead
+    # approves; a rejected one never counts (kept: the log is immutable)
+    status: str = Field(default="counted", max_length=20)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    decision_note: str | None = Field(default=None, max_length=500)
+
+
+class IndustryPolicy(SQLModel, table=True):
+    """The bank's industry policy (行业政策) from a half-year plan: one row per industry and period."""
+    __tablename__ = "industry_policy"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    industry: str = Field(max_length=100, index=True)
+    policy: str = Field(max_length=20)         # maintain / grow / control
+    effective_from: date
+    effective_to: date | None = None           # last day it applies; open-ended when None
+    set_by: str = Field(max_length=64)
 
 
 class Relationship(SQLModel, table=True):

@@ -7,14 +7,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.customer.models import Customer, CustomerOwnership, KeyContact
+from services.customer.rules import INDUSTRY_POLICIES, needs_backup
 from services.customer.service.pii import mask_national_id, mask_phone
 from services.customer.service.validation import CifStr, CreditCode, MobilePhone, NationalId
 from shared.auth import ROLES
 
-# The bank's industry policy (行业政策): maintain / grow / control-and-exit.
-INDUSTRY_POLICY = {"telecom": "maintain", "power": "maintain", "transport": "maintain", "education": "grow",
-                   "ports": "grow", "electronics": "grow", "steel": "control", "cement": "control",
-                   "real_estate": "control"}
 Status = Literal["prospect", "new", "active", "inactive", "exited"]
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 
@@ -88,7 +85,9 @@ class CustomerPublic(BaseModel):
     status: str
     government_related: bool
     industry: str | None
-    industry_policy: str | None = None
+    industry_policy: str | None = Field(default=None, description="the bank's policy for the industry today: "
+                                                                 "maintain / grow / control (control: marked)")
+    missing_b: bool = Field(default=False, description="a retail premium customer without a B岗: the lead's alert")
     birthday: date | None
     phone: str | None
     national_id: str | None
@@ -105,17 +104,18 @@ class CustomerPublic(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, c: Customer, unmasked: bool = False) -> "CustomerPublic":
+    def of(cls, c: Customer, unmasked: bool = False, policy: str | None = None) -> "CustomerPublic":
+        """`policy`: the industry policy in effect for c.industry (service/industry_policy.py)."""
         owners = [OwnerPublic(role=r, username=u) for r, u in (("A", c.owner), ("B", c.backup_owner)) if u]
         return cls(id=c.id, cif=c.cif, name=c.name, kind=c.kind, owner=c.owner, backup_owner=c.backup_owner,
                    owners=owners, tier=c.tier, status=c.status, government_related=c.government_related,
-                   industry=c.industry, industry_policy=INDUSTRY_POLICY.get(c.industry or ""), birthday=c.birthday,
+                   industry=c.industry, industry_policy=policy, birthday=c.birthday,
                    phone=c.phone if unmasked else mask_phone(c.phone),
                    national_id=c.national_id if unmasked else mask_national_id(c.national_id),
                    credit_code=c.credit_code, address=c.address, risk_preference=c.risk_preference,
                    credit_rating=c.credit_rating, prospect_stage=c.prospect_stage, source_channel=c.source_channel,
                    referred_by=c.referred_by, lost_reason=c.lost_reason, unit=c.unit_code, version=c.version,
-                   created_at=c.created_at)
+                   created_at=c.created_at, missing_b=needs_backup(c.kind, c.tier) and not c.backup_owner)
 
 
 class CustomerPage(BaseModel):
@@ -167,7 +167,19 @@ class InteractionPublic(BaseModel):
     created_at: datetime
     spot_checked_by: str | None
     spot_checked_at: datetime | None
+    status: str = "counted"          # counted / pending_approval (logged too late to count unapproved) / rejected
+    decided_by: str | None = None    # who approved or rejected a late entry
+    decided_at: datetime | None = None
+    decision_note: str | None = None
 
+
+class EntryDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class EntryRejection(EntryDecision):
+    note: Annotated[str, Field(min_length=1, max_length=500, description="why it does not count")]
 
 
 class RelationshipCreate(BaseModel):
@@ -195,6 +207,20 @@ class ContactPublic(BaseModel):
     def of(cls, c: KeyContact, unmasked: bool = False) -> "ContactPublic":
         return cls(id=c.id, name=c.name, role=c.role, phone=c.phone if unmasked else mask_phone(c.phone),
                    active=c.active)
+
+
+class IndustryPolicyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    industry: Annotated[str, Field(min_length=1, max_length=100, description="as customers' industry, e.g. steel")]
+    policy: Literal[INDUSTRY_POLICIES]  # type: ignore[valid-type]
+    effective_from: date
+    effective_to: date | None = Field(default=None, description="last day it applies; open-ended when absent")
+
+
+class IndustryPolicyPublic(IndustryPolicyCreate):
+    model_config = ConfigDict(extra="ignore")
+    set_by: str
+
 
 class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -8,7 +8,9 @@ from shared.auth import Principal
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
 APPROVERS = ("team_lead", "branch_head", "admin")      # may move customers and decide transfer requests
 SERVERS = ("rm", "team_lead", "branch_head")           # serve the customer: log contacts, see full PII
-CHECKERS = ("team_lead", "branch_head")                # spot-check the work log
+# spot-check the work log (不定期抽查): the lead, the branch head, the credit deputy head where there is one
+CHECKERS = ("team_lead", "branch_head", "credit_deputy_head")
+LATE_ENTRY_APPROVERS = ("team_lead", "branch_head")    # let an interaction logged late count
 AUDIT_READERS = ("auditor", "admin")
 
 
@@ -28,6 +30,10 @@ def serves_customers(p: Principal) -> bool:
 
 def may_spot_check(p: Principal) -> bool:
     return p.has(*CHECKERS)
+
+
+def may_approve_late_entry(p: Principal) -> bool:
+    return p.has(*LATE_ENTRY_APPROVERS)
 
 
 def may_claim(p: Principal) -> bool:
@@ -69,13 +75,14 @@ def visible_customers(p: Principal):
 
 
 def visible_log(p: Principal):
-    """Whose work log a caller reads: their own; a lead the team's; heads, risk and audit their subtree."""
+    """Whose work log a caller reads: their own; a lead the team's; heads (the credit deputy head too),
+    risk and audit their subtree."""
     if p.has("admin"):
         return true()
     clauses = [Interaction.rm == p.username]
     if p.has("team_lead") and p.team:
         clauses.append(Interaction.team == p.team)
-    if p.has("branch_head", "risk_manager", "auditor"):
+    if p.has("branch_head", "credit_deputy_head", "risk_manager", "auditor"):
         clauses.append(Interaction.customer_id.in_(select(Customer.id).where(p.subtree(Customer.unit_path))))
     return or_(*clauses)
 

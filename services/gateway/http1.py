@@ -109,6 +109,8 @@ class Pool:
         url = urlsplit(base_url)
         if url.scheme != "http":
             raise ValueError(f"only http:// services are supported, not {base_url}")
+        if url.hostname is None:
+            raise ValueError(f"a service URL names its host: {base_url}")
         self.host, self.port = url.hostname, url.port or 80
         self.host_header = f"host: {url.netloc}\r\n".encode("latin-1")
         self.connect_timeout = connect_timeout

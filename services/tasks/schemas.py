@@ -2,12 +2,15 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
 from services.tasks.texts import cancel_text, render
+
+if TYPE_CHECKING:   # lifecycle's rows are shown like tasks
+    from services.tasks.service.lifecycle import TaskRow
 
 
 class TaskPublic(BaseModel):
@@ -33,11 +36,11 @@ class TaskPublic(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, t: Task, english: bool) -> "TaskPublic":
+    def of(cls, t: "Task | TaskRow", english: bool) -> "TaskPublic":
         return cls(**cls.fields_of(t, english))
 
     @staticmethod
-    def fields_of(t: Task, english: bool) -> dict:
+    def fields_of(t: "Task | TaskRow", english: bool) -> dict:
         """The public fields of a task (an ORM object or a plain row with the same columns)."""
         title, reason = render(t.rule, t.params, english)
         return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,

@@ -17,6 +17,9 @@ class CustomerRegistered(EventData):
     unit: str
     unit_path: str
     birthday: date | None = None  # additive: retail customers' birthday greeting schedule
+    # additive: the bank's policy for the customer's industry on the business date (a control industry's
+    # new loans raise a risk review in the tasks service)
+    industry_policy: Literal["maintain", "grow", "control"] | None = None
 
 
 class CustomerAssigned(EventData):
@@ -41,6 +44,7 @@ class CustomerTierChanged(EventData):
     to_tier: str
     owner: str | None
     basis: dict[str, str] = {}   # the figures the tier was computed from, e.g. {"aum": "1200000.00"}
+    backup_owner: str | None = None   # additive: the B岗 manager, so a premium customer without one is seen
 
 
 class CustomerContactChanged(EventData):

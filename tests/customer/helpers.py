@@ -1,6 +1,8 @@
-"""Shared steps of the customer tests: register a customer, count rows, core-banking deposit/loan events."""
+"""Shared steps of the customer tests: register a customer, count rows, read the outbox, core-banking
+deposit/loan events."""
 from sqlmodel import func, select
 
+from shared.outbox import OutboxMessage
 from tests.support import core_event, unique_cif
 
 
@@ -12,6 +14,14 @@ async def create(api, headers, **body):
 async def count(sessions, model, *where):
     async with sessions() as s:
         return (await s.exec(select(func.count()).select_from(model).where(*where))).one()
+
+
+async def outbox(sessions, event_type, key=None):
+    """The payloads of the events of this type staged so far (of one subject, when given), in order."""
+    async with sessions() as s:
+        stmt = select(OutboxMessage).where(OutboxMessage.event_type == event_type).order_by(OutboxMessage.seq)
+        rows = (await s.exec(stmt.where(OutboxMessage.key == key) if key else stmt)).all()
+    return [r.payload for r in rows]
 
 
 def deposit_opened(cif, account, product="demand", day="2026-11-02", **kw):

@@ -1,19 +1,13 @@
 """The audit trail (append-only, auditors' filters), staff.changed, interactions and the work log,
 key contacts, and the prospect pipeline."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
 
 from services.customer.cli.seed import STAFF
-from shared.outbox import OutboxMessage
-from tests.customer.helpers import create
-
-
-async def outbox(sessions, event_type, key=None):
-    async with sessions() as s:
-        stmt = select(OutboxMessage).where(OutboxMessage.event_type == event_type).order_by(OutboxMessage.seq)
-        rows = (await s.exec(stmt.where(OutboxMessage.key == key) if key else stmt)).all()
-    return [r.payload for r in rows]
+from shared.clock import business_today
+from tests.customer.helpers import create, outbox
 
 
 async def test_the_demo_seed_and_admin_changes_announce_staff(customer_api, login, customer_db):
@@ -53,17 +47,20 @@ async def test_auditors_filter_the_trail_and_others_may_not_read_it(customer_api
         assert (await customer_api.get("/api/v1/audit", headers=await login(who))).status_code == 403
 
 
-async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_checked_once(customer_api, login, customer_db):
+async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_checked_once(customer_api, login,
+                                                                                        customer_db):
     c = (await create(customer_api, await login("rm01"))).json()
+    yesterday = (business_today() - timedelta(days=1)).isoformat()   # within the late-entry window
     r = await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"), json={
-        "channel": "visit", "occurred_on": "2026-11-21", "notes": "实地走访", "needs": "扩大授信",
+        "channel": "visit", "occurred_on": yesterday, "notes": "实地走访", "needs": "扩大授信",
         "next_step": "提交授信申请", "co_signed_by": "张总"})
     assert r.status_code == 201
     [event] = await outbox(customer_db, "interaction.logged", c["cif"])
-    assert event["data"]["rm"] == "rm01" and event["data"]["channel"] == "visit" and event["business_date"] == "2026-11-21"
-    log = (await customer_api.get("/api/v1/worklog?day=2026-11-21&rm=rm01", headers=await login("lead01"))).json()
+    assert event["data"]["rm"] == "rm01" and event["data"]["channel"] == "visit" and event["business_date"] == yesterday
+    log = (await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("lead01"))).json()
     assert r.json()["id"] in {i["id"] for i in log}
-    assert (await customer_api.get("/api/v1/worklog?day=2026-11-21&rm=rm01", headers=await login("rm02"))).json() == []
+    others = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("rm02"))
+    assert others.json() == []
     url = f"/api/v1/interactions/{r.json()['id']}/spot-check"
     assert (await customer_api.post(url, headers=await login("rm01"))).status_code == 403
     checked = await customer_api.post(url, headers=await login("lead01"))

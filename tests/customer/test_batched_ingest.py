@@ -258,7 +258,8 @@ async def test_one_poll_of_interleaved_deposits_loans_and_tasks_leaves_the_book_
         ("loans", "2026-11-05"): "100000.00", ("loans", "2026-11-06"): "60000.00"}
     assert await day_totals(consumer, CORPORATE) == {
         ("deposits", "2026-11-02"): "3000000.00", ("deposits", "2026-11-20"): "0.00",
-        ("deposits", "2026-12-10"): "0.00", ("loans", "2026-12-10"): "0.00"}
+        # KL1 paid off, then KL2 first seen overdue: it owes at least its overdue principal
+        ("deposits", "2026-12-10"): "0.00", ("loans", "2026-12-10"): "10.00"}
     assert await day_totals(consumer, STRANGER) == {("deposits", "2026-11-02"): "900000.00"}
     assert await accounts(consumer, RETAIL) == {
         "RD1": ("demand", "600000.00", "2026-11-02", None), "RW1": ("wealth", "0.00", "2026-11-03", "2026-11-05"),
@@ -275,6 +276,6 @@ async def test_one_poll_of_interleaved_deposits_loans_and_tasks_leaves_the_book_
         # repaid in full: nothing overdue any more, the classification stays
         "KL1": (CORPORATE, "working_capital", "6000000.00", "0.00", "special_mention", 0, "0.00", "0.00",
                 "2027-01-10"),
-        "KL2": (CORPORATE, None, None, "0.00", "normal", 1, "10.00", "1.00", None)}
+        "KL2": (CORPORATE, None, None, "10.00", "normal", 1, "10.00", "1.00", None)}
     assert [(t.task_id, t.kind, t.due_date.isoformat()) for t in await rows(consumer, OpenTask, OpenTask.cif == RETAIL)
             ] == [("T1", "loan_due", "2026-12-01")]

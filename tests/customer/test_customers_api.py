@@ -114,8 +114,8 @@ async def test_customer_pages_walk_every_customer_once(customer_api, login):
     made = {(await create(customer_api, rm)).json()["cif"] for _ in range(7)}
     seen, cursor = [], None
     while True:
-        page = (await customer_api.get("/api/v1/customers", params={"limit": 3, **({"cursor": cursor} if cursor else {})},
-                                       headers=rm)).json()
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = (await customer_api.get("/api/v1/customers", params=params, headers=rm)).json()
         seen += [c["cif"] for c in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -155,7 +155,8 @@ async def test_unknown_route_and_wrong_method_are_problems(customer_api):
 
 async def test_text_with_a_nul_character_is_422_naming_the_field_and_writes_nothing(customer_api, login, customer_db):
     cif = unique_cif()
-    r = await customer_api.post("/api/v1/customers", headers={**await login("rm01"), "content-type": "application/json"},
+    r = await customer_api.post("/api/v1/customers",
+                                headers={**await login("rm01"), "content-type": "application/json"},
                                 content='{"cif": "%s", "name": "a\\u0000b", "kind": "retail"}' % cif)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
     r = await customer_api.get("/api/v1/customers?q=a%00b", headers=await login("rm01"))

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
+from services.customer.models import BalanceDay
 from services.customer.rules import TierRules, month_to_date_average
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import create, deposit_changed, deposit_opened, loan_disbursed
@@ -79,14 +80,53 @@ async def test_loans_project_due_overdue_classification_and_repayment(customer_a
                                                        "overdue_interest": "2000.00"}))
     await apply_event(core_event("loan.classified", cif, {"loan_id": "L9", "customer_id": cif, "as_of": "2026-12-25",
                                                           "from_class": "normal", "to_class": "special_mention"}))
-    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    holdings = await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))
+    [loan] = holdings.json()["loans"]
     assert (loan["next_due_date"], loan["days_overdue"], loan["overdue_principal"], loan["classification"]) == (
         "2026-12-20", 5, "100000.00", "special_mention")
     await apply_event(core_event("loan.repaid", cif, {"loan_id": "L9", "customer_id": cif, "repaid_on": "2026-12-28",
                                                       "principal_paid": "500000.00", "interest_paid": "2500.00",
                                                       "outstanding_balance": "0.00"}))
-    [loan] = (await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))).json()["loans"]
+    holdings = await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))
+    [loan] = holdings.json()["loans"]
     assert loan["outstanding"] == "0.00" and loan["days_overdue"] == 0
+
+
+def overdue(cif, loan, days, principal, interest, day):
+    return core_event("loan.overdue", cif, {"loan_id": loan, "customer_id": cif, "as_of": day, "days_overdue": days,
+                                            "overdue_principal": principal, "overdue_interest": interest},
+                      business_date=day)
+
+
+def repaid(cif, loan, principal, interest, outstanding, day):
+    return core_event("loan.repaid", cif, {"loan_id": loan, "customer_id": cif, "repaid_on": day,
+                                           "principal_paid": principal, "interest_paid": interest,
+                                           "outstanding_balance": outstanding}, business_date=day)
+
+
+async def test_an_overdue_loan_owes_its_overdue_principal_and_a_covering_repayment_ends_the_overdue_state(
+        customer_api, login, customer_db, apply_event):
+    c = (await create(customer_api, await login("rm01"))).json()
+    cif = c["cif"]
+
+    async def loans():
+        r = await customer_api.get(f"/api/v1/customers/{c['id']}/holdings", headers=await login("rm01"))
+        return {x["loan_id"]: (x["outstanding"], x["days_overdue"], x["overdue_principal"], x["overdue_interest"])
+                for x in r.json()["loans"]}
+
+    # LO: disbursed before the system started, first seen overdue; LD: disbursed here.
+    await apply_event(overdue(cif, "LO", 5, "250000.00", "3000.00", "2026-12-01"))
+    await apply_event(loan_disbursed(cif, "LD", "1000000.00", day="2026-12-01"))
+    await apply_event(overdue(cif, "LD", 12, "200000.00", "4000.00", "2026-12-02"))
+    assert await loans() == {"LO": ("250000.00", 5, "250000.00", "3000.00"),
+                             "LD": ("1000000.00", 12, "200000.00", "4000.00")}
+    async with customer_db() as s:
+        day_total = await s.get(BalanceDay, (cif, "loans", date(2026, 12, 1)))
+    assert day_total.balance == Decimal("1250000.00")     # the loan first seen overdue counts for the 月日均
+    # LO: the interest and part of the principal: still overdue by the rest. LD: all of it: overdue no more.
+    await apply_event(repaid(cif, "LO", "100000.00", "3000.00", "150000.00", "2026-12-03"))
+    await apply_event(repaid(cif, "LD", "200000.00", "4000.00", "800000.00", "2026-12-03"))
+    assert await loans() == {"LO": ("150000.00", 5, "150000.00", "0.00"), "LD": ("800000.00", 0, "0.00", "0.00")}
 
 
 async def test_a_customer_registered_after_core_banking_spoke_starts_at_the_tier_its_holdings_earn(

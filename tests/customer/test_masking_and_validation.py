@@ -62,7 +62,8 @@ async def test_an_unmasked_read_shows_full_values_and_is_audited(customer_api, l
     c = await customer_with_pii(customer_api, login)
     r = await customer_api.get(f"/api/v1/customers/{c['id']}?unmask=true", headers=await login("rm01"))
     assert r.json()["national_id"] == NATIONAL_ID and r.json()["phone"] == PHONE
-    contacts = await customer_api.get(f"/api/v1/customers/{c['id']}/contacts?unmask=true", headers=await login("lead01"))
+    contacts = await customer_api.get(f"/api/v1/customers/{c['id']}/contacts?unmask=true",
+                                      headers=await login("lead01"))
     assert contacts.json()[0]["phone"] == CONTACT_PHONE
     async with customer_db() as s:
         reads = (await s.exec(select(AuditEntry).where(AuditEntry.customer_id == c["id"],
@@ -89,8 +90,8 @@ async def test_invalid_input_names_the_field_and_writes_nothing(customer_api, lo
 
 
 async def test_valid_check_digits_are_accepted(customer_api, login):
-    r = await create(customer_api, await login("rm01"), credit_code="91350100M000100Y43", national_id="11010519491231002X",
-                     phone="+86 139-1234-5678")
+    r = await create(customer_api, await login("rm01"), credit_code="91350100M000100Y43",
+                     national_id="11010519491231002X", phone="+86 139-1234-5678")
     assert r.status_code == 201, r.text
     assert r.json()["credit_code"] == "91350100M000100Y43" and r.json()["phone"] == "139****5678"
 
@@ -116,7 +117,8 @@ async def test_patch_needs_the_current_etag_and_a_stale_one_writes_nothing(custo
 async def test_search_finds_by_name_cif_prefix_and_full_phone_within_scope(customer_api, login):
     c = (await create(customer_api, await login("rm01"), name="星河电子科技有限公司", phone="13700001111")).json()
     for q in ("星河电子", c["cif"][:6], "137-0000-1111"):
-        items = (await customer_api.get("/api/v1/customers", params={"q": q}, headers=await login("rm01"))).json()["items"]
+        found = await customer_api.get("/api/v1/customers", params={"q": q}, headers=await login("rm01"))
+        items = found.json()["items"]
         assert c["cif"] in {i["cif"] for i in items}, q
     other = (await customer_api.get("/api/v1/customers", params={"q": "13700001111"}, headers=await login("rm02")))
     assert c["cif"] not in {i["cif"] for i in other.json()["items"]}

@@ -16,7 +16,8 @@ from tests.support import core_event, principal, unique_cif
 
 async def events_of(sessions, cif, event_type="customer.assigned"):
     async with sessions() as s:
-        rows = (await s.exec(select(OutboxMessage).where(OutboxMessage.key == cif, OutboxMessage.event_type == event_type)
+        rows = (await s.exec(select(OutboxMessage)
+                             .where(OutboxMessage.key == cif, OutboxMessage.event_type == event_type)
                              .order_by(OutboxMessage.seq))).all()
     return [r.payload for r in rows]
 
@@ -27,7 +28,8 @@ async def test_mid_month_transfer_shows_both_owners_with_their_dates_and_the_eve
                                                                                        tzinfo=timezone.utc)
     async with customer_db() as s:
         customer = await register_customer(s, principal("rm01"), CustomerCreate(
-            cif=unique_cif(), name="月中移交有限公司", kind="corporate"), business_date=date(2026, 11, 2), now=registered)
+            cif=unique_cif(), name="月中移交有限公司", kind="corporate"), business_date=date(2026, 11, 2),
+            now=registered)
         await s.commit()   # service functions stage; the caller's commit is the unit of work
         c = {"id": str(customer.id), "cif": customer.cif}
         await transfer_customer(s, principal("lead01"), customer, "rm02", "客户经理岗位调整",

@@ -106,7 +106,7 @@ def _example(doc: dict, schema: dict):
         return schema["enum"][0]
     if "anyOf" in schema:
         return _example(doc, next(s for s in schema["anyOf"] if s.get("type") != "null"))
-    kind = schema.get("type")
+    kind = schema.get("type", "")
     if kind == "object":
         return {name: _example(doc, sub) for name, sub in schema.get("properties", {}).items()}
     if kind == "array":
@@ -115,7 +115,7 @@ def _example(doc: dict, schema: dict):
         formats = {"date": "2026-12-01", "date-time": "2026-12-01T08:00:00Z"}
         if "pattern" in schema:
             return "1200000.00" if re.fullmatch(schema["pattern"], "1200000.00") else "C0001"
-        return formats.get(schema.get("format"), "C0001")
+        return formats.get(schema.get("format", ""), "C0001")
     return {"integer": 1, "boolean": False, "number": 1}[kind]
 
 

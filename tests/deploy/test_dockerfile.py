@@ -11,7 +11,7 @@ from tests.deploy.rendered import ROOT, pod_spec, workloads
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 
-def _instructions() -> list[tuple[str, str]]:
+def _instructions() -> list[tuple[str, ...]]:
     text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
     return [tuple(line.split(None, 1)) for line in text.splitlines() if line.strip() and not line.startswith("#")]
 

@@ -121,7 +121,7 @@ def test_production_topics_survive_the_loss_of_a_broker():
         assert topic["spec"]["replicas"] == 3 and topic["spec"]["config"]["min.insync.replicas"] == "2"
 
 
-def _allowed_peers(overlay: str, pod_labels: dict) -> list[dict]:
+def _allowed_peers(overlay: str, pod_labels: dict) -> list[tuple[dict, list]]:
     """The `from` peers of every policy that selects these pods, with the port they open."""
     peers = []
     for policy in of_kind(overlay, "NetworkPolicy"):

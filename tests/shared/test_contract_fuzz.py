@@ -19,6 +19,7 @@ from services.appraisal.handlers import HANDLERS as APPRAISAL
 from services.customer.handlers import HANDLERS as CUSTOMER
 from services.tasks.handlers import HANDLERS as TASKS
 from shared.consumer import EventConsumer
+from shared.dlq import DeadLetters
 from shared.events import CORE_BANKING_TYPES, EVENT_TYPES
 from shared.events.values import money_kind
 from shared.settings import ServiceSettings
@@ -40,8 +41,10 @@ class Record:
     headers: list = field(default_factory=list)
 
 
-class DeadLetterLog:
-    def __init__(self) -> None:
+class DeadLetterLog(DeadLetters):
+    """The consumer's dead-letter topic as a dict, offset -> reason (no broker)."""
+
+    def __init__(self) -> None:   # no producer: nothing leaves the process
         self.offsets: dict[int, str] = {}
 
     async def send(self, record: Record, reason: str) -> None:

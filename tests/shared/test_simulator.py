@@ -8,16 +8,49 @@ from types import SimpleNamespace
 from aiokafka.partitioner import DefaultPartitioner
 
 from services.tasks.config import Settings
-from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC, parse_event
+from shared.events import DEPOSITS_TOPIC, FEES_TOPIC, LOANS_TOPIC, parse_event
 from shared.kafka import ensure_topics
 from tools.simulator import expected_state, generate, publish
 from tools.watch import records
 
 
 def test_every_simulated_event_passes_the_contract():
-    for _, key, event in generate(50, 2000, seed=3):
+    for _, key, event in generate(50, 2000, seed=3, fee_share=0.05):
         envelope, data = parse_event(json.dumps(event).encode())
         assert envelope.subject == key == data.customer_id
+
+
+def test_some_customers_pay_small_fees_on_the_fees_topic_and_a_reversal_negates_an_earlier_fee_once():
+    stream = list(generate(400, 8000, seed=6, fee_share=0.03))
+    fees = [(topic, e["data"]) for topic, _, e in stream if e["type"] == "fee.posted"]
+    assert {topic for topic, _ in fees} == {FEES_TOPIC}
+    assert 0.02 < len(fees) / (8000 - 400) < 0.04                        # the share asked for, after the openings
+    payers = {d["customer_id"] for _, d in fees}
+    assert 0.1 < len(payers) / 400 < 0.5                                   # some customers, not all
+    posted: dict[str, dict] = {}
+    reversed_ids: list[str] = []
+    for _, d in fees:
+        if "reverses" in d:
+            original = posted[d["reverses"]]                               # an earlier fee of this customer
+            assert (original["customer_id"], original["category"]) == (d["customer_id"], d["category"])
+            assert Decimal(d["amount"]) == -Decimal(original["amount"]) and d["fee_id"] not in posted
+            reversed_ids.append(d["reverses"])
+        else:
+            assert Decimal("1.00") <= Decimal(d["amount"]) < Decimal("10000") and d["fee_id"] not in posted
+            posted[d["fee_id"]] = d
+    assert reversed_ids and len(reversed_ids) == len(set(reversed_ids)) < len(posted) / 10
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    for _, d in fees:
+        net[d["customer_id"]] += Decimal(d["amount"])
+    assert expected_state(400, 8000, seed=6, fee_share=0.03)["fees"] == net
+
+
+def test_without_fees_the_stream_has_none_and_the_same_deposits_and_loans_up_to_where_fees_begin():
+    plain = [e for _, _, e in generate(60, 1500, seed=8)]
+    assert "fee.posted" not in {e["type"] for e in plain}
+    with_fees = [e for _, _, e in generate(60, 1500, seed=8, fee_share=0.05)]
+    first_fee = next(n for n, e in enumerate(with_fees) if e["type"] == "fee.posted")
+    assert with_fees[:first_fee] == plain[:first_fee]
 
 
 def test_same_seed_same_stream_and_about_nine_in_ten_are_deposit_changes():
@@ -52,9 +85,9 @@ def test_large_movements_are_few_but_present_as_in_a_branch_book():
 async def test_a_stream_published_at_full_speed_arrives_whole_each_customer_in_its_partition_in_order(kafka):
     """The unpaced publisher fills batches per partition itself: every event (duplicates and garbage
     too) arrives once, on the partition the default partitioner picks for its CIF, in stream order."""
-    topics = {t: f"sim.{uuid.uuid4().hex[:8]}.{t}" for t in (DEPOSITS_TOPIC, LOANS_TOPIC)}
+    topics = {t: f"sim.{uuid.uuid4().hex[:8]}.{t}" for t in (DEPOSITS_TOPIC, LOANS_TOPIC, FEES_TOPIC)}
     await ensure_topics(Settings(kafka_bootstrap_servers=kafka, topic_partitions=6), topics=list(topics.values()))
-    stream = [(topics[t], key, event) for t, key, event in generate(40, 1500, seed=2)]
+    stream = [(topics[t], key, event) for t, key, event in generate(40, 1500, seed=2, fee_share=0.05)]
     sent = await publish(kafka, stream, duplicate_every=50, garbage_every=100)
 
     expected: dict[tuple[str, bytes], list[bytes]] = defaultdict(list)   # as publish() sends them

@@ -45,7 +45,7 @@ async def render(session, username: str, period: str, english: bool, code: str |
         return Scorecard(username=username, period=period, status="not_appraised", kpis=[], total=None,
                          grade=None).model_dump_json().encode()
     card = snap.card if snap is not None else (await scorecards(session, period, [username], as_of=today))[username]
-    shown = present(card, state.status if snap is not None else "provisional", english, snap)
+    shown = present(card, state.status if state is not None and snap is not None else "provisional", english, snap)
     if code is None:
         return shown.model_dump_json(exclude={"kpis": {"__all__": {"drilldown"}}}).encode()
     line = next((k for k in shown.kpis if k.code == code), None)

@@ -31,7 +31,7 @@ from services.appraisal.service.freshness import bump_owners_of_many
 from services.appraisal.service.npl_cases import open_cases
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
 from shared.bulk import put_rows
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.handlers import Item, deduplicating
 
 KEPT_ONLY = ("deposit.opened", "loan.overdue")   # in the ledger alone, but in the run: a poll stays one run
@@ -71,9 +71,9 @@ class Run:
         if kind == "loan.classified" and becomes_npl(event.from_class, event.to_class):   # whenever disbursed
             self.downgrades.append({"loan_id": event.loan_id, "cif": event.customer_id,
                                     "day": envelope.business_date.toordinal(), "to_class": event.to_class})
-        if kind == "loan.classified" and self.loans.get(event.loan_id) is not None:
+        if kind == "loan.classified" and (classified := self.loans.get(event.loan_id)) is not None:
             # a class for a loan never disbursed here stays in the ledger only
-            self.loans[event.loan_id]["classification"] = event.to_class
+            classified["classification"] = event.to_class
             self.changed_loans.add(event.loan_id)
         if kind in FLOW_AMOUNTS:
             key, day, amounts = loan_flow(kind, envelope.id, event)
@@ -86,7 +86,7 @@ class Run:
 async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, dict | None]:
     loans: dict[str, dict | None] = dict.fromkeys(loan_ids)
     if loan_ids:
-        table = LoanRecord.__table__
+        table = table_of(LoanRecord)
         for row in plain_rows(await session.execute(select(table).where(one_of(session, table.c.loan_id, loan_ids)))):
             loans[row["loan_id"]] = row
     return loans
@@ -116,8 +116,8 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     for item in items:
         run.apply(item)
     await write_timelines(session, BalanceInterval, run.timelines)
-    await put_rows(session, LoanRecord, [run.loans[i] for i in sorted(run.changed_loans)], ("loan_id",),
-                   ("principal", "disbursed_day", "classification"))
+    changed = [loan for i in sorted(run.changed_loans) if (loan := run.loans[i]) is not None]
+    await put_rows(session, LoanRecord, changed, ("loan_id",), ("principal", "disbursed_day", "classification"))
     await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
     await _keep_first_business(session, run.first_business)
     await open_cases(session, run.downgrades)

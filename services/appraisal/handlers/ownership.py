@@ -12,11 +12,12 @@ from services.appraisal.handlers.ledger import record_facts
 from services.appraisal.models import OwnershipInterval
 from services.appraisal.service.freshness import bump_owners_of_many
 from services.appraisal.service.timeline import load_timelines, write_timelines
+from shared.events import CustomerAssigned
 from shared.handlers import Item, deduplicating
 
 
 @deduplicating
-async def on_customer_assigned(session: AsyncSession, items: list[Item]) -> None:
+async def on_customer_assigned(session: AsyncSession, items: list[Item[CustomerAssigned]]) -> None:
     items = await record_facts(session, items)
     first_days: dict[tuple, int] = {}
     for item in items:

@@ -10,13 +10,14 @@ from services.appraisal.handlers.ledger import record_facts
 from services.appraisal.models import StaffMember
 from services.appraisal.service.freshness import bump_counts
 from shared.bulk import put_rows
+from shared.events import StaffChanged
 from shared.handlers import Item, deduplicating
 
 COLUMNS = ("display_name", "roles", "unit", "unit_path", "team", "active")
 
 
 @deduplicating
-async def on_staff_changed(session: AsyncSession, items: list[Item]) -> None:
+async def on_staff_changed(session: AsyncSession, items: list[Item[StaffChanged]]) -> None:
     items = await record_facts(session, items)
     members = {i.data.username: {"username": i.data.username, "display_name": i.data.display_name,
                                  "roles": list(i.data.roles), "unit": i.data.unit, "unit_path": i.data.unit_path,

@@ -8,6 +8,7 @@ Pure functions over intervals, no database: `balance_days_by_owner` is the overl
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from services.appraisal.rules import CENT
 
@@ -56,7 +57,7 @@ def balance_days_by_owner(balances: list[BalanceSpan], owners: list[OwnerSpan], 
         backups = [x for x in spans if x.role == "B"]
         for o in spans:
             days = overlap_days(start, end, (b.from_day, b.to_day), (o.from_day, o.to_day))
-            if not days:
+            if not days or o.owner is None:   # by_cif holds owned spans only
                 continue
             shared = 0 if o.role == "B" else sum(
                 overlap_days(start, end, (b.from_day, b.to_day), (o.from_day, o.to_day), (x.from_day, x.to_day))
@@ -107,7 +108,11 @@ def daily_average_by_owner(balance_days: BalanceDays, kind: str, days_in_period:
             for owner, total in exact.items()}
 
 
-def spans_from_points(points: dict[tuple, dict[int, tuple]]) -> list[tuple[tuple, int, int | None, object]]:
+V = TypeVar("V")
+Points = dict[tuple, dict[int, tuple[tuple, V]]]   # key -> day -> (tie_break, value)
+
+
+def spans_from_points(points: Points[V]) -> list[tuple[tuple, int, int | None, V]]:
     """Points -> intervals: each key's point on day d holds until that key's next point.
 
     points[key][day] = (tie_break, value); of two facts on one day the later (by tie_break) was kept
@@ -120,7 +125,7 @@ def spans_from_points(points: dict[tuple, dict[int, tuple]]) -> list[tuple[tuple
     return spans
 
 
-def keep_latest(points: dict[tuple, dict[int, tuple]], key: tuple, day: int, tie_break: tuple, value) -> None:
+def keep_latest(points: Points[V], key: tuple, day: int, tie_break: tuple, value: V) -> None:
     current = points.setdefault(key, {}).get(day)
     if current is None or tie_break > current[0]:
         points[key][day] = (tie_break, value)

@@ -1,6 +1,7 @@
 """Scorecards: from a period's facts (live or replayed) to each KPI's raw value, target, points and the
 figures behind it, plus qualitative points and the year-end responsibility deduction. A KPI without a
 score carries a note code (texts.NOTES says it in the reader's language)."""
+from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,7 +37,7 @@ def _averages(facts: PeriodFacts, kpis: list[dict], bases: dict[str, PeriodFacts
 
 def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[Decimal | None, dict, str | None]:
     """(raw value, drill-down, note) of one KPI for one person."""
-    kind, deeds = kpi["indicator"], facts.activity.get(who, {})
+    kind, deeds = kpi["indicator"], facts.activity.get(who, Counter())
     if kind in GROWTH_BASE:
         now, base = (a.get(who) for a in averages[kpi["code"]])
         now_amount, base_amount = (now.amount if now else Decimal("0.00")), (base.amount if base else Decimal("0.00"))

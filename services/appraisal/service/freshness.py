@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import CardStamp, OwnershipInterval
 from shared.bulk import put_rows
-from shared.db import one_of
+from shared.db import one_of, table_of
 
 EVERYONE = "*"
 
@@ -36,7 +36,7 @@ async def bump_owners_of_many(session: AsyncSession, events_per_cif: dict[str, i
     if events_per_cif:
         # Core columns and the CIFs as one array (one_of): an ORM select rendering an IN list of a
         # run's 2,000 CIFs bind by bind was a tenth of the appraisal consumer's CPU (py-spy).
-        table = OwnershipInterval.__table__
+        table = table_of(OwnershipInterval)
         owned = select(table.c.cif, table.c.owner).where(
             one_of(session, table.c.cif, events_per_cif), table.c.owner.is_not(None)).distinct()
         for cif, owner in (await session.execute(owned)).all():
@@ -50,7 +50,8 @@ class StampBoard:
     card within `max_age` (the scorecard is provisional; seconds are what the bank asked for)."""
 
     def __init__(self, max_age: float = 0.5):
-        self.max_age, self.read_at, self.seqs = max_age, float("-inf"), {}
+        self.max_age, self.read_at = max_age, float("-inf")
+        self.seqs: dict[str, int] = {}
 
     def expire(self) -> None:
         """After a write in this process: its own next read sees it at once (other replicas within max_age)."""
@@ -68,7 +69,8 @@ class CardCache:
     """A bounded LRU of key -> (stamps, rendered card) in this process."""
 
     def __init__(self, size: int = 20_000):
-        self.size, self.cards = size, OrderedDict()
+        self.size = size
+        self.cards: OrderedDict[tuple, tuple[tuple[int, int], bytes]] = OrderedDict()
 
     def get(self, key: tuple, current: tuple[int, int]) -> bytes | None:
         hit = self.cards.get(key)

@@ -49,5 +49,5 @@ async def qualitative_points(session: AsyncSession, period: str) -> dict[str, li
         for item, points in plan.scores.items():
             given[plan.subject][item].append(Decimal(points))
     return {who: [{"item": item, "name_zh": ITEM_LIBRARY[item][0], "name_en": ITEM_LIBRARY[item][1],
-                   "points": str((sum(p) / len(p)).quantize(POINT))} for item, p in sorted(items.items())]
+                   "points": str((sum(p, Decimal(0)) / len(p)).quantize(POINT))} for item, p in sorted(items.items())]
             for who, items in given.items()}

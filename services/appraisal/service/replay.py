@@ -31,7 +31,14 @@ from services.appraisal.rules import (
     stamp,
     task_point,
 )
-from services.appraisal.service.attribution import BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest, spans_from_points
+from services.appraisal.service.attribution import (
+    BalanceSpan,
+    OwnerSpan,
+    Points,
+    balance_days_by_owner,
+    keep_latest,
+    spans_from_points,
+)
 from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed, count_late_open
 
 
@@ -43,12 +50,17 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
                                                              LedgerEvent.event_type.in_(dated_by_content)))
                                .order_by(LedgerEvent.business_date, LedgerEvent.occurred_at,
                                          LedgerEvent.event_id))).all()
-    owners, balances, products, loans, flows, facts = {}, {}, {}, {}, {}, PeriodFacts(p)
+    owners: Points[str | None] = {}
+    balances: Points[tuple[str, str, str, Decimal]] = {}   # (kind, cif, product, balance)
+    products: dict[str, str] = {}
+    loans, flows, facts = {}, {}, PeriodFacts(p)
     fees: dict[str, tuple] = {}
     tasks: dict[str, dict] = {}
     first_days: dict[str, int] = {}
     for row in rows:
         kind, event = row.event_type, SimpleNamespace(**row.payload)
+        if row.occurred_at is None:
+            raise ValueError(f"ledger event {row.event_id} has no occurred_at to order it by")
         day, tie = row.business_date.toordinal(), stamp(row.occurred_at, row.event_id)
         if kind == "customer.assigned":
             keep_latest(owners, (event.customer_id, event.role), day, tie, event.owner)
@@ -76,7 +88,7 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
         if kind in DEEDS:
             credited = deed(kind, event, row.business_date)
             who = credited and credited["username"]
-            if who and p.start <= credited["day"] < p.end and (usernames is None or who in usernames):
+            if credited and who and p.start <= credited["day"] < p.end and (usernames is None or who in usernames):
                 count_deed(facts, who, credited["kind"], credited["on_time"], getattr(event, "customer_id", None))
     # Every owner's spans, even when only some people are asked for: a B岗 manager outside the list
     # still takes their share of the A岗 manager's customer.

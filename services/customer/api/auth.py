@@ -51,7 +51,8 @@ def lockouts(request: Request) -> tuple[FailureCounter, FailureCounter]:
 
 @router.post("/auth/token", response_model=Token)
 async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep):
-    (accounts, addresses), account, address = lockouts(request), form.username.casefold(), caller_address(request) or "-"
+    (accounts, addresses) = lockouts(request)
+    account, address = form.username.casefold(), caller_address(request) or "-"
     wait = max(accounts.wait(account), addresses.wait(address))
     if wait:   # checked before the password, so a locked account answers the same to the right one
         seconds = math.ceil(wait)

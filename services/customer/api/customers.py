@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import or_, select
+from sqlmodel import col, or_, select
 
-from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
+from services.customer.api.deps import AUDITED, Unmask, in_scope, shown, shown_one, unmasked_read
 from services.customer.models import Customer
+from services.customer.rules import INDUSTRY_POLICIES, backup_tiers
 from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate
 from services.customer.scope import may_write, visible_customers
 from services.customer.service.customers import (
@@ -20,6 +21,7 @@ from services.customer.service.customers import (
     register_customer,
     update_customer,
 )
+from services.customer.service.industry_policy import policies
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -50,9 +52,20 @@ def _after(cursor: str) -> str:
 async def list_customers(user: CurrentUser, session: SessionDep,
                          limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
                          cursor: str | None = None, q: Annotated[str | None, Query(max_length=100)] = None,
+                         missing_b: Annotated[bool, Query(description="only retail premium customers without a "
+                                                                       "B岗 (the lead's alert)")] = False,
+                         industry_policy: Annotated[Literal[INDUSTRY_POLICIES] | None,  # type: ignore[valid-type]
+                                                    Query(description="only customers whose industry has this "
+                                                                      "policy today, e.g. control")] = None,
                          unmask: Unmask = False):
     """Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF."""
     stmt = select(Customer).where(visible_customers(user)).order_by(Customer.cif).limit(limit + 1)
+    if missing_b:
+        stmt = stmt.where(col(Customer.kind) == "retail", col(Customer.tier).in_(backup_tiers()),
+                          col(Customer.backup_owner).is_(None))
+    if industry_policy:
+        today = await policies(session, business_today())
+        stmt = stmt.where(col(Customer.industry).in_([i for i, p in today.items() if p == industry_policy]))
     if cursor:
         stmt = stmt.where(Customer.cif > _after(cursor))
     if q:
@@ -62,7 +75,7 @@ async def list_customers(user: CurrentUser, session: SessionDep,
     more = len(rows) > limit
     rows = rows[:limit]
     full = await unmasked_read(session, user, unmask, rows, "list")
-    return CustomerPage(items=[CustomerPublic.of(c, full) for c in rows],
+    return CustomerPage(items=await shown(session, rows, full),
                         next_cursor=_cursor(rows[-1].cif) if more else None)
 
 
@@ -73,7 +86,7 @@ async def create_customer(request: Request, response: Response, body: CustomerCr
     await session.commit()
     events_written(request)
     response.headers["ETag"] = etag(customer)
-    return CustomerPublic.of(customer)
+    return await shown_one(session, customer)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerPublic)
@@ -82,7 +95,7 @@ async def get_customer(customer_id: uuid.UUID, response: Response, user: Current
     customer = await in_scope(session, user, customer_id)
     full = await unmasked_read(session, user, unmask, [customer], "customer")
     response.headers["ETag"] = etag(customer)
-    return CustomerPublic.of(customer, full)
+    return await shown_one(session, customer, full)
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerPublic)
@@ -93,7 +106,7 @@ async def patch_customer(customer_id: uuid.UUID, body: CustomerUpdate, response:
     customer = await update_customer(session, user, customer, body, now=utcnow())
     await session.commit()
     response.headers["ETag"] = etag(customer)
-    return CustomerPublic.of(customer)
+    return await shown_one(session, customer)
 
 
 @router.post("/customers/{customer_id}/pipeline", response_model=CustomerPublic)
@@ -107,4 +120,4 @@ async def move_pipeline(request: Request, customer_id: uuid.UUID, body: Prospect
                                    business_date=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
-    return CustomerPublic.of(customer)
+    return await shown_one(session, customer)

@@ -1,21 +1,24 @@
-"""Interaction log, the RM's daily work log with spot checks, relationships and key contacts."""
+"""Interaction log, the RM's daily work log with spot checks, late entries approved or rejected by the
+lead, relationships and key contacts."""
 import uuid
 from datetime import date
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Interaction, KeyContact, Relationship
 from services.customer.schemas import (
     ContactCreate,
     ContactPublic,
+    EntryDecision,
+    EntryRejection,
     InteractionCreate,
     InteractionPublic,
     RelationshipCreate,
 )
 from services.customer.scope import may_write, visible_log
-from services.customer.service.interactions import log_interaction, spot_check
+from services.customer.service.interactions import decide_late_entry, log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -46,7 +49,7 @@ async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: 
 async def create_interaction(request: Request, customer_id: uuid.UUID, body: InteractionCreate, user: CurrentUser,
                              session: SessionDep):
     customer = await in_scope(session, user, customer_id)
-    row = log_interaction(session, user, customer, body, now=utcnow())
+    row = log_interaction(session, user, customer, body, today=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
     return _public(row)
@@ -60,12 +63,44 @@ async def worklog(user: CurrentUser, session: SessionDep, day: date, rm: str | N
     return [_public(r) for r in (await session.exec(stmt)).all()]
 
 
-@router.post("/interactions/{interaction_id}/spot-check", response_model=InteractionPublic)
-async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+@router.get("/interactions/pending", response_model=list[InteractionPublic])
+async def pending_entries(user: CurrentUser, session: SessionDep):
+    """Entries logged too long after they happened, waiting for approval, in the caller's work-log scope."""
+    stmt = select(Interaction).where(visible_log(user), col(Interaction.status) == "pending_approval",
+                                     col(Interaction.rm) != user.username).order_by(col(Interaction.created_at))
+    return [_public(r) for r in (await session.exec(stmt)).all()]
+
+
+async def _logged(session, user, interaction_id: uuid.UUID) -> Interaction:
     row = (await session.exec(select(Interaction).where(Interaction.id == interaction_id, visible_log(user)))).first()
     if row is None:
         raise Problem(404, "not_found")
-    row = await spot_check(session, user, row, now=utcnow())
+    return row
+
+
+@router.post("/interactions/{interaction_id}/spot-check", response_model=InteractionPublic)
+async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+    row = await spot_check(session, user, await _logged(session, user, interaction_id), now=utcnow())
+    await session.commit()
+    return _public(row)
+
+
+@router.post("/interactions/{interaction_id}/approve", response_model=InteractionPublic)
+async def approve_entry(request: Request, interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                        body: EntryDecision | None = None):
+    """A late entry counts from now on: `interaction.logged` goes out, dated when the contact happened."""
+    row = await decide_late_entry(session, user, await _logged(session, user, interaction_id), True,
+                                  body.note if body else None, now=utcnow())
+    await session.commit()
+    events_written(request)
+    return _public(row)
+
+
+@router.post("/interactions/{interaction_id}/reject", response_model=InteractionPublic)
+async def reject_entry(interaction_id: uuid.UUID, body: EntryRejection, user: CurrentUser, session: SessionDep):
+    """A late entry that does not count, with the reason; it stays in the work log."""
+    row = await decide_late_entry(session, user, await _logged(session, user, interaction_id), False, body.note,
+                                  now=utcnow())
     await session.commit()
     return _public(row)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
-from services.customer.api.deps import AUDITED, in_scope
+from services.customer.api.deps import AUDITED, in_scope, shown_one
 from services.customer.models import ClaimRefusal
 from services.customer.models import TransferRequest as TransferRequestRow
 from services.customer.schemas import Checklist, CustomerPublic, OwnershipPublic, TransferRequest
@@ -83,7 +83,7 @@ async def transfer(request: Request, customer_id: uuid.UUID, body: TransferReque
                                        business_date=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
-    return CustomerPublic.of(customer)
+    return await shown_one(session, customer)
 
 
 @router.post("/customers/{customer_id}/transfer-requests", response_model=TransferRequestPublic, status_code=201)
@@ -129,7 +129,7 @@ async def claim(request: Request, body: Claim, user: CurrentUser, session: Sessi
     if customer is None:
         raise Problem(409, "claim_refused", field="cif")
     events_written(request)
-    return CustomerPublic.of(customer)
+    return await shown_one(session, customer)
 
 
 @router.get("/claim-refusals", response_model=list[ClaimRefusalPublic])

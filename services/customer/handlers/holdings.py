@@ -29,14 +29,14 @@ from services.customer.rules import NIL, corporate_basis, counted, retail_basis
 from services.customer.service.tiers import announce_tier, tier_rules
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.handlers import Item
 from shared.logging import request_id_var
 
-ACCOUNTS: Table = DepositAccount.__table__
-LOANS: Table = LoanHolding.__table__
-DAYS: Table = BalanceDay.__table__
-CUSTOMERS: Table = Customer.__table__
+ACCOUNTS: Table = table_of(DepositAccount)
+LOANS: Table = table_of(LoanHolding)
+DAYS: Table = table_of(BalanceDay)
+CUSTOMERS: Table = table_of(Customer)
 TABLES = {"deposits": (ACCOUNTS, "account_id"), "loans": (LOANS, "loan_id")}
 
 
@@ -44,7 +44,7 @@ TABLES = {"deposits": (ACCOUNTS, "account_id"), "loans": (LOANS, "loan_id")}
 class Effect:
     """What one event type does to the one holding it names: `apply` only sets attributes."""
     apply: Callable[[SimpleNamespace, Any], None]   # (holding, the event's data model of this type)
-    moves_balance: bool                     # the day total and the tier follow
+    moves_balance: bool                     # the day total and the tier follow (as they do whenever it moved)
 
 
 @lru_cache(maxsize=2)
@@ -84,7 +84,7 @@ class HoldingsRun:
         if elsewhere:
             self.holdings.update(await self._read(session, self.table, self.table.c[self.key], elsewhere))
         rows = await session.execute(select(CUSTOMERS.c.id, CUSTOMERS.c.cif, CUSTOMERS.c.kind, CUSTOMERS.c.tier,
-                                            CUSTOMERS.c.owner, CUSTOMERS.c.version)
+                                            CUSTOMERS.c.owner, CUSTOMERS.c.backup_owner, CUSTOMERS.c.version)
                                      .where(one_of(session, CUSTOMERS.c.cif, event_cifs)))
         self.customers = {row["cif"]: SimpleNamespace(**row) for row in plain_rows(rows)}
         retail = [cif for cif, c in self.customers.items() if c.kind == "retail"]
@@ -118,7 +118,7 @@ class HoldingsRun:
         moved = counted(self.kind, holding) - before
         if moved:
             self.totals[(holding.cif, self.kind)] = self.totals.get((holding.cif, self.kind), NIL) + moved
-        if effect.moves_balance:
+        if effect.moves_balance or moved:
             self._balances_moved(session, event.customer_id, item)
 
     def _holding(self, event) -> SimpleNamespace:

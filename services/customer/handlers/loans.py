@@ -3,7 +3,7 @@ applies a poll's run of them to the holdings and tiers (holdings.py)."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
-from services.customer.rules import NIL
+from services.customer.rules import outstanding_beside_overdue, overdue_after_repayment
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.handlers import Item, batched
 
@@ -20,13 +20,16 @@ def fall_due(loan, event: LoanDue) -> None:
 
 def repay(loan, event: LoanRepaid) -> None:
     loan.outstanding = event.outstanding_balance
-    if event.outstanding_balance == 0:  # paid off: nothing can still be overdue
-        loan.days_overdue, loan.overdue_principal, loan.overdue_interest = 0, NIL, NIL
+    loan.overdue_principal, loan.overdue_interest = overdue_after_repayment(
+        loan.overdue_principal, loan.overdue_interest, event.principal_paid, event.interest_paid, loan.outstanding)
+    if not (loan.overdue_principal or loan.overdue_interest):   # the overdue amounts are covered
+        loan.days_overdue = 0
 
 
 def fall_overdue(loan, event: LoanOverdue) -> None:
     loan.days_overdue, loan.overdue_principal, loan.overdue_interest = (event.days_overdue, event.overdue_principal,
                                                                         event.overdue_interest)
+    loan.outstanding = outstanding_beside_overdue(loan.outstanding, event.overdue_principal)
 
 
 def classify(loan, event: LoanClassified) -> None:
@@ -37,7 +40,8 @@ LOAN_EFFECTS = {
     "loan.disbursed": Effect(disburse, moves_balance=True),
     "loan.due": Effect(fall_due, moves_balance=True),
     "loan.repaid": Effect(repay, moves_balance=True),
-    # overdue and classification leave the balance, so the day total and the tier, as they are
+    # overdue and classification leave the balance as it is — but for a loan first seen overdue, whose
+    # outstanding it reveals (the run then moves the day total and the tier all the same)
     "loan.overdue": Effect(fall_overdue, moves_balance=False),
     "loan.classified": Effect(classify, moves_balance=False),
 }

@@ -5,11 +5,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import OpenTask
 from shared.bulk import put_rows
+from shared.events import TaskCancelled, TaskCompleted, TaskCreated
 from shared.handlers import Item, batched
 
 
 @batched
-async def on_tasks_created(session: AsyncSession, items: list[Item]) -> None:
+async def on_tasks_created(session: AsyncSession, items: list[Item[TaskCreated]]) -> None:
     """A task already on record stays as first announced (a redelivered or re-sent task.created).
     One statement for the run: an executemany paid a round trip per task."""
     await put_rows(session, OpenTask, [
@@ -18,7 +19,7 @@ async def on_tasks_created(session: AsyncSession, items: list[Item]) -> None:
 
 
 @batched
-async def on_tasks_closed(session: AsyncSession, items: list[Item]) -> None:
+async def on_tasks_closed(session: AsyncSession, items: list[Item[TaskCompleted | TaskCancelled]]) -> None:
     await session.execute(delete(OpenTask).where(OpenTask.task_id.in_({i.data.task_id for i in items})))
 
 

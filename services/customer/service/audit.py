@@ -19,7 +19,8 @@ def caller_address(request: Request) -> str | None:
     """Where the request came from: the address the gateway saw (it sets X-Forwarded-For, replacing
     whatever the caller sent), else the connection's own peer."""
     forwarded = request.headers.get("x-forwarded-for")
-    address = (forwarded.split(",")[0].strip() if forwarded else None) or (request.client.host if request.client else None)
+    address = ((forwarded.split(",")[0].strip() if forwarded else None)
+               or (request.client.host if request.client else None))
     return address[:100] if address else None   # the column's size; an address is at most 45
 
 
@@ -50,5 +51,6 @@ def _jsonable(values: dict[str, Any] | None) -> dict | None:
     out = {}
     for k, v in values.items():
         v = v if v is None or isinstance(v, (str, int, float, bool, list, dict)) else str(v)
-        out[k] = mask_national_id(v) if k == "national_id" else mask_phone(v) if "phone" in k else v
+        out[k] = (v if v is None else mask_national_id(str(v)) if k == "national_id"
+                  else mask_phone(str(v)) if "phone" in k else v)
     return out

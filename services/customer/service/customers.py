@@ -10,6 +10,7 @@ from services.customer.models import Customer, OrgUnit
 from services.customer.schemas import CustomerCreate, CustomerUpdate
 from services.customer.scope import may_write, registers_only_for_self, visible_customers
 from services.customer.service.audit import audit
+from services.customer.service.industry_policy import policies
 from services.customer.service.outbox import publish
 from services.customer.service.ownership import give_role, owner_in_scope
 from services.customer.service.tiers import announce_tier, tier_basis, tier_rules
@@ -31,6 +32,8 @@ async def register_customer(session: AsyncSession, actor: Principal, cmd: Custom
         raise Problem(403, "rm_assigns_self", field="owner")
     owner = await owner_in_scope(session, actor, owner_name, "owner") if owner_name else None
     unit = owner.unit if owner else await session.get(OrgUnit, actor.unit)
+    if unit is None:   # a token names the caller's unit, which the org tree holds
+        raise Problem(422, "unknown_unit", unit=actor.unit)
     customer = Customer(**cmd.model_dump(exclude={"owner"}), unit_code=unit.code, unit_path=unit.path,
                         created_at=now, prospect_stage="lead" if cmd.status == "prospect" else None, version=1)
     session.add(customer)
@@ -39,10 +42,11 @@ async def register_customer(session: AsyncSession, actor: Principal, cmd: Custom
     except IntegrityError:
         await session.rollback()
         raise Problem(409, "duplicate_cif", field="cif", cif=cmd.cif) from None
+    policy = (await policies(session, business_date)).get(customer.industry or "")
     publish(session, "customer.registered", CustomerRegistered(
         customer_id=customer.cif, customer_ref=str(customer.id), name=customer.name, kind=customer.kind,
         government_related=customer.government_related, unit=unit.code, unit_path=unit.path,
-        birthday=customer.birthday), subject=customer.cif, business_date=business_date, now=now)
+        birthday=customer.birthday, industry_policy=policy), subject=customer.cif, business_date=business_date, now=now)
     audit(session, actor, "customer.registered", now=now, customer=customer, after=cmd.model_dump())
     # core banking may already have told us about this CIF: the tier starts from what we know
     basis = await tier_basis(session, customer.cif, customer.kind, business_date)

@@ -78,7 +78,7 @@ async def give_role(session: AsyncSession, actor: Principal | str, customer: Cus
     else:
         customer.backup_owner, customer.backup_team = username, owner.staff.team_code if owner else None
     session.add(customer)
-    if owner:
+    if owner and username:
         session.add(CustomerOwnership(customer_id=customer.id, role=role, owner=username,
                                       owner_team=owner.staff.team_code, effective_from=now, reason=reason,
                                       assigned_by=actor if isinstance(actor, str) else actor.username))

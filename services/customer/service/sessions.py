@@ -9,8 +9,9 @@ import hashlib
 import secrets
 import uuid
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,9 +57,10 @@ async def refresh_session(session: AsyncSession, refresh: str, settings: Setting
     digest = _digest(refresh)
     # Use-once is one conditional UPDATE: of any number of concurrent presentations exactly one finds
     # the row unused (the others wait on its row lock, then find it used) — a read-then-write let all win.
-    claimed = (await session.execute(
+    result = await session.execute(
         update(RefreshToken).where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
-                                   RefreshToken.revoked_at.is_(None)).values(used_at=now))).rowcount == 1
+                                   RefreshToken.revoked_at.is_(None)).values(used_at=now))
+    claimed = cast(CursorResult, result).rowcount == 1   # an UPDATE's result is a cursor result
     row = await session.get(RefreshToken, digest)
     if row is None or _aware(row.expires_at, now) <= now:
         raise Problem(401, "bad_refresh", headers={"WWW-Authenticate": "Bearer"})

@@ -37,6 +37,7 @@ def announce_tier(session: AsyncSession, customer, tier: str, basis: dict[str, D
     attributes) to `tier`. Its version is the caller's: a run bumps it, a registration starts at 1."""
     publish(session, "customer.tier-changed", CustomerTierChanged(
         customer_id=customer.cif, customer_ref=str(customer.id), kind=customer.kind, from_tier=customer.tier,
-        to_tier=tier, owner=customer.owner, basis={k: str(v) for k, v in basis.items()}),
+        to_tier=tier, owner=customer.owner, basis={k: str(v) for k, v in basis.items()},
+        backup_owner=customer.backup_owner),
         subject=customer.cif, business_date=business_date, now=now)
     customer.tier = tier

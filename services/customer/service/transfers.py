@@ -43,9 +43,9 @@ async def request_transfer(session: AsyncSession, actor: Principal, customer: Cu
 async def decide_transfer(session: AsyncSession, actor: Principal, request_id: uuid.UUID, approve: bool,
                           note: str | None, *, business_date: date, now: datetime) -> TransferRequest:
     request = await session.get(TransferRequest, request_id)
-    customer = request and (await session.exec(select(Customer).where(
+    customer = None if request is None else (await session.exec(select(Customer).where(
         Customer.id == request.customer_id, visible_customers(actor)).with_for_update())).first()
-    if customer is None:
+    if request is None or customer is None:
         raise Problem(404, "not_found")
     if not may_approve(actor):
         raise Problem(403, "transfer_needs_lead")
@@ -53,7 +53,8 @@ async def decide_transfer(session: AsyncSession, actor: Principal, request_id: u
         raise Problem(403, "own_request")
     if request.status != "pending":
         raise Problem(409, "already_decided", outcome=request.status)
-    request.status, request.decided_by, request.decided_at = ("approved" if approve else "rejected"), actor.username, now
+    request.status = "approved" if approve else "rejected"
+    request.decided_by, request.decided_at = actor.username, now
     request.decision_note = note
     session.add(request)
     if approve:

@@ -92,10 +92,10 @@ async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, se
                     now=now, params={"title": body.title, "assigned_by": user.username})
     task.assignee, task.team = body.assignee, staff.team if staff and staff.team else user.team
     task.unit_path = book.unit_path if book else (staff.unit_path if staff and staff.unit_path else user.unit_path)
-    task = await raise_task(session, task, business_date=today, now=now)
+    raised = await raise_task(session, task, business_date=today, now=now)
     await session.commit()
     events_written(request)
-    return TaskPublic.of(task, wants_english(request))
+    return TaskPublic.of(raised, wants_english(request))
 
 
 async def _actionable(session, user, task_id: uuid.UUID) -> Task:

@@ -8,13 +8,14 @@ from services.tasks.rules import Rule, load_rules
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.task_set import TaskSet
 from shared.clock import utcnow
+from shared.events import ScoringRequested
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 SCORING = "qualitative_scoring"
 
 
-def scoring_task(rule: Rule, item: Item, evaluator: StaffEntry | None) -> TaskRow:
+def scoring_task(rule: Rule, item: Item[ScoringRequested], evaluator: StaffEntry | None) -> TaskRow:
     event = item.data
     task = new_task(rule, subject=f"{event.plan_id}:{event.subject}", anchor=event.due_date, book=None, cif=None,
                     due_date=event.due_date, now=utcnow(), source_event_id=item.envelope.id,
@@ -26,7 +27,7 @@ def scoring_task(rule: Rule, item: Item, evaluator: StaffEntry | None) -> TaskRo
 
 
 @batched
-async def on_scoring_requests(session: AsyncSession, items: list[Item]) -> None:
+async def on_scoring_requests(session: AsyncSession, items: list[Item[ScoringRequested]]) -> None:
     rules = await load_rules(session, (SCORING,))
     wanted = sorted({i.data.evaluator for i in items})
     found = (await session.exec(select(StaffEntry).where(StaffEntry.username.in_(wanted)))).all()

@@ -21,12 +21,12 @@ from services.tasks.service.routing import route_to_owner
 from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.events import CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
-BOOK = CustomerBook.__table__
+BOOK = table_of(CustomerBook)
 RULES = ("tier_review", "contact_remarketing")
 
 

@@ -11,21 +11,20 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, is_large_inflow, is_large_outflow, load_rules, outflow_share
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.deposit_days import Flows, load_flows, save_flows
-from services.tasks.service.lifecycle import TaskRow, new_task
+from services.tasks.service.lifecycle import BookEntry, TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
-from shared.events import DepositOpened
+from shared.events import DepositChanged, DepositClosed, DepositOpened
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_maturity"
 
 
-def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
+def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: BookEntry | None,
                    day: date, amount: Decimal | None, why: str, event_id: str, now: datetime) -> TaskRow:
     days = int(rule["business_days"])
     return new_task(rule, subject=account, anchor=day, book=book, cif=cif,
@@ -34,17 +33,19 @@ def follow_up_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif:
                     params={"account_id": account, "why_key": why, "amount": str(amount or ""), "business_days": days})
 
 
-def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, *, book: CustomerBook | None,
+def maturity_task(rule: Rule, calendar: BusinessCalendar, event: DepositOpened, *, book: BookEntry | None,
                   business_date: date, event_id: str, now: datetime) -> TaskRow:
-    lead = int(rule["lead_days"])
-    due = max(calendar.on_or_before(event.maturity_date - timedelta(days=lead)), calendar.on_or_after(business_date))
-    return new_task(rule, subject=event.account_id, anchor=event.maturity_date, book=book, cif=event.customer_id,
+    lead, maturity = int(rule["lead_days"]), event.maturity_date
+    if maturity is None:
+        raise ValueError(f"deposit {event.account_id} has no maturity date to call ahead of")
+    due = max(calendar.on_or_before(maturity - timedelta(days=lead)), calendar.on_or_after(business_date))
+    return new_task(rule, subject=event.account_id, anchor=maturity, book=book, cif=event.customer_id,
                     due_date=due, now=now, amount=None, source_event_id=event_id,
-                    params={"account_id": event.account_id, "maturity_date": event.maturity_date.isoformat(),
+                    params={"account_id": event.account_id, "maturity_date": maturity.isoformat(),
                             "lead_days": lead})
 
 
-def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: CustomerBook | None,
+def retention_task(rule: Rule, calendar: BusinessCalendar, *, account: str, cif: str, book: BookEntry | None,
                    day: date, opening_balance: Decimal, outflow: Decimal, event_id: str, now: datetime) -> TaskRow:
     days = int(rule["business_days"])
     share = outflow_share(outflow, opening_balance)
@@ -74,7 +75,7 @@ class Step:
 
 
 @batched
-async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_changes(session: AsyncSession, items: list[Item[DepositChanged]]) -> None:
     rules = await load_rules(session, (OUTFLOW, INFLOW))
     flows = await load_flows(session, {(i.data.account_id, i.envelope.business_date) for i in items})
     steps: list[Step] = []
@@ -127,7 +128,7 @@ async def on_deposit_changes(session: AsyncSession, items: list[Item]) -> None:
 
 
 @batched
-async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_openings(session: AsyncSession, items: list[Item[DepositOpened]]) -> None:
     """A new wealth account asks for a follow-up, a time deposit for a maturity call; other products
     make nothing, so a run of openings reads tasks and owners only for those two."""
     asking = [i for i in items if i.data.product == "wealth" or (i.data.product == "time" and i.data.maturity_date)]
@@ -135,8 +136,9 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
         return
     rules = await load_rules(session, (INFLOW, MATURITY))
     tasks = await TaskSet.load(session, {i.data.account_id for i in asking},
-                               {i.data.opened_on if i.data.product == "wealth" else i.data.maturity_date
-                                for i in asking}, rules=(INFLOW, MATURITY))
+                               {day for i in asking
+                                if (day := i.data.opened_on if i.data.product == "wealth" else i.data.maturity_date)},
+                               rules=(INFLOW, MATURITY))
     books = await load_books(session, {i.data.customer_id for i in asking})
     calendar = await load_calendar(session)
     for item in asking:
@@ -154,7 +156,7 @@ async def on_deposit_openings(session: AsyncSession, items: list[Item]) -> None:
 
 
 @batched
-async def on_deposit_closings(session: AsyncSession, items: list[Item]) -> None:
+async def on_deposit_closings(session: AsyncSession, items: list[Item[DepositClosed]]) -> None:
     """A closed time deposit needs no maturity call."""
     tasks = await TaskSet.load(session, {i.data.account_id for i in items}, (), rules=(MATURITY,))
     for item in items:

@@ -9,26 +9,27 @@ one upsert per table."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import CustomerBook, LoanBook
+from services.tasks.models import LoanBook
 from services.tasks.rules import LoanDueRule, Rule, is_downgrade, load_rules, repayment_closes, risk_rank
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
-from services.tasks.service.lifecycle import TaskRow, new_task
+from services.tasks.service.lifecycle import BookEntry, TaskRow, new_task
 from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
 from shared.bulk import put_rows
 from shared.clock import utcnow
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection")
-LOANS: Table = LoanBook.__table__
-Book = CustomerBook | None
+LOANS: Table = table_of(LoanBook)
+Book = BookEntry | None
 
 
 def inspection_task(rule: Rule, calendar: BusinessCalendar, event: LoanDisbursed, *, book: Book, business_date: date,
@@ -104,8 +105,8 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
     events = [i.data for i in items]
     loans: dict[str, SimpleNamespace] = {}
     for part in chunks(e.loan_id for e in events):
-        rows = await session.execute(select(LOANS).where(one_of(session, LOANS.c.loan_id, part)))
-        loans.update((row["loan_id"], SimpleNamespace(**row)) for row in plain_rows(rows))
+        result = await session.execute(select(LOANS).where(one_of(session, LOANS.c.loan_id, part)))
+        loans.update((row["loan_id"], SimpleNamespace(**row)) for row in plain_rows(result))
     written: set[str] = set()
     tasks = await TaskSet.load(session, {e.loan_id for e in events}, {a for a in map(anchor_of, events) if a})
     books = await load_books(session, {e.customer_id for e in events})
@@ -123,7 +124,7 @@ async def on_loan_events(session: AsyncSession, items: list[Item]) -> None:
         event, envelope, now = item.data, item.envelope, utcnow()
         request_id_var.set(item.request_id)
         book, day, task = books.get(event.customer_id), envelope.business_date, None
-        facts = {"book": book, "business_date": day, "event_id": envelope.id, "now": now}
+        facts: dict[str, Any] = {"book": book, "business_date": day, "event_id": envelope.id, "now": now}
         if isinstance(event, LoanDisbursed):
             loan = loan_of(event)
             loan.principal, loan.outstanding = event.principal, event.principal

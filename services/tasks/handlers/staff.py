@@ -5,13 +5,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import StaffEntry
 from shared.bulk import put_rows
+from shared.events import StaffChanged
 from shared.handlers import Item, batched
 
 COLUMNS = ("roles", "unit_path", "team", "active")
 
 
 @batched
-async def on_staff_changes(session: AsyncSession, items: list[Item]) -> None:
+async def on_staff_changes(session: AsyncSession, items: list[Item[StaffChanged]]) -> None:
     latest = {i.data.username: {"username": i.data.username, "roles": list(i.data.roles),
                                 "unit_path": i.data.unit_path, "team": i.data.team, "active": i.data.active}
               for i in items}   # in event order: the last change of a person wins

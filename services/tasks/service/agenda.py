@@ -13,6 +13,7 @@ from services.tasks.models import Task
 from services.tasks.rules import LOAN_CLASSES, TIERS
 from services.tasks.schemas import AgendaItem, TaskPublic
 from services.tasks.texts import rank_text
+from shared.db import table_of
 
 ORDER = (Task.due_date, Task.amount.desc().nulls_last(), Task.tier_rank, Task.risk_rank, Task.id)
 
@@ -43,7 +44,7 @@ def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) ->
 
 # Plain rows, not ORM objects: an agenda page is read-only and building 100 tracked instances cost
 # more than the query itself (bench/bench_agenda.py).
-COLUMNS = tuple(Task.__table__.c)
+COLUMNS = tuple(table_of(Task).c)
 
 
 def ranked(rows, day: date, viewer: str, english: bool) -> list[AgendaItem]:
@@ -58,9 +59,10 @@ class AgendaCache:
     (triggers on `task` bump it; migration 0003). Bounded, least recently used out first."""
 
     def __init__(self, size: int = 4096):
-        self.size, self.pages = size, OrderedDict()
+        self.size = size
+        self.pages: OrderedDict[tuple, tuple[int, bytes | str]] = OrderedDict()
 
-    def get(self, key: tuple, version: int) -> bytes | None:
+    def get(self, key: tuple, version: int) -> bytes | str | None:
         hit = self.pages.get(key)
         if hit is None or hit[0] != version:
             return None

@@ -29,7 +29,7 @@ def plain_dsn(url: str) -> str:
 class AgendaVersions:
     def __init__(self, database_url: str):
         self.dsn = None if is_sqlite(database_url) else plain_dsn(database_url)
-        self.conn = None
+        self.conn: asyncpg.Connection | None = None
         self.failed_at = float("-inf")
         self.waiting: dict[str, list[asyncio.Future]] = {}
         self.reader: asyncio.Task | None = None
@@ -91,7 +91,9 @@ def _answer(batch: dict[str, list[asyncio.Future]], versions: dict | None = None
         for a in answers:
             if a.done():
                 continue   # the request went away
-            if error is None:
+            if error is not None:
+                a.set_exception(error)
+            elif versions is not None:
                 a.set_result(versions.get(username, 0))
             else:
-                a.set_exception(error)
+                a.set_exception(TypeError("answered with neither versions nor an error"))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.tasks.models import DepositDay

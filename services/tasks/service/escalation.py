@@ -40,7 +40,8 @@ async def escalate_overdue(session: AsyncSession, today: date, now: datetime) ->
             continue
         if level <= task.escalation_level:
             continue
-        task.escalation_level, task.escalated_to, task.updated_at = level, leads.get(task.team), now
+        lead = leads.get(task.team) if task.team else None   # no team, no lead to escalate to
+        task.escalation_level, task.escalated_to, task.updated_at = level, lead, now
         session.add(task)
         announce(session, "task.escalated", escalated_event(task), task, business_date=today, now=now)
         raised += 1

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+from sqlalchemy import Row
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +20,11 @@ class TaskRow(SimpleNamespace):
     as a plain attribute. A run may touch thousands, and an ORM object costs many times more."""
 
 
-def new_task(rule: Rule, *, subject: str, anchor: date, book: CustomerBook | None, cif: str | None,
+# A customer's book entry as rules read it: an ORM object, a row read by a run, or a run's plain row.
+BookEntry = CustomerBook | Row | SimpleNamespace
+
+
+def new_task(rule: Rule, *, subject: str, anchor: date, book: BookEntry | None, cif: str | None,
              due_date: date, now: datetime, params: dict, amount: Decimal | None = None,
              source_event_id: str | None = None, risk_rank: int = 9) -> TaskRow:
     """An open task made by `rule` (name and version recorded), routed to the customer's owner when known."""

@@ -5,12 +5,13 @@ from datetime import date, datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.tasks.models import CustomerBook, StaffEntry, Task
+from services.tasks.models import StaffEntry, Task
 from services.tasks.rules import LoanDueRule, tier_rank
 from services.tasks.service.calendar import BusinessCalendar
+from services.tasks.service.lifecycle import BookEntry, TaskRow
 
 
-def route_to_owner(task: Task, book: CustomerBook, calendar: BusinessCalendar, business_date: date,
+def route_to_owner(task: Task | TaskRow, book: BookEntry, calendar: BusinessCalendar, business_date: date,
                    now: datetime) -> None:
     """An open task follows its customer to the (new) owner, unit and tier. A collection's due date is
     recomputed with the numbers it was made with, since only now may we know the borrower is

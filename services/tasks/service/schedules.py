@@ -116,7 +116,8 @@ async def generate_day(session: AsyncSession, day: date) -> DayPlan:
         plan.each("maintenance_visit", by_cif, maintenance)
         if day.month == 1:
             plan.each("credit_rating_review", by_cif, credit_rating)
-        plan.each("monthly_report", sorted({b.owner: (b.owner, b) for b in books}.items()), monthly_report)
+        owners = {b.owner: (b.owner, b) for b in books if b.owner is not None}   # the query reads owned customers
+        plan.each("monthly_report", sorted(owners.items()), monthly_report)
     plan.each("birthday", by_cif, birthday)
     plan.each("post_loan_inspection", [(loan.loan_id, (loan, book)) for loan, book in loans], inspection)
     for new in plan.tasks:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import Row, or_
 from sqlalchemy import select as select_rows
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,12 +17,12 @@ from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
 from services.tasks.service.lifecycle import TaskRow, close_task, refresh_task
 from services.tasks.service.task_events import announcement_row, cancelled_event, created_event
 from shared.bulk import put_rows
-from shared.db import one_of, plain_rows
+from shared.db import one_of, plain_rows, table_of
 from shared.events import EventData
 from shared.outbox import OutboxMessage
 
 CHUNK = 1000  # IN lists stay well under the bind-parameter limits of asyncpg and SQLite
-TASKS = Task.__table__
+TASKS = table_of(Task)
 
 
 def chunks(values: Iterable, size: int = CHUNK) -> list[list]:
@@ -30,11 +30,11 @@ def chunks(values: Iterable, size: int = CHUNK) -> list[list]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
-async def load_books(session: AsyncSession, cifs: Iterable[str]) -> dict[str, CustomerBook]:
+async def load_books(session: AsyncSession, cifs: Iterable[str]) -> dict[str, Row]:
     """The owners of a run's customers, as read-only rows; a customer not in the book is absent
     (its tasks wait in the unassigned queue)."""
-    books: dict[str, CustomerBook] = {}
-    table = CustomerBook.__table__
+    books: dict[str, Row] = {}
+    table = table_of(CustomerBook)
     for part in chunks(cifs):
         rows = await session.execute(select_rows(table).where(one_of(session, table.c.cif, part)))
         books.update((b.cif, b) for b in rows.all())
@@ -73,7 +73,7 @@ class TaskSet:
 
     @classmethod
     async def _read(cls, session, column, values, anchors, rules) -> "TaskSet":
-        anchors, rows = sorted(set(anchors)), []
+        anchors, rows = sorted(set(anchors)), list[dict]()
         for part in chunks(values):
             stmt = select_rows(TASKS).where(one_of(session, column, part),
                                             or_(Task.status.in_(OPEN_STATUSES), Task.anchor_date.in_(anchors)))

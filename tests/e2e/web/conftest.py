@@ -5,6 +5,7 @@ the test on any console error it was not told to expect, and checks each screen 
 axe-core (no serious or critical violations). Screenshots land in web/screenshots/ for the README.
 """
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,16 @@ class Phone:
         assert not violations, f"accessibility violations on {name}:\n" + "\n".join(violations)
 
 
+def _console_error(device: Phone, expected: tuple[str, ...], message) -> None:
+    if message.type == "error" and not any(e in message.text for e in expected):
+        device.errors.append(message.text)
+
+
+def _post_without_key(device: Phone, request) -> None:
+    if request.method == "POST" and "/api/" in request.url and not request.headers.get("idempotency-key"):
+        device.errors.append(f"POST without key: {request.url}")
+
+
 @pytest.fixture
 async def phones(browser, api):
     """phone(username, expect_errors=(...)): a signed-in phone; console errors containing one of
@@ -82,11 +93,9 @@ async def phones(browser, api):
         contexts.append(context)
         device = Phone(await context.new_page(), api)
         device.page.set_default_timeout(15_000)
-        device.page.on("console", lambda m: m.type == "error" and not any(e in m.text for e in expect_errors)
-                       and device.errors.append(m.text))
+        device.page.on("console", partial(_console_error, device, expect_errors))
         device.page.on("pageerror", lambda err: device.errors.append(str(err)))
-        device.page.on("request", lambda r: r.method == "POST" and "/api/" in r.url
-                       and not r.headers.get("idempotency-key") and device.errors.append(f"POST without key: {r.url}"))
+        device.page.on("request", partial(_post_without_key, device))
         made.append(device)
         if username:
             await device.sign_in(username)

@@ -400,6 +400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/interactions/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending Entries
+         * @description Entries logged too long after they happened, waiting for approval, in the caller's work-log scope.
+         */
+        get: operations["interactions-pending_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/interactions/{interaction_id}/spot-check": {
         parameters: {
             query?: never;
@@ -411,6 +431,46 @@ export interface paths {
         put?: never;
         /** Mark Spot Checked */
         post: operations["interactions-mark_spot_checked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interactions/{interaction_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Entry
+         * @description A late entry counts from now on: `interaction.logged` goes out, dated when the contact happened.
+         */
+        post: operations["interactions-approve_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interactions/{interaction_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Entry
+         * @description A late entry that does not count, with the reason; it stays in the work log.
+         */
+        post: operations["interactions-reject_entry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -465,6 +525,30 @@ export interface paths {
         post?: never;
         /** Remove Contact */
         delete: operations["interactions-remove_contact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/industry-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Policies
+         * @description Every policy row by industry and start, or only those in effect on the day `on`.
+         */
+        get: operations["industry-policies-list_policies"];
+        put?: never;
+        /**
+         * Add Policy
+         * @description An admin sets an industry's policy from a date; the one in force until then ends the day before.
+         */
+        post: operations["industry-policies-add_policy"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1418,8 +1502,17 @@ export interface components {
             government_related: boolean;
             /** Industry */
             industry: string | null;
-            /** Industry Policy */
+            /**
+             * Industry Policy
+             * @description the bank's policy for the industry today: maintain / grow / control (control: marked)
+             */
             industry_policy?: string | null;
+            /**
+             * Missing B
+             * @description a retail premium customer without a B岗: the lead's alert
+             * @default false
+             */
+            missing_b: boolean;
             /** Birthday */
             birthday: string | null;
             /** Phone */
@@ -1489,6 +1582,19 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** EntryDecision */
+        EntryDecision: {
+            /** Note */
+            note?: string | null;
+        };
+        /** EntryRejection */
+        EntryRejection: {
+            /**
+             * Note
+             * @description why it does not count
+             */
+            note: string;
+        };
         /** Handover */
         Handover: {
             /** Successors */
@@ -1515,6 +1621,54 @@ export interface components {
             deposits: components["schemas"]["AccountPublic"][];
             /** Loans */
             loans: components["schemas"]["LoanPublic"][];
+        };
+        /** IndustryPolicyCreate */
+        IndustryPolicyCreate: {
+            /**
+             * Industry
+             * @description as customers' industry, e.g. steel
+             */
+            industry: string;
+            /**
+             * Policy
+             * @enum {string}
+             */
+            policy: "maintain" | "grow" | "control";
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /**
+             * Effective To
+             * @description last day it applies; open-ended when absent
+             */
+            effective_to?: string | null;
+        };
+        /** IndustryPolicyPublic */
+        IndustryPolicyPublic: {
+            /**
+             * Industry
+             * @description as customers' industry, e.g. steel
+             */
+            industry: string;
+            /**
+             * Policy
+             * @enum {string}
+             */
+            policy: "maintain" | "grow" | "control";
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /**
+             * Effective To
+             * @description last day it applies; open-ended when absent
+             */
+            effective_to?: string | null;
+            /** Set By */
+            set_by: string;
         };
         /** InteractionCreate */
         InteractionCreate: {
@@ -1581,6 +1735,17 @@ export interface components {
             spot_checked_by: string | null;
             /** Spot Checked At */
             spot_checked_at: string | null;
+            /**
+             * Status
+             * @default counted
+             */
+            status: string;
+            /** Decided By */
+            decided_by?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Decision Note */
+            decision_note?: string | null;
         };
         /** LoanPublic */
         LoanPublic: {
@@ -1693,7 +1858,7 @@ export interface components {
             /** Display Name */
             display_name: string;
             /** Roles */
-            roles: ("rm" | "team_lead" | "branch_head" | "risk_manager" | "auditor" | "admin")[];
+            roles: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[];
             /** Unit */
             unit: string;
             /** Team */
@@ -1729,7 +1894,7 @@ export interface components {
             /** Display Name */
             display_name?: string | null;
             /** Roles */
-            roles?: ("rm" | "team_lead" | "branch_head" | "risk_manager" | "auditor" | "admin")[] | null;
+            roles?: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[] | null;
             /** Unit */
             unit?: string | null;
             /** Team */
@@ -2598,6 +2763,10 @@ export interface operations {
                 limit?: number;
                 cursor?: string | null;
                 q?: string | null;
+                /** @description only retail premium customers without a B岗 (the lead's alert) */
+                missing_b?: boolean;
+                /** @description only customers whose industry has this policy today, e.g. control */
+                industry_policy?: ("maintain" | "grow" | "control") | null;
                 /** @description full national ID and phones (RM, lead, branch head); audited */
                 unmask?: boolean;
             };
@@ -3698,6 +3867,53 @@ export interface operations {
             };
         };
     };
+    "interactions-pending_entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "interactions-mark_spot_checked": {
         parameters: {
             query?: never;
@@ -3711,6 +3927,136 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "interactions-approve_entry": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                interaction_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EntryDecision"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "interactions-reject_entry": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                interaction_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryRejection"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4026,6 +4372,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "industry-policies-list_policies": {
+        parameters: {
+            query?: {
+                on?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndustryPolicyPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "industry-policies-add_policy": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndustryPolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndustryPolicyPublic"];
+                };
             };
             /** @description request body too large */
             413: {
