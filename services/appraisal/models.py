@@ -217,3 +217,47 @@ class NplResponsibility(SQLModel, table=True):
     loss_amount: Decimal = Field(sa_column=_money())
     recorded_by: str = Field(max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class FeeIncome(SQLModel, table=True):
+    """中间业务收入: a fee posted (fee.posted), credited to the customer's A岗 owner on the day posted; a
+    reversal is its own row with a negative amount, so sums net out."""
+    __tablename__ = "fee_income"
+    fee_key: str = Field(primary_key=True, max_length=140)   # the fee_id; "reversal:<fee_id>" for its reversal
+    cif: str = Field(max_length=32, index=True)
+    day: int = Field(index=True)
+    category: str = Field(max_length=16)
+    amount: Decimal = Field(sa_column=_money())
+
+
+class FirstBusiness(SQLModel, table=True):
+    """新增客户: the day a customer's first account opened or first loan was disbursed (the earliest seen)."""
+    __tablename__ = "first_business"
+    cif: str = Field(primary_key=True, max_length=32)
+    day: int = Field(index=True)
+
+
+class TaskRecord(SQLModel, table=True):
+    """A task as the on-time rate needs it (task.created / task.escalated / task.completed / task.cancelled):
+    one still open past its due date counts as late."""
+    __tablename__ = "task_record"
+    task_id: str = Field(primary_key=True, max_length=64)
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    due_day: int = Field(index=True)
+    closed_day: int | None = None     # completed or cancelled on
+
+
+class NplCase(SQLModel, table=True):
+    """责任认定 case opened when a loan becomes substandard or worse: proposed against the originating RM and
+    the nearest risk manager (连带问责); someone other than them (the branch head) confirms or rejects it."""
+    __tablename__ = "npl_case"
+    loan_id: str = Field(primary_key=True, max_length=64)
+    cif: str = Field(max_length=32)
+    opened_day: int
+    to_class: str = Field(max_length=20)
+    originator: str | None = Field(default=None, max_length=64)
+    risk_manager: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="proposed", max_length=10)     # proposed -> confirmed | rejected
+    reason: str | None = Field(default=None, max_length=500)
+    loss_amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
+    decided_by: str | None = Field(default=None, max_length=64)

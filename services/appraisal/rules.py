@@ -3,10 +3,12 @@ becomes a fact (the balance it sets, the loan flow it records, the deed it credi
 of one day wins), the default KPI set, scoring, grades, ranking with the bottom band, and the
 qualitative item library. The consumer's handlers, the ledger replay and the tests all call these.
 
-The defaults are domain.md's: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan NPL below
-0.3 %), new customers 10 %, intermediate business income 10 %, service 15 % (visits 5 + on-time tasks
-10). Points are out of the weight: a KPI exactly on target scores its weight; linear scoring is capped.
-An admin saves a new version; a period scores with the newest version effective by its month.
+The defaults are domain.md's typical weights: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan
+NPL below 0.3 % 5, recovery rate 5, interest collection 5), new customers 10 %, intermediate business
+income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5). Points are
+out of the weight: a KPI exactly on target scores its weight; linear scoring is capped. An admin saves
+a new version; a period (month, quarter or year) scores with the newest version effective by its first
+month. Periods, the bottom band (末尾淘汰), who is appraised and NPL responsibility cases decide here too.
 """
 import math
 from collections import defaultdict
@@ -29,28 +31,49 @@ DEFAULT_KPIS: list[dict] = [
     {"code": "loans", "name_zh": "贷款日均", "name_en": "Loans, daily average", "weight": "20",
      "indicator": "loan_daily_average", "scoring": {"kind": "linear", "cap": "1.2"},
      "params": {"coefficients": {}, "split": DEFAULT_SPLIT}},
+    # asset quality 15: the new-loan NPL ratio under the plan's 0.3 %, recovery (99.5 % a year) and interest
     {"code": "asset_quality", "name_zh": "资产质量（新增贷款不良率）", "name_en": "Asset quality (new-loan NPL ratio)",
-     "weight": "15", "indicator": "new_loan_npl_ratio", "scoring": {"kind": "ceiling", "max": "0.003"}},
-    {"code": "new_customers", "name_zh": "新增客户", "name_en": "New customers won", "weight": "10",
+     "weight": "5", "indicator": "new_loan_npl_ratio", "scoring": {"kind": "ceiling", "max": "0.003"}},
+    {"code": "recovery", "name_zh": "资产质量（贷款收回率）", "name_en": "Asset quality (loan recovery rate)",
+     "weight": "5", "indicator": "recovery_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "0.995"}},
+    {"code": "interest_collection", "name_zh": "资产质量（收息率）", "name_en": "Asset quality (interest collection rate)",
+     "weight": "5", "indicator": "interest_collection_rate",
+     "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00"}},
+    {"code": "new_customers", "name_zh": "新增客户", "name_en": "New customers", "weight": "10",
      "indicator": "customers_won", "scoring": {"kind": "linear", "cap": "1.0"}},
     {"code": "intermediate_income", "name_zh": "中间业务收入", "name_en": "Intermediate business income",
      "weight": "10", "indicator": "fee_income", "scoring": {"kind": "linear", "cap": "1.2"}},
+    # cross-selling and service 15
+    {"code": "cross_selling", "name_zh": "交叉销售（持有产品类别增长）", "name_en": "Cross-selling (product categories gained)",
+     "weight": "5", "indicator": "cross_selling", "scoring": {"kind": "linear", "cap": "1.2"}},
     {"code": "visits", "name_zh": "服务：走访与联系", "name_en": "Service: visits and calls", "weight": "5",
      "indicator": "interactions", "scoring": {"kind": "linear", "cap": "1.0"}},
-    {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "10",
+    {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "5",
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
 ]
 Indicator = Literal["deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
                     "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-                    "interest_collection_rate", "marketing_results"]
+                    "interest_collection_rate", "cross_selling", "marketing_results"]
 INDICATORS: tuple[str, ...] = get_args(Indicator)
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
 # Five grades by total points, highest first (configurable data like everything here).
 GRADES = [(Decimal(90), "优秀", "excellent"), (Decimal(80), "良好", "good"), (Decimal(70), "合格", "satisfactory"),
           (Decimal(60), "基本合格", "barely satisfactory"), (Decimal(0), "不合格", "unsatisfactory")]
-BOTTOM_SHARE = Decimal("0.05")   # 末尾淘汰: the bottom 5 % are flagged (the bank's band is 3–5 %)
+# 末尾淘汰: at the annual close only, the bottom share of each unit large enough for a share to mean
+# something is proposed (never flagged automatically); the share stays within the bank's 3–5 %.
+BOTTOM_SHARE = Decimal("0.03")
+BOTTOM_SHARE_RANGE = (Decimal("0.03"), Decimal("0.05"))
+BOTTOM_MIN_HEADCOUNT = 20
 LOSS_PER_POINT = Decimal(10000)  # 责任认定: one year-end point per 10,000 CNY of loss charged
+
+# Who is appraised: everyone but those whose every role is in this set (an RM who also leads is appraised).
+NOT_APPRAISED_ROLES = ("team_lead", "risk_manager", "auditor")
+
+
+def appraised(roles, not_appraised=NOT_APPRAISED_ROLES) -> bool:
+    return not roles or any(r not in not_appraised for r in roles)
+
 
 # Qualitative items (定性考核): code -> (zh, en, maximum points), added to the weighted KPIs' 100.
 ITEM_LIBRARY = {
@@ -59,6 +82,31 @@ ITEM_LIBRARY = {
     "customer_knowledge": ("客户熟悉程度", "Customer knowledge", Decimal(2)),
     "team_spirit": ("团队协作", "Team spirit", Decimal(2)),
 }
+
+
+# Periods (考核期): a month, a quarter (季度考核) or a year (年度考核), each closed on its own.
+PERIOD_PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"   # a real year: date(0, 1, 1) does not exist
+PERIOD_FORMATS = "YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year)"
+
+
+def period_kind(code: str) -> str:
+    return "year" if len(code) == 4 else "quarter" if code[5] == "Q" else "month"
+
+
+def period_bounds(code: str) -> tuple[date, date]:
+    """(first day, day after the last) of a period: the whole span its figures are computed over."""
+    year, kind = int(code[:4]), period_kind(code)
+    if kind == "year":
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    first_month = (int(code[6]) - 1) * 3 + 1 if kind == "quarter" else int(code[5:7])
+    months = 3 if kind == "quarter" else 1
+    after = first_month + months
+    return date(year, first_month, 1), date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1)
+
+
+def first_month(code: str) -> str:
+    """The month a period begins with: which KPI version and which monthly facts it starts from."""
+    return period_bounds(code)[0].strftime("%Y-%m")
 
 
 def score(kpi: dict, raw: Decimal | None, target: Decimal | None) -> Decimal | None:
@@ -117,25 +165,43 @@ def validate_definitions(definitions: list[dict]) -> list[str]:
     return problems
 
 
-def rank(cards: Sequence) -> list[str]:
-    """Ranks bank-wide and per unit (ties share a rank), grades, and the bottom band flagged, set on
-    each card (anything with username, unit, total); returns the flagged usernames."""
+UNGRADED = ""   # a frozen card without targets: no grade
+
+
+def rank(cards: Sequence) -> None:
+    """Ranks bank-wide and per unit (ties share a rank) and grades, set on each card (anything with
+    username, unit, total, card). Flags are not touched: only the annual close proposes them (bottom_band)."""
     ordered = sorted(cards, key=lambda s: (-Decimal(str(s.total)), s.username))
     by_unit: dict = defaultdict(list)
     previous, place = None, 0
     for i, s in enumerate(ordered, 1):
         place = place if s.total == previous else i
-        previous, s.rank_bank, s.grade = s.total, place, grade_of(Decimal(str(s.total)))[0]
+        previous, s.rank_bank = s.total, place
+        s.grade = grade_of(Decimal(str(s.total)))[0] if (s.card or {}).get("graded", True) else UNGRADED
         by_unit[s.unit].append(s)
     for members in by_unit.values():
         previous, place = None, 0
         for i, s in enumerate(members, 1):
             place = place if s.total == previous else i
             previous, s.rank_unit = s.total, place
-    bottom = max(1, math.floor(len(ordered) * BOTTOM_SHARE)) if ordered else 0
-    for i, s in enumerate(ordered):
-        s.flagged = i >= len(ordered) - bottom
-    return [s.username for s in ordered[len(ordered) - bottom:]]
+
+
+def valid_bottom_share(share: Decimal) -> bool:
+    return BOTTOM_SHARE_RANGE[0] <= share <= BOTTOM_SHARE_RANGE[1]
+
+
+def bottom_band(cards: list, share: Decimal = BOTTOM_SHARE, min_headcount: int = BOTTOM_MIN_HEADCOUNT) -> list[str]:
+    """末尾淘汰 proposals: per unit with at least `min_headcount` people, the lowest floor(n × share)
+    totals (at least one). Returns the usernames proposed, lowest first within each unit."""
+    by_unit: dict = defaultdict(list)
+    for s in cards:
+        by_unit[s.unit].append(s)
+    proposed = []
+    for unit in sorted(by_unit, key=str):
+        members = sorted(by_unit[unit], key=lambda s: (Decimal(str(s.total)), s.username))
+        if len(members) >= min_headcount:
+            proposed += [s.username for s in members[:max(1, math.floor(len(members) * share))]]
+    return proposed
 
 
 # ---- from events to facts: the consumer's handlers and the ledger replay both decide here ----------
@@ -150,8 +216,18 @@ def stamp(occurred_at: datetime, event_id: str) -> tuple:
 
 CLOSED_BALANCE = Decimal(0)                            # a closed account counts nil from its closing day
 DEFAULT_PRODUCT = {"deposit": "demand", "loan": "loan"}  # an account whose product no event told us
+# event type -> the field holding the balance it sets
 BALANCE_FIELD = {"deposit.changed": "balance", "deposit.closed": None, "loan.disbursed": "principal",
-                 "loan.repaid": "outstanding_balance"}   # event type -> the field holding the balance it sets
+                 "loan.repaid": "outstanding_balance", "loan.due": "outstanding_balance"}
+REVEALS_ONLY = ("loan.due",)   # sets a balance only on an account with none known yet
+
+
+def sets_balance(event_type: str, balance_known: bool) -> bool:
+    """loan.due states the outstanding balance of a loan disbursed before the system started, so such a
+    loan counts for loans 日均 from the first event that reveals it; on a loan whose balance is known
+    (disbursed or repaid here) the repayments and disbursement say it, and a notice sent weeks before
+    the due date must not override them."""
+    return event_type in BALANCE_FIELD and (event_type not in REVEALS_ONLY or not balance_known)
 
 
 def account_of(event) -> str:
@@ -205,3 +281,76 @@ def deed(event_type: str, event, business_date: date) -> dict | None:
         return None
     on = _date(getattr(event, dated)) if dated else business_date
     return {"kind": kind, "username": person, "day": on.toordinal(), "on_time": getattr(event, "on_time", None)}
+
+
+def fee_fact(event) -> dict:
+    """The income a fee.posted books, on the day posted; a reversal (negative, naming the fee it
+    reverses) is keyed by that fee, so a re-sent reversal is still one fact and the pair nets to nil."""
+    key = f"reversal:{event.reverses}" if event.reverses else event.fee_id
+    return {"fee_key": key, "cif": event.customer_id, "day": _date(event.posted_on).toordinal(),
+            "category": event.category, "amount": Decimal(str(event.amount))}
+
+
+FIRST_BUSINESS = {"deposit.opened": "opened_on", "loan.disbursed": "disbursed_on"}   # event -> the day it opens
+
+
+def first_business_day(event_type: str, event) -> int:
+    """新增客户: the day an account opened or a loan was disbursed; a customer's earliest is their first business."""
+    return _date(getattr(event, FIRST_BUSINESS[event_type])).toordinal()
+
+
+TASK_EVENTS = ("task.created", "task.escalated", "task.completed", "task.cancelled")
+
+
+def task_point(event_type: str, event, business_date: date, known: dict | None) -> dict:
+    """A task's record after one of its events: assignee and due date as last told, closed on the
+    earliest completion or cancellation (a task closed stays closed whatever order events come in)."""
+    record = dict(known or {"task_id": event.task_id, "assignee": None, "due_day": None, "closed_day": None})
+    record["assignee"] = event.assignee or record["assignee"]
+    if getattr(event, "due_date", None) is not None:
+        record["due_day"] = _date(event.due_date).toordinal()
+    closed = {"task.completed": getattr(event, "completed_on", None), "task.cancelled": business_date}.get(event_type)
+    if closed is not None:
+        day = _date(closed).toordinal()
+        record["closed_day"] = min(day, record["closed_day"] or day)
+    return record
+
+
+def late_and_open(record: dict, start: int, end: int, as_of: int) -> bool:
+    """A task due in [start, end), past due by `as_of` and never closed: late, though nobody completed it."""
+    return record["closed_day"] is None and record["due_day"] is not None and \
+        start <= record["due_day"] < min(end, as_of)
+
+
+def categories_held(spans: list, day: int) -> dict[str, set[str]]:
+    """交叉销售: per customer the product categories (deposit products, loans) with a balance on `day`;
+    spans are (cif, product, from_day, to_day, balance)."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for cif, product, start, stop, balance in spans:
+        if balance and start <= day < (stop or day + 1):
+            held[cif].add(product)
+    return held
+
+
+def categories_gained(spans: list, owners_at_end: dict[str, str], start: int, end: int) -> dict[str, int]:
+    """Per owner (of the customer on the period's last day): categories held on the last day minus those
+    held the day before the period began, summed over their customers."""
+    before, after = categories_held(spans, start - 1), categories_held(spans, end - 1)
+    gained: dict[str, int] = defaultdict(int)
+    for cif, owner in owners_at_end.items():
+        gained[owner] += len(after.get(cif, ())) - len(before.get(cif, ()))
+    return dict(gained)
+
+
+def becomes_npl(from_class: str, to_class: str) -> bool:
+    """严格新增不良贷款责任认定: a loan moving into substandard or worse opens a responsibility case."""
+    return to_class in NPL_CLASSES and from_class not in NPL_CLASSES
+
+
+def nearest_risk_manager(unit_path: str | None, risk_managers: dict[str, str]) -> str | None:
+    """The risk manager (username -> unit path) whose unit is the nearest above or at `unit_path`."""
+    if not unit_path:
+        return None
+    above = [(len(path.split("/")), who) for who, path in risk_managers.items()
+             if f"{unit_path}/".startswith(f"{path}/")]
+    return max(above, key=lambda a: (a[0], a[1]))[1] if above else None

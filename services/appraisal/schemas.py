@@ -4,20 +4,39 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from services.appraisal.rules import Indicator
+from services.appraisal.rules import PERIOD_FORMATS, PERIOD_PATTERN, Indicator
+from shared.errors import Problem
 
-PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # a real year: date(0, 1, 1) does not exist
-PeriodPath = Annotated[str, Path(pattern=PERIOD.pattern, description="YYYY-MM")]
-PeriodQuery = Annotated[str | None, Query(pattern=PERIOD.pattern, description="YYYY-MM")]
-PeriodField = Annotated[str, Field(pattern=PERIOD.pattern)]
+_PERIOD_DOC = {"description": PERIOD_FORMATS, "json_schema_extra": {"pattern": PERIOD_PATTERN}}
+
+
+def _checked(period: str | None) -> str | None:
+    """A period the caller mistyped is refused naming the three formats (not a bare "wrong format")."""
+    if period is not None and not re.fullmatch(PERIOD_PATTERN, period):
+        raise Problem(422, "invalid_period", field="period", value=period, formats=PERIOD_FORMATS)
+    return period
+
+
+def _period_path(period: Annotated[str, Path(**_PERIOD_DOC)]) -> str:
+    return _checked(period) or period
+
+
+def _period_query(period: Annotated[str | None, Query(**_PERIOD_DOC)] = None) -> str | None:
+    return _checked(period)
+
+
+PeriodPath = Annotated[str, Depends(_period_path)]
+PeriodQuery = Annotated[str | None, Depends(_period_query)]
+PeriodField = Annotated[str, Field(pattern=PERIOD_PATTERN, description=PERIOD_FORMATS)]
+MonthField = Annotated[str, Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
 class KpiSet(BaseModel):
-    effective_from: PeriodField
+    effective_from: MonthField
     definitions: list[dict]
 
 
@@ -45,8 +64,19 @@ class Responsibility(BaseModel):
     year: int
 
 
+class CaseDecision(BaseModel):
+    decision: Literal["confirm", "reject"]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+    loss_amount: Amount | None = None   # required to confirm: what the NPL cost, charged to those named
+
+
 class Publish(BaseModel):
     appeal_until: date
+
+
+class BottomFlagDecision(BaseModel):
+    decision: Literal["confirm", "clear"]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
 
 
 class Adjustment(BaseModel):
@@ -71,7 +101,8 @@ class Kpi(BaseModel):
 class Scorecard(BaseModel):
     username: str
     period: str
-    status: str          # provisional until the period is closed; then closed / published / signed_off
+    status: str          # provisional until the period is closed; then closed / published / signed_off;
+    #                      not_appraised: staff the bank does not appraise (no KPIs, no total)
     kpis: list[Kpi]
     total: Decimal | None
     grade: str | None
@@ -89,5 +120,5 @@ class Ranked(BaseModel):
     username: str
     unit: str | None
     total: Decimal
-    grade: str
+    grade: str | None      # None: no target was set, so no grade
     flagged: bool

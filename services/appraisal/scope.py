@@ -26,6 +26,11 @@ def may_adjust(user: Principal) -> bool:
     return user.has("team_lead", "branch_head", "admin")
 
 
+def may_decide_bottom_flag(user: Principal) -> bool:
+    """Confirm or clear a 末尾淘汰 proposal: the lead and the branch head decide, nobody else."""
+    return user.has("team_lead", "branch_head")
+
+
 def may_version_kpis(user: Principal) -> bool:
     return user.has("admin")
 
@@ -41,6 +46,15 @@ def may_plan_scoring(user: Principal) -> bool:
 
 def may_record_responsibility(user: Principal) -> bool:
     return user.has("risk_manager", "branch_head", "admin")
+
+
+def may_decide_case(user: Principal) -> bool:
+    """Confirm or reject an NPL responsibility case: the branch head (the service also refuses anyone named)."""
+    return user.has("branch_head")
+
+
+def may_read_cases(user: Principal) -> bool:
+    return user.has("branch_head", "risk_manager", "auditor", "admin")
 
 
 def may_read_audit(user: Principal) -> bool:

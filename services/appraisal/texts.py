@@ -12,12 +12,23 @@ register_messages({
                                 "Children's targets add up to {children}, short of the parent's {parent}"),
     "target_contract_signed": ("{username} 的 {period} 目标责任书已签署，不能修改",
                                "{username}'s target contract for {period} is signed and cannot change"),
+    "invalid_period": ("考核期“{value}”格式有误，应为 YYYY-MM（月）、YYYY-Qn（季度，n 为 1–4）或 YYYY（年）",
+                       "Period \"{value}\" is not valid: use {formats}"),
+    "period_not_over": ("考核期 {period} 尚未结束（最后一天 {last_day}），不能结算",
+                        "Period {period} has not ended yet (last day {last_day}); it cannot be closed"),
+    "appeal_window_past": ("申诉截止日 {appeal_until} 已过", "The appeal deadline {appeal_until} is already past"),
+    "decide_own_flag": ("不能对本人的末尾淘汰提名作出决定", "You may not decide on your own bottom-band proposal"),
+    "no_bottom_flag_proposed": ("{username} 在 {period} 没有待决定的末尾淘汰提名",
+                                "{username} has no open bottom-band proposal for {period}"),
+    "decide_own_case": ("被问责人不能认定本人的责任", "A person named in a responsibility case may not decide it"),
+    "case_decided": ("贷款 {loan_id} 的责任认定已有结论（{outcome}）",
+                     "The responsibility case of loan {loan_id} is already {outcome}"),
+    "loss_required": ("确认责任须填写损失金额", "Confirming a case needs the loss amount"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
 })
 
 NOTES = {  # why a KPI has no score, shown on the card
-    "no_source": ("暂无数据来源：尚无事件携带中间业务收入", "No source yet: no event carries fee income"),
-    "no_target": ("尚未下达目标", "No target set"),
+    "no_target": ("目标未设定", "No target set"),
     "no_tasks": ("本期无已完成任务", "No task completed in the period"),
     "no_dues": ("本期无到期应收", "Nothing fell due in the period"),
 }

@@ -39,6 +39,8 @@ class AgendaPart(Part):
 
 
 class ScorecardPart(Part):
+    # not_appraised: staff without a card (lead, risk, audit by default); the other parts stay ok / unavailable
+    status: Literal["ok", "unavailable", "not_appraised"]  # type: ignore[assignment]
     period: str | None = None
     total: str | None = None
     grade: str | None = None
@@ -99,6 +101,15 @@ def _alerts(agenda: dict | None, reason: str | None, day: date, username: str) -
     return AlertsPart(status="ok", service="tasks", items=items)
 
 
+def _scorecard(card: dict | None, reason: str | None) -> ScorecardPart:
+    if card is None:
+        return ScorecardPart(status="unavailable", service="appraisal", reason=reason)
+    if card["status"] == "not_appraised":   # the appraisal service decides who is appraised; no card to show
+        return ScorecardPart(status="not_appraised", service="appraisal", period=card["period"])
+    return ScorecardPart(status="ok", service="appraisal", period=card["period"], total=card["total"],
+                         grade=card["grade"], kpi_count=len(card["kpis"]))
+
+
 @router.get("/api/v1/me/home", response_model=Home, responses={401: {"description": "not signed in"}})
 async def my_home(request: Request, day: Annotated[date | None, Query(
         alias="date", description="business date; default today in Beijing time")] = None) -> Response:
@@ -118,8 +129,6 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
                           items=agenda["items"][:TOP_ITEMS], appointments=agenda.get("appointments", []))
         if agenda is not None else
         AgendaPart(status="unavailable", service="tasks", reason=agenda_err, date=day),
-        scorecard=ScorecardPart(status="ok", service="appraisal", period=card["period"], total=card["total"],
-                                grade=card["grade"], kpi_count=len(card["kpis"])) if card is not None else
-        ScorecardPart(status="unavailable", service="appraisal", reason=card_err),
+        scorecard=_scorecard(card, card_err),
         alerts=_alerts(agenda, agenda_err, day, principal.username))
     return conditional(request, 200, home.model_dump_json().encode(), [], media_type="application/json")

@@ -3,6 +3,7 @@ ledger insert as dedup, handler, one commit); the API is called in-process with 
 service's. Events are built exactly in the shapes of shared/events.py."""
 import json
 import uuid
+from datetime import date
 
 import pytest
 
@@ -47,6 +48,18 @@ async def appraisal_api(appraisal_url, jwt_keys):
                         revocation_consumer_enabled=False)
     async with running_app(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def business_date(monkeypatch):
+    """business_date("2026-11-02"): the routes see that day as today (the edge's clock, fixed)."""
+    import services.appraisal.api.periods as periods
+    import services.appraisal.api.scorecards as cards
+
+    def set_to(day: str) -> None:
+        for routes in (periods, cards):
+            monkeypatch.setattr(routes, "business_today", lambda: date.fromisoformat(day))
+    return set_to
 
 
 def our_event(event_type: str, subject: str, data: dict, business_date: str, *, at: str = "08:00:00",
@@ -104,6 +117,24 @@ def interaction(cif: str, rm: str, on: str) -> dict:
     return our_event("interaction.logged", cif, {"interaction_id": str(uuid.uuid4()), "customer_id": cif,
                                                  "customer_ref": cif, "rm": rm, "channel": "visit",
                                                  "occurred_on": on}, on)
+
+
+def fee(cif: str, fee_id: str, amount: str, on: str, reverses: str | None = None) -> dict:
+    return core_event("fee.posted", cif, {"fee_id": fee_id, "customer_id": cif, "category": "wealth", "amount": amount,
+                                          "currency": "CNY", "posted_on": on,
+                                          **({"reverses": reverses} if reverses else {})}, business_date=on)
+
+
+def task_event(event_type: str, task_id: str, assignee: str, due: str, on: str, **extra) -> dict:
+    """task.created / escalated / cancelled as the tasks service publishes them."""
+    data = {"task_id": task_id, "customer_id": "C1", "assignee": assignee, "due_date": due, **extra}
+    if event_type == "task.created":
+        data |= {"kind": "follow_up", "rule": "manual"}
+    if event_type == "task.escalated":
+        data |= {"escalated_to": "lead01", "level": 1}
+    if event_type == "task.cancelled":
+        data |= {"reason": "no longer needed"}
+    return our_event(event_type, "C1", data, on, source="tasks-service")
 
 
 def task_done(cif: str, assignee: str, on: str, on_time: bool) -> dict:

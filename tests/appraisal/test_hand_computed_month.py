@@ -30,9 +30,10 @@ Loans (rm01, C2): 1,000,000.00 × 10 (11–20) + 600,000.00 × 11 (21–31) = 16
 
 Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 otherwise):
   rm01: deposits 30 × 376,240.08/400,000 = 28.218006 → 28.22; loans 20 × 535,483.87/500,000 = 21.419355 → 21.42;
-        asset quality 15 (no NPL); new customers 10 × 1/2 = 5.00; visits 5 × 3/4 = 3.75;
-        on-time tasks 10 × 3/4 = 7.50 (0.75 ≥ floor 0.6); fee income: no source, unscored
-        total 28.22 + 21.42 + 15 + 5.00 + 3.75 + 7.50 = 80.89 → 良好
+        asset quality 15 (no NPL); new customers 10 × 2/2 = 10.00 (C3 won on 10 Oct; C2's first opening known,
+        its loan L1, on 11 Oct: its deposit is known only from balance changes); visits 5 × 3/4 = 3.75;
+        on-time tasks 10 × 3/4 = 7.50 (0.75 ≥ floor 0.6); fee income: none posted, no target set, unscored
+        total 28.22 + 21.42 + 15 + 10.00 + 3.75 + 7.50 = 85.89 → 良好
   rm02: deposits 300,193.74/250,000 = 1.2008 → capped 1.2 → 36.00; asset quality 15; new customers 0/2 → 0.00;
         on-time 1/2 = 0.5 < floor 0.6 → 0.00; total 51.00 → 不合格
   rm03: deposits 30 × 113,814.84/200,000 = 17.072226 → 17.07; asset quality 15; total 32.07 → 不合格
@@ -104,8 +105,14 @@ def october_events() -> list[dict]:
     return events
 
 
+# The KPI set October was appraised with (the defaults' definitions, weighted as the bank had them then).
+OCTOBER_WEIGHTS = {"deposits": "30", "loans": "20", "asset_quality": "15", "new_customers": "10",
+                   "intermediate_income": "10", "visits": "5", "on_time_tasks": "10"}
+
+
 def october_kpis() -> list[dict]:
-    kpis = copy.deepcopy(DEFAULT_KPIS)
+    kpis = [{**k, "weight": OCTOBER_WEIGHTS[k["code"]]} for k in copy.deepcopy(DEFAULT_KPIS) if k["code"] in
+            OCTOBER_WEIGHTS]
     kpis[0]["params"]["split"] = {"A": "0.7", "B": "0.3"}
     return kpis
 
@@ -137,12 +144,13 @@ async def test_daily_averages_attribution_and_totals_match_the_hand_computation(
     rm03 = await card(appraisal_api, as_user, "admin", "rm03")
     assert [kpi_line(c, "deposits")["raw_value"] for c in (rm01, rm02, rm03)] == ["376240.08", "300193.74", "113814.84"]
     assert [kpi_line(c, "deposits")["score"] for c in (rm01, rm02, rm03)] == ["28.22", "36.00", "17.07"]
-    assert [c["total"] for c in (rm01, rm02, rm03)] == ["80.89", "51.00", "32.07"]
+    assert [c["total"] for c in (rm01, rm02, rm03)] == ["85.89", "51.00", "32.07"]
     assert [c["grade"] for c in (rm01, rm02, rm03)] == ["良好", "不合格", "不合格"]
     assert (kpi_line(rm01, "loans")["raw_value"], kpi_line(rm01, "loans")["score"]) == ("535483.87", "21.42")
     assert [kpi_line(rm01, c)["score"] for c in ("asset_quality", "new_customers", "visits", "on_time_tasks")] == \
-        ["15.00", "5.00", "3.75", "7.50"]
-    assert kpi_line(rm01, "intermediate_income")["score"] is None and "中间业务收入" in kpi_line(rm01, "intermediate_income")["note"]
+        ["15.00", "10.00", "3.75", "7.50"]
+    income = kpi_line(rm01, "intermediate_income")   # no fee posted, no target: unscored, and it says why
+    assert (income["raw_value"], income["score"], income["note"]) == ("0.00", None, "目标未设定")
     # the transfer splits C4 exactly by days: 15 to rm01, 16 to rm02, at 300,000.00
     detail = {who: {x["cif"]: x for x in (await read_drilldown(appraisal_api, as_user, who, PERIOD, "deposits"))[
         "customers"]} for who in ("rm01", "rm02", "rm03")}
@@ -170,12 +178,12 @@ async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, app
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["matches_live"] is True and body["differences"] == []
-    assert {c["username"]: c["total"] for c in body["scorecards"]} == {"rm01": "80.89", "rm02": "51.00",
+    assert {c["username"]: c["total"] for c in body["scorecards"]} == {"rm01": "85.89", "rm02": "51.00",
                                                                         "rm03": "32.07"}
     # a lead's recompute covers team T01 only, yet rm01 still gives up rm03's 30 % of C1
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/recompute", headers=as_user("lead01"))
     assert r.json()["matches_live"] is True
-    assert {c["username"]: c["total"] for c in r.json()["scorecards"]} == {"rm01": "80.89", "rm02": "51.00"}
+    assert {c["username"]: c["total"] for c in r.json()["scorecards"]} == {"rm01": "85.89", "rm02": "51.00"}
 
 
 async def test_replaying_the_same_events_twice_changes_nothing(october, apply_event, appraisal_api, as_user):
@@ -188,12 +196,15 @@ async def test_replaying_the_same_events_twice_changes_nothing(october, apply_ev
 
 
 async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied_and_audited(
-        october, appraisal_api, as_user, appraisal_db):
+        october, appraisal_api, as_user, appraisal_db, business_date):
+    business_date("2026-11-02")
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/close", headers=as_user("admin"))
     assert r.status_code == 200, r.text
     closed_card = await card(appraisal_api, as_user, "rm01", "rm01")
-    assert (closed_card["status"], closed_card["total"], closed_card["rank_bank"]) == ("closed", "80.89", 1)
-    assert (await card(appraisal_api, as_user, "admin", "rm03"))["flagged"] is True   # bottom of three
+    assert (closed_card["status"], closed_card["total"], closed_card["rank_bank"]) == ("closed", "85.89", 1)
+    # a monthly close proposes nobody for 末尾淘汰: that is the annual close's alone
+    assert [(await card(appraisal_api, as_user, "admin", u))["flagged"] for u in ("rm01", "rm02", "rm03")] == \
+        [False, False, False]
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/publish", headers=as_user("admin"),
                                  json={"appeal_until": "2026-11-10"})
     assert r.status_code == 200, r.text
@@ -203,15 +214,15 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                  json={"username": "rm01", "points": "2.00", "reason": "申诉成立：存款入账日期有误"})
     assert r.status_code == 200, r.text
-    assert (r.json()["total"], r.json()["grade"]) == ("82.89", "良好")
-    assert (await card(appraisal_api, as_user, "rm01", "rm01"))["total"] == "82.89"
+    assert (r.json()["total"], r.json()["grade"]) == ("87.89", "良好")
+    assert (await card(appraisal_api, as_user, "rm01", "rm01"))["total"] == "87.89"
     async with appraisal_db() as s:
         [entry] = (await s.exec(select(AuditEntry).where(AuditEntry.action == "score.adjusted"))).all()
         closed_event = (await s.exec(select(OutboxMessage).where(
             OutboxMessage.event_type == "appraisal.period-closed"))).one()
     assert (entry.actor, entry.subject, entry.detail["total_before"], entry.detail["total_after"]) == \
-        ("lead01", "rm01", "80.89", "82.89")
-    assert closed_event.payload["data"]["flagged"] == ["rm03"]
+        ("lead01", "rm01", "85.89", "87.89")
+    assert closed_event.payload["data"]["flagged"] == []
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("branch01"))
     assert r.status_code == 200 and r.json()["status"] == "signed_off"
     state = (await appraisal_api.get(f"/api/v1/appraisal/periods/{PERIOD}", headers=as_user("rm01"))).json()
@@ -243,3 +254,21 @@ async def test_the_embedded_sqlite_path_gives_the_same_figures(tmp_path):
     await engine.dispose()
     assert [kpi_line(c, "deposits")["raw_value"] for c in one_by_one] == ["376240.08", "300193.74", "113814.84"]
     assert {c["username"]: c for c in one_by_one} == replayed
+
+
+async def test_the_drilldown_shows_weighted_figures_that_add_up_to_the_kpi(october, appraisal_api, as_user):
+    for who in ("rm01", "rm02", "rm03"):
+        r = await appraisal_api.get(f"/api/v1/appraisal/scorecards/{who}/kpis/deposits?period={PERIOD}",
+                                    headers=as_user("admin"))
+        kpi, drill = r.json()["raw_value"], r.json()["drilldown"]
+        lines = [line for c in drill["customers"] for line in c["lines"]]
+        for line in lines:   # weighted = balance-days × product coefficient × 分润 share
+            assert Decimal(line["weighted_balance_days"]) == \
+                Decimal(line["balance_days"]) * Decimal(line["coefficient"]) * Decimal(line["share"])
+        total = sum((Decimal(c["weighted_balance_days"]) for c in drill["customers"]), Decimal(0))
+        assert drill["days"] == 31 and (total / 31).quantize(Decimal("0.01")) == Decimal(kpi), who
+    c1 = {c["cif"]: c for c in (await read_drilldown(appraisal_api, as_user, "rm01", PERIOD, "deposits"))["customers"]}
+    # C1: 3,472,000.00 savings balance-days × 1.1 × rm01's A share 0.7 (rm03 is B岗 all month)
+    assert [(x["product"], x["role"], x["coefficient"], x["share"]) for x in c1["C1"]["lines"]] == \
+        [("savings", "A+B", "1.1", "0.7")]
+    assert Decimal(c1["C1"]["weighted_balance_days"]) == Decimal("2673440.00")

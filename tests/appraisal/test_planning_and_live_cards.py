@@ -86,21 +86,22 @@ async def test_a_scoring_plan_asks_the_evaluator_via_an_event_and_partial_scores
     assert [(q["item"], q["points"]) for q in card["qualitative"]] == [("responsibility", "1.50")]
 
 
-async def test_npl_responsibility_is_deducted_from_the_year_end_score_only(apply_event, appraisal_api, as_user):
+async def test_npl_responsibility_is_deducted_from_the_annual_score_only(apply_event, appraisal_api, as_user):
     await apply_event(staff("rm01", ["rm"], "T01"))
     r = await appraisal_api.post("/api/v1/appraisal/responsibilities", headers=as_user("branch01"), json={
         "loan_id": "L-NPL-1", "username": "rm01", "role": "originated", "loss_amount": "35000.00", "year": 2025})
     assert r.status_code == 201, r.text
-    december, november = [await read_card(appraisal_api, as_user, "rm01", p) for p in ("2025-12", "2025-11")]
-    # 35,000.00 ÷ 10,000 per point = 3.50 points off December's total, nothing off November's
-    assert (december["responsibility_deduction"], november["responsibility_deduction"]) == ("3.50", "0.00")
-    assert Decimal(december["total"]) == Decimal(november["total"]) - Decimal("3.50")
+    year, december, q4 = [await read_card(appraisal_api, as_user, "rm01", p) for p in ("2025", "2025-12", "2025-Q4")]
+    # 35,000.00 ÷ 10,000 per point = 3.50 points off the year's total, nothing off a month's or a quarter's
+    assert [c["responsibility_deduction"] for c in (year, december, q4)] == ["3.50", "0.00", "0.00"]
+    assert Decimal(year["total"]) == Decimal(december["total"]) - Decimal("3.50")
 
 
 async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, appraisal_api, as_user):
     await apply_event(assigned("Q1", "rm01", "2026-02-01"))
     await apply_event(disbursed("Q1", "LQ1", "500000.00", "2026-03-02"))
-    assert kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")["score"] == "15.00"
+    quality = kpi_line(await read_card(appraisal_api, as_user, "rm01", "2026-03"), "asset_quality")
+    assert Decimal(quality["score"]) == Decimal(quality["weight"]) > 0   # full points while the loan performs
     await apply_event(core_event("loan.classified", "Q1", {"loan_id": "LQ1", "customer_id": "Q1", "as_of": "2026-03-20",
                                                           "from_class": "normal", "to_class": "substandard"},
                                  business_date="2026-03-20"))
@@ -112,7 +113,8 @@ async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, a
     assert (quality["raw_value"], quality["score"]) == ("1.0000", "0.00")   # 500,000 of 500,000 new loans bad
 
 
-async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appraisal_api, as_user):
+async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appraisal_api, as_user, business_date):
+    business_date("2026-02-01")
     for who, unit in (("rb1", "SB01"), ("rb2", "SB01"), ("rb3", "SB02")):
         await apply_event(staff(who, ["rm"], "T09", unit=unit, path=f"HQ/BR01/{unit}"))
     balances = {"rb1": "10000.00", "rb2": "30000.00", "rb3": "20000.00"}
@@ -126,9 +128,9 @@ async def test_rankings_are_bank_wide_and_per_unit_after_close(apply_event, appr
                                      headers=as_user("admin"))).status_code == 200
     bank = (await appraisal_api.get("/api/v1/appraisal/rankings?period=2026-01", headers=as_user("admin"))).json()
     # deposits 30 × 30,000/30,000 = 30.00, 30 × 20,000/30,000 = 20.00, 30 × 10,000/30,000 = 10.00, plus the
-    # 15.00 asset-quality points each (no new loans): 45.00, 35.00, 25.00
+    # 5.00 new-loan NPL points each (no new loans); nothing fell due, no other target: 35.00, 25.00, 15.00
     assert [(r["username"], r["total"]) for r in bank if r["username"] in balances] == \
-        [("rb2", "45.00"), ("rb3", "35.00"), ("rb1", "25.00")]
+        [("rb2", "35.00"), ("rb3", "25.00"), ("rb1", "15.00")]
     unit = (await appraisal_api.get("/api/v1/appraisal/rankings?period=2026-01&unit=SB02",
                                     headers=as_user("admin"))).json()
     assert [(r["username"], r["rank"]) for r in unit] == [("rb3", 1)]

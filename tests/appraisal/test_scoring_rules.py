@@ -6,16 +6,20 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from pydantic import ValidationError
 
+from services.appraisal.config import Settings
 from services.appraisal.models import ScorecardSnapshot
 from services.appraisal.rules import (
     DEFAULT_KPIS,
     balance_point,
+    bottom_band,
     deed,
     grade_of,
     loan_flow,
     rank,
     score,
+    valid_bottom_share,
     validate_definitions,
 )
 from services.appraisal.service.attribution import keep_latest, overlap_days, spans_from_points
@@ -57,14 +61,35 @@ def test_five_grades_by_total(total, grade):
     assert grade_of(Decimal(total))[0] == grade
 
 
-def test_the_bottom_five_percent_are_flagged_and_ties_share_a_rank():
-    cards = [ScorecardSnapshot(period="2026-01", username=f"rm{i:03d}", unit="SB01", card={}, total=Decimal(100 - i),
-                               grade="", rank_bank=0, rank_unit=0) for i in range(40)]
-    cards.append(ScorecardSnapshot(period="2026-01", username="rm999", unit="SB01", card={}, total=Decimal(100),
-                                   grade="", rank_bank=0, rank_unit=0))
-    flagged = rank(cards)
-    assert flagged == ["rm038", "rm039"]                   # floor(41 × 5 %) = 2
-    assert {c.username: c.rank_bank for c in cards if c.total == 100} == {"rm000": 1, "rm999": 1}
+def _cards(unit: str, totals: list[int]) -> list[ScorecardSnapshot]:
+    return [ScorecardSnapshot(period="2026", username=f"{unit}-rm{i:03d}", unit=unit, card={}, total=Decimal(t),
+                              grade="", rank_bank=0, rank_unit=0) for i, t in enumerate(totals)]
+
+
+def test_ties_share_a_rank_and_ranking_flags_nobody():
+    cards = _cards("SB01", [100 - i for i in range(40)]) + _cards("SB02", [100])
+    rank(cards)
+    assert {c.username: c.rank_bank for c in cards if c.total == 100} == {"SB01-rm000": 1, "SB02-rm000": 1}
+    assert not any(c.flagged for c in cards)
+
+
+def test_the_bottom_band_proposes_the_share_of_each_unit_large_enough_for_it():
+    big, small = _cards("SB01", [50 + (i * 37) % 50 for i in range(100)]), _cards("SB02", list(range(10)))
+    lowest = sorted(big, key=lambda c: (c.total, c.username))
+    assert bottom_band(big + small) == [c.username for c in lowest[:3]]                 # 3 % of 100, default
+    assert bottom_band(big + small, Decimal("0.05")) == [c.username for c in lowest[:5]]
+    assert bottom_band(small, min_headcount=10) == ["SB02-rm000"]                     # floor(0.3) → at least one
+    assert bottom_band(small) == []                                                   # 10 < the minimum headcount
+
+
+@pytest.mark.parametrize("share,ok", [("0.03", True), ("0.05", True), ("0.029", False), ("0.06", False)])
+def test_the_bottom_share_is_refused_outside_the_banks_three_to_five_percent(share, ok):
+    assert valid_bottom_share(Decimal(share)) is ok
+    if ok:
+        assert Settings(bottom_share=share).bottom_share == Decimal(share)
+    else:
+        with pytest.raises(ValidationError, match="bottom_share"):
+            Settings(bottom_share=share)
 
 
 def test_the_later_fact_of_a_day_wins_whatever_order_they_arrive_in():

@@ -2,7 +2,7 @@
 from fastapi import APIRouter, Request
 
 from services.appraisal.api import cards_changed
-from services.appraisal.schemas import KpiSet
+from services.appraisal.schemas import KpiSet, PeriodQuery
 from services.appraisal.scope import may_version_kpis, require
 from services.appraisal.service.kpi_sets import kpi_set, save_kpi_set
 from shared.app import SessionDep
@@ -13,7 +13,7 @@ router = APIRouter(tags=["appraisal"])
 
 
 @router.get("/appraisal/kpi-definitions")
-async def kpi_definitions(user: CurrentUser, session: SessionDep, period: str | None = None):
+async def kpi_definitions(user: CurrentUser, session: SessionDep, period: PeriodQuery):
     version, definitions = await kpi_set(session, period or business_today().strftime("%Y-%m"))
     return {"version": version, "definitions": definitions}
 

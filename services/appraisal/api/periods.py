@@ -1,11 +1,13 @@
-"""Period routes: close, publish, adjust, sign off, recompute from the ledger, and the audit trail."""
+"""Period routes (a month, a quarter or a year): close, publish, adjust, decide 末尾淘汰 proposals, sign off,
+recompute from the ledger, and the audit trail."""
 from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from services.appraisal.api import cards_changed
 from services.appraisal.models import AuditEntry, PeriodClose
-from services.appraisal.schemas import Adjustment, PeriodPath, Publish
+from services.appraisal.schemas import Adjustment, BottomFlagDecision, PeriodPath, Publish
 from services.appraisal.scope import may_read_audit, require, visible_people
+from services.appraisal.service.bottom_flags import decide_bottom_flag
 from services.appraisal.service.period_close import adjust_score, close_period, period_state, publish_period, sign_off
 from services.appraisal.service.recompute import recompute as recompute_cards
 from shared.app import SessionDep, events_written
@@ -27,7 +29,9 @@ async def period(period: PeriodPath, user: CurrentUser, session: SessionDep):
 
 @router.post("/appraisal/periods/{period}/close", response_model=PeriodClose)
 async def close(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
-    state = await close_period(session, user, period, business_today())
+    settings = request.app.state.settings
+    state = await close_period(session, user, period, business_today(), settings.bottom_share,
+                               settings.bottom_min_headcount, settings.not_appraised_roles)
     await session.commit()
     cards_changed(request)
     events_written(request)
@@ -36,7 +40,7 @@ async def close(period: PeriodPath, user: CurrentUser, session: SessionDep, requ
 
 @router.post("/appraisal/periods/{period}/publish", response_model=PeriodClose)
 async def publish(period: PeriodPath, body: Publish, user: CurrentUser, session: SessionDep, request: Request):
-    state = await publish_period(session, user, period, body.appeal_until)
+    state = await publish_period(session, user, period, body.appeal_until, business_today())
     await session.commit()
     cards_changed(request)
     return state
@@ -59,10 +63,20 @@ async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, sessio
             "rank_bank": snap.rank_bank, "adjustments": snap.card.get("adjustments", [])}
 
 
+@router.post("/appraisal/periods/{period}/bottom-flags/{username}")
+async def bottom_flag(period: PeriodPath, username: str, body: BottomFlagDecision, user: CurrentUser,
+                      session: SessionDep, request: Request):
+    """Confirm or clear the annual close's 末尾淘汰 proposal for one person, with a reason."""
+    snap = await decide_bottom_flag(session, user, period, username, body.decision, body.reason)
+    await session.commit()
+    cards_changed(request)
+    return {"username": snap.username, "period": period, "flagged": snap.flagged, **snap.card["bottom_flag"]}
+
+
 @router.post("/appraisal/periods/{period}/recompute")
 async def recompute(period: PeriodPath, user: CurrentUser, session: SessionDep):
     """Rebuild every card in scope from the ledger and compare it with the live projection's."""
-    return await recompute_cards(session, period, await visible_people(session, user))
+    return await recompute_cards(session, period, await visible_people(session, user), business_today())
 
 
 @router.get("/appraisal/audit")

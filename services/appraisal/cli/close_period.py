@@ -1,4 +1,5 @@
-"""`python -m services.appraisal.cli.close_period YYYY-MM --by USERNAME`: close a month as a batch job.
+"""`python -m services.appraisal.cli.close_period PERIOD --by USERNAME`: close a month (YYYY-MM), quarter
+(YYYY-Qn) or year (YYYY) as a batch job.
 
 The HTTP route does the same for a branch-sized book; a bank-wide close takes longer than the
 gateway's 4 s budget for a phone, so operations run it here (and the benchmark times this path)."""
@@ -22,7 +23,9 @@ async def close_month(database_url: str, period: str, by: str) -> float:
     try:
         started = time.perf_counter()
         async with make_session_factory(engine)() as session:
-            await close_period(session, actor, period, business_today())
+            settings = Settings()
+            await close_period(session, actor, period, business_today(), settings.bottom_share,
+                               settings.bottom_min_headcount, settings.not_appraised_roles)
             await session.commit()
         return time.perf_counter() - started
     finally:

@@ -10,12 +10,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.ledger import record_facts
-from services.appraisal.models import BalanceInterval, LoanFlow, LoanRecord
-from services.appraisal.rules import BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point, loan_flow
+from services.appraisal.models import BalanceInterval, FirstBusiness, LoanFlow, LoanRecord
+from services.appraisal.rules import (
+    BALANCE_FIELD,
+    FIRST_BUSINESS,
+    FLOW_AMOUNTS,
+    NEW_LOAN_CLASS,
+    account_of,
+    balance_point,
+    becomes_npl,
+    first_business_day,
+    loan_flow,
+    sets_balance,
+)
 from services.appraisal.service.freshness import bump_owners_of_many
+from services.appraisal.service.npl_cases import open_cases
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
 from shared.bulk import put_rows
 from shared.db import one_of, plain_rows, table_of
@@ -33,14 +46,19 @@ class Run:
     loans: dict[str, dict | None]
     changed_loans: set[str] = field(default_factory=set)
     flows: dict[str, dict] = field(default_factory=dict)
+    downgrades: list[dict] = field(default_factory=list)   # loans that became NPL: each opens a case
     touched: Counter = field(default_factory=Counter)   # customer -> events that bump their owners
+    first_business: dict[str, int] = field(default_factory=dict)   # customer -> earliest opening in the run
 
     def apply(self, item: Item) -> None:
         envelope, event, kind = item.envelope, item.data, item.envelope.type
+        if kind in FIRST_BUSINESS:
+            day = first_business_day(kind, event)
+            self.first_business[event.customer_id] = min(day, self.first_business.get(event.customer_id, day))
         if kind in KEPT_ONLY:
             return
-        if kind in BALANCE_FIELD:
-            timeline = self.timelines[(account_of(event),)]
+        timeline = self.timelines.get((account_of(event),)) if kind in BALANCE_FIELD else None
+        if timeline is not None and sets_balance(kind, timeline.last() is not None):
             last = timeline.last()
             point = balance_point(kind, event, last["product"] if last else None)
             timeline.place(envelope.business_date.toordinal(), point, envelope.occurred_at, envelope.id)
@@ -50,7 +68,10 @@ class Run:
             self.loans[event.loan_id] = {**loan, "principal": event.principal,
                                          "disbursed_day": envelope.business_date.toordinal()}
             self.changed_loans.add(event.loan_id)
-        elif kind == "loan.classified" and (classified := self.loans.get(event.loan_id)) is not None:
+        if kind == "loan.classified" and becomes_npl(event.from_class, event.to_class):   # whenever disbursed
+            self.downgrades.append({"loan_id": event.loan_id, "cif": event.customer_id,
+                                    "day": envelope.business_date.toordinal(), "to_class": event.to_class})
+        if kind == "loan.classified" and (classified := self.loans.get(event.loan_id)) is not None:
             # a class for a loan never disbursed here stays in the ledger only
             classified["classification"] = event.to_class
             self.changed_loans.add(event.loan_id)
@@ -71,6 +92,17 @@ async def _load_loans(session: AsyncSession, loan_ids: set[str]) -> dict[str, di
     return loans
 
 
+async def _keep_first_business(session: AsyncSession, days: dict[str, int]) -> None:
+    """Each customer's earliest opening: a run's day replaces the stored one only when earlier."""
+    if not days:
+        return
+    table = SQLModel.metadata.tables[FirstBusiness.__tablename__]
+    known = dict((await session.execute(select(table.c.cif, table.c.day).where(
+        one_of(session, table.c.cif, set(days))))).all())
+    rows = [{"cif": c, "day": d} for c, d in sorted(days.items()) if c not in known or d < known[c]]
+    await put_rows(session, FirstBusiness, rows, ("cif",), ("day",))
+
+
 @deduplicating
 async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     items = await record_facts(session, items)
@@ -87,4 +119,6 @@ async def on_core_banking(session: AsyncSession, items: list[Item]) -> None:
     changed = [loan for i in sorted(run.changed_loans) if (loan := run.loans[i]) is not None]
     await put_rows(session, LoanRecord, changed, ("loan_id",), ("principal", "disbursed_day", "classification"))
     await put_rows(session, LoanFlow, list(run.flows.values()), ("event_id",), ("amounts",))
+    await _keep_first_business(session, run.first_business)
+    await open_cases(session, run.downgrades)
     await bump_owners_of_many(session, run.touched)

@@ -1,5 +1,5 @@
 """The ledger of every event the appraisal service consumes (the history recompute replays), and the
-events of the customer and tasks topics kept there alone: registration, tier change, task life cycle.
+events of the customer and tasks topics kept there alone: registration and tier change.
 
 Every handler's first statement is `record_facts`: one multi-row insert-or-skip whose key is also this
 consumer's record of what it applied (the handlers are `deduplicating`), so a redelivered or re-sent
@@ -13,7 +13,7 @@ from shared.bulk import JsonText, put_rows
 from shared.clock import utcnow
 from shared.handlers import Item, deduplicating, first_of
 
-KEPT_ONLY = ("customer.registered", "customer.tier-changed", "task.created", "task.cancelled", "task.escalated")
+KEPT_ONLY = ("customer.registered", "customer.tier-changed")
 
 
 def ledger_row(item: Item, recorded_at: datetime) -> dict:

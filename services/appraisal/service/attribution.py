@@ -74,6 +74,9 @@ class DailyAverage:
     amount: Decimal                                   # weighted 日均, to the cent
     by_customer: dict[str, Decimal]                   # cif -> weighted contribution, to the cent
     balance_days: dict[str, Decimal]                  # cif -> raw balance-days (unweighted), for drill-down
+    # cif -> per product and role: raw balance-days, coefficient, share, weighted balance-days — the figures
+    # that add up to the KPI (Σ weighted ÷ days in the period)
+    lines: dict[str, list[dict]]
 
 
 def daily_average_by_owner(balance_days: BalanceDays, kind: str, days_in_period: int,
@@ -85,18 +88,23 @@ def daily_average_by_owner(balance_days: BalanceDays, kind: str, days_in_period:
     exact: dict[str, Decimal] = defaultdict(Decimal)
     per_cif: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     raw: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (owner, role, k, product, cif), amount in balance_days.items():
+    lines: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for (owner, role, k, product, cif), amount in sorted(balance_days.items()):
         if k != kind:
             continue
         share = Decimal(1) if role == "A" else split.get(role if role == "B" else "A", Decimal(0))
-        weighted = amount * coefficients.get(product, Decimal(1)) * share
+        coefficient = coefficients.get(product, Decimal(1))
+        weighted = amount * coefficient * share
         exact[owner] += weighted
         per_cif[owner][cif] += weighted
         raw[owner][cif] += amount
+        lines[owner][cif].append({"product": product, "role": role, "coefficient": str(coefficient),
+                                  "share": str(share), "balance_days": str(amount),
+                                  "weighted_balance_days": str(weighted)})
     return {owner: DailyAverage(amount=(total / days_in_period).quantize(CENT, ROUND_HALF_UP),
                                 by_customer={c: (v / days_in_period).quantize(CENT, ROUND_HALF_UP)
                                              for c, v in sorted(per_cif[owner].items())},
-                                balance_days=dict(sorted(raw[owner].items())))
+                                balance_days=dict(sorted(raw[owner].items())), lines=dict(lines[owner]))
             for owner, total in exact.items()}
 
 

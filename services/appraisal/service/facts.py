@@ -11,28 +11,38 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.models import ActivityFact, BalanceInterval, LoanFlow, LoanRecord, OwnershipInterval
+from services.appraisal.models import (
+    ActivityFact,
+    BalanceInterval,
+    FeeIncome,
+    FirstBusiness,
+    LoanFlow,
+    LoanRecord,
+    OwnershipInterval,
+    TaskRecord,
+)
+from services.appraisal.rules import categories_gained, late_and_open, period_bounds
 from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 
 
 @dataclass
 class Period:
-    code: str                  # "YYYY-MM"
+    code: str                  # "YYYY-MM", "YYYY-Qn" or "YYYY" (rules.period_bounds)
     start: int                 # ordinal of the first day
-    end: int                   # ordinal of the first day of the next month (exclusive)
+    end: int                   # ordinal of the day after the last (exclusive)
     year_start: int
 
     @classmethod
     def of(cls, code: "str | Period") -> "Period":
         if isinstance(code, Period):
             return code
-        year, month = map(int, code.split("-"))
-        first, after = date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
-        return cls(code, first.toordinal(), after.toordinal(), date(year, 1, 1).toordinal())
+        first, after = period_bounds(code)
+        return cls(code, first.toordinal(), after.toordinal(), date(first.year, 1, 1).toordinal())
 
     def start_of_year(self) -> "Period":
         """The year's first day alone: the 年初 base that growth is measured against."""
@@ -40,8 +50,8 @@ class Period:
                       self.year_start)
 
     def a_year_earlier(self) -> "Period":
-        year, month = map(int, self.code.split("-"))
-        return Period.of(f"{year - 1}-{month:02d}")
+        """The same month, quarter or year one year before."""
+        return Period.of(f"{int(self.code[:4]) - 1}{self.code[4:]}")
 
     @property
     def end_date(self) -> date:
@@ -60,9 +70,14 @@ class PeriodFacts:
     new_loans: dict[str, list[tuple[str, Decimal, str]]] = field(default_factory=lambda: defaultdict(list))
     # owner -> {"principal_due", "principal_paid", "interest_due", "interest_paid"} within the period
     loan_flows: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    fees: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))   # owner -> net fee income
+    categories_gained: dict[str, int] = field(default_factory=dict)                  # owner -> 交叉销售 growth
+    # owner -> customers new in the period: won, or whose first account or loan opened (新增客户)
+    new_customers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def people(self) -> set[str]:
-        return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows)
+        return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows) | \
+            set(self.fees) | set(self.new_customers)
 
 
 _OVERLAP_SQL = """
@@ -127,14 +142,21 @@ async def _balance_days(session: AsyncSession, p: Period, usernames: list[str] |
             if usernames is None or k[0] in usernames}
 
 
-async def live_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None) -> PeriodFacts:
+async def live_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None,
+                     as_of: date | None = None) -> PeriodFacts:
+    """`as_of`: the business date the card is read on (a task is late once its due date is behind it);
+    None reads the period as if it were over."""
     p = Period.of(period)
     facts = PeriodFacts(p, await _balance_days(session, p, usernames))
     deeds = select(ActivityFact).where(ActivityFact.day >= p.start, ActivityFact.day < p.end)
     if usernames is not None:
         deeds = deeds.where(ActivityFact.username.in_(usernames))
     for deed in (await session.exec(deeds)).all():
-        count_deed(facts, deed.username, deed.kind, deed.on_time)
+        count_deed(facts, deed.username, deed.kind, deed.on_time, deed.cif)
+    firsts = _credited_to_a_owner(select(OwnershipInterval.owner, FirstBusiness.cif), FirstBusiness, FirstBusiness.day,
+                                  p.start, p.end, usernames)
+    for owner, cif in (await session.exec(firsts)).all():
+        facts.new_customers[owner].add(cif)
     loans = _credited_to_a_owner(select(OwnershipInterval.owner, LoanRecord.loan_id, LoanRecord.principal,
                                         LoanRecord.classification), LoanRecord, LoanRecord.disbursed_day,
                                  p.year_start, p.end, usernames)   # new loans: disbursed this year so far
@@ -144,7 +166,39 @@ async def live_facts(session: AsyncSession, period: "str | Period", usernames: l
                                  usernames)
     for owner, flow in (await session.exec(flows)).all():
         add_flow(facts, owner, flow.amounts)
+    fees = _credited_to_a_owner(select(OwnershipInterval.owner, FeeIncome.amount), FeeIncome, FeeIncome.day, p.start,
+                                p.end, usernames)
+    for owner, amount in (await session.exec(fees)).all():
+        facts.fees[owner] += Decimal(str(amount))
+    tasks = select(TaskRecord).where(TaskRecord.closed_day.is_(None), TaskRecord.due_day >= p.start,
+                                     TaskRecord.due_day < p.end, TaskRecord.assignee.is_not(None))
+    if usernames is not None:
+        tasks = tasks.where(TaskRecord.assignee.in_(usernames))
+    for task in (await session.exec(tasks)).all():
+        count_late_open(facts, task.model_dump(), as_of)
+    facts.categories_gained = await _categories_gained(session, p, usernames)
     return facts
+
+
+async def _categories_gained(session: AsyncSession, p: Period, usernames: list[str] | None) -> dict[str, int]:
+    o, b = OwnershipInterval, BalanceInterval
+    last = p.end - 1
+    owners = select(o.cif, o.owner).where(o.role == "A", o.owner.is_not(None), o.from_day <= last,
+                                          (o.to_day.is_(None)) | (o.to_day > last))
+    if usernames is not None:
+        owners = owners.where(o.owner.in_(usernames))
+    at_end = dict((await session.exec(owners)).all())
+    spans: list = []
+    cifs = list(at_end)
+    for i in range(0, len(cifs), 500):
+        spans += (await session.execute(sa_select(b.cif, b.product, b.from_day, b.to_day, b.balance).where(
+            b.cif.in_(cifs[i:i + 500]), b.from_day <= last, (b.to_day.is_(None)) | (b.to_day > p.start - 1)))).all()
+    return categories_gained(spans, at_end, p.start, p.end)
+
+
+def count_late_open(facts: PeriodFacts, record: dict, as_of: date | None) -> None:
+    if late_and_open(record, facts.period.start, facts.period.end, as_of.toordinal() if as_of else facts.period.end):
+        facts.activity[record["assignee"]]["late_open"] += 1
 
 
 def _credited_to_a_owner(query, table, day, start: int, end: int, usernames: list[str] | None):
@@ -162,7 +216,9 @@ def add_flow(facts: PeriodFacts, owner: str, amounts: dict[str, str]) -> None:
         facts.loan_flows[owner][name] += Decimal(amount)
 
 
-def count_deed(facts: PeriodFacts, username: str, kind: str, on_time: bool | None) -> None:
+def count_deed(facts: PeriodFacts, username: str, kind: str, on_time: bool | None, cif: str | None) -> None:
     facts.activity[username][kind] += 1
+    if kind == "won" and cif:
+        facts.new_customers[username].add(cif)
     if kind == "task_completed" and on_time:
         facts.activity[username]["on_time"] += 1

@@ -4,14 +4,15 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import KpiVersion
-from services.appraisal.rules import DEFAULT_KPIS, validate_definitions
+from services.appraisal.rules import DEFAULT_KPIS, first_month, validate_definitions
 from services.appraisal.service.audit import audit
 from shared.auth import Principal
 from shared.errors import Problem
 
 
 async def kpi_set(session: AsyncSession, period: str) -> tuple[int, list[dict]]:
-    row = (await session.exec(select(KpiVersion).where(KpiVersion.effective_from <= period)
+    """A quarter or a year scores with the version in force at its first month: the rules known when it began."""
+    row = (await session.exec(select(KpiVersion).where(KpiVersion.effective_from <= first_month(period))
                               .order_by(KpiVersion.version.desc()).limit(1))).first()
     return (row.version, row.definitions) if row else (0, DEFAULT_KPIS)
 

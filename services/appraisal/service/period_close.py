@@ -1,7 +1,9 @@
 """Period close (考核结算): close → publish with an appeal window → adjustments (with reason, audited,
 never by the person concerned) → sign-off. Closing freezes every card into a snapshot with bank and
-unit ranks, five grades and the bottom band flagged, and announces appraisal.period-closed."""
-from datetime import date
+unit ranks and five grades, and announces appraisal.period-closed. A month, a quarter and a year each
+close, publish and sign off on their own, and only after their last day; only the annual close
+proposes the bottom band (末尾淘汰), which a lead or branch head then confirms or clears (bottom_flags)."""
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import select
@@ -9,10 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.config import SOURCE
 from services.appraisal.models import PeriodClose, ScoreAdjustment, ScorecardSnapshot, StaffMember
-from services.appraisal.rules import POINT, rank
+from services.appraisal.rules import BOTTOM_MIN_HEADCOUNT, BOTTOM_SHARE, NOT_APPRAISED_ROLES, POINT, bottom_band, period_kind, rank
 from services.appraisal.scope import may_adjust, may_close, require, require_visible
 from services.appraisal.service.audit import audit
 from services.appraisal.service.cards import scorecards
+from services.appraisal.service.facts import Period
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import APPRAISAL_TOPIC, PeriodClosed
@@ -23,16 +26,26 @@ async def period_state(session: AsyncSession, period: str) -> PeriodClose | None
     return await session.get(PeriodClose, period)
 
 
-async def close_period(session: AsyncSession, actor: Principal, period: str, business_date: date) -> PeriodClose:
+async def close_period(session: AsyncSession, actor: Principal, period: str, business_date: date,
+                       share: Decimal = BOTTOM_SHARE, min_headcount: int = BOTTOM_MIN_HEADCOUNT,
+                       not_appraised: tuple[str, ...] = NOT_APPRAISED_ROLES) -> PeriodClose:
     require(may_close(actor))
     if await period_state(session, period):
         raise Problem(409, "period_already_closed", period=period)
-    cards = await scorecards(session, period)
+    last_day = Period.of(period).end_date - timedelta(days=1)
+    if business_date <= last_day:   # a card frozen early would ignore the rest of its period
+        raise Problem(409, "period_not_over", period=period, last_day=last_day.isoformat())
+    cards = await scorecards(session, period, as_of=business_date, not_appraised=not_appraised)
     units = {s.username: s.unit for s in (await session.exec(select(StaffMember))).all()}
     snapshots = [ScorecardSnapshot(period=period, username=who, unit=units.get(who), card=card,
                                    total=Decimal(card["total"]), grade=card["grade"], rank_bank=0, rank_unit=0)
                  for who, card in cards.items()]
-    flagged = rank(snapshots)
+    rank(snapshots)
+    flagged = bottom_band(snapshots, share, min_headcount) if period_kind(period) == "year" else []
+    for s in snapshots:   # a proposal for the lead and the branch head, never a verdict
+        s.flagged = s.username in flagged
+        if s.flagged:
+            s.card = {**s.card, "bottom_flag": {"status": "proposed"}}
     session.add_all(snapshots)
     version = next(iter(cards.values()))["kpi_version"] if cards else 0
     state = PeriodClose(period=period, status="closed", kpi_version=version, closed_by=actor.username)
@@ -44,7 +57,10 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
     return state
 
 
-async def publish_period(session: AsyncSession, actor: Principal, period: str, appeal_until: date) -> PeriodClose:
+async def publish_period(session: AsyncSession, actor: Principal, period: str, appeal_until: date,
+                         business_date: date) -> PeriodClose:
+    if appeal_until < business_date:   # a window already shut would leave nobody the appeal they are owed
+        raise Problem(422, "appeal_window_past", field="appeal_until", appeal_until=appeal_until.isoformat())
     state = await _in_status(session, actor, period, "closed")
     state.status, state.appeal_until = "published", appeal_until
     await audit(session, actor.username, "period.published", period, appeal_until=appeal_until.isoformat())

@@ -7,6 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import NplResponsibility
+from services.appraisal.rules import period_kind
 from services.appraisal.service.audit import audit
 from shared.auth import Principal
 
@@ -20,8 +21,8 @@ async def record_responsibility(session: AsyncSession, actor: Principal, **field
 
 
 async def year_end_losses(session: AsyncSession, period: str) -> dict[str, Decimal]:
-    if not period.endswith("-12"):
-        return {}  # responsibility is deducted from the year-end score only
+    if period_kind(period) != "year":
+        return {}  # responsibility is deducted from the year-end (annual) score only
     rows = (await session.exec(select(NplResponsibility).where(NplResponsibility.year == int(period[:4])))).all()
     losses: dict[str, Decimal] = defaultdict(Decimal)
     for r in rows:

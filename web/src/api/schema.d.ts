@@ -978,6 +978,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appraisal/periods/{period}/bottom-flags/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bottom Flag
+         * @description Confirm or clear the annual close's 末尾淘汰 proposal for one person, with a reason.
+         */
+        post: operations["appraisal-bottom_flag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appraisal/periods/{period}/recompute": {
         parameters: {
             query?: never;
@@ -1118,6 +1138,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appraisal/responsibility-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cases
+         * @description Responsibility cases opened by new NPLs (proposed / confirmed / rejected); the people named see theirs.
+         */
+        get: operations["appraisal-cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appraisal/responsibility-cases/{loan_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide
+         * @description The branch head confirms (with the loss) or rejects a case, with a reason; never someone it names.
+         */
+        post: operations["appraisal-decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1218,7 +1278,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "ok" | "unavailable";
+            status: "ok" | "unavailable" | "not_appraised";
             /** Service */
             service: string;
             /**
@@ -2228,13 +2288,23 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** BottomFlagDecision */
+        BottomFlagDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "confirm" | "clear";
+            /** Reason */
+            reason: string;
+        };
         /** Breakdown */
         Breakdown: {
             /**
              * Indicator
              * @enum {string}
              */
-            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate";
+            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling";
             /** Parent Level */
             parent_level?: ("bank" | "unit" | "team") | null;
             /** Parent Key */
@@ -2248,6 +2318,18 @@ export interface components {
             targets: {
                 [key: string]: number | string;
             };
+        };
+        /** CaseDecision */
+        CaseDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "confirm" | "reject";
+            /** Reason */
+            reason: string;
+            /** Loss Amount */
+            loss_amount?: number | string | null;
         };
         /** Kpi */
         Kpi: {
@@ -2276,12 +2358,45 @@ export interface components {
         };
         /** KpiSet */
         KpiSet: {
-            /** Effective From */
+            /**
+             * Effective From
+             * @description YYYY-MM
+             */
             effective_from: string;
             /** Definitions */
             definitions: {
                 [key: string]: unknown;
             }[];
+        };
+        /**
+         * NplCase
+         * @description 责任认定 case opened when a loan becomes substandard or worse: proposed against the originating RM and
+         *     the nearest risk manager (连带问责); someone other than them (the branch head) confirms or rejects it.
+         */
+        NplCase: {
+            /** Loan Id */
+            loan_id: string;
+            /** Cif */
+            cif: string;
+            /** Opened Day */
+            opened_day: number;
+            /** To Class */
+            to_class: string;
+            /** Originator */
+            originator?: string | null;
+            /** Risk Manager */
+            risk_manager?: string | null;
+            /**
+             * Status
+             * @default proposed
+             */
+            status: string;
+            /** Reason */
+            reason?: string | null;
+            /** Loss Amount */
+            loss_amount?: string | null;
+            /** Decided By */
+            decided_by?: string | null;
         };
         /** PeriodClose */
         PeriodClose: {
@@ -2305,7 +2420,10 @@ export interface components {
         };
         /** Plan */
         Plan: {
-            /** Period */
+            /**
+             * Period
+             * @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year)
+             */
             period: string;
             /** Evaluator */
             evaluator: string;
@@ -2338,7 +2456,7 @@ export interface components {
             /** Total */
             total: string;
             /** Grade */
-            grade: string;
+            grade: string | null;
             /** Flagged */
             flagged: boolean;
         };
@@ -5566,7 +5684,7 @@ export interface operations {
     "appraisal-scorecard": {
         parameters: {
             query?: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period?: string | null;
             };
             header?: never;
@@ -5627,7 +5745,7 @@ export interface operations {
     "appraisal-scorecard_kpi": {
         parameters: {
             query?: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period?: string | null;
             };
             header?: never;
@@ -5689,9 +5807,9 @@ export interface operations {
     "appraisal-rankings": {
         parameters: {
             query?: {
-                /** @description YYYY-MM */
-                period?: string | null;
                 unit?: string | null;
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
+                period?: string | null;
             };
             header?: never;
             path?: never;
@@ -5751,7 +5869,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -5813,7 +5931,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -5875,7 +5993,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -5941,7 +6059,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -6003,7 +6121,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -6011,6 +6129,73 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Adjustment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "appraisal-bottom_flag": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                username: string;
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BottomFlagDecision"];
             };
         };
         responses: {
@@ -6069,7 +6254,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -6184,6 +6369,7 @@ export interface operations {
     "appraisal-kpi_definitions": {
         parameters: {
             query?: {
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period?: string | null;
             };
             header?: never;
@@ -6307,7 +6493,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -6373,7 +6559,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description YYYY-MM */
+                /** @description YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year) */
                 period: string;
             };
             cookie?: never;
@@ -6577,6 +6763,129 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "appraisal-cases": {
+        parameters: {
+            query?: {
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NplCase"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "appraisal-decide": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                loan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NplCase"];
                 };
             };
             /** @description request body too large */

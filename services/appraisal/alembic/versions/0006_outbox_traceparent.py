@@ -1,13 +1,13 @@
 """The W3C traceparent of the write that staged each outbox row (null when tracing is off): the relay sends
 it as a Kafka header so the consumers continue the same trace.
 
-Revision ID: 0005
+Revision ID: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
