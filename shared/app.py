@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, revocation
+from shared import faults, idempotency, revocation
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_producer
@@ -75,6 +75,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
     app.state.settings = settings
     app.state.denylist = revocation.Denylist()
     install_error_handlers(app)
+    app.add_middleware(idempotency.IdempotencyMiddleware)
     app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
@@ -96,6 +97,8 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.sessions() as session:
+        if claim := idempotency.claim_of(request.scope):
+            idempotency.record_with_commit(session, claim)
         yield session
 
 

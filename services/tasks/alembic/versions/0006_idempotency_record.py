@@ -1,0 +1,19 @@
+"""Idempotency-Keys recorded with the write they guard (shared.idempotency).
+
+Revision ID: 0006
+"""
+from shared.idempotency import TABLE, create_table
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_table()
+
+
+def downgrade() -> None:
+    from alembic import op
+    op.drop_table(TABLE.name)
