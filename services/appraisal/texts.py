@@ -13,6 +13,8 @@ register_messages({
     "target_contract_signed": ("{username} 的 {period} 目标责任书已签署，不能修改",
                                "{username}'s target contract for {period} is signed and cannot change"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
+    "responsibility_recorded": ("贷款 {loan_id} 对 {username} 的责任认定已登记",
+                                "Responsibility for loan {loan_id} is already recorded against {username}"),
 })
 
 NOTES = {  # why a KPI has no score, shown on the card

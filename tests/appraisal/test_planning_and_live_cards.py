@@ -97,6 +97,18 @@ async def test_npl_responsibility_is_deducted_from_the_year_end_score_only(apply
     assert Decimal(december["total"]) == Decimal(november["total"]) - Decimal("3.50")
 
 
+async def test_a_responsibility_with_an_impossible_year_or_recorded_twice_is_refused(apply_event, appraisal_api,
+                                                                                    as_user):
+    await apply_event(staff("rm01", ["rm"], "T01"))
+    body = {"loan_id": "L-NPL-2", "username": "rm01", "role": "monitored", "loss_amount": "100.00", "year": 2026}
+    url, head = "/api/v1/appraisal/responsibilities", as_user("branch01")
+    huge = await appraisal_api.post(url, headers=head, json={**body, "year": 10**12})
+    assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "year"
+    assert (await appraisal_api.post(url, headers=head, json=body)).status_code == 201
+    twice = await appraisal_api.post(url, headers=head, json={**body, "loss_amount": "200.00"})
+    assert twice.status_code == 409 and twice.json()["code"] == "responsibility_recorded"
+
+
 async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, appraisal_api, as_user):
     await apply_event(assigned("Q1", "rm01", "2026-02-01"))
     await apply_event(disbursed("Q1", "LQ1", "500000.00", "2026-03-02"))
