@@ -13,6 +13,11 @@ register_messages({
     "target_contract_signed": ("{username} 的 {period} 目标责任书已签署，不能修改",
                                "{username}'s target contract for {period} is signed and cannot change"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
+    "evaluator_not_in_chain": ("{evaluator} 不是 {subject} 的上级，不能担任评价人（职责分离）",
+                               "{evaluator} is not above {subject} and may not evaluate them (separation of duties)"),
+    "sign_off_own_close": ("结算人不能签署本人结算的考核期（职责分离）",
+                           "The person who closed the period may not sign it off (separation of duties)"),
+    "appeal_window_past": ("申诉截止日须晚于今天（{today}）", "The appeal window must end after today ({today})"),
     "responsibility_recorded": ("贷款 {loan_id} 对 {username} 的责任认定已登记",
                                 "Responsibility for loan {loan_id} is already recorded against {username}"),
 })

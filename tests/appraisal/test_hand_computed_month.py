@@ -39,6 +39,7 @@ Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 o
 """
 import asyncio
 import copy
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -48,6 +49,7 @@ from services.appraisal.service.cards import scorecards
 from services.appraisal.handlers import HANDLERS
 from services.appraisal.rules import DEFAULT_KPIS
 from services.appraisal.models import AuditEntry, KpiVersion
+from shared.clock import business_today
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
@@ -182,8 +184,9 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     closed_card = await card(appraisal_api, as_user, "rm01", "rm01")
     assert (closed_card["status"], closed_card["total"], closed_card["rank_bank"]) == ("closed", "80.89", 1)
     assert (await card(appraisal_api, as_user, "admin", "rm03"))["flagged"] is True   # bottom of three
+    appeal_until = (business_today() + timedelta(days=10)).isoformat()
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/publish", headers=as_user("admin"),
-                                 json={"appeal_until": "2026-11-10"})
+                                 json={"appeal_until": appeal_until})
     assert r.status_code == 200, r.text
     own = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("rm01"),
                                    json={"username": "rm01", "points": "5.00", "reason": "我觉得我应该更高"})
@@ -200,16 +203,16 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     assert (entry.actor, entry.subject, entry.detail["total_before"], entry.detail["total_after"]) == \
         ("lead01", "rm01", "80.89", "82.89")
     assert closed_event.payload["data"]["flagged"] == ["rm03"]
-    r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("branch01"))
+    r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("hq01"))
     assert r.status_code == 200 and r.json()["status"] == "signed_off"
     state = (await appraisal_api.get(f"/api/v1/appraisal/periods/{PERIOD}", headers=as_user("rm01"))).json()
-    assert (state["status"], state["appeal_until"], state["signed_off_by"]) == ("signed_off", "2026-11-10", "branch01")
+    assert (state["status"], state["appeal_until"], state["signed_off_by"]) == ("signed_off", appeal_until, "hq01")
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409
     for step in ("publish", "sign-off"):   # a second time, in the wrong state: a 409 naming it, not a 500
         again = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/{step}", headers=as_user("admin"),
-                                         json={"appeal_until": "2026-11-10"})
+                                         json={"appeal_until": appeal_until})
         assert again.status_code == 409 and again.json()["code"] == "period_not_in_status", again.text
         assert PERIOD in again.json()["detail"]
 

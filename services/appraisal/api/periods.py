@@ -36,7 +36,7 @@ async def close(period: PeriodPath, user: CurrentUser, session: SessionDep, requ
 
 @router.post("/appraisal/periods/{period}/publish", response_model=PeriodClose)
 async def publish(period: PeriodPath, body: Publish, user: CurrentUser, session: SessionDep, request: Request):
-    state = await publish_period(session, user, period, body.appeal_until)
+    state = await publish_period(session, user, period, body.appeal_until, business_today())
     await session.commit()
     cards_changed(request)
     return state
