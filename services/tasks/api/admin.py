@@ -6,7 +6,14 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
 from services.tasks.models import CalendarOverride, RuleSetting
-from services.tasks.rules import DEFAULTS, load_rule
+from services.tasks.rules import (
+    DEFAULTS,
+    PARAM_RANGES,
+    WHOLE_NUMBERS_ONLY,
+    impossible_day,
+    load_rule,
+    param_in_range,
+)
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
 from services.tasks.scope import may_administer
 from services.tasks.service.calendar import forget_calendar
@@ -19,6 +26,9 @@ router = APIRouter(prefix="/tasks", tags=["admin"])
 register_messages({
     "admins_only": ("只有系统管理员可以修改规则与日历", "Only an administrator can change rules and the calendar"),
     "unknown_rule_param": ("规则 {rule} 没有参数 {param}", "Rule {rule} has no parameter {param}"),
+    "rule_day_impossible": ("该日期并非每年（或每月）都有", "That day does not exist in every year (or month)"),
+    "rule_param_out_of_range": ("{param} 应为 {low} 到 {high} 之间的{whole}数",
+                                "{param} must be a {whole}number from {low} to {high}"),
 })
 
 
@@ -47,7 +57,13 @@ async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: S
     for param in body.params:
         if param not in current.params:
             raise Problem(422, "unknown_rule_param", field=f"params.{param}", rule=name, param=param)
+        if not param_in_range(param, body.params[param]):
+            low, high = PARAM_RANGES[param]
+            raise Problem(422, "rule_param_out_of_range", field=f"params.{param}", param=param, low=low, high=high,
+                          whole="整" if param in WHOLE_NUMBERS_ONLY else "")
     numbers = {k: int(v) if float(v).is_integer() else v for k, v in body.params.items()}
+    if impossible_day(name, {**current.params, **numbers}):
+        raise Problem(422, "rule_day_impossible", field="params.day")
     latest = (await session.exec(select(RuleSetting.version).where(RuleSetting.name == name)
                                  .order_by(RuleSetting.version.desc()).limit(1))).first() or 0
     session.add(RuleSetting(name=name, version=latest + 1, params={**current.params, **numbers},
