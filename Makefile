@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. Everything they need, they install.
 # The first Python 3.11 that can make a virtualenv, the distribution's own build first: Debian's
-# python3.11 is compiled with profile-guided and link-time optimisation, and ran this project's Python
-# (consumers, services, benchmarks) about 1.6x faster than a plain source build such as pyenv's here.
+# python3.11 is compiled with profile-guided and link-time optimisation, which this project's consumers,
+# services and benchmarks feel against a plain source build such as pyenv's (docs/performance.md).
 PY ?= $(shell for p in /usr/bin/python3.11 python3.11 python3; do \
 	command -v $$p >/dev/null && $$p -c 'import ensurepip' 2>/dev/null && { command -v $$p; break; }; done)
 PY_REAL := $(shell $(PY) -c 'import os, sys; print(os.path.realpath(sys.executable))')
@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell { cat pyproject.toml; echo $(PY_REAL); } | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e test-faults bench soak simulate clean
+.PHONY: install run test lint test-unit test-e2e test-faults bench soak simulate publish clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY_REAL)" || { echo "no Python 3.11 with venv found (Debian: apt-get install python3.11-venv)"; exit 1; }
@@ -28,10 +28,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m tools.devstack run
 
-## test: the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible broker;
-## the long fault runs are left to `make test-faults` so CI stays well under its time limit
-test: install
+## test: the linters, then the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible
+## broker; the long fault runs are left to `make test-faults` so CI stays well under its time limit
+test: install lint
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
+
+## lint: ruff (pyflakes, pycodestyle, import order, bugbear) and mypy over all our Python; settings in pyproject.toml
+LINTED := shared services tools bench tests
+lint: install
+	@# both run, so one pass shows everything; either failing fails the target
+	@$(BIN)/ruff check $(LINTED); ruff=$$?; $(BIN)/mypy $(LINTED) && exit $$ruff
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
@@ -49,6 +55,12 @@ clean:
 ## simulate: a seeded core-banking stream into the running stack (make run first); ARGS="--customers 1000 --events 20000 --rate 1000"
 simulate: install
 	$(BIN)/python -m tools.simulator $(ARGS)
+
+## publish: one core-banking event into the running stack, as core banking sends it (make run first):
+## make publish EVENT=loan.due CIF=C000123 [ARGS='interest_due=9000.00 business_date=2026-12-01']
+publish: install
+	@test -n "$(EVENT)" -a -n "$(CIF)" || { echo "usage: make publish EVENT=loan.due CIF=C000123 [ARGS='key=value …']"; exit 2; }
+	$(BIN)/python -m tools.publish $(EVENT) $(CIF) $(ARGS)
 
 ## bench: every benchmark in bench/ against the real stack; tables land in bench/results/
 bench: install

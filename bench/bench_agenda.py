@@ -17,28 +17,21 @@ from pathlib import Path
 
 import httpx
 
-from bench.loadgen import UNTHROTTLED, run_load, write_results
+from bench.loadgen import UNTHROTTLED, run_load
 from services.customer.cli.seed import DEMO_PASSWORD
 from services.tasks.models import CustomerBook, Task
 from services.tasks.rules import TIERS
 from shared.clock import business_today, utcnow
-from shared.db import make_engine
-from tools.devstack import SERVICES, Stack, postgres_database_url
+from shared.db import make_engine, table_of
+from tools.databases import database_urls
+from tools.devstack import Stack
+from tools.results import write_results
 
 RM, TEAM, UNIT = "rm01", "T01", "HQ/BR01/SB01"
 CUSTOMERS, TASKS, CONNECTIONS, SECONDS = 2000, 5000, 32, 10
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_agenda")   # parallel runs on one server: own names
 RULES = [("loan_due", "collection"), ("large_outflow", "retention_call"), ("tier_review", "relationship_review"),
          ("maintenance_visit", "maintenance_visit"), ("loan_overdue", "overdue_collection")]
-
-
-def database_urls(var: Path, prefix: str = DB_PREFIX) -> tuple[dict[str, str], str]:
-    server = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        urls = {s: postgres_database_url(server, f"{prefix}_{s}", recreate=True) for s in SERVICES}
-        return {s: u.replace("postgresql://", "postgresql+asyncpg://") for s, u in urls.items()}, "postgresql"
-    except OSError:
-        return {s: f"sqlite+aiosqlite:///{var}/{s}.db" for s in SERVICES}, "sqlite"
 
 
 async def seed(url: str) -> None:
@@ -61,15 +54,15 @@ async def seed(url: str) -> None:
                       "created_at": now, "updated_at": now})
     engine = make_engine(url)
     async with engine.begin() as conn:
-        await conn.execute(CustomerBook.__table__.insert(), books)
+        await conn.execute(table_of(CustomerBook).insert(), books)
         for start in range(0, len(tasks), 1000):
-            await conn.execute(Task.__table__.insert(), tasks[start:start + 1000])
+            await conn.execute(table_of(Task).insert(), tasks[start:start + 1000])
     await engine.dispose()
 
 
 def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="bench-agenda-"))
-    urls, backend = database_urls(var)
+    urls, backend = database_urls(var, DB_PREFIX)
     stack = Stack(var=var, database_urls=urls)
     stack.extra_env.update(UNTHROTTLED)
     try:
@@ -93,7 +86,8 @@ def main() -> None:
         notes = (f"GET /api/v1/me/agenda (top 100 of ~{TASKS // 5} due items, ranked and explained) for an RM with "
                  f"{CUSTOMERS} customers and {TASKS} open tasks, {CONNECTIONS} connections × {SECONDS} s, one uvicorn "
                  f"worker per service, all on this machine (os.cpu_count()={os.cpu_count()}). Target p99 ≤ 50 ms "
-                 f"through the gateway. Load average before measuring: {load_before:.1f} (other work shares the cores).")
+                 f"through the gateway. Load average before measuring: {load_before:.1f} "
+                 "(other work shares the cores).")
         print(write_results("agenda", rows, notes).read_text())
     finally:
         stack.stop_all()

@@ -19,10 +19,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.loadgen import UNTHROTTLED, run_load, write_results
+from bench.loadgen import UNTHROTTLED, run_load
 from services.appraisal.cli.close_period import close_month
 from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import SERVICES, Stack, postgres_database_url
+from tools.results import write_results
 
 PG = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/") + "/postgres"
 RMS = int(os.environ.get("BENCH_RMS", "1000"))

@@ -14,15 +14,15 @@ import json
 import os
 import time
 
-from bench.loadgen import RESULTS, write_results
 from services.appraisal.config import Settings
 from services.appraisal.handlers import HANDLERS
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.migrations import upgrade_to_head
 from tools.devstack import ROOT, postgres_database_url
+from tools.results import RESULTS, write_results
 from tools.simulator import generate
 
 NAME = "appraisal_consumer"

@@ -22,17 +22,17 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.loadgen import RESULTS, write_results
+from services.customer.cli.seed import seed_demo
 from services.customer.config import Settings
 from services.customer.handlers import HANDLERS
 from services.customer.models import Customer
-from services.customer.cli.seed import seed_demo
 from shared.clock import utcnow
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.migrations import upgrade_to_head
+from tools.results import RESULTS, write_results
 from tools.simulator import cif_of, generate
 
 FULL = (int(os.environ.get("BENCH_CUSTOMERS", 50_000)), int(os.environ.get("BENCH_EVENTS", 100_000)))

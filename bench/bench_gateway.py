@@ -9,14 +9,13 @@ with the neighbours, CPU per request much less.
 """
 import os
 import shutil
-import statistics
-import sys
 
 import httpx
 
-from bench.loadgen import UNTHROTTLED, cpu_seconds, run_load, write_results
+from bench.loadgen import UNTHROTTLED, WrkOutputError, cpu_seconds, run_load
 from services.customer.cli.seed import DEMO_PASSWORD
 from tools.devstack import ROOT, SERVICES, Stack, wait_http
+from tools.results import gateway_summary, write_results
 
 # A cheap read (token check only: the proxy's own cost shows) and a database read (what apps mostly do).
 PATHS = {"me": "/api/v1/me", "customers": "/api/v1/customers?limit=20"}
@@ -46,7 +45,8 @@ def start_stack() -> Stack:
 
 def seed(stack: Stack) -> dict:
     base = stack.url("gateway") + "/api/v1"
-    token = httpx.post(base + "/auth/token", data={"username": "rm01", "password": DEMO_PASSWORD}).json()["access_token"]
+    signed_in = httpx.post(base + "/auth/token", data={"username": "rm01", "password": DEMO_PASSWORD})
+    token = signed_in.json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     for i in range(20):
         httpx.post(base + "/customers", headers=headers,
@@ -61,30 +61,13 @@ def load(stack: Stack, url: str, headers: dict) -> dict:
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         try:
             result = run_load(url, headers, connections=32, duration_s=DURATION)
-        except (KeyError, AttributeError):   # wrk now and then prints no latency table on this box; run it again
+            break
+        except WrkOutputError:   # wrk now and then prints no latency table on this box; run it again
             if attempt == 2:
                 raise
-            continue
-        requests = max(1.0, result["rps"] * result["duration_s"])
-        return {**result, **{f"{name}_cpu_us": round((cpu_seconds(pid) - before[name]) / requests * 1e6)
-                             for name, pid in pids.items()}}
-
-
-def summarize(endpoint: str, path: str, rows: list[dict]) -> str:
-    keys = ("rps", "p99_ms", "gateway_cpu_us", "customer_cpu_us")
-    mean = {via: {k: statistics.mean(r[k] for r in rows if r["via"] == via) for k in keys}
-            for via in ("direct", "gateway")}
-    ratio = mean["gateway"]["rps"] / mean["direct"]["rps"]
-    extra_p99 = mean["gateway"]["p99_ms"] - mean["direct"]["p99_ms"]
-    errors = sum(r["errors"] for r in rows)
-    verdict = ("meets" if ratio >= 0.8 and extra_p99 <= 5 else "MISSES") + " the target"
-    if errors:   # timeouts and 5xx are quick answers (an open breaker is quicker still): no fair comparison
-        verdict = f"{errors} errors (timeouts or 5xx: machine or service overloaded), so no verdict on the target"
-    return (f"{endpoint} (GET {path}): direct {mean['direct']['rps']:.0f} req/s p99 {mean['direct']['p99_ms']:.1f} ms; "
-            f"gateway {mean['gateway']['rps']:.0f} req/s p99 {mean['gateway']['p99_ms']:.1f} ms; throughput ratio "
-            f"{ratio:.0%}, p99 {extra_p99:+.1f} ms: {verdict} (≥ 80 %, ≤ +5 ms). CPU per request: "
-            f"service {mean['direct']['customer_cpu_us']:.0f} µs direct, {mean['gateway']['customer_cpu_us']:.0f} µs "
-            f"behind the gateway; gateway {mean['gateway']['gateway_cpu_us']:.0f} µs.")
+    requests = max(1.0, result["rps"] * result["duration_s"])
+    return {**result, **{f"{name}_cpu_us": round((cpu_seconds(pid) - before[name]) / requests * 1e6)
+                         for name, pid in pids.items()}}
 
 
 def main() -> None:
@@ -101,17 +84,17 @@ def main() -> None:
                     rows.append({"endpoint": endpoint, "round": round_no, "via": via,
                                  **load(stack, url, headers)})
                     print(rows[-1], flush=True)
-            notes.append(summarize(endpoint, path, [r for r in rows if r["endpoint"] == endpoint]))
+            notes.append(gateway_summary(endpoint, path, [r for r in rows if r["endpoint"] == endpoint]))
         notes.append(f"32 connections, {DURATION}s per run, {ROUNDS} rounds alternating, means over rounds; "
                      f"gateway with {WORKERS} worker process(es) ({WORKERS_WHY}), the customer service with one. "
                      f"Machine: {os.cpu_count()} cores shared by wrk, the service and the gateway.")
-        notes = "\n\n".join(notes)
-        path = write_results("gateway", rows, notes)
-        print(notes)
-        print(f"results: {path}")
+        text = "\n\n".join(notes)
+        written = write_results("gateway", rows, text)
+        print(text)
+        print(f"results: {written}")
     finally:
         stack.stop_all()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

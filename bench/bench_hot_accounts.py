@@ -23,14 +23,15 @@ from pathlib import Path
 
 import httpx
 
-from bench.bench_agenda import database_urls
 from bench.bench_ingest import cpu_now
-from bench.loadgen import UNTHROTTLED, write_results
+from bench.loadgen import UNTHROTTLED
 from services.customer.cli.seed import DEMO_PASSWORD
 from shared.events import DEPOSITS_TOPIC
-from tests.faults.conftest import Watch, caught_up
+from tools.databases import database_urls
 from tools.devstack import CONSUMERS, Stack
+from tools.results import write_results
 from tools.simulator import cif_of, envelope, publish
+from tools.watch import Watch, caught_up
 
 CUSTOMERS = int(os.environ.get("BENCH_HOT_CUSTOMERS", 2_000))
 INFLOWS = int(os.environ.get("BENCH_HOT_INFLOWS", 50))

@@ -21,17 +21,18 @@ from pathlib import Path
 
 import httpx
 
-from bench.bench_agenda import database_urls
-from bench.loadgen import UNTHROTTLED, write_results
+from bench.loadgen import UNTHROTTLED
 from services.customer.cli.seed import DEMO_PASSWORD
-from tests.faults.conftest import caught_up, dead_letters
+from tools.databases import database_urls
 from tools.devstack import Stack
+from tools.results import FLAT_LIMIT_MB, memory_table, write_results
 from tools.simulator import generate, publish
+from tools.watch import caught_up, dead_letters
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 EVENTS_PER_S = int(os.environ.get("SOAK_EVENTS_PER_S", 200))
 REQUESTS_PER_S = int(os.environ.get("SOAK_REQUESTS_PER_S", 50))
-WARMUP_S, SAMPLE_S, FLAT_LIMIT_MB = 60, 30, 20.0
+WARMUP_S, SAMPLE_S = 60, 30
 USERS = ("rm01", "rm02")
 SOAK_CUSTOMERS = 2_000   # core-banking customers; each starts with one account-opening event
 
@@ -60,8 +61,8 @@ def _children(pid: int) -> list[int]:
 class Day:
     """One RM's loop: mostly reads, a visit logged now and then, a new customer rarely."""
 
-    def __init__(self, client: httpx.AsyncClient, token: str, customers: list[str], period: str):
-        self.client, self.customers, self.period = client, customers, period
+    def __init__(self, client: httpx.AsyncClient, me: str, token: str, customers: list[str], period: str):
+        self.client, self.me, self.customers, self.period = client, me, customers, period
         self.headers = {"Authorization": f"Bearer {token}"}
         self.outcomes: Counter = Counter()
         self.failures: list[str] = []
@@ -92,8 +93,8 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> tuple[str, list[s
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     ids = []
     for i in range(20):   # each RM's own book, so every read is in scope
-        response = await client.post("/customers", headers=headers,
-                                     json={"cif": f"CK{username[-2:]}{i:06d}", "name": "浸泡测试企业", "kind": "corporate"})
+        customer = {"cif": f"CK{username[-2:]}{i:06d}", "name": "浸泡测试企业", "kind": "corporate"}
+        response = await client.post("/customers", headers=headers, json=customer)
         response.raise_for_status()
         ids.append(response.json()["id"])
     return token["access_token"], ids
@@ -105,9 +106,8 @@ async def drive(stack: Stack) -> dict:
         days = []
         for username in USERS:
             token, ids = await sign_in(client, username)
-            day = Day(client, token, ids, period)
-            day.me = username
-            days.append(day)
+            days.append(Day(client, username, token, ids, period))
+        assert stack.kafka, "the stack's broker is started first"
         events = asyncio.create_task(publish(stack.kafka, generate(SOAK_CUSTOMERS, EVENTS_PER_S * SECONDS, seed=5),
                                              rate=EVENTS_PER_S))
         samples: list[tuple[float, dict[str, float]]] = []
@@ -129,18 +129,6 @@ async def drive(stack: Stack) -> dict:
             "dead": await dead_letters(stack)}
 
 
-def table(result: dict) -> list[dict]:
-    samples = result["samples"]
-    first, middle, last = samples[0][1], samples[len(samples) // 2][1], samples[-1][1]
-    rows = []
-    for name in sorted(first):
-        growth = last[name] - middle[name]
-        rows.append({"process": name, "rss_start_mb": round(first[name], 1), "rss_mid_mb": round(middle[name], 1),
-                     "rss_end_mb": round(last[name], 1), "second_half_growth_mb": round(growth, 1),
-                     "flat": "yes" if growth < FLAT_LIMIT_MB else "NO"})
-    return rows
-
-
 def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     urls, backend = database_urls(var, "bench_soak")
@@ -152,7 +140,7 @@ def main() -> None:
         result = asyncio.run(drive(stack))
     finally:
         stack.stop_all()
-    outcomes = sum((d.outcomes for d in result["days"]), Counter())
+    outcomes: Counter[int] = sum((d.outcomes for d in result["days"]), Counter())
     failures = [f for d in result["days"] for f in d.failures]
     errors = sum(count for status, count in outcomes.items() if status >= 400)
     notes = (f"{SECONDS} s on {backend}: {result['requests']} API requests through the gateway at "
@@ -162,7 +150,7 @@ def main() -> None:
              f"RSS sampled every {SAMPLE_S} s after a {WARMUP_S} s warm-up; flat = the second half grew "
              f"< {FLAT_LIMIT_MB:.0f} MB. `python -m bench.bench_soak`." + ("\n\nFirst failures:\n" + "\n".join(failures)
                                                                           if failures else ""))
-    print(write_results("soak", table(result), notes).read_text())
+    print(write_results("soak", memory_table(result["samples"]), notes).read_text())
     if errors or any(result["dead"].values()):
         raise SystemExit("the soak saw errors")
 

@@ -22,16 +22,16 @@ from datetime import datetime, timezone
 import asyncpg
 from sqlalchemy import func, select
 
-from bench.loadgen import RESULTS, write_results
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import CustomerBook, Task
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.db import insert, make_engine, make_session_factory
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
 from tools.devstack import ROOT, postgres_database_url
+from tools.results import RESULTS, write_results
 from tools.simulator import cif_of, generate
 
 POLL = 2000

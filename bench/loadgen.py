@@ -1,7 +1,6 @@
 """Closed-loop HTTP load at N connections, wrk when installed (C, leaves the CPU to the server), else a
 Python aiohttp loop. Returns requests/s and latency percentiles; benchmarks compare runs made here."""
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -9,14 +8,24 @@ import subprocess
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
 # Benchmarks measure capacity, so the gateway's per-user/per-IP limits must not answer 429 to wrk.
 UNTHROTTLED = dict(RATE_USER_PER_SECOND="1e9", RATE_USER_BURST="1000000000", RATE_IP_PER_SECOND="1e9",
                    RATE_IP_BURST="1000000000", LOG_LEVEL="WARNING")
 
 
+class WrkOutputError(ValueError):
+    """wrk printed no figure where one was expected (it now and then leaves out its latency table)."""
+
+
+def _found(pattern: str, text: str) -> re.Match:
+    match = re.search(pattern, text)
+    if match is None:
+        raise WrkOutputError(f"no {pattern!r} in wrk's output")
+    return match
+
+
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value.strip()).groups()
+    number, unit = _found(r"^([\d.]+)(us|ms|s)$", value.strip()).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
@@ -26,9 +35,11 @@ def _wrk(url: str, headers: dict, connections: int, duration_s: int, threads: in
         args[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))  # wrk pads "1.24s "
+    if not {"50", "90", "99"} <= pct.keys():
+        raise WrkOutputError("no latency table in wrk's output")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"tool": "wrk", "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+    return {"tool": "wrk", "rps": float(_found(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50_ms": _ms(pct["50"]), "p90_ms": _ms(pct["90"]), "p99_ms": _ms(pct["99"]),
             "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)}
 
@@ -93,17 +104,3 @@ def cpu_seconds(pid: int) -> float:
 def cpu_seconds_named(prefix: str) -> float:
     """CPU time of every process whose name starts with `prefix` (PostgreSQL's backends: "postgres")."""
     return sum(cpu for _, _, name, cpu in _processes() if name.startswith(prefix))
-
-
-def write_results(name: str, rows: list[dict], notes: str = "") -> Path:
-    """bench/results/<name>.json and .md: the table a README quotes."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"name": name, "rows": rows, "notes": notes,
-                                                      "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                   time.gmtime())}, indent=2))
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    lines = [f"### {name}", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(row.get(k, "")) for k in keys) + " |" for row in rows]
-    path = RESULTS / f"{name}.md"
-    path.write_text("\n".join(lines + ["", notes, ""]))
-    return path

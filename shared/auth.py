@@ -36,7 +36,9 @@ class Principal:
 
     def covers_unit(self, unit_path: str | None) -> bool:
         """True when unit_path lies in this caller's unit subtree."""
-        return bool(unit_path) and (unit_path == self.unit_path or unit_path.startswith(self.unit_path + "/"))
+        if not unit_path:
+            return False
+        return unit_path == self.unit_path or unit_path.startswith(self.unit_path + "/")
 
 
 @lru_cache(maxsize=8)

@@ -3,8 +3,8 @@ statement per run, any size.
 
 On PostgreSQL the rows travel as one array per column through unnest(), so the SQL text never changes
 with the row count: it is built once per shape and asyncpg prepares it once. A multi-row VALUES list
-instead costs SQLAlchemy a fresh compile of every bind on every run — measured at several times the
-database's own work for a 2,000-event poll. SQLite (the embedded default, small volumes) gets the same
+instead costs SQLAlchemy a fresh compile of every bind on every run, which for a large poll outweighs
+the database's own work. SQLite (the embedded default, small volumes) gets the same
 statement as an executemany, compiled once too.
 """
 import json
@@ -21,8 +21,8 @@ _PG = postgresql.dialect()
 
 
 class JsonText(str):
-    """A JSON column's value serialised already (pydantic's model_dump_json does it in Rust, at half
-    the cost of a dict and json.dumps): put_rows sends it as it is."""
+    """A JSON column's value serialised already (pydantic's model_dump_json does it in Rust, cheaper
+    than a dict and json.dumps): put_rows sends it as it is."""
 
 
 def row_of(instance, table) -> dict:

@@ -7,6 +7,7 @@ would. A lone event is a run of one. A service's `handlers/__init__.py` maps eve
 """
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,12 +38,17 @@ def deduplicating(apply: Apply) -> Handler:
     return Handler(apply, deduplicating=True)
 
 
+Data = TypeVar("Data", bound=EventData)
+
+
 @dataclass(frozen=True)
-class Item:
+class Item(Generic[Data]):
+    """One parsed event of a poll. A handler of one event type says which: `list[Item[DepositChanged]]`
+    lets a type checker see its fields; a plain `list[Item]` serves a handler of several types."""
     record: object | None         # the Kafka record (None when a test applies an event directly)
     handler: Handler
     envelope: Envelope
-    data: EventData
+    data: Data
 
     @property
     def request_id(self) -> str | None:

@@ -6,6 +6,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from shared.events import ALL_TOPICS, dlq_topic
 from shared.settings import ServiceSettings
@@ -16,8 +17,8 @@ log = logging.getLogger("kafka")
 class PartitionBatches:
     """Record batches filled per partition by hand (aiokafka's create_batch / send_batch), for code
     that publishes many messages at once (the outbox relay, the simulator): aiokafka's send() pays per
-    message a future, the accumulator and a pure-Python murmur2 — three times the cost of the batches
-    themselves. Partitions are the default partitioner's choice (murmur2 of the key), taken once per
+    message a future, the accumulator and a pure-Python murmur2 — more than the batches themselves
+    cost. Partitions are the default partitioner's choice (murmur2 of the key), taken once per
     key, so a key keeps its partition and its order exactly as with send(). flush() returns once the
     broker has acknowledged everything added."""
 
@@ -25,7 +26,7 @@ class PartitionBatches:
         self.producer, self.in_flight, self.choose = producer, in_flight, DefaultPartitioner()
         self.partitions: dict[str, list[int]] = {}
         self.partition_of: dict[tuple[str, bytes], int] = {}
-        self.open: dict[tuple[str, int], object] = {}
+        self.open: dict[tuple[str, int], BatchBuilder] = {}
         self.pending: list = []
 
     async def add(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]] | None = None) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import JSON, BigInteger, Column, Integer, Text, cast, select, text, update
 from sqlmodel import Field, SQLModel
 
-from shared.db import one_of
+from shared.db import one_of, table_of
 from shared.events import EventData, envelope_for
 from shared.kafka import PartitionBatches
 from shared.logging import request_id_var
@@ -93,7 +93,7 @@ class OutboxRelay:
                     return 0
             # Plain columns and the payload's stored JSON text, sent as it is: ORM objects and a
             # json.loads/dumps round trip per row were most of what publishing a task stream cost.
-            table = OutboxMessage.__table__
+            table = table_of(OutboxMessage)
             rows = (await session.execute(
                 select(table.c.seq, table.c.topic, table.c.key, table.c.event_type, cast(table.c.payload, Text),
                        table.c.payload["request_id"].as_string())

@@ -111,32 +111,36 @@ def _loan_event(book: Book, day: date, rng: random.Random):
         principal = Decimal(rng.randint(10, 500)) * 10_000
         book.loans[loan_id] = {"outstanding": principal, "class": "normal"}
         return LOANS_TOPIC, book.cif, envelope("loan.disbursed", book.cif, {
-            "loan_id": loan_id, "customer_id": book.cif, "product": "working_capital", "principal": money(principal),
-            "currency": "CNY", "disbursed_on": day.isoformat(), "maturity_date": (day + timedelta(days=365)).isoformat(),
-            "government_related": rng.random() < 0.1, "classification": "normal"}, day, rng)
+            "loan_id": loan_id, "customer_id": book.cif, "product": "working_capital",
+            "principal": money(principal), "currency": "CNY", "disbursed_on": day.isoformat(),
+            "maturity_date": (day + timedelta(days=365)).isoformat(), "government_related": rng.random() < 0.1,
+            "classification": "normal"}, day, rng)
     loan_id = rng.choice(open_loans)
     loan = book.loans[loan_id]
     roll = rng.random()
     if roll < 0.45:
         due = (loan["outstanding"] / 4).quantize(Decimal("0.01"))
         return LOANS_TOPIC, book.cif, envelope("loan.due", book.cif, {
-            "loan_id": loan_id, "customer_id": book.cif, "due_date": (day + timedelta(days=rng.randint(20, 70))).isoformat(),
+            "loan_id": loan_id, "customer_id": book.cif,
+            "due_date": (day + timedelta(days=rng.randint(20, 70))).isoformat(),
             "principal_due": money(due), "interest_due": money(due * Decimal("0.01")),
             "outstanding_balance": money(loan["outstanding"])}, day, rng)
     if roll < 0.8:
         paid = min(loan["outstanding"], (loan["outstanding"] / 4).quantize(Decimal("0.01")) + 1)
         loan["outstanding"] -= paid
         return LOANS_TOPIC, book.cif, envelope("loan.repaid", book.cif, {
-            "loan_id": loan_id, "customer_id": book.cif, "repaid_on": day.isoformat(), "principal_paid": money(paid),
-            "interest_paid": money(paid * Decimal("0.01")), "outstanding_balance": money(loan["outstanding"])}, day, rng)
+            "loan_id": loan_id, "customer_id": book.cif, "repaid_on": day.isoformat(),
+            "principal_paid": money(paid), "interest_paid": money(paid * Decimal("0.01")),
+            "outstanding_balance": money(loan["outstanding"])}, day, rng)
     if roll < 0.93:
         return LOANS_TOPIC, book.cif, envelope("loan.overdue", book.cif, {
-            "loan_id": loan_id, "customer_id": book.cif, "as_of": day.isoformat(), "days_overdue": rng.randint(1, 90),
-            "overdue_principal": money(loan["outstanding"] / 10), "overdue_interest": money(loan["outstanding"] / 1000)},
-            day, rng)
+            "loan_id": loan_id, "customer_id": book.cif, "as_of": day.isoformat(),
+            "days_overdue": rng.randint(1, 90), "overdue_principal": money(loan["outstanding"] / 10),
+            "overdue_interest": money(loan["outstanding"] / 1000)}, day, rng)
     worse = CLASSES[min(CLASSES.index(loan["class"]) + 1, len(CLASSES) - 1)]
-    event = envelope("loan.classified", book.cif, {"loan_id": loan_id, "customer_id": book.cif, "as_of": day.isoformat(),
-                                                   "from_class": loan["class"], "to_class": worse}, day, rng)
+    event = envelope("loan.classified", book.cif, {"loan_id": loan_id, "customer_id": book.cif,
+                                                   "as_of": day.isoformat(), "from_class": loan["class"],
+                                                   "to_class": worse}, day, rng)
     loan["class"] = worse
     return LOANS_TOPIC, book.cif, event
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from services.gateway.proxy import conditional, upstream_headers
-from services.gateway.upstreams import UpstreamUnavailable, Upstreams
+from services.gateway.upstreams import Upstreams, UpstreamUnavailable
 from shared.clock import business_today
 from shared.errors import Problem
 

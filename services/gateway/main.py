@@ -18,9 +18,9 @@ from services.gateway.idempotency import IdempotencyStore
 from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.upstreams import Upstreams
+from shared import revocation
 from shared.app import operation_id
 from shared.clock import utcnow
-from shared import revocation
 from shared.db import make_engine
 from shared.errors import install_error_handlers
 from shared.logging import RequestContextMiddleware, configure_logging
@@ -94,7 +94,7 @@ async def merged_openapi(request: Request):
     if request.app.state.openapi_doc is None:
         client = request.app.state.upstreams.client
         docs = await asyncio.gather(*(openapi.fetch(client, u) for u in settings.upstreams().values()))
-        merged = openapi.merge(openapi.gateway_doc(api), {n: d for n, d in zip(settings.upstreams(), docs) if d})
+        merged = openapi.merge(openapi.gateway_doc(api), {n: d for n, d in zip(settings.upstreams(), docs, strict=True) if d})
         if all(docs):  # cache only a complete document
             request.app.state.openapi_doc = merged
         return merged

@@ -44,7 +44,7 @@ async def follow_routes(client: aiohttp.ClientSession, upstreams: dict[str, str]
     known: dict[str, list[str]] = {}
     while True:
         docs = await asyncio.gather(*(fetch(client, url) for url in upstreams.values()))
-        known.update({name: list(doc.get("paths", {})) for name, doc in zip(upstreams, docs) if doc})
+        known.update({name: list(doc.get("paths", {})) for name, doc in zip(upstreams, docs, strict=True) if doc})
         metrics.learn_routes(path for paths in known.values() for path in paths)
         await asyncio.sleep(300 if len(known) == len(upstreams) else 1)
 

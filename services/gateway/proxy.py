@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.gateway.upstreams import Reply, UpstreamUnavailable, Upstreams
+from services.gateway.upstreams import Reply, Upstreams, UpstreamUnavailable
 from shared.errors import problem_response, register_messages
 from shared.logging import request_id_var
 

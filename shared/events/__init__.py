@@ -1,15 +1,42 @@
-"""The event contract (contract.md) as validated classes: topics, the envelope, core banking's types,
+"""The event contract (docs/contract.md) as validated classes: topics, the envelope, core banking's types,
 our services' own (additive), and parse_event. Import from here; the modules below say what they hold."""
 from shared.events.appraisal import PeriodClosed, ScoringRequested
-from shared.events.core_banking import (CORE_BANKING_TYPES, DepositChanged, DepositClosed, DepositOpened, FeePosted,
-                                        LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid)
-from shared.events.customer import (CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged,
-                                    CustomerWon, InteractionLogged, SessionRevoked, StaffChanged)
+from shared.events.core_banking import (
+                                        CORE_BANKING_TYPES,
+                                        DepositChanged,
+                                        DepositClosed,
+                                        DepositOpened,
+                                        FeePosted,
+                                        LoanClassified,
+                                        LoanDisbursed,
+                                        LoanDue,
+                                        LoanOverdue,
+                                        LoanRepaid,
+)
+from shared.events.customer import (
+                                        CustomerAssigned,
+                                        CustomerContactChanged,
+                                        CustomerRegistered,
+                                        CustomerTierChanged,
+                                        CustomerWon,
+                                        InteractionLogged,
+                                        SessionRevoked,
+                                        StaffChanged,
+)
 from shared.events.envelope import Envelope, EventData, envelope_for
 from shared.events.parsing import EVENT_TYPES, InvalidEvent, parse_event
 from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
-from shared.events.topics import (ALL_TOPICS, APPRAISAL_TOPIC, CORE_BANKING_TOPICS, CUSTOMER_TOPIC, DEPOSITS_TOPIC,
-                                  FEES_TOPIC, LOANS_TOPIC, TASKS_TOPIC, dlq_topic)
+from shared.events.topics import (
+                                        ALL_TOPICS,
+                                        APPRAISAL_TOPIC,
+                                        CORE_BANKING_TOPICS,
+                                        CUSTOMER_TOPIC,
+                                        DEPOSITS_TOPIC,
+                                        FEES_TOPIC,
+                                        LOANS_TOPIC,
+                                        TASKS_TOPIC,
+                                        dlq_topic,
+)
 from shared.events.values import Balance, Cif, DepositProduct, LoanClass, Money
 
 __all__ = [

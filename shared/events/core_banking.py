@@ -1,4 +1,4 @@
-"""What core banking publishes (contract.md §1): the data of each inbound event type."""
+"""What core banking publishes (docs/contract.md §1): the data of each inbound event type."""
 from datetime import date
 from typing import Literal
 

@@ -1,4 +1,4 @@
-"""The envelope of contract.md around every event, and the wire form of the events we publish."""
+"""The envelope of docs/contract.md around every event, and the wire form of the events we publish."""
 from datetime import date, datetime
 from typing import Annotated, Any
 

@@ -3,6 +3,7 @@ ledger insert as dedup, handler, one commit); the API is called in-process with 
 service's. Events are built exactly in the shapes of shared/events.py."""
 import json
 import uuid
+
 import pytest
 
 from services.appraisal.config import Settings
@@ -111,8 +112,8 @@ def task_done(cif: str, assignee: str, on: str, on_time: bool) -> dict:
                      source="tasks-service")
 
 
-async def read_card(api, as_user, username: str, period: str, reader: str = "admin") -> dict:
-    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={period}", headers=as_user(reader))
+async def read_card(api, headers_of, username: str, period: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}?period={period}", headers=headers_of(reader))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -121,7 +122,7 @@ def kpi_line(card: dict, code: str) -> dict:
     return next(k for k in card["kpis"] if k["code"] == code)
 
 
-async def read_drilldown(api, as_user, username: str, period: str, code: str, reader: str = "admin") -> dict:
-    r = await api.get(f"/api/v1/appraisal/scorecards/{username}/kpis/{code}?period={period}", headers=as_user(reader))
+async def read_drilldown(api, headers_of, username: str, period: str, code: str, reader: str = "admin") -> dict:
+    r = await api.get(f"/api/v1/appraisal/scorecards/{username}/kpis/{code}?period={period}", headers=headers_of(reader))
     assert r.status_code == 200, r.text
     return r.json()["drilldown"]

@@ -45,16 +45,28 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from services.appraisal.service.cards import scorecards
 from services.appraisal.handlers import HANDLERS
-from services.appraisal.rules import DEFAULT_KPIS
 from services.appraisal.models import AuditEntry, KpiVersion
+from services.appraisal.rules import DEFAULT_KPIS
+from services.appraisal.service.cards import scorecards
 from shared.clock import business_today
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
-from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, kpi_line, read_card,
-                                      read_drilldown, repaid, staff, task_done, won)
+from tests.appraisal.conftest import (
+    assigned,
+    closed,
+    deposit,
+    disbursed,
+    interaction,
+    kpi_line,
+    read_card,
+    read_drilldown,
+    repaid,
+    staff,
+    task_done,
+    won,
+)
 from tests.support import event_applier
 from tools.devstack import ROOT
 

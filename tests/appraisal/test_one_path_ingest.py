@@ -12,19 +12,26 @@ import pytest
 from sqlalchemy import select
 
 from services.appraisal.handlers import HANDLERS
-from services.appraisal.models import (ActivityFact, BalanceInterval, CardStamp, LedgerEvent, LoanFlow, LoanRecord,
-                                       OwnershipInterval, StaffMember)
+from services.appraisal.models import (
+    ActivityFact,
+    BalanceInterval,
+    CardStamp,
+    LedgerEvent,
+    LoanFlow,
+    LoanRecord,
+    OwnershipInterval,
+    StaffMember,
+)
 from services.appraisal.service.cards import scorecards
 from services.appraisal.service.facts import live_facts
 from services.appraisal.service.replay import replay_facts
 from shared.consumer import EventConsumer
 from shared.dedup import ProcessedEvent
-from shared.handlers import Item
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.migrations import upgrade_to_head
 from shared.settings import ServiceSettings
-from tests.appraisal.conftest import (assigned, closed, deposit, disbursed, interaction, repaid, staff, task_done,
-                                      won)
+from tests.appraisal.conftest import assigned, closed, deposit, disbursed, interaction, repaid, staff, task_done, won
 from tests.support import core_event, loan_due, sessions_for
 from tools.devstack import ROOT
 

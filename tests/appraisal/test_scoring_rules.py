@@ -8,8 +8,16 @@ from types import SimpleNamespace
 import pytest
 
 from services.appraisal.models import ScorecardSnapshot
-from services.appraisal.rules import (DEFAULT_KPIS, balance_point, deed, grade_of, loan_flow, rank, score,
-                                      validate_definitions)
+from services.appraisal.rules import (
+    DEFAULT_KPIS,
+    balance_point,
+    deed,
+    grade_of,
+    loan_flow,
+    rank,
+    score,
+    validate_definitions,
+)
 from services.appraisal.service.attribution import keep_latest, overlap_days, spans_from_points
 
 LINEAR = {"weight": "30", "scoring": {"kind": "linear", "cap": "1.2"}}

@@ -11,9 +11,9 @@ from services.customer.config import Settings
 from services.customer.handlers import HANDLERS
 from services.customer.models import BalanceDay, Customer, DepositAccount, LoanHolding, OpenTask
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.outbox import OutboxMessage
 from tests.customer.helpers import deposit_changed, deposit_opened, loan_disbursed
 from tests.support import core_event, unique_cif

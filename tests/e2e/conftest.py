@@ -5,10 +5,8 @@ from contextlib import asynccontextmanager, contextmanager
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
 
 from services.customer.cli.seed import DEMO_PASSWORD
-from shared.db import make_engine
 from tests.conftest import RUN_ID
 from tools.devstack import SERVICES, Stack, postgres_database_url
 
@@ -32,7 +30,7 @@ def running_stack(backend: str, pg_server: str | None, tmp_path, name: str):
         raise
     finally:
         stack.stop_all()
-        if backend == "postgres":
+        if pg_server and backend == "postgres":
             asyncio.run(_drop(pg_server, [u.rsplit("/", 1)[1] for u in urls.values()]))
 
 
@@ -71,15 +69,6 @@ class Api:
     async def tasks_of(self, username: str, cif: str) -> list[dict]:
         r = await self.call("GET", "/tasks?limit=200", username)
         return [t for t in r.json()["items"] if t["cif"] == cif]
-
-
-async def query(stack: Stack, service: str, sql: str, **params) -> list:
-    engine = make_engine(stack.database_urls[service])
-    try:
-        async with engine.connect() as conn:
-            return (await conn.execute(text(sql), params)).all()
-    finally:
-        await engine.dispose()
 
 
 @asynccontextmanager

@@ -35,6 +35,7 @@ async def test_a_deposit_moves_the_owners_scorecard_and_recompute_agrees(api: Ap
     event = core_event("deposit.changed", cif, {"account_id": f"D-{cif}", "customer_id": cif, "product": "demand",
                                                 "currency": "CNY", "amount": "1234567.89", "balance": "1234567.89"},
                        business_date=today.isoformat())
+    assert api.stack.kafka
     await publish(api.stack.kafka, "corebanking.deposits", cif, event)
     expected = expected_daily_average(Decimal("1234567.89"), today)
 

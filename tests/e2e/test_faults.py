@@ -7,8 +7,9 @@ import time
 import pytest
 
 from services.appraisal.rules import DEFAULT_KPIS
-from tests.e2e.conftest import Api, query, running_stack
+from tests.e2e.conftest import Api, running_stack
 from tests.support import loan_due, publish, read_topic, unique_cif, wait_for
+from tools.watch import query
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,10 @@
 """The first slice through the running system, on PostgreSQL and on the embedded SQLite default:
 core banking says a loan is due -> the owning RM sees a collection task in the agenda."""
+import asyncio
+import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -72,3 +77,20 @@ async def test_a_malformed_message_lands_in_the_dlq_and_the_next_valid_one_is_pr
 async def _with_loan(api, cif, loan_id):
     tasks = await api.tasks_of("rm01", cif)
     return tasks if any(loan_id in t["title"] for t in tasks) else None
+
+
+async def test_the_readme_demo_make_publish_raises_a_collection_task_for_the_rm(api):
+    cif = (await new_customer(api))["cif"]
+    # What `make publish EVENT=loan.due CIF=…` runs, against this stack's broker.
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "tools.publish", "loan.due", cif],
+                                   capture_output=True, text=True, timeout=60,
+                                   env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": api.stack.kafka or ""})
+    assert done.returncode == 0, done.stderr
+    loan_id = json.loads(done.stdout.splitlines()[-1])["data"]["loan_id"]
+
+    async def in_open_tasks():   # the README's `GET /tasks?status=open`
+        r = await api.call("GET", "/tasks?status=open&limit=200", "rm01")
+        return [t for t in r.json()["items"] if t["cif"] == cif and loan_id in t["title"]]
+
+    [task] = await wait_for(in_open_tasks, what="the demo's loan.due task among rm01's open tasks")
+    assert task["kind"] == "collection" and task["assignee"] == "rm01"

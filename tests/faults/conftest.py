@@ -1,23 +1,17 @@
 """Helpers for fault tests: run a simulated stream into a real stack, wait until every consumer has
 caught up, and take a snapshot of every service's final state to compare with a clean run."""
-import asyncio
-import importlib
 import json
 import os
 import subprocess
-import time
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from sqlalchemy import text
 
-from shared.db import make_engine
-from shared.events import CORE_BANKING_TYPES, dlq_topic
-from tests.e2e.conftest import query, stack_from_async
-from tools.devstack import CONSUMERS, Stack, entry_point
+from shared.events import CORE_BANKING_TYPES
+from tests.e2e.conftest import stack_from_async
+from tools.devstack import CONSUMERS, Stack
+from tools.results import write_results
 from tools.simulator import generate, publish
-
+from tools.watch import caught_up, query
 
 FAULT_RESULTS: list[dict] = []
 
@@ -34,87 +28,9 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_sessionfinish(session):
     if FAULT_RESULTS:
-        from bench.loadgen import write_results
         write_results("faults", FAULT_RESULTS, "`make test-faults` against the real services, PostgreSQL and the "
                       "bundled broker on this machine; every row passed only if the final state equals a clean "
                       "run's exactly (counts and balances), with each count here the one the test compared.")
-
-
-def topics_of(service: str) -> list[str]:
-    return importlib.import_module(entry_point(service, "consumer")).TOPICS
-
-
-class Watch:
-    """What caught_up() looks at, over connections held for the whole wait: a new database connection
-    and Kafka client per look (every 0.2 s) cost a benchmark CPU it was measuring."""
-
-    def __init__(self, stack: Stack, groups) -> None:
-        self.groups = groups
-        self.engines = {s: make_engine(u) for s, u in stack.database_urls.items() if s != "gateway"}
-        self.kafka = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False)
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka)
-
-    async def __aenter__(self) -> "Watch":
-        await self.kafka.start()
-        await self.admin.start()
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.admin.close()
-        await self.kafka.stop()
-        for engine in self.engines.values():
-            await engine.dispose()
-
-    async def unpublished(self) -> int:
-        total = 0
-        for engine in self.engines.values():
-            async with engine.connect() as conn:
-                total += (await conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar()
-        return total
-
-    def partitions(self, group: str) -> dict:
-        return {t: self.kafka.partitions_for_topic(t) for t in topics_of(group)}
-
-    async def lags(self) -> dict[str, int]:
-        """Per group, the messages of its topics it has not committed yet."""
-        lags = {}
-        for group in self.groups:
-            known = self.partitions(group)
-            if not all(known.values()):  # a topic missing from cached metadata would count as 0 behind
-                await self.kafka._client.force_metadata_update()
-                known = self.partitions(group)
-            if not all(known.values()):
-                raise AssertionError(f"no metadata for {[t for t, p in known.items() if not p]}")
-            tps = [TopicPartition(t, p) for t, parts in known.items() for p in parts]
-            ends = await self.kafka.end_offsets(tps)
-            committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
-            done = {tp: max(0, meta.offset) for tp, meta in committed.items()}   # -1: nothing committed yet
-            lags[group] = sum(max(0, ends[tp] - done.get(tp, 0)) for tp in tps)
-        return lags
-
-
-FAR_BEHIND = 10_000   # messages one group has still to commit
-
-
-async def caught_up(stack: Stack, groups=CONSUMERS, timeout: float = 120.0) -> None:
-    """Quiet: no outbox row waits to be published and no consumer group is behind — checked so that an
-    event a consumer produced while we looked (a task.created from a deposit) is not missed."""
-    deadline = time.monotonic() + timeout
-    async with Watch(stack, groups) as watch:
-        behind = 0
-        while True:
-            if not await watch.unpublished():
-                lags = await watch.lags()
-                behind = max(lags.values(), default=0)   # the groups work side by side
-                if not behind and not await watch.unpublished():
-                    return
-            else:
-                lags, behind = "outbox rows waiting", 0
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not caught up after {timeout}s: {lags}")
-            # Far behind (two seconds of a group's work at the ingest target), look once a second: each
-            # look costs the machine CPU a benchmark is measuring. Otherwise five times a second.
-            await asyncio.sleep(1.0 if behind > FAR_BEHIND else 0.2)
 
 
 # Where each consumer records the ids of the events it applied: appraisal keeps every event in its
@@ -182,41 +98,12 @@ async def snapshot(stack: Stack) -> dict:
     # Core-banking ids are the simulator's (same in both runs); our own events get fresh ids per run.
     core = sorted(tuple(map(str, r)) for r in ledger if r[1] in CORE_BANKING_TYPES)
     derived = sorted(tuple(map(str, r[1:])) for r in ledger if r[1] not in CORE_BANKING_TYPES)
-    deposits = await query(stack, "customer", "SELECT account_id, cif, product, balance, closed_on FROM deposit_account "
-                                              "ORDER BY account_id")
+    deposits = await query(stack, "customer", "SELECT account_id, cif, product, balance, closed_on "
+                                              "FROM deposit_account ORDER BY account_id")
     loans = await query(stack, "customer", "SELECT loan_id, outstanding, classification, days_overdue, next_due_date "
                                            "FROM loan_holding ORDER BY loan_id")
     return {"tasks": [tuple(map(str, r)) for r in tasks], "ledger": core, "derived_events": derived,
             "deposits": [tuple(map(str, r)) for r in deposits], "loans": [tuple(map(str, r)) for r in loans]}
-
-
-async def records(stack: Stack, topic: str) -> list:
-    """Every record on `topic` (all partitions, from the start to the current end)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka, enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    found = []
-    try:
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning()
-        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for batch in (await consumer.getmany(timeout_ms=200)).values():
-                found.extend(batch)
-    finally:
-        await consumer.stop()
-    return found
-
-
-async def dead_letters(stack: Stack, topics=("corebanking.loans", "corebanking.deposits")) -> dict[str, set]:
-    """consumer -> the distinct original payloads it dead-lettered (with reason)."""
-    found: dict[str, set] = {}
-    for topic in topics:
-        for r in await records(stack, dlq_topic(topic)):
-            h = dict(r.headers)
-            found.setdefault(h["consumer"].decode(), set()).add((r.value, h["dlq-reason"].decode()))
-    return found
 
 
 def garbage_payloads(sent_events: int, every: int) -> set[bytes]:

@@ -15,9 +15,10 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.conftest import Api, query, stack_from_async
-from tests.faults.conftest import backend, caught_up, processed, records
+from tests.e2e.conftest import Api, stack_from_async
+from tests.faults.conftest import backend, processed
 from tests.support import unique_cif, wait_for
+from tools.watch import caught_up, query, records
 
 pytestmark = pytest.mark.e2e
 

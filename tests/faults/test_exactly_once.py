@@ -6,14 +6,16 @@ import asyncio
 import signal
 from collections import Counter
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
 from tests.e2e.conftest import stack_from_async
-from tests.faults.conftest import backend, caught_up, dead_letters, garbage_payloads, processed, snapshot
+from tests.faults.conftest import backend, garbage_payloads, processed, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import expected_state, generate, publish
+from tools.watch import caught_up, dead_letters
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +32,7 @@ async def faulty_run(pg_server, tmp, customers, events, garbage_every, clean_pro
         killed_at = {}
         for service in CONSUMERS:  # kill -9 each consumer a third of the way into its work, then restart it
             third = max(3, clean_processed[service] // 3)
-            killed_at[service] = await wait_for(lambda: _reached(stack, service, third), timeout=timeout,
+            killed_at[service] = await wait_for(partial(_reached, stack, service, third), timeout=timeout,
                                                 what=f"{service} to apply {third} events")
             stack.stop(f"{service}-consumer", sig=signal.SIGKILL)
             stack.start_consumer(service)

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import stack_from_async
-from tests.faults.conftest import caught_up, other_test_runs, processed, snapshot
+from tests.faults.conftest import other_test_runs, processed, snapshot
 from tests.support import wait_for
 from tools.devstack import CONSUMERS
 from tools.simulator import generate, publish
+from tools.watch import caught_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 

@@ -1,21 +1,23 @@
 """What `make bench` writes and judges: the results tables and the verdicts in them. The benchmarks
 themselves run only under `make bench` (figures from a timed test would be noise on this machine);
 these tests keep a broken table writer or verdict from surfacing only after a 17-minute run."""
-import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench import bench_gateway, bench_soak, loadgen
+from tools import results
 
-BENCHES = sorted(p.stem for p in (Path(__file__).parents[2] / "bench").glob("bench_*.py"))
+ROOT = Path(__file__).parents[2]
+BENCHES = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
 
 
 def test_results_table_has_every_column_in_first_seen_order_and_the_json_keeps_the_rows(tmp_path, monkeypatch):
-    monkeypatch.setattr(loadgen, "RESULTS", tmp_path)
+    monkeypatch.setattr(results, "RESULTS", tmp_path)
     rows = [{"phase": "ingest", "events_per_s": 6257}, {"phase": "latency", "p99_ms": 865}]
-    path = loadgen.write_results("ingest", rows, notes="one instance of each consumer")
+    path = results.write_results("ingest", rows, notes="one instance of each consumer")
     assert path.read_text().splitlines() == [
         "### ingest", "", "| phase | events_per_s | p99_ms |", "|---|---|---|",
         "| ingest | 6257 |  |", "| latency |  | 865 |", "", "one instance of each consumer"]
@@ -35,23 +37,36 @@ def _gateway_rows(direct_rps, gateway_rps, direct_p99, gateway_p99, errors=0):
     (1000, 15.1, "MISSES the target"),    # p99 more than 5 ms above direct
 ])
 def test_gateway_verdict_holds_the_80_percent_and_5_ms_target(gateway_rps, gateway_p99, verdict):
-    line = bench_gateway.summarize("me", "/api/v1/me", _gateway_rows(1000, gateway_rps, 10.0, gateway_p99))
+    line = results.gateway_summary("me", "/api/v1/me", _gateway_rows(1000, gateway_rps, 10.0, gateway_p99))
     assert f": {verdict} (" in line
 
 
 def test_gateway_gives_no_verdict_when_the_gateway_answered_with_errors():
-    line = bench_gateway.summarize("me", "/api/v1/me", _gateway_rows(1000, 2000, 10.0, 5.0, errors=3))
+    line = results.gateway_summary("me", "/api/v1/me", _gateway_rows(1000, 2000, 10.0, 5.0, errors=3))
     assert "3 errors" in line and "meets" not in line
 
 
 def test_soak_calls_memory_flat_only_when_the_second_half_grew_under_the_limit():
-    limit = bench_soak.FLAT_LIMIT_MB
+    limit = results.FLAT_LIMIT_MB
     samples = [(60, {"warming": 100.0, "leaking": 100.0}), (330, {"warming": 100.0 + 2 * limit, "leaking": 101.0}),
                (600, {"warming": 100.5 + 2 * limit, "leaking": 101.0 + limit})]
-    flat = {row["process"]: row["flat"] for row in bench_soak.table({"samples": samples})}
+    flat = {row["process"]: row["flat"] for row in results.memory_table(samples)}
     assert flat == {"warming": "yes", "leaking": "NO"}
 
 
+@pytest.fixture(scope="module")
+def bench_imports() -> dict[str, str]:
+    """bench module -> "" when it imports and has a callable main, else why not. Found in a child
+    process: the tests do not import bench/ (tests and benchmarks build on tools/, not on each other)."""
+    check = ("import importlib, json, sys\nout = {}\nfor name in sys.argv[1:]:\n    try:\n"
+             "        main = getattr(importlib.import_module('bench.' + name), 'main', None)\n"
+             "        out[name] = '' if callable(main) else 'no callable main'\n"
+             "    except Exception as err:\n        out[name] = repr(err)\nprint(json.dumps(out))")
+    done = subprocess.run([sys.executable, "-c", check, *BENCHES], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 @pytest.mark.parametrize("name", BENCHES)
-def test_every_benchmark_make_bench_runs_imports_and_has_a_main(name):
-    assert callable(importlib.import_module(f"bench.{name}").main)
+def test_every_benchmark_make_bench_runs_imports_and_has_a_main(name, bench_imports):
+    assert bench_imports[name] == ""

@@ -10,8 +10,8 @@ from aiokafka.partitioner import DefaultPartitioner
 from services.tasks.config import Settings
 from shared.events import DEPOSITS_TOPIC, LOANS_TOPIC, parse_event
 from shared.kafka import ensure_topics
-from tests.faults.conftest import records
 from tools.simulator import expected_state, generate, publish
+from tools.watch import records
 
 
 def test_every_simulated_event_passes_the_contract():

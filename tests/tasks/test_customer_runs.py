@@ -11,8 +11,8 @@ from sqlmodel import select
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import CustomerBook, StaffEntry, Task
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.settings import ServiceSettings
 from tests.support import loan_due, unique_cif
 from tests.tasks.conftest import customer_event, outbox_events, staff_event

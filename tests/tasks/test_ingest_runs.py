@@ -12,8 +12,8 @@ from sqlmodel import select
 from services.tasks.handlers import HANDLERS
 from services.tasks.models import DepositDay, LoanBook, RuleSetting, Task
 from shared.consumer import EventConsumer
-from shared.handlers import Item
 from shared.events import parse_event
+from shared.handlers import Item
 from shared.outbox import OutboxMessage
 from shared.settings import ServiceSettings
 from tests.support import core_event, loan_due, sessions_for

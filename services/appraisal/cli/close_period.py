@@ -7,8 +7,8 @@ import asyncio
 import time
 import uuid
 
-from services.appraisal.service.period_close import close_period
 from services.appraisal.config import Settings
+from services.appraisal.service.period_close import close_period
 from shared.auth import Principal
 from shared.clock import business_today
 from shared.db import make_engine, make_session_factory

@@ -14,13 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.handlers.ledger import record_facts
 from services.appraisal.models import BalanceInterval, LoanFlow, LoanRecord
-from services.appraisal.rules import (BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
-                                      loan_flow)
+from services.appraisal.rules import BALANCE_FIELD, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point, loan_flow
 from services.appraisal.service.freshness import bump_owners_of_many
 from services.appraisal.service.timeline import Timeline, load_timelines, write_timelines
 from shared.bulk import put_rows
-from shared.handlers import Item, deduplicating
 from shared.db import one_of, plain_rows
+from shared.handlers import Item, deduplicating
 
 KEPT_ONLY = ("deposit.opened", "loan.overdue")   # in the ledger alone, but in the run: a poll stays one run
 TYPES = ("deposit.changed", "deposit.closed", "loan.disbursed", "loan.repaid", "loan.due", "loan.classified",

@@ -16,7 +16,6 @@ from services.appraisal.service.replay import replay_facts
 from services.appraisal.service.responsibility import year_end_losses
 from services.appraisal.service.targets import rm_targets
 
-
 AVERAGED = {"deposit_daily_average": "deposit", "loan_daily_average": "loan", "deposit_growth_ytd": "deposit",
             "deposit_growth_yoy": "deposit"}
 GROWTH_BASE = {"deposit_growth_ytd": Period.start_of_year, "deposit_growth_yoy": Period.a_year_earlier}

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 from services.appraisal.models import ActivityFact, BalanceInterval, LoanFlow, LoanRecord, OwnershipInterval
+from services.appraisal.service.attribution import BalanceDays, BalanceSpan, OwnerSpan, balance_days_by_owner
 
 
 @dataclass

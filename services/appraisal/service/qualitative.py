@@ -15,6 +15,7 @@ from shared.errors import Problem
 from shared.events import APPRAISAL_TOPIC, ScoringRequested
 from shared.outbox import record_event
 
+
 async def plan_scoring(session: AsyncSession, *, period: str, evaluator: str, subject: str, items: list[str],
                        due_date: date, business_date: date) -> QualitativePlan:
     unknown = [i for i in items if i not in ITEM_LIBRARY]

@@ -12,10 +12,24 @@ from sqlmodel import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import LedgerEvent
-from services.appraisal.rules import (BALANCE_FIELD, DEEDS, FLOW_AMOUNTS, NEW_LOAN_CLASS, account_of, balance_point,
-                                      deed, loan_flow, stamp)
-from services.appraisal.service.attribution import (BalanceSpan, OwnerSpan, balance_days_by_owner, keep_latest,
-                                                    spans_from_points)
+from services.appraisal.rules import (
+    BALANCE_FIELD,
+    DEEDS,
+    FLOW_AMOUNTS,
+    NEW_LOAN_CLASS,
+    account_of,
+    balance_point,
+    deed,
+    loan_flow,
+    stamp,
+)
+from services.appraisal.service.attribution import (
+    BalanceSpan,
+    OwnerSpan,
+    balance_days_by_owner,
+    keep_latest,
+    spans_from_points,
+)
 from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed
 
 

@@ -77,7 +77,7 @@ async def load_timelines(session: AsyncSession, model, first_days: dict[tuple, i
         result = await session.execute(select(table).where(table.c[keys[0]].in_({key[0] for key in first_days})))
     for row in (plain_rows(result) if first_days else ()):
         rows[tuple(row[k] for k in keys)].append(row)
-    return {key: Timeline(dict(zip(keys, key)), rows[key]) for key in first_days}
+    return {key: Timeline(dict(zip(keys, key, strict=True)), rows[key]) for key in first_days}
 
 
 async def write_timelines(session: AsyncSession, model, timelines: dict[tuple, Timeline]) -> None:

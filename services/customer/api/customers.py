@@ -13,8 +13,13 @@ from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Customer
 from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate
 from services.customer.scope import may_write, visible_customers
-from services.customer.service.customers import (customer_for_update, etag, move_prospect, register_customer,
-                                       update_customer)
+from services.customer.service.customers import (
+    customer_for_update,
+    etag,
+    move_prospect,
+    register_customer,
+    update_customer,
+)
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow

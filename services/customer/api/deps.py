@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import Depends, Query
 from sqlmodel import select
 
-from services.customer.service.audit import audit, remember_client
 from services.customer.models import Customer
-from services.customer.service.pii import unmask_allowed
 from services.customer.scope import visible_customers
+from services.customer.service.audit import audit, remember_client
+from services.customer.service.pii import unmask_allowed
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem

@@ -7,8 +7,13 @@ from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.models import Interaction, KeyContact, Relationship
-from services.customer.schemas import (ContactCreate, ContactPublic, InteractionCreate, InteractionPublic,
-                                       RelationshipCreate)
+from services.customer.schemas import (
+    ContactCreate,
+    ContactPublic,
+    InteractionCreate,
+    InteractionPublic,
+    RelationshipCreate,
+)
 from services.customer.scope import may_write, visible_log
 from services.customer.service.interactions import log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact

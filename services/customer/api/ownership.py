@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
-from services.customer.models import ClaimRefusal, TransferRequest as TransferRequestRow
+from services.customer.models import ClaimRefusal
+from services.customer.models import TransferRequest as TransferRequestRow
 from services.customer.schemas import Checklist, CustomerPublic, OwnershipPublic, TransferRequest
 from services.customer.scope import visible_refusals, visible_requests
 from services.customer.service.handover import hand_over

@@ -10,8 +10,8 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
-from services.customer.service.identity import hash_password
 from services.customer.models import OrgUnit, Staff, Team
+from services.customer.service.identity import hash_password
 from services.customer.service.staff import announce_staff
 from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory

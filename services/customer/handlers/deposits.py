@@ -4,8 +4,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
 from services.customer.rules import NIL
-from shared.handlers import Item, batched
 from shared.events import DepositChanged, DepositClosed, DepositOpened
+from shared.handlers import Item, batched
 
 
 def open_account(account, event: DepositOpened) -> None:

@@ -29,8 +29,8 @@ from services.customer.rules import NIL, corporate_basis, counted, retail_basis
 from services.customer.service.tiers import announce_tier, tier_rules
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.handlers import Item
 from shared.db import one_of, plain_rows
+from shared.handlers import Item
 from shared.logging import request_id_var
 
 ACCOUNTS: Table = DepositAccount.__table__

@@ -4,8 +4,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.handlers.holdings import Effect, apply_run
 from services.customer.rules import NIL
-from shared.handlers import Item, batched
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
+from shared.handlers import Item, batched
 
 
 def disburse(loan, event: LoanDisbursed) -> None:

@@ -15,9 +15,9 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.config import Settings
+from services.customer.models import OrgUnit, Staff
 from services.customer.service.identity import issue_token
 from services.customer.service.outbox import SOURCE
-from services.customer.models import OrgUnit, Staff
 from shared.errors import Problem, register_messages
 from shared.events import CUSTOMER_TOPIC, SessionRevoked
 from shared.outbox import record_event

@@ -7,7 +7,6 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"   # GB 32100 alphabet: no I, O, S, V, Z
@@ -16,7 +15,7 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def national_id_check_digit(first17: str) -> str:
     """GB 11643 ISO 7064 MOD 11-2 check character of an 18-character resident ID."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def is_national_id(value: str) -> bool:
@@ -26,7 +25,7 @@ def is_national_id(value: str) -> bool:
 
 def credit_code_check_char(first17: str) -> str:
     """GB 32100 check character of an 18-character unified social credit code."""
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 

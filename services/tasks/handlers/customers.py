@@ -21,9 +21,9 @@ from services.tasks.service.routing import route_to_owner
 from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
 from shared.events import CustomerAssigned, CustomerContactChanged, CustomerRegistered, CustomerTierChanged
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 BOOK = CustomerBook.__table__

@@ -18,8 +18,8 @@ from services.tasks.service.deposit_days import Flows, load_flows, save_flows
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.task_set import TaskSet, load_books
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.events import DepositOpened
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 OUTFLOW, INFLOW, MATURITY = "large_outflow", "inflow_follow_up", "time_deposit_maturity"

@@ -21,9 +21,9 @@ from services.tasks.service.routing import active_staff, nearest_risk_manager
 from services.tasks.service.task_set import TaskSet, chunks, load_books
 from shared.bulk import put_rows
 from shared.clock import utcnow
-from shared.handlers import Item, batched
 from shared.db import one_of, plain_rows
 from shared.events import LoanClassified, LoanDisbursed, LoanDue, LoanOverdue, LoanRepaid
+from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
 RULES = ("loan_due", "loan_overdue", "loan_downgraded", "post_loan_inspection")

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import query
 from tests.e2e.gateway.test_conventions import customer
 from tests.support import unique_cif
+from tools.watch import query
 
 pytestmark = pytest.mark.e2e
 

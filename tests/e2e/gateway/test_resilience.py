@@ -95,7 +95,7 @@ async def test_refresh_works_through_the_gateway_and_logout_revokes_the_sessions
         r = await api.call("GET", "/me", headers=headers)
         return r if r.status_code == 401 else None
     for headers in (bearer, newer):   # both tokens of the session, on both replicas
-        r = await wait_for(lambda: refused(headers), timeout=20, what="the gateway to learn of the logout")
+        r = await wait_for(lambda h=headers: refused(h), timeout=20, what="the gateway to learn of the logout")
         assert r.json()["code"] == "session_revoked"
         assert (await api.on("gateway-strict").call("GET", "/me", headers=headers)).json()["code"] == "session_revoked"
     other = await sign_in(api, "rm02")   # a new sign-in is a new session

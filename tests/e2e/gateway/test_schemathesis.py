@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 pytestmark = pytest.mark.e2e
 # Logout would end the very session the run signs in with; it has its own test.
 EXCLUDED = ("/api/v1/auth/logout",)
