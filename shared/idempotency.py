@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
 
 from shared.auth import verify_token
 from shared.clock import utcnow
@@ -125,10 +127,9 @@ class IdempotencyMiddleware:
                 await session.commit()
 
     @staticmethod
-    async def _answer_again(scope, receive, send, row, fp: str):
-        from starlette.requests import Request
-        from starlette.responses import Response
+    async def _answer_again(scope, receive, send, row, fp: str) -> None:
         request = Request(scope)
+        response: Response
         if row.fingerprint != fp:
             response = problem_response(request, 422, "idempotency_key_reused",
                                         errors=[{"field": "Idempotency-Key", "reason": "reused"}])
