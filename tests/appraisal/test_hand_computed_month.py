@@ -180,6 +180,36 @@ async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, app
     assert {c["username"]: c["total"] for c in r.json()["scorecards"]} == {"rm01": "80.89", "rm02": "51.00"}
 
 
+async def test_recompute_matches_when_only_the_order_of_a_cards_lists_differs(october, appraisal_api, as_user,
+                                                                              monkeypatch):
+    """The finding: matches_live false although the ledger's card held the same lines in another order."""
+    from services.appraisal.service import recompute as module
+
+    def reordered(value):
+        if isinstance(value, dict):
+            return {k: reordered(v) for k, v in value.items()}
+        return [reordered(v) for v in reversed(value)] if isinstance(value, list) else value
+
+    async def ledger_in_another_order(session, period, only=None, source="live"):
+        cards = await scorecards(session, period, only, source=source)
+        return reordered(cards) if source == "ledger" else cards
+
+    monkeypatch.setattr(module, "scorecards", ledger_in_another_order)
+    url = f"/api/v1/appraisal/periods/{PERIOD}/recompute"
+    body = (await appraisal_api.post(url, headers=as_user("admin"))).json()
+    assert any(len(c["kpis"]) > 1 for c in body["scorecards"])   # there is an order to differ
+    assert body["matches_live"] is True and body["differences"] == []
+
+    async def ledger_one_point_off(session, period, only=None, source="live"):
+        cards = await ledger_in_another_order(session, period, only, source)
+        return {**cards, "rm02": {**cards["rm02"], "total": "50.00"}} if source == "ledger" else cards
+
+    monkeypatch.setattr(module, "scorecards", ledger_one_point_off)
+    body = (await appraisal_api.post(url, headers=as_user("admin"))).json()
+    assert body["matches_live"] is False and body["differences"] == [
+        {"username": "rm02", "live": "51.00", "recomputed": "50.00"}]
+
+
 async def test_replaying_the_same_events_twice_changes_nothing(october, apply_event, appraisal_api, as_user):
     before = [await card(appraisal_api, as_user, "admin", u) for u in ("rm01", "rm02", "rm03")]
     for event in october:
