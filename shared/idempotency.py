@@ -107,7 +107,13 @@ class IdempotencyMiddleware:
         scope.setdefault("state", {})["idempotency"] = claim
         sent: dict = {"status": None, "headers": [], "body": []}
 
+        replayed = False
+
         async def replay_body():
+            nonlocal replayed
+            if replayed:   # after the body, what the client does next (a disconnect)
+                return await receive()
+            replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
         async def keep(message):
