@@ -43,6 +43,11 @@ def create_table() -> None:
     op.create_table(TABLE.name, *_columns())
 
 
+def drop_table() -> None:
+    from alembic import op
+    op.drop_table(TABLE.name)
+
+
 def _insert(dialect: str):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TABLE)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 """
-from shared.idempotency import TABLE, create_table
+from shared.idempotency import create_table, drop_table
 
 revision = "0004"
 down_revision = "0003"
@@ -15,5 +15,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from alembic import op
-    op.drop_table(TABLE.name)
+    drop_table()

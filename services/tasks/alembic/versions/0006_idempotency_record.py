@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 """
-from shared.idempotency import TABLE, create_table
+from shared.idempotency import create_table, drop_table
 
 revision = "0006"
 down_revision = "0005"
@@ -15,5 +15,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from alembic import op
-    op.drop_table(TABLE.name)
+    drop_table()
