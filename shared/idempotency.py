@@ -29,6 +29,7 @@ def _columns() -> list[sa.Column]:
 
 TABLE = sa.Table("idempotency_record", sa.MetaData(), *_columns())
 MAX_KEY = 255
+NOT_REMEMBERED = ("/api/v1/auth/",)   # token answers are secrets: never stored for replay (as at the gateway)
 register_messages({
     "idempotency_key_reused": ("该 Idempotency-Key 已用于另一个请求",
                                "This Idempotency-Key was used for a different request"),
@@ -89,7 +90,7 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].startswith(NOT_REMEMBERED):
             return await self.app(scope, receive, send)
         key = _header(scope, b"idempotency-key")
         owner = _owner(scope, scope["app"].state.settings) if key and len(key) <= MAX_KEY else None
