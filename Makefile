@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell { cat pyproject.toml; echo $(PY_REAL); } | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint test-unit test-e2e test-faults bench soak simulate publish clean
+.PHONY: install web run test lint tools test-unit test-e2e test-faults bench soak simulate publish clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY_REAL)" || { echo "no Python 3.11 with venv found (Debian: apt-get install python3.11-venv)"; exit 1; }
@@ -28,9 +28,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m tools.devstack run
 
+## web: the mobile web app's packages, build and unit tests (Vitest), and Debian's Chromium (with a CJK
+## font for the screenshots) for the browser tests; without npm those are skipped, and said so
+web: install
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { [ "$$(id -u)" = 0 ] && { \
+		apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+		apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null 2>&1; }; }; } || \
+		echo "chromium not installed: the browser tests will be skipped"
+	@if command -v npm >/dev/null; then cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build && \
+		npx vitest run; else echo "npm not found: the web app's build, Vitest and browser tests are skipped"; fi
+
 ## test: the linters, then the whole suite against PostgreSQL (when reachable) and the bundled Kafka-compatible
 ## broker; the long fault runs are left to `make test-faults` so CI stays well under its time limit
-test: install lint
+test: install lint tools web
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
 
 ## lint: ruff (pyflakes, pycodestyle, import order, bugbear) and mypy over all our Python; settings in pyproject.toml
@@ -39,7 +49,16 @@ lint: install
 	@# both run, so one pass shows everything; either failing fails the target
 	@$(BIN)/ruff check $(LINTED); ruff=$$?; $(BIN)/mypy $(LINTED) && exit $$ruff
 
-test-unit: install
+## tools: what tests/deploy run besides Python packages — promtool, from Debian's prometheus package
+## (installed when missing and we are root; a fresh machine may have no package lists yet: update once)
+tools:
+	@command -v promtool >/dev/null || { [ "$$(id -u)" = 0 ] && { \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; }; }; } || \
+		echo "promtool not installed (not root?): the alert-rule checks are skipped"
+
+test-unit: install tools
 	$(BIN)/python -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
 
 test-e2e: install

@@ -2,3 +2,4 @@
 CREATE DATABASE rmwb_customer;
 CREATE DATABASE rmwb_tasks;
 CREATE DATABASE rmwb_appraisal;
+CREATE DATABASE rmwb_gateway;     -- the gateway's idempotency store

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import faults, idempotency, revocation
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
+from shared.health import add_probes
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
@@ -92,6 +93,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
             return JSONResponse({"status": "degraded", "service": settings.service_name, "database": str(err)},
                                 status_code=503)
 
+    add_probes(app, lambda request: request.app.state.engine, settings)
     return app
 
 

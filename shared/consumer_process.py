@@ -7,6 +7,7 @@ from shared import faults
 from shared.consumer import EventConsumer
 from shared.db import make_engine, make_session_factory
 from shared.handlers import Handler
+from shared.health import health_listener
 from shared.kafka import ensure_topics
 from shared.logging import configure_logging
 from shared.runtime import settle_gc
@@ -15,7 +16,6 @@ from shared.settings import ServiceSettings
 
 async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str, Handler]) -> None:
     configure_logging(f"{settings.service_name}-consumer", settings.log_level)
-    await ensure_topics(settings)
     engine = make_engine(settings.database_url, custom_plans=True)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -23,8 +23,11 @@ async def serve(settings: ServiceSettings, topics: list[str], handlers: dict[str
     consumer = EventConsumer(name=settings.service_name, topics=topics, handlers=handlers, settings=settings,
                              session_factory=make_session_factory(engine))
     faults.install_in_consumer(consumer)
-    settle_gc()
     try:
-        await consumer.run(stop)
+        # Alive (and its probes answered) while topic creation still waits for the broker.
+        async with health_listener(settings, engine):
+            await ensure_topics(settings)
+            settle_gc()
+            await consumer.run(stop)
     finally:
         await engine.dispose()

@@ -87,6 +87,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger(service).info("logging configured")
 
 
+PROBE_PATHS = frozenset({"/livez", "/readyz"})   # asked every few seconds by the kubelet
+
+
 class RequestContextMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware overhead): takes or makes X-Request-ID, echoes it, logs access."""
 
@@ -115,7 +118,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if self.log.isEnabledFor(logging.INFO):  # every request passes here: build the line only if kept
+            # every request passes here: build the line only if kept; a probe that passed says nothing new
+            if self.log.isEnabledFor(logging.INFO) and not (status < 400 and scope["path"] in PROBE_PATHS):
                 self.log.info("request", extra={"fields": {
                     "method": scope["method"], "path": scope["path"], "status": status, "user": user_var.get(),
                     "route": route_var.get() or getattr(scope.get("route"), "path", None),

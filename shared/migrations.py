@@ -7,6 +7,8 @@ from alembic.config import Config
 
 from shared.db import make_engine
 
+MIGRATION_LOCK_ID = 0x0B0C_0002   # beside the outbox relay's 0x0B0C_0001; advisory locks are per database
+
 
 def upgrade_to_head(script_location: str, database_url: str) -> None:
     """Run a service's migrations (what `python -m services.X.migrate` and the tests call)."""
@@ -23,6 +25,10 @@ def run_env() -> None:
     def migrate(connection):
         context.configure(connection=connection, target_metadata=None, render_as_batch=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Migration Jobs may run twice at once (a re-applied release beside a slow one): the second
+                # waits here until the first commits, then finds the schema at head and does nothing.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
             context.run_migrations()
 
     async def main():

@@ -29,3 +29,6 @@ class ServiceSettings(BaseSettings):
     # without a broker turn it off); how far back a starting process reads them.
     revocation_consumer_enabled: bool = True
     access_token_minutes: int = 30
+    # Consumers and the scheduler: port of their /livez, /readyz and /metrics listener (shared/health.py);
+    # unset, none listens (make run and tests run many on one host).
+    health_port: int | None = None

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.webbuild import ensure_built
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("customer", "tasks", "appraisal", "gateway")   # HTTP apps, each owning a database (gateway: idempotency keys)
 CONSUMERS = ("customer", "tasks", "appraisal")     # services with an event consumer process
@@ -217,11 +219,13 @@ def run() -> None:
     # sessions of their own, so without this they outlived us with the ports taken.
     signal.signal(signal.SIGTERM, _interrupt)
     stack = local_stack()
+    web_problem = ensure_built()
     try:
         stack.start_all()
         from services.customer.cli.seed import DEMO_PASSWORD, STAFF
         print(f"\nRM workbench is up: {stack.url('gateway')}/api/v1  (OpenAPI: {stack.url('gateway')}/api/v1/openapi.json;"
               f" metrics: {stack.url('gateway-metrics')}/metrics)")
+        print(f"Mobile web app: {web_problem}" if web_problem else f"Mobile web app: {stack.url('gateway')}/")
         print(f"Kafka: {stack.kafka}   databases: " + ", ".join(f"{s}={u}" for s, u in stack.database_urls.items()))
         print(f"Demo logins (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u} ({r[0]})" for u, _, r, *_ in STAFF))
         print(f"Logs: {stack.var / 'log'}/   Ctrl-C stops everything.\n", flush=True)

@@ -26,7 +26,7 @@ SECURITY_HEADERS = [
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
 ]
 SIGN_IN_PATHS = ("/api/v1/auth/token", "/api/v1/auth/refresh")
-GATEWAY_PATHS = frozenset({"/api/v1/healthz", "/api/v1/openapi.json", "/api/v1/me/home"})
+GATEWAY_PATHS = frozenset({"/api/v1/healthz", "/api/v1/openapi.json", "/api/v1/me/home", "/livez", "/readyz"})
 
 
 class BodyTooLarge(Exception):

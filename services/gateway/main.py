@@ -18,11 +18,13 @@ from services.gateway.idempotency import IdempotencyStore
 from services.gateway.identity import TokenVerifier
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.upstreams import Upstreams
+from services.gateway.webapp import WebApp
 from shared import revocation
 from shared.app import operation_id
 from shared.clock import utcnow
 from shared.db import make_engine
 from shared.errors import install_error_handlers
+from shared.health import add_probes
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.runtime import settle_gc
 
@@ -65,9 +67,11 @@ api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", 
               generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None)
 install_error_handlers(api)
 api.include_router(home.router)
-# Outermost first: request id and access log → CORS (so even refusals are readable by the app) →
-# size, token, revocation, rate limits → service paths forwarded, the rest to FastAPI.
-app = RequestContextMiddleware(Cors(
+add_probes(api, lambda request: request.app.state.engine, settings)
+# Outermost first: the mobile web app's files at / (the rest passes on) → request id and access log →
+# CORS (so even refusals are readable by the app) → size, token, revocation, rate limits → service paths
+# forwarded, the rest to FastAPI.
+app = WebApp(RequestContextMiddleware(Cors(
     FrontDoor(Forwarder(api, settings.max_page_limit),
               verifier=TokenVerifier(settings.jwt_public_key_file, settings.jwt_issuer, settings.jwt_audience, denylist),
               per_ip=RateLimiter(settings.rate_ip_per_second, settings.rate_ip_burst),
@@ -77,7 +81,7 @@ app = RequestContextMiddleware(Cors(
     allow_methods=sorted(METHODS), max_age=600,
     allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key", "If-None-Match",
                    "X-Request-ID"],
-    expose_headers=["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]), service=settings.service_name)
+    expose_headers=["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]), service=settings.service_name))
 
 
 @api.get("/api/v1/healthz", tags=["health"])

@@ -16,6 +16,7 @@ from services.tasks.service.escalation import escalate_overdue
 from services.tasks.service.schedules import Skipped, generate_day
 from shared.clock import business_today, utcnow
 from shared.db import make_engine, make_session_factory
+from shared.health import health_listener
 from shared.logging import configure_logging
 
 log = logging.getLogger("scheduler")
@@ -56,17 +57,18 @@ async def main(once: bool, day: date | None) -> None:
     engine = make_engine(settings.database_url, pool_size=2)
     sessions = make_session_factory(engine)
     try:
-        while True:
-            try:
-                run = await run_schedules(sessions, day or business_today())
-                if run.days:
-                    log.info("scheduled days %s … %s; %d subjects skipped; %d tasks escalated",
-                             run.days[0], run.days[-1], len(run.skipped), run.escalated)
-            except Exception:  # noqa: BLE001 - a bad run is logged and retried next tick, never fatal
-                log.exception("scheduler run failed")
-            if once:
-                return
-            await asyncio.sleep(settings.scheduler_poll_seconds)
+        async with health_listener(settings, engine):
+            while True:
+                try:
+                    run = await run_schedules(sessions, day or business_today())
+                    if run.days:
+                        log.info("scheduled days %s … %s; %d subjects skipped; %d tasks escalated",
+                                 run.days[0], run.days[-1], len(run.skipped), run.escalated)
+                except Exception:  # noqa: BLE001 - a bad run is logged and retried next tick, never fatal
+                    log.exception("scheduler run failed")
+                if once:
+                    return
+                await asyncio.sleep(settings.scheduler_poll_seconds)
     finally:
         await engine.dispose()
 

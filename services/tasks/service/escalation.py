@@ -26,8 +26,11 @@ async def escalate_overdue(session: AsyncSession, today: date, now: datetime) ->
     """Raise each late open task to its current level; a task already at that level is left alone, and
     one whose dates the calendar cannot count is logged and left for the others to go on."""
     calendar, leads = await load_calendar(session), team_leads(await active_staff(session))
+    # Locked (in id order) until this escalation commits: a second scheduler beside this one (a rollout
+    # overlapping, a manual run) waits here, then reads the levels just raised and announces nothing twice.
     late = (await session.exec(select(Task).where(Task.status.in_(OPEN_STATUSES), Task.due_date < today,
-                                                  Task.assignee.is_not(None)))).all()
+                                                  Task.assignee.is_not(None))
+                               .order_by(Task.id).with_for_update())).all()
     raised = 0
     for task in late:
         try:

@@ -1,0 +1,67 @@
+/** The app's texts: Simplified Chinese by default, English on the switch. The same choice goes to the
+ * API as Accept-Language, so the server's own texts (reasons, problems) follow it. */
+import { ref } from 'vue'
+
+export type Lang = 'zh-CN' | 'en'
+export const lang = ref<Lang>((localStorage.getItem('lang') as Lang) || 'zh-CN')
+
+export function setLang(value: Lang): void {
+  lang.value = value
+  localStorage.setItem('lang', value)
+  document.documentElement.lang = value
+}
+
+const texts: Record<string, [string, string]> = {
+  app: ['客户经理工作台', 'RM workbench'],
+  signIn: ['登录', 'Sign in'], signOut: ['退出登录', 'Sign out'], username: ['用户名', 'Username'],
+  password: ['密码', 'Password'], badLogin: ['用户名或密码错误', 'Wrong username or password'],
+  home: ['首页', 'Home'], customers: ['客户', 'Customers'], scorecard: ['考核', 'Scorecard'],
+  team: ['团队', 'Team'], rankings: ['排名', 'Rankings'], me: ['我的', 'Me'],
+  agenda: ['今日待办', "Today's agenda"], upcoming: ['未来 7 天', 'Next 7 days'], overdue: ['已逾期', 'Overdue'], alerts: ['提醒', 'Alerts'],
+  unavailable: ['暂不可用', 'Temporarily unavailable'], nothing: ['暂无', 'Nothing here'],
+  total: ['总分', 'Total'], grade: ['等级', 'Grade'], rank: ['排名', 'Rank'], kpis: ['指标数', 'KPIs'],
+  start: ['开始处理', 'Start'], complete: ['完成任务', 'Complete'], outcome: ['处理结果', 'Outcome'],
+  logVisit: ['同时记录一次走访', 'Also log a visit'], status: ['状态', 'Status'], due: ['到期日', 'Due'],
+  reason: ['原因', 'Reason'], done: ['已完成', 'Done'], search: ['搜索姓名、CIF、手机号', 'Search name, CIF, phone'],
+  noMore: ['没有更多了', 'No more'], profile: ['客户资料', 'Profile'], showFull: ['查看完整信息', 'Show full'],
+  auditWarn: ['查看完整证件号和手机号会记入审计日志，确定查看？', 'Viewing the full ID and phone is recorded in the audit trail. Continue?'],
+  holdings: ['持有产品', 'Holdings'], deposits: ['存款', 'Deposits'], loans: ['贷款', 'Loans'],
+  tier: ['客户等级', 'Tier'], owners: ['归属历史', 'Ownership history'], interactions: ['互动记录', 'Interactions'],
+  contacts: ['联系人与关系', 'Contacts and relationships'], logInteraction: ['记录走访/电话', 'Log a visit or call'],
+  visit: ['走访', 'Visit'], phone: ['电话', 'Call'], notes: ['内容', 'Notes'], save: ['保存', 'Save'],
+  transfer: ['申请移交', 'Request transfer'], to: ['移交给', 'To'], claim: ['认领客户', 'Claim customer'],
+  cif: ['客户号', 'CIF'], mobile: ['手机', 'Mobile'], nationalId: ['证件号码', 'ID number'], notFound: ['未找到该客户，或不在您的管辖范围内', 'Not found, or outside your scope'],
+  period: ['考核期', 'Period'], weight: ['权重', 'Weight'], target: ['目标', 'Target'], score: ['得分', 'Score'],
+  value: ['完成值', 'Value'], teamAgenda: ['团队待办', 'Team agenda'], unassigned: ['待分配', 'Unassigned'],
+  transferRequests: ['移交申请', 'Transfer requests'], approve: ['批准', 'Approve'], reject: ['驳回', 'Reject'],
+  adhoc: ['指派临时任务', 'Assign an ad-hoc task'], worklog: ['今日工作日志', "Today's work log"],
+  spotCheck: ['抽查', 'Spot-check'], checked: ['已抽查', 'Checked'], assignee: ['执行人', 'Assignee'], title: ['标题', 'Title'],
+  offline: ['当前离线：显示的是上次同步的数据，记录将在联网后自动提交', 'Offline: showing the last synced data; entries are sent when back online'],
+  queued: ['已离线保存，联网后自动提交', 'Saved offline; sent when back online'], saved: ['已保存', 'Saved'],
+  serverError: ['服务暂时出现问题，请稍后重试', 'The service has a problem; please try again shortly'],
+  networkError: ['网络不可用，请检查网络后重试', 'No network; please retry'], retry: ['重试', 'Retry'],
+  language: ['English', '中文'], cancel: ['取消', 'Cancel'], submitted: ['已提交', 'Submitted'], unsent: ['待提交', 'Waiting to send'], pending: ['待审批', 'Pending'],
+  drilldown: ['明细', 'Details'], task: ['任务', 'Task'], amount: ['金额', 'Amount'], days: ['天', 'days'],
+}
+
+// Codes the API sends as data (tier, loan class, task status, channel): shown as words, the code itself
+// when it is one this list does not know yet.
+const codes: Record<string, [string, string]> = {
+  private: ['私人银行', 'Private banking'], platinum: ['白金', 'Platinum'], gold: ['金卡', 'Gold'],
+  one_to_one: ['一对一', 'One-to-one'], standard: ['普通', 'Standard'],
+  normal: ['正常', 'Normal'], special_mention: ['关注', 'Special mention'], substandard: ['次级', 'Substandard'],
+  doubtful: ['可疑', 'Doubtful'], loss: ['损失', 'Loss'],
+  open: ['待处理', 'Open'], in_progress: ['处理中', 'In progress'], done: ['已完成', 'Done'], cancelled: ['已取消', 'Cancelled'],
+  email: ['邮件', 'Email'], surprise_visit: ['突击走访', 'Surprise visit'], registered: ['登记', 'Registered'],
+}
+
+export function word(code: string | null | undefined): string {
+  if (!code) return '-'
+  const pair = codes[code] ?? texts[code]
+  return pair ? pair[lang.value === 'en' ? 1 : 0] : code
+}
+
+export function t(key: string): string {
+  const pair = texts[key]
+  return pair ? pair[lang.value === 'en' ? 1 : 0] : key
+}
