@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, metrics, revocation, tracing
+from shared import faults, idempotency, metrics, revocation, tracing
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import add_probes
@@ -83,6 +83,7 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
     app.state.settings = settings
     app.state.denylist = revocation.Denylist()
     install_error_handlers(app)
+    app.add_middleware(idempotency.IdempotencyMiddleware)
     app.add_middleware(TextGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_middleware(tracing.TracingMiddleware, service=settings.service_name)   # outermost: spans the whole request
@@ -106,6 +107,8 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.sessions() as session:
+        if claim := idempotency.claim_of(request.scope):
+            idempotency.record_with_commit(session, claim)
         yield session
 
 

@@ -18,8 +18,9 @@ from shared.db import make_engine, make_session_factory
 from shared.events import parse_event
 from shared.settings import ServiceSettings
 
-DEMO = {  # username -> (roles, unit, unit_path, team), as seeded
+DEMO = {  # username -> (roles, unit, unit_path, team), as seeded (hq01: a head-office head, for four eyes)
     "admin": (["admin"], "HQ", "HQ", None),
+    "hq01": (["branch_head"], "HQ", "HQ", None),
     "branch01": (["branch_head"], "BR01", "HQ/BR01", None),
     "lead01": (["team_lead"], "SB01", "HQ/BR01/SB01", "T01"),
     "rm01": (["rm"], "SB01", "HQ/BR01/SB01", "T01"),

@@ -57,11 +57,11 @@ class Plan(BaseModel):
 
 
 class Responsibility(BaseModel):
-    loan_id: str
-    username: str
+    loan_id: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Annotated[str, Field(min_length=1, max_length=64)]
     role: Literal["originated", "monitored"]
     loss_amount: Amount
-    year: int
+    year: Annotated[int, Field(ge=2000, le=2999)]
 
 
 class CaseDecision(BaseModel):

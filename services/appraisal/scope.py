@@ -17,8 +17,22 @@ def sees_everyone(user: Principal) -> bool:
 
 
 def may_close(user: Principal) -> bool:
-    """Close, publish and sign off a period."""
-    return user.has("branch_head", "admin")
+    """Close, publish and sign off a period: the month is the whole bank's, so it takes the bank level
+    (an admin, or a head of the head office); a branch head alone would freeze the other branches."""
+    return user.has("admin") or (user.has("branch_head") and "/" not in user.unit_path)
+
+
+def oversees(evaluator: StaffMember, subject: StaffMember) -> bool:
+    """A qualitative evaluator stands in the subject's chain: their team's lead, a branch head above their
+    unit, an admin; never the subject themself, never someone inactive."""
+    if evaluator.username == subject.username or not evaluator.active:
+        return False
+    if "admin" in evaluator.roles:
+        return True
+    if "team_lead" in evaluator.roles and evaluator.team is not None and evaluator.team == subject.team:
+        return True
+    above = subject.unit_path == evaluator.unit_path or subject.unit_path.startswith(evaluator.unit_path + "/")
+    return "branch_head" in evaluator.roles and above
 
 
 def may_adjust(user: Principal) -> bool:

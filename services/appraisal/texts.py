@@ -16,7 +16,6 @@ register_messages({
                        "Period \"{value}\" is not valid: use {formats}"),
     "period_not_over": ("考核期 {period} 尚未结束（最后一天 {last_day}），不能结算",
                         "Period {period} has not ended yet (last day {last_day}); it cannot be closed"),
-    "appeal_window_past": ("申诉截止日 {appeal_until} 已过", "The appeal deadline {appeal_until} is already past"),
     "decide_own_flag": ("不能对本人的末尾淘汰提名作出决定", "You may not decide on your own bottom-band proposal"),
     "no_bottom_flag_proposed": ("{username} 在 {period} 没有待决定的末尾淘汰提名",
                                 "{username} has no open bottom-band proposal for {period}"),
@@ -25,6 +24,13 @@ register_messages({
                      "The responsibility case of loan {loan_id} is already {outcome}"),
     "loss_required": ("确认责任须填写损失金额", "Confirming a case needs the loss amount"),
     "invalid_kpis": ("考核指标定义有误：{problems}", "Invalid KPI definitions: {problems}"),
+    "evaluator_not_in_chain": ("{evaluator} 不是 {subject} 的上级，不能担任评价人（职责分离）",
+                               "{evaluator} is not above {subject} and may not evaluate them (separation of duties)"),
+    "sign_off_own_close": ("结算人不能签署本人结算的考核期（职责分离）",
+                           "The person who closed the period may not sign it off (separation of duties)"),
+    "appeal_window_past": ("申诉截止日须晚于今天（{today}）", "The appeal window must end after today ({today})"),
+    "responsibility_recorded": ("贷款 {loan_id} 对 {username} 的责任认定已登记",
+                                "Responsibility for loan {loan_id} is already recorded against {username}"),
 })
 
 NOTES = {  # why a KPI has no score, shown on the card

@@ -15,9 +15,9 @@ from services.gateway.proxy import forward, relay, unavailable
 from services.gateway.routing import check_page_limit, upstream_for
 from services.gateway.upstreams import UpstreamUnavailable
 from shared.errors import problem_response
+from shared.idempotency import NOT_REMEMBERED
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-NOT_REMEMBERED = ("/api/v1/auth/",)   # token answers are secrets: never stored for replay
 log = logging.getLogger("gateway.forwarder")
 
 

@@ -4,8 +4,10 @@ The store is the gateway's own database, shared by every replica. The key is cla
 insert-or-skip *before* forwarding, so two concurrent duplicates (even on two replicas) cannot both
 reach the service: the loser sees the claim and answers 409 "in progress" (or, later, the replay).
 A key is scoped to its caller (username, else client IP) so two users cannot collide or read each
-other's responses. Answers the service may not have acted on (5xx, service away) release the claim
-so a retry can act; everything else (2xx, 4xx) is stored and replayed until the TTL passes.
+other's responses. Answers of the service (2xx, 4xx) are stored and replayed until the TTL passes.
+A 5xx or a timeout says nothing about whether the service acted (it may commit after the gateway gave
+up), so the claim stays, marked UNRESOLVED: a retry is forwarded again with the same key, and the
+service, which records the key with its write (shared.idempotency), replays its answer or acts once.
 """
 import hashlib
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.clock import utcnow
 from shared.errors import problem_response, register_messages
+from shared.idempotency import MAX_KEY
 
 TABLE = sa.Table(
     "idempotency_key", sa.MetaData(),
@@ -27,12 +30,10 @@ TABLE = sa.Table(
     sa.Column("content_type", sa.String(200)), sa.Column("body", sa.LargeBinary),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
-MAX_KEY = 255
 # A claim with no answer after this long belongs to a replica that died mid-request: a retry may take it.
 ABANDONED_AFTER = timedelta(seconds=60)
-register_messages({
-    "idempotency_key_reused": ("该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for a different request"),
-    "idempotency_in_progress": ("相同请求正在处理中，请稍后重试", "The same request is still being processed; retry shortly"),
+UNRESOLVED = 0   # the status of a claim whose outcome only the service knows
+register_messages({   # reused / in progress: shared.idempotency registers them for the services and us
     "idempotency_key_invalid": ("Idempotency-Key 过长或为空", "Idempotency-Key is empty or too long"),
 })
 
@@ -79,9 +80,8 @@ class IdempotencyStore:
             await conn.execute(TABLE.update().where(TABLE.c.owner == owner, TABLE.c.key == key)
                                .values(status=status, content_type=content_type, body=body))
 
-    async def release(self, owner: str, key: str) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(TABLE.delete().where(TABLE.c.owner == owner, TABLE.c.key == key))
+    async def unresolved(self, owner: str, key: str) -> None:
+        await self.complete(owner, key, UNRESOLVED, None, b"")
 
     async def purge(self, now: datetime) -> int:
         async with self.engine.begin() as conn:
@@ -102,15 +102,16 @@ async def once(request: Request, store: IdempotencyStore, owner: str, key: str, 
                                     errors=[{"field": "Idempotency-Key", "reason": "reused"}])
         if claim.status is None:
             return problem_response(request, 409, "idempotency_in_progress", headers={"Retry-After": "1"})
-        return Response(claim.body, status_code=claim.status, media_type=claim.content_type,
-                        headers={"Idempotent-Replayed": "true"})
+        if claim.status != UNRESOLVED:
+            return Response(claim.body, status_code=claim.status, media_type=claim.content_type,
+                            headers={"Idempotent-Replayed": "true"})
     try:
         response = await act()
     except BaseException:
-        await store.release(owner, key)
+        await store.unresolved(owner, key)
         raise
-    if response.status_code >= 500:
-        await store.release(owner, key)
+    if response.status_code >= 500 or response.status_code == 409 and b"idempotency_in_progress" in response.body:
+        await store.unresolved(owner, key)   # the service's own answer is still to come
     else:
         await store.complete(owner, key, response.status_code, response.headers.get("content-type"), response.body)
     return response

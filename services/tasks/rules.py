@@ -64,6 +64,34 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
 }
 
 
+# The range (inclusive) each number may take. Outside it a number does harm, not just odd tasks: a lead of
+# 1e308 days dead-letters every loan.due, 0 months between inspections never ends a schedule's loop.
+PARAM_RANGES: dict[str, tuple[int, int]] = {
+    "lead_days": (0, 366), "lead_days_government": (0, 366), "business_days": (0, 60),
+    "first_within_days": (1, 366), "repeat_months_corporate": (1, 60), "months_gold": (1, 60),
+    "months_platinum": (1, 60), "months_private": (1, 60), "month": (1, 12), "day": (1, 31),
+    "copy_risk_manager": (0, 1), "share_of_balance_pct": (0, 100), "amount": (0, 10**15),
+}
+WHOLE_NUMBERS_ONLY = frozenset(PARAM_RANGES) - {"amount"}
+
+
+def param_in_range(param: str, value: float) -> bool:
+    low, high = PARAM_RANGES[param]
+    return low <= value <= high and (param not in WHOLE_NUMBERS_ONLY or float(value).is_integer())
+
+
+def impossible_day(name: str, params: dict) -> bool:
+    """A yearly date (month, day) must exist every year; a monthly day must exist every month."""
+    if name == "monthly_report":
+        return params["day"] > 28
+    if "month" in params and "day" in params:
+        try:
+            date(2001, int(params["month"]), int(params["day"]))   # not a leap year: no 29 February
+        except ValueError:
+            return True
+    return False
+
+
 # A lead's own task: no numbers to tune, so not among the admin's rules.
 ADHOC = Rule("adhoc", "adhoc", 2)
 

@@ -39,6 +39,16 @@ def assigns_in_own_team_only(p: Principal) -> bool:
     return p.has("team_lead") and not p.has("branch_head", "admin")
 
 
+def may_assign_to(p: Principal, staff: StaffEntry) -> bool:
+    """An ad-hoc task goes to an active member of staff in the assigner's scope: a team lead's own team,
+    a branch head's unit subtree, anyone for an admin."""
+    if not staff.active:
+        return False
+    if assigns_in_own_team_only(p):
+        return staff.team is not None and staff.team == p.team
+    return p.has("admin") or p.covers_unit(staff.unit_path)
+
+
 def may_see_customer(p: Principal, unit_path: str) -> bool:
     return p.has("admin") or p.covers_unit(unit_path)
 

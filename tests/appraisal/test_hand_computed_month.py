@@ -40,6 +40,7 @@ Scores (points out of the weight; linear capped at 1.2 for deposits/loans, 1.0 o
 """
 import asyncio
 import copy
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,6 +50,7 @@ from services.appraisal.handlers import HANDLERS
 from services.appraisal.models import AuditEntry, KpiVersion
 from services.appraisal.rules import DEFAULT_KPIS
 from services.appraisal.service.cards import scorecards
+from shared.clock import business_today
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade_to_head
 from shared.outbox import OutboxMessage
@@ -186,6 +188,36 @@ async def test_recompute_from_the_ledger_equals_the_live_scorecards(october, app
     assert {c["username"]: c["total"] for c in r.json()["scorecards"]} == {"rm01": "85.89", "rm02": "51.00"}
 
 
+async def test_recompute_matches_when_only_the_order_of_a_cards_lists_differs(october, appraisal_api, as_user,
+                                                                              monkeypatch):
+    """The finding: matches_live false although the ledger's card held the same lines in another order."""
+    from services.appraisal.service import recompute as module
+
+    def reordered(value):
+        if isinstance(value, dict):
+            return {k: reordered(v) for k, v in value.items()}
+        return [reordered(v) for v in reversed(value)] if isinstance(value, list) else value
+
+    async def ledger_in_another_order(session, period, only=None, source="live"):
+        cards = await scorecards(session, period, only, source=source)
+        return reordered(cards) if source == "ledger" else cards
+
+    monkeypatch.setattr(module, "scorecards", ledger_in_another_order)
+    url = f"/api/v1/appraisal/periods/{PERIOD}/recompute"
+    body = (await appraisal_api.post(url, headers=as_user("admin"))).json()
+    assert any(len(c["kpis"]) > 1 for c in body["scorecards"])   # there is an order to differ
+    assert body["matches_live"] is True and body["differences"] == []
+
+    async def ledger_one_point_off(session, period, only=None, source="live"):
+        cards = await ledger_in_another_order(session, period, only, source)
+        return {**cards, "rm02": {**cards["rm02"], "total": "50.00"}} if source == "ledger" else cards
+
+    monkeypatch.setattr(module, "scorecards", ledger_one_point_off)
+    body = (await appraisal_api.post(url, headers=as_user("admin"))).json()
+    assert body["matches_live"] is False and body["differences"] == [
+        {"username": "rm02", "live": "51.00", "recomputed": "50.00"}]
+
+
 async def test_replaying_the_same_events_twice_changes_nothing(october, apply_event, appraisal_api, as_user):
     before = [await card(appraisal_api, as_user, "admin", u) for u in ("rm01", "rm02", "rm03")]
     for event in october:
@@ -205,8 +237,9 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     # a monthly close proposes nobody for 末尾淘汰: that is the annual close's alone
     assert [(await card(appraisal_api, as_user, "admin", u))["flagged"] for u in ("rm01", "rm02", "rm03")] == \
         [False, False, False]
+    appeal_until = (business_today() + timedelta(days=10)).isoformat()
     r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/publish", headers=as_user("admin"),
-                                 json={"appeal_until": "2026-11-10"})
+                                 json={"appeal_until": appeal_until})
     assert r.status_code == 200, r.text
     own = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("rm01"),
                                    json={"username": "rm01", "points": "5.00", "reason": "我觉得我应该更高"})
@@ -223,16 +256,16 @@ async def test_adjustment_by_the_rm_concerned_is_refused_and_by_the_lead_applied
     assert (entry.actor, entry.subject, entry.detail["total_before"], entry.detail["total_after"]) == \
         ("lead01", "rm01", "85.89", "87.89")
     assert closed_event.payload["data"]["flagged"] == []
-    r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("branch01"))
+    r = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/sign-off", headers=as_user("hq01"))
     assert r.status_code == 200 and r.json()["status"] == "signed_off"
     state = (await appraisal_api.get(f"/api/v1/appraisal/periods/{PERIOD}", headers=as_user("rm01"))).json()
-    assert (state["status"], state["appeal_until"], state["signed_off_by"]) == ("signed_off", "2026-11-10", "branch01")
+    assert (state["status"], state["appeal_until"], state["signed_off_by"]) == ("signed_off", appeal_until, "hq01")
     late = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/adjustments", headers=as_user("lead01"),
                                     json={"username": "rm01", "points": "1.00", "reason": "签署后再调"})
     assert late.status_code == 409
     for step in ("publish", "sign-off"):   # a second time, in the wrong state: a 409 naming it, not a 500
         again = await appraisal_api.post(f"/api/v1/appraisal/periods/{PERIOD}/{step}", headers=as_user("admin"),
-                                         json={"appeal_until": "2026-11-10"})
+                                         json={"appeal_until": appeal_until})
         assert again.status_code == 409 and again.json()["code"] == "period_not_in_status", again.text
         assert PERIOD in again.json()["detail"]
 

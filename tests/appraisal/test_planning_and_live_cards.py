@@ -1,11 +1,13 @@
 """Targets and contracts, KPI versions, qualitative plans, responsibility, rankings, and a provisional
 card that moves with the book. Each test uses its own period so they share one database safely."""
 import copy
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import select
 
 from services.appraisal.rules import DEFAULT_KPIS
+from shared.clock import business_today
 from shared.outbox import OutboxMessage
 from tests.appraisal.conftest import assigned, deposit, disbursed, kpi_line, read_card, staff
 from tests.support import core_event, wait_for
@@ -66,6 +68,7 @@ async def test_kpi_sets_whose_weights_do_not_add_up_to_100_are_refused(appraisal
 async def test_a_scoring_plan_asks_the_evaluator_via_an_event_and_partial_scores_count(
         apply_event, appraisal_api, as_user, appraisal_db):
     await apply_event(staff("rm02", ["rm"], "T01"))
+    await apply_event(staff("lead01", ["team_lead"], "T01"))
     r = await appraisal_api.post("/api/v1/appraisal/qualitative/plans", headers=as_user("lead01"), json={
         "period": "2026-04", "evaluator": "lead01", "subject": "rm02", "items": ["responsibility", "compliance"],
         "due_date": "2026-05-08"})
@@ -86,6 +89,52 @@ async def test_a_scoring_plan_asks_the_evaluator_via_an_event_and_partial_scores
     assert [(q["item"], q["points"]) for q in card["qualitative"]] == [("responsibility", "1.50")]
 
 
+async def test_a_plan_names_an_existing_evaluator_above_the_subject_never_the_subject(apply_event, appraisal_api,
+                                                                                    as_user, appraisal_db):
+    """The finding: rm01 was named their own evaluator (and scored themself 15 → 23); names outside the
+    chain or unknown were accepted as well."""
+    for who, roles, team, unit, path in (("rm01", ["rm"], "T01", "SB01", "HQ/BR01/SB01"),
+                                         ("lead01", ["team_lead"], "T01", "SB01", "HQ/BR01/SB01"),
+                                         ("lead05", ["team_lead"], "T05", "SB05", "HQ/BR05/SB05"),
+                                         ("branch05", ["branch_head"], "BR05", "BR05", "HQ/BR05")):
+        await apply_event(staff(who, roles, team, unit=unit, path=path))
+    plan = {"period": "2026-05", "subject": "rm01", "items": ["compliance"], "due_date": "2026-06-08"}
+    for evaluator in ("rm01", "lead05", "branch05", "nobody-x"):
+        r = await appraisal_api.post("/api/v1/appraisal/qualitative/plans", headers=as_user("admin"),
+                                     json={**plan, "evaluator": evaluator})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "evaluator", (evaluator, r.text)
+    async with appraisal_db() as s:
+        asked = (await s.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "appraisal.scoring-requested"))).all()
+    assert not [m for m in asked if m.payload["data"]["period"] == "2026-05"]
+    ok = await appraisal_api.post("/api/v1/appraisal/qualitative/plans", headers=as_user("admin"),
+                                  json={**plan, "evaluator": "lead01"})
+    assert ok.status_code == 201, ok.text
+
+
+async def test_a_month_is_closed_by_the_bank_level_and_signed_off_by_a_second_person(appraisal_api, as_user):
+    """The finding: a branch head alone closed, published (with an appeal window already past) and
+    signed off a month for the whole bank."""
+    url = "/api/v1/appraisal/periods/2025-06"
+    assert (await appraisal_api.post(f"{url}/close", headers=as_user("branch01"))).status_code == 403
+    assert (await appraisal_api.get(url, headers=as_user("admin"))).status_code == 404   # still open
+    assert (await appraisal_api.post(f"{url}/close", headers=as_user("admin"))).status_code == 200
+    past = (business_today() - timedelta(days=1)).isoformat()
+    today = business_today().isoformat()
+    for until in (past, today):
+        r = await appraisal_api.post(f"{url}/publish", headers=as_user("hq01"), json={"appeal_until": until})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "appeal_until"
+    later = (business_today() + timedelta(days=7)).isoformat()
+    assert (await appraisal_api.post(f"{url}/publish", headers=as_user("hq01"),
+                                     json={"appeal_until": later})).status_code == 200
+    assert (await appraisal_api.post(f"{url}/sign-off", headers=as_user("branch01"))).status_code == 403
+    own = await appraisal_api.post(f"{url}/sign-off", headers=as_user("admin"))
+    assert own.status_code == 403 and own.json()["code"] == "sign_off_own_close"
+    assert (await appraisal_api.get(url, headers=as_user("admin"))).json()["status"] == "published"
+    signed = await appraisal_api.post(f"{url}/sign-off", headers=as_user("hq01"))
+    assert signed.status_code == 200 and signed.json()["signed_off_by"] == "hq01"
+
+
 async def test_npl_responsibility_is_deducted_from_the_annual_score_only(apply_event, appraisal_api, as_user):
     await apply_event(staff("rm01", ["rm"], "T01"))
     r = await appraisal_api.post("/api/v1/appraisal/responsibilities", headers=as_user("branch01"), json={
@@ -95,6 +144,18 @@ async def test_npl_responsibility_is_deducted_from_the_annual_score_only(apply_e
     # 35,000.00 ÷ 10,000 per point = 3.50 points off the year's total, nothing off a month's or a quarter's
     assert [c["responsibility_deduction"] for c in (year, december, q4)] == ["3.50", "0.00", "0.00"]
     assert Decimal(year["total"]) == Decimal(december["total"]) - Decimal("3.50")
+
+
+async def test_a_responsibility_with_an_impossible_year_or_recorded_twice_is_refused(apply_event, appraisal_api,
+                                                                                    as_user):
+    await apply_event(staff("rm01", ["rm"], "T01"))
+    body = {"loan_id": "L-NPL-2", "username": "rm01", "role": "monitored", "loss_amount": "100.00", "year": 2026}
+    url, head = "/api/v1/appraisal/responsibilities", as_user("branch01")
+    huge = await appraisal_api.post(url, headers=head, json={**body, "year": 10**12})
+    assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "year"
+    assert (await appraisal_api.post(url, headers=head, json=body)).status_code == 201
+    twice = await appraisal_api.post(url, headers=head, json={**body, "loss_amount": "200.00"})
+    assert twice.status_code == 409 and twice.json()["code"] == "responsibility_recorded"
 
 
 async def test_a_new_loan_gone_bad_costs_the_asset_quality_points(apply_event, appraisal_api, as_user):

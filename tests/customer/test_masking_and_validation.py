@@ -122,3 +122,30 @@ async def test_search_finds_by_name_cif_prefix_and_full_phone_within_scope(custo
         assert c["cif"] in {i["cif"] for i in items}, q
     other = (await customer_api.get("/api/v1/customers", params={"q": "13700001111"}, headers=await login("rm02")))
     assert c["cif"] not in {i["cif"] for i in other.json()["items"]}
+
+
+async def test_a_cursor_that_decodes_to_a_nul_is_refused_as_a_bad_cursor(customer_api, login):
+    r = await customer_api.get("/api/v1/customers?cursor=AA==", headers=await login("rm01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize("query, field", [
+    ("after_seq=18446744073709551616", "after_seq"),
+    ("from=0001-01-01T00:00:00%2B14:00", "from"),
+    ("to=2026-12-04T08:00:00", "to"),          # no zone: which instant is meant is unknown
+])
+async def test_audit_filters_out_of_range_are_refused_not_failed(customer_api, login, query, field):
+    r = await customer_api.get(f"/api/v1/audit?{query}", headers=await login("audit01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
+
+
+async def test_an_audit_filter_may_be_a_date_meaning_its_midnight_at_the_bank(customer_api, login):
+    c = (await create(customer_api, await login("rm01"))).json()
+    day = (await customer_api.get(f"/api/v1/audit?customer_id={c['id']}", headers=await login("admin"))).json()
+    assert day, "registering a customer is audited"
+    at = day[0]["at"][:10]
+    r = await customer_api.get(f"/api/v1/audit?customer_id={c['id']}&from=2000-01-01&to=2999-12-31",
+                               headers=await login("admin"))
+    assert r.status_code == 200 and [e["seq"] for e in r.json()] == [e["seq"] for e in day]
+    later = await customer_api.get(f"/api/v1/audit?customer_id={c['id']}&from=2999-12-31", headers=await login("admin"))
+    assert later.status_code == 200 and later.json() == [] and at < "2999"

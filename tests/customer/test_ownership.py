@@ -70,7 +70,8 @@ async def test_an_rm_request_is_decided_by_a_lead_and_nobody_approves_their_own(
     assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["decided_by"] == "lead01"
     after = (await customer_api.get(f"/api/v1/customers/{c['id']}", headers=await login("lead01"))).json()
     assert after["owner"] == "rm02"
-    again = await customer_api.post(f"/api/v1/transfer-requests/{rid}/reject", json={}, headers=await login("branch01"))
+    again = await customer_api.post(f"/api/v1/transfer-requests/{rid}/reject", json={"note": "不同意"},
+                                    headers=await login("branch01"))
     assert again.status_code == 409
 
     own = await customer_api.post(f"/api/v1/customers/{c['id']}/transfer-requests", headers=await login("lead01"),
@@ -166,3 +167,17 @@ async def test_grade_caps_what_tier_an_rm_may_own(customer_api, login, apply_eve
     r = await customer_api.post(f"/api/v1/customers/{c['id']}/transfer", headers=await login("lead01"),
                                 json={"to": "rm12", "reason": "x"})
     assert r.status_code == 422 and r.json()["code"] == "grade_cap" and r.json()["errors"][0]["field"] == "to"
+
+
+async def test_rejecting_a_transfer_request_needs_a_reason(customer_api, login):
+    c = (await create(customer_api, await login("rm01"))).json()
+    r = await customer_api.post(f"/api/v1/customers/{c['id']}/transfer-requests", headers=await login("rm01"),
+                                json={"to": "rm02", "reason": "客户搬迁"})
+    url = f"/api/v1/transfer-requests/{r.json()['id']}/reject"
+    for body in ({}, {"note": "  "}):
+        refused = await customer_api.post(url, json=body, headers=await login("lead01"))
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "note"
+    pending = (await customer_api.get("/api/v1/transfer-requests?status=pending", headers=await login("lead01"))).json()
+    assert r.json()["id"] in {x["id"] for x in pending}
+    done = await customer_api.post(url, json={"note": "客户仍在本片区"}, headers=await login("lead01"))
+    assert done.status_code == 200 and done.json()["status"] == "rejected"

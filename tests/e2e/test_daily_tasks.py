@@ -2,11 +2,14 @@
 agenda and is cancelled (and announced) when the money comes back; a lead's ad-hoc task reaches the
 RM; the lead's team view shows both with their assignees."""
 import json
+from datetime import timedelta
 
 import pytest
 
+from shared.clock import business_today
 from tests.e2e.conftest import Api, running_stack
 from tests.support import core_event, publish, read_topic, unique_cif, wait_for
+from tools.watch import query
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +68,17 @@ async def _cancelled(api, cif):
 
 
 async def test_a_leads_ad_hoc_task_reaches_the_rm_and_the_team_view(api):
-    body = {"assignee": "rm02", "title": "准备季度经营分析会材料", "due_date": "2026-11-30"}
+    due = (business_today() + timedelta(days=3)).isoformat()   # an ad-hoc task may not be born overdue
+    body = {"assignee": "rm02", "title": "准备季度经营分析会材料", "due_date": due}
+
+    async def tasks_knows_rm02():   # the assignee must exist for the tasks service: staff.changed has arrived
+        return await query(api.stack, "tasks", "SELECT 1 FROM staff_book WHERE username = 'rm02'")
+
+    await wait_for(tasks_knows_rm02, timeout=30, what="rm02 in the tasks service's staff book")
     r = await api.call("POST", "/tasks", "lead01", json=body, headers={"Idempotency-Key": "e2e-adhoc-1"})
     assert r.status_code == 201, r.text
     task_id = r.json()["id"]
-    agenda = (await api.call("GET", "/me/agenda?date=2026-11-30", "rm02")).json()
+    agenda = (await api.call("GET", f"/me/agenda?date={due}", "rm02")).json()
     assert task_id in {i["id"] for i in agenda["items"]}
-    team = (await api.call("GET", "/teams/T01/agenda?date=2026-11-30", "lead01")).json()
+    team = (await api.call("GET", f"/teams/T01/agenda?date={due}", "lead01")).json()
     assert {"id": task_id, "assignee": "rm02"}.items() <= next(i for i in team["items"] if i["id"] == task_id).items()

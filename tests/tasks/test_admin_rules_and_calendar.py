@@ -29,6 +29,28 @@ async def test_only_admins_change_rules_and_only_known_numbers(tasks_api, as_use
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "params.lead_dayz"
 
 
+async def test_rule_numbers_outside_their_range_are_refused_and_no_version_is_made(tasks_api, as_user):
+    """The finding: lead_days 1e308 dead-lettered every later loan.due; 0 months hung the scheduler."""
+    admin = as_user("admin")
+    for rule, params, field in (("loan_due", {"lead_days": 1e308}, "lead_days"),
+                                ("loan_due", {"lead_days": 2.5}, "lead_days"),
+                                ("post_loan_inspection", {"repeat_months_corporate": 0}, "repeat_months_corporate"),
+                                ("large_outflow", {"share_of_balance_pct": 101}, "share_of_balance_pct"),
+                                ("credit_rating_review", {"month": 2, "day": 30}, "day"),
+                                ("monthly_report", {"day": 31}, "day")):
+        before = await _rule(tasks_api, admin, rule)
+        r = await tasks_api.put(f"/api/v1/tasks/rules/{rule}", json={"params": params}, headers=admin)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == f"params.{field}", (rule, r.text)
+        assert await _rule(tasks_api, admin, rule) == before
+    ok = await tasks_api.put("/api/v1/tasks/rules/post_loan_inspection",
+                             json={"params": {"repeat_months_corporate": 6}}, headers=admin)
+    assert ok.status_code == 200 and ok.json()["params"]["repeat_months_corporate"] == 6
+
+
+async def _rule(api, headers, name: str) -> dict:
+    return next(r for r in (await api.get("/api/v1/tasks/rules", headers=headers)).json() if r["name"] == name)
+
+
 async def test_calendar_ships_public_holidays_and_swapped_working_days_as_data(tasks_api, as_user):
     for year in (2025, 2026, 2027):
         days = (await tasks_api.get(f"/api/v1/tasks/calendar?year={year}", headers=as_user("admin"))).json()

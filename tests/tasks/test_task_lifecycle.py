@@ -1,8 +1,11 @@
 """Lifecycle open → in_progress → done / cancelled, transfer, ad-hoc tasks from leads, the team view,
 and the agenda's explained ranking."""
+from datetime import timedelta
+
 from sqlmodel import select
 
 from services.tasks.models import Task
+from shared.clock import business_today
 from tests.support import core_event, loan_due
 from tests.tasks.conftest import customer_event, outbox_events, owned_customer, staff_event, tasks_for
 
@@ -50,9 +53,11 @@ async def test_only_a_lead_cancels_a_task_and_the_cancellation_is_announced(appl
 
 
 async def test_a_lead_assigns_an_ad_hoc_task_once_per_idempotency_key(apply_event, tasks_db, tasks_api, as_user):
+    await apply_event(staff_event("rm02", ["rm"], "HQ/BR01/SB01", "T01"))
     cif = await owned_customer(apply_event)
     ref = customer_event("customer.registered", cif)["data"]["customer_ref"]
-    body = {"assignee": "rm02", "title": "走访核实抵押物", "due_date": "2026-12-03", "customer_id": ref}
+    due = (business_today() + timedelta(days=2)).isoformat()
+    body = {"assignee": "rm02", "title": "走访核实抵押物", "due_date": due, "customer_id": ref}
     headers = as_user("lead01", **{"Idempotency-Key": "k-adhoc-1"})
     first = await tasks_api.post("/api/v1/tasks", json=body, headers=headers)
     again = await tasks_api.post("/api/v1/tasks", json=body, headers=headers)
@@ -60,7 +65,7 @@ async def test_a_lead_assigns_an_ad_hoc_task_once_per_idempotency_key(apply_even
     item = first.json()
     assert (item["assignee"], item["title"], item["cif"], item["kind"]) == ("rm02", "走访核实抵押物", cif, "adhoc")
     assert "lead01" in item["reason"]
-    agenda = (await tasks_api.get("/api/v1/me/agenda?date=2026-12-03", headers=as_user("rm02"))).json()
+    agenda = (await tasks_api.get(f"/api/v1/me/agenda?date={due}", headers=as_user("rm02"))).json()
     assert item["id"] in {i["id"] for i in agenda["items"]}
     assert len(await outbox_events(tasks_db, "task.created", cif)) == 1
     r = await tasks_api.post("/api/v1/tasks", json=body, headers=as_user("rm01"))
@@ -69,9 +74,40 @@ async def test_a_lead_assigns_an_ad_hoc_task_once_per_idempotency_key(apply_even
 
 async def test_a_lead_cannot_assign_to_someone_outside_the_team(apply_event, tasks_api, as_user):
     await apply_event(staff_event("rm09", ["rm"], "HQ/BR01/SB02", "T09"))
-    body = {"assignee": "rm09", "title": "x", "due_date": "2026-12-03"}
+    body = {"assignee": "rm09", "title": "x", "due_date": (business_today() + timedelta(days=1)).isoformat()}
     r = await tasks_api.post("/api/v1/tasks", json=body, headers=as_user("lead01"))
     assert r.status_code == 403 and r.json()["errors"][0]["field"] == "assignee"
+
+
+async def test_a_branch_head_assigns_only_to_existing_active_staff_of_their_own_branch(apply_event, tasks_db,
+                                                                                      tasks_api, as_user):
+    """The finding: a branch head gave a task to another branch's RM (and to names nobody holds)."""
+    await apply_event(staff_event("rm31", ["rm"], "HQ/BR03/SB31", "T31"))
+    await apply_event(staff_event("rm11", ["rm"], "HQ/BR01/SB01", "T01"))
+    due = (business_today() + timedelta(days=1)).isoformat()
+    head = as_user("branch01")
+    for assignee, status in (("rm31", 403), ("nobody-x", 422)):
+        r = await tasks_api.post("/api/v1/tasks", json={"assignee": assignee, "title": "核查", "due_date": due},
+                                 headers=head)
+        assert r.status_code == status and r.json()["errors"][0]["field"] == "assignee"
+        assert await _adhoc_for(tasks_db, assignee) == 0
+    ok = await tasks_api.post("/api/v1/tasks", json={"assignee": "rm11", "title": "核查", "due_date": due},
+                              headers=head)
+    assert ok.status_code == 201 and await _adhoc_for(tasks_db, "rm11") == 1
+
+
+async def test_an_ad_hoc_task_may_not_be_born_overdue(apply_event, tasks_db, tasks_api, as_user):
+    await apply_event(staff_event("rm12", ["rm"], "HQ/BR01/SB01", "T01"))
+    yesterday = (business_today() - timedelta(days=1)).isoformat()
+    r = await tasks_api.post("/api/v1/tasks", json={"assignee": "rm12", "title": "补资料", "due_date": yesterday},
+                             headers=as_user("lead01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "due_date"
+    assert await _adhoc_for(tasks_db, "rm12") == 0
+
+
+async def _adhoc_for(db, assignee: str) -> int:
+    async with db() as s:
+        return len((await s.exec(select(Task).where(Task.assignee == assignee, Task.kind == "adhoc"))).all())
 
 
 async def test_team_agenda_shows_each_task_with_its_assignee_and_the_unassigned_queue(apply_event, tasks_api, as_user):

@@ -4,9 +4,9 @@ from decimal import Decimal
 from fastapi import APIRouter, Request
 
 from services.appraisal.api import cards_changed
-from services.appraisal.models import QualitativePlan
+from services.appraisal.models import QualitativePlan, StaffMember
 from services.appraisal.schemas import Plan
-from services.appraisal.scope import may_plan_scoring, require, require_visible
+from services.appraisal.scope import may_plan_scoring, oversees, require, require_visible
 from services.appraisal.service.audit import audit
 from services.appraisal.service.qualitative import plan_scoring, save_scores
 from shared.app import SessionDep, events_written
@@ -20,7 +20,11 @@ router = APIRouter(tags=["appraisal"])
 @router.post("/appraisal/qualitative/plans", status_code=201)
 async def create_plan(body: Plan, user: CurrentUser, session: SessionDep, request: Request):
     require(may_plan_scoring(user))
-    await require_visible(session, user, body.subject)
+    subject = await require_visible(session, user, body.subject)
+    evaluator = await session.get(StaffMember, body.evaluator)
+    if subject is None or evaluator is None or not oversees(evaluator, subject):
+        raise Problem(422, "evaluator_not_in_chain", field="evaluator", evaluator=body.evaluator,
+                      subject=body.subject)
     plan = await plan_scoring(session, period=body.period, evaluator=body.evaluator, subject=body.subject,
                               items=body.items, due_date=body.due_date, business_date=business_today())
     await session.commit()

@@ -59,9 +59,9 @@ async def close_period(session: AsyncSession, actor: Principal, period: str, bus
 
 async def publish_period(session: AsyncSession, actor: Principal, period: str, appeal_until: date,
                          business_date: date) -> PeriodClose:
-    if appeal_until < business_date:   # a window already shut would leave nobody the appeal they are owed
-        raise Problem(422, "appeal_window_past", field="appeal_until", appeal_until=appeal_until.isoformat())
     state = await _in_status(session, actor, period, "closed")
+    if appeal_until <= business_date:   # a window already shut gives nobody the chance to appeal
+        raise Problem(422, "appeal_window_past", field="appeal_until", today=business_date.isoformat())
     state.status, state.appeal_until = "published", appeal_until
     await audit(session, actor.username, "period.published", period, appeal_until=appeal_until.isoformat())
     return state
@@ -69,6 +69,8 @@ async def publish_period(session: AsyncSession, actor: Principal, period: str, a
 
 async def sign_off(session: AsyncSession, actor: Principal, period: str) -> PeriodClose:
     state = await _in_status(session, actor, period, "published")
+    if state.closed_by == actor.username:   # four eyes: the sign-off is a second person's
+        raise Problem(403, "sign_off_own_close")
     state.status, state.signed_off_by = "signed_off", actor.username
     await audit(session, actor.username, "period.signed_off", period)
     return state

@@ -10,9 +10,12 @@ from services.appraisal.models import NplResponsibility
 from services.appraisal.rules import period_kind
 from services.appraisal.service.audit import audit
 from shared.auth import Principal
+from shared.errors import Problem
 
 
 async def record_responsibility(session: AsyncSession, actor: Principal, **fields) -> NplResponsibility:
+    if await session.get(NplResponsibility, (fields["loan_id"], fields["username"])) is not None:
+        raise Problem(409, "responsibility_recorded", loan_id=fields["loan_id"], username=fields["username"])
     row = NplResponsibility(**fields, recorded_by=actor.username)
     session.add(row)
     await audit(session, actor.username, "npl.responsibility", row.username, loan_id=row.loan_id,

@@ -1,10 +1,10 @@
 """Admin routes (org units, teams, staff) and the audit trail for auditors."""
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED
@@ -14,10 +14,31 @@ from services.customer.scope import may_administer, may_read_audit
 from services.customer.service.staff import create_staff, create_team, create_unit, public, staff_in_scope, update_staff
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
-from shared.clock import business_today, utcnow
+from shared.clock import BANK_TZ, business_today, utcnow
 from shared.errors import Problem
 
 router = APIRouter(tags=["admin"], dependencies=AUDITED)
+
+
+def _instant(value):
+    """A bound of the audit filter: a date means its midnight at the bank; a time needs its zone, and
+    must exist in UTC (0001-01-01T00:00+14:00 does not). PostgreSQL's bigint bounds after_seq."""
+    if isinstance(value, str) and len(value) == 10:
+        value = datetime.combine(date.fromisoformat(value), time(), BANK_TZ)
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timezone required")
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant), AfterValidator(_in_utc)]
+MAX_SEQ = 2**63 - 1
 
 
 class AuditPublic(BaseModel):
@@ -70,9 +91,9 @@ async def change_staff(request: Request, username: str, body: StaffUpdate, user:
 
 @router.get("/audit", response_model=list[AuditPublic])
 async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.UUID | None = None,
-                      actor: str | None = None, from_: Annotated[datetime | None, Query(alias="from")] = None,
-                      to: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                      after_seq: int | None = None):
+                      actor: str | None = None, from_: Annotated[Instant | None, Query(alias="from")] = None,
+                      to: Instant | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                      after_seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None):
     """Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq."""
     if not may_read_audit(user):
         raise Problem(403, "auditors_only")

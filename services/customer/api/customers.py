@@ -26,6 +26,7 @@ from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
 from shared.errors import Problem
+from shared.text_guard import bad_text
 
 router = APIRouter(tags=["customers"], dependencies=AUDITED)
 MAX_PAGE = 200
@@ -43,9 +44,12 @@ def _cursor(cif: str) -> str:
 
 def _after(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
+        after = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeDecodeError):
         raise Problem(422, "validation", field="cursor") from None
+    if bad_text(after):   # decodes to text PostgreSQL cannot compare (a NUL): not a cursor we gave out
+        raise Problem(422, "validation", field="cursor")
+    return after
 
 
 @router.get("/customers", response_model=CustomerPage)

@@ -30,6 +30,12 @@ class Decision(BaseModel):
     note: Annotated[str, Field(max_length=500)] | None = None
 
 
+class Rejection(BaseModel):
+    """A refusal says why: the requesting RM reads it, and an auditor may ask."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class Claim(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cif: CifStr
@@ -114,7 +120,7 @@ async def approve_transfer(request: Request, request_id: uuid.UUID, body: Decisi
 
 
 @router.post("/transfer-requests/{request_id}/reject", response_model=TransferRequestPublic)
-async def reject_transfer(request_id: uuid.UUID, body: Decision, user: CurrentUser, session: SessionDep):
+async def reject_transfer(request_id: uuid.UUID, body: Rejection, user: CurrentUser, session: SessionDep):
     row = await decide_transfer(session, user, request_id, False, body.note, business_date=business_today(),
                                 now=utcnow())
     await session.commit()

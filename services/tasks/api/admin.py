@@ -6,7 +6,15 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
 from services.tasks.models import CalendarOverride, RuleSetting
-from services.tasks.rules import DEFAULTS, less_contact_for_higher_band, load_rule
+from services.tasks.rules import (
+    DEFAULTS,
+    PARAM_RANGES,
+    WHOLE_NUMBERS_ONLY,
+    impossible_day,
+    less_contact_for_higher_band,
+    load_rule,
+    param_in_range,
+)
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
 from services.tasks.scope import may_administer
 from services.tasks.service.calendar import forget_calendar
@@ -23,6 +31,9 @@ register_messages({
                                      "{poorer_months} 个月）",
                                      "{richer} customers may not be contacted less often than {poorer} customers "
                                      "(every {richer_months} months against every {poorer_months})"),
+    "rule_day_impossible": ("该日期并非每年（或每月）都有", "That day does not exist in every year (or month)"),
+    "rule_param_out_of_range": ("{param} 应为 {low} 到 {high} 之间的{whole}数",
+                                "{param} must be a {whole}number from {low} to {high}"),
 })
 
 
@@ -51,12 +62,18 @@ async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: S
     for param in body.params:
         if param not in current.params:
             raise Problem(422, "unknown_rule_param", field=f"params.{param}", rule=name, param=param)
+        if not param_in_range(param, body.params[param]):
+            low, high = PARAM_RANGES[param]
+            raise Problem(422, "rule_param_out_of_range", field=f"params.{param}", param=param, low=low, high=high,
+                          whole="整" if param in WHOLE_NUMBERS_ONLY else "")
     numbers = {k: int(v) if float(v).is_integer() else v for k, v in body.params.items()}
     params = {**current.params, **numbers}
     if name == "maintenance_visit" and (pair := less_contact_for_higher_band(params)):
         poorer, richer = pair
         raise Problem(422, "less_contact_for_richer_band", field=f"params.months_{richer}", poorer=poorer,
                       richer=richer, poorer_months=params[f"months_{poorer}"], richer_months=params[f"months_{richer}"])
+    if impossible_day(name, {**current.params, **numbers}):
+        raise Problem(422, "rule_day_impossible", field="params.day")
     latest = (await session.exec(select(RuleSetting.version).where(RuleSetting.name == name)
                                  .order_by(RuleSetting.version.desc()).limit(1))).first() or 0
     session.add(RuleSetting(name=name, version=latest + 1, params=params,

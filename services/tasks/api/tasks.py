@@ -14,6 +14,7 @@ from services.tasks.scope import (
     assigns_in_own_team_only,
     may_act_on,
     may_assign_adhoc,
+    may_assign_to,
     may_cancel,
     may_see_customer,
     visible_tasks,
@@ -29,6 +30,9 @@ MAX_PAGE = 200
 register_messages({
     "leads_only": ("只有团队主管可以指派临时任务", "Only a team lead can assign ad-hoc tasks"),
     "not_your_team": ("{assignee} 不在您的团队", "{assignee} is not in your team"),
+    "not_in_your_scope": ("{assignee} 不存在、已停用或不在您的管辖范围",
+                          "{assignee} is unknown, inactive or outside your scope"),
+    "due_in_past": ("截止日期不能早于今天（{today}）", "The due date may not be before today ({today})"),
     "cancel_needs_lead": ("只有主管可以撤销任务", "Only a lead can cancel a task"),
     "task_closed": ("任务已是 {state} 状态，不能再完成", "The task is already {state}"),
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
@@ -79,16 +83,19 @@ async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, se
     """A lead gives one of their people a task; `Idempotency-Key` makes a retried request return the first."""
     if not may_assign_adhoc(user):
         raise Problem(403, "leads_only")
+    now, today = utcnow(), business_today()
+    if body.due_date < today:   # a task born overdue would escalate before anyone saw it
+        raise Problem(422, "due_in_past", field="due_date", today=today.isoformat())
     staff = await session.get(StaffEntry, body.assignee)
-    if staff and assigns_in_own_team_only(user) and staff.team != user.team:
-        raise Problem(403, "not_your_team", field="assignee", assignee=body.assignee)
+    if staff is None or not may_assign_to(user, staff):
+        code = "not_your_team" if staff and assigns_in_own_team_only(user) else "not_in_your_scope"
+        raise Problem(422 if staff is None else 403, code, field="assignee", assignee=body.assignee)
     book = None
     if body.customer_id:
         book = (await session.exec(select(CustomerBook).where(CustomerBook.customer_ref == body.customer_id))).first()
         if book is None or not may_see_customer(user, book.unit_path):
             raise Problem(404, "not_found", field="customer_id")
     key = request.headers.get("Idempotency-Key")
-    now, today = utcnow(), business_today()
     task = new_task(ADHOC, subject=f"adhoc:{user.username}:{key}" if key else f"adhoc:{uuid.uuid4()}",
                     anchor=body.due_date, book=book, cif=book.cif if book else None, due_date=body.due_date,
                     now=now, params={"title": body.title, "assigned_by": user.username})
