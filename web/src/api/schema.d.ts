@@ -643,6 +643,421 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Credit Application
+         * @description A loan file for a customer in scope; ready (and its review deadline set) once the checklist and the
+         *     RM's due-diligence commitment are complete.
+         */
+        post: operations["credit-open_credit_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-applications/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Credit Application */
+        get: operations["credit-read_credit_application"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-applications/{application_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive Documents */
+        post: operations["credit-receive_documents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-applications/{application_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Credit Application
+         * @description 双签: the marketing RM and a risk manager each call this; the second signature submits the file.
+         */
+        post: operations["credit-submit_credit_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-applications/{application_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review Credit Application
+         * @description Record the credit department's decision at one approval level, in order (1, 2, 3).
+         */
+        post: operations["credit-review_credit_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Complaints */
+        get: operations["complaints-list_complaints"];
+        put?: never;
+        /** File */
+        post: operations["complaints-file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve */
+        post: operations["complaints-resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Cases */
+        get: operations["audits-list_cases"];
+        put?: never;
+        /** Open Case */
+        post: operations["audits-open_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audits/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Case */
+        get: operations["audits-read_case"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audits/{case_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record Finding */
+        post: operations["audits-record_finding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audits/{case_id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Off Case
+         * @description Closes the case; for a departure audit, that closes the departure case too.
+         */
+        post: operations["audits-sign_off_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{username}/qualifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["conduct-read"];
+        put?: never;
+        /** Record */
+        post: operations["conduct-record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/refusals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Refusal
+         * @description 不接受…宴请: a gift, fee or dinner a customer offered, refused and noted.
+         */
+        post: operations["conduct-record_refusal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/hosting-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Hosting
+         * @description Hosting a customer at the bank's expense: with whom, relationship, purpose, cost; over budget → approval.
+         */
+        post: operations["conduct-report_hosting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/outside-service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Outside Service
+         * @description 上门服务: waits for the head in charge; two staff, and a guard where cash is carried.
+         */
+        post: operations["conduct-request_outside_service"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/commitment-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Commitment Letter
+         * @description 承诺书: one a year, signed once and kept as signed.
+         */
+        post: operations["conduct-sign_commitment_letter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Records */
+        get: operations["conduct-list_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conduct/records/{record_id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide Record */
+        post: operations["conduct-decide_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record */
+        post: operations["callbacks-record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 营销业绩列表
+         * @description Results in scope dated from `from` to `to` (default today).
+         */
+        get: operations["marketing-results-list_results"];
+        put?: never;
+        /**
+         * 登记营销业绩
+         * @description Register a result (登记每日营销业绩) for a customer in scope; it counts once confirmed.
+         */
+        post: operations["marketing-results-register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-results/unconfirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 超期未确认的营销业绩
+         * @description For the lead: results in scope still unconfirmed after the limit (30 days).
+         */
+        get: operations["marketing-results-unconfirmed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-results/{result_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 主管核实营销业绩
+         * @description The lead's check of a result no core-banking event confirms (card, insurance, fund sales).
+         */
+        post: operations["marketing-results-confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -822,6 +1237,131 @@ export interface paths {
         get?: never;
         /** Set Calendar Day */
         put: operations["admin-set_calendar_day"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/day-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 当日工作计划 */
+        get: operations["rm-day-my_day_plan"];
+        /**
+         * 制定当日工作计划
+         * @description Replace the day's plan: the caller's own tasks and appointments, in order, each with a note.
+         */
+        put: operations["rm-day-put_day_plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 客户预约列表
+         * @description Appointments in scope from `from` to `to` (the bank's dates, both included; default today).
+         */
+        get: operations["rm-day-list_appointments"];
+        put?: never;
+        /**
+         * 预约客户
+         * @description Book a customer (客户预约) for the caller, or as a lead for an RM of the team; a clash → 409.
+         */
+        post: operations["rm-day-book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{appointment_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消预约 */
+        post: operations["rm-day-cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/summaries/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 日小结（草稿或已提交）
+         * @description The day's summary: submitted as it was, else drafted from the day's records.
+         */
+        get: operations["rm-day-daily"];
+        /** 提交日小结 */
+        put: operations["rm-day-submit_daily"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/summaries/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一周一小结（草稿或已提交）
+         * @description The week's summary, with premium customers' accounts opened and closed (一周一小结).
+         */
+        get: operations["rm-day-weekly"];
+        /** 提交周小结 */
+        put: operations["rm-day-submit_weekly"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 团队小结提交情况
+         * @description Who in the team has submitted the day's (or with `week=` the week's) summary, and by when it was due:
+         *     the next business morning after the period.
+         */
+        get: operations["rm-day-team_summaries"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1213,6 +1753,13 @@ export interface components {
             items?: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Appointments
+             * @description the day's appointments, by time
+             */
+            appointments?: {
+                [key: string]: unknown;
+            }[];
         };
         /** Alert */
         Alert: {
@@ -1328,35 +1875,25 @@ export interface components {
             /** Closed On */
             closed_on: string | null;
         };
-        /** AuditPublic */
-        AuditPublic: {
-            /** Seq */
-            seq: number;
+        /** AuditCreate */
+        AuditCreate: {
             /**
-             * At
-             * Format: date-time
+             * Kind
+             * @enum {string}
              */
-            at: string;
-            /** Actor */
-            actor: string;
-            /** Action */
-            action: string;
-            /** Customer Id */
-            customer_id: string | null;
-            /** Cif */
-            cif: string | null;
-            /** Request Id */
-            request_id: string | null;
-            /** Client */
-            client: string | null;
-            /** Before */
-            before: {
-                [key: string]: unknown;
-            } | null;
-            /** After */
-            after: {
-                [key: string]: unknown;
-            } | null;
+            kind: "departure" | "routine";
+            /** Rm */
+            rm: string;
+            /**
+             * Period From
+             * Format: date
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             */
+            period_to: string;
         };
         /** Body_auth-refresh */
         "Body_auth-refresh": {
@@ -1387,6 +1924,59 @@ export interface components {
              */
             client_secret?: string | null;
         };
+        /** CallbackCreate */
+        CallbackCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Reached */
+            reached: boolean;
+            /** Satisfaction */
+            satisfaction?: number | null;
+            /** Issues */
+            issues?: string | null;
+            /**
+             * Open Complaint
+             * @default false
+             */
+            open_complaint: boolean;
+        };
+        /** CallbackPublic */
+        CallbackPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Rm */
+            rm: string | null;
+            /** Caller */
+            caller: string | null;
+            /** Reached */
+            reached: boolean | null;
+            /** Satisfaction */
+            satisfaction: number | null;
+            /** Issues */
+            issues: string | null;
+            /** Complaint Id */
+            complaint_id: string | null;
+            /** Recorded At */
+            recorded_at: string | null;
+        };
         /**
          * Checklist
          * @description What a departure handover moved and what the successors must pick up.
@@ -1415,6 +2005,8 @@ export interface components {
             pending_transfer_requests: {
                 [key: string]: unknown;
             }[];
+            /** Departure Audit */
+            departure_audit?: string | null;
         };
         /** Claim */
         Claim: {
@@ -1443,6 +2035,148 @@ export interface components {
              */
             at: string;
         };
+        /** CommitmentLetterCreate */
+        CommitmentLetterCreate: {
+            /** Year */
+            year: number;
+            /** Text */
+            text: string;
+        };
+        /** ComplaintCreate */
+        ComplaintCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "counter" | "phone" | "letter" | "online" | "regulator" | "other";
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "service" | "fees" | "product" | "conduct" | "other";
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "high" | "medium" | "low";
+            /** Text */
+            text: string;
+            /** About */
+            about?: string | null;
+        };
+        /** ComplaintPublic */
+        ComplaintPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /** Channel */
+            channel: string;
+            /** Category */
+            category: string;
+            /** Severity */
+            severity: string;
+            /** Text */
+            text: string;
+            /** About */
+            about: string | null;
+            /** Handler */
+            handler: string | null;
+            /**
+             * Filed On
+             * Format: date
+             */
+            filed_on: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Status */
+            status: string;
+            /** Escalated To */
+            escalated_to: string | null;
+            /** Responsible */
+            responsible: string | null;
+            /** Responsible Staff */
+            responsible_staff: string | null;
+            /** Finding */
+            finding: string | null;
+            /** Feedback */
+            feedback: string | null;
+            /** Resolved On */
+            resolved_on: string | null;
+        };
+        /** ComplaintResolution */
+        ComplaintResolution: {
+            /**
+             * Responsible
+             * @enum {string}
+             */
+            responsible: "rm" | "staff" | "bank" | "customer" | "none";
+            /** Responsible Staff */
+            responsible_staff?: string | null;
+            /** Finding */
+            finding: string;
+            /** Feedback */
+            feedback: string;
+        };
+        /** ConductDecision */
+        ConductDecision: {
+            /** Approve */
+            approve: boolean;
+            /** Note */
+            note?: string | null;
+        };
+        /** ConductPublic */
+        ConductPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Staff */
+            staff: string;
+            /** Cif */
+            cif: string | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Amount */
+            amount: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** ContactCreate */
         ContactCreate: {
             /** Name */
@@ -1470,6 +2204,84 @@ export interface components {
             phone: string | null;
             /** Active */
             active: boolean;
+        };
+        /** CreditApplicationCreate */
+        CreditApplicationCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Product */
+            product: string;
+            /** Amount */
+            amount: number | string;
+            /** Purpose */
+            purpose: string;
+            /** Investigators */
+            investigators: string[];
+            /**
+             * Documents
+             * @default []
+             */
+            documents: ("application_form" | "business_license" | "financial_statements" | "collateral_documents" | "investigation_report")[];
+            /**
+             * Commitment
+             * @default false
+             */
+            commitment: boolean;
+        };
+        /** CreditApplicationPublic */
+        CreditApplicationPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /** Rm */
+            rm: string;
+            /** Product */
+            product: string;
+            /** Amount */
+            amount: string;
+            /** Purpose */
+            purpose: string;
+            /** Investigators */
+            investigators: string[];
+            /** Documents */
+            documents: string[];
+            /** Missing Documents */
+            missing_documents: string[];
+            /** Commitment Signed At */
+            commitment_signed_at: string | null;
+            /** Status */
+            status: string;
+            /** Ready On */
+            ready_on: string | null;
+            /** Due On */
+            due_on: string | null;
+            /** Rm Signed By */
+            rm_signed_by: string | null;
+            /** Risk Signed By */
+            risk_signed_by: string | null;
+            /** Submitted On */
+            submitted_on: string | null;
+            /** Escalation Level */
+            escalation_level: number;
+            /** Loan Id */
+            loan_id: string | null;
+            /**
+             * Reviews
+             * @default []
+             */
+            reviews: components["schemas"]["ReviewPublic"][];
         };
         /** CustomerCreate */
         CustomerCreate: {
@@ -1642,6 +2454,19 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** DocumentsReceived */
+        DocumentsReceived: {
+            /**
+             * Documents
+             * @default []
+             */
+            documents: ("application_form" | "business_license" | "financial_statements" | "collateral_documents" | "investigation_report")[];
+            /**
+             * Commitment
+             * @default false
+             */
+            commitment: boolean;
+        };
         /** EntryDecision */
         EntryDecision: {
             /** Note */
@@ -1654,6 +2479,17 @@ export interface components {
              * @description why it does not count
              */
             note: string;
+        };
+        /** Finding */
+        Finding: {
+            /** Text */
+            text: string;
+            /**
+             * Severity
+             * @default minor
+             * @enum {string}
+             */
+            severity: "minor" | "major" | "critical";
         };
         /** Handover */
         Handover: {
@@ -1681,6 +2517,27 @@ export interface components {
             deposits: components["schemas"]["AccountPublic"][];
             /** Loans */
             loans: components["schemas"]["LoanPublic"][];
+        };
+        /** HostingReportCreate */
+        HostingReportCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Guests */
+            guests: string;
+            /** Relationship */
+            relationship: string;
+            /** Purpose */
+            purpose: string;
+            /** Cost */
+            cost: number | string;
         };
         /** IndustryPolicyCreate */
         IndustryPolicyCreate: {
@@ -1832,6 +2689,69 @@ export interface components {
             /** Overdue Interest */
             overdue_interest: string;
         };
+        /** MarketingResultCreate */
+        MarketingResultCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "deposit" | "wealth" | "fee" | "loan" | "card" | "insurance" | "fund";
+            /** Amount */
+            amount?: number | string | null;
+            /** Count */
+            count?: number | null;
+            /**
+             * Date
+             * Format: date
+             * @description the day of the result
+             */
+            date: string;
+        };
+        /** MarketingResultPublic */
+        MarketingResultPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /** Rm */
+            rm: string;
+            /** Category */
+            category: string;
+            /** Amount */
+            amount: string | null;
+            /** Count */
+            count: number | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Status
+             * @description registered, or confirmed (only confirmed results count)
+             */
+            status: string;
+            /**
+             * Confirmed By
+             * @description event (core banking) or lead
+             */
+            confirmed_by: string | null;
+            /** Confirmed On */
+            confirmed_on: string | null;
+        };
         /** Me */
         Me: {
             /** Id */
@@ -1855,6 +2775,32 @@ export interface components {
             role: string;
             /** To */
             to: string | null;
+        };
+        /** OutsideServiceCreate */
+        OutsideServiceCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Place */
+            place: string;
+            /** Purpose */
+            purpose: string;
+            /** Second Staff */
+            second_staff: string;
+            /**
+             * Carries Cash
+             * @default false
+             */
+            carries_cash: boolean;
+            /** Guard */
+            guard?: string | null;
         };
         /** OwnerPublic */
         OwnerPublic: {
@@ -1898,6 +2844,75 @@ export interface components {
             /** Lost Reason */
             lost_reason?: string | null;
         };
+        /** QualificationCreate */
+        QualificationCreate: {
+            /** Exam */
+            exam: string;
+            /**
+             * Passed On
+             * Format: date
+             */
+            passed_on: string;
+            /**
+             * Expires On
+             * Format: date
+             */
+            expires_on: string;
+        };
+        /** QualificationPublic */
+        QualificationPublic: {
+            /** Username */
+            username: string;
+            /** Exam */
+            exam: string;
+            /**
+             * Passed On
+             * Format: date
+             */
+            passed_on: string;
+            /**
+             * Expires On
+             * Format: date
+             */
+            expires_on: string;
+            /** Recorded By */
+            recorded_by: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /** RefusalCreate */
+        RefusalCreate: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Offered
+             * @enum {string}
+             */
+            offered: "gift" | "fee" | "dinner" | "other";
+            /** Description */
+            description: string;
+            /** Value */
+            value?: number | string | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+        };
+        /**
+         * Rejection
+         * @description A refusal says why: the requesting RM reads it, and an auditor may ask.
+         */
+        Rejection: {
+            /** Note */
+            note: string;
+        };
         /** RelationshipCreate */
         RelationshipCreate: {
             /**
@@ -1912,6 +2927,39 @@ export interface components {
             related_cif: string;
             /** Note */
             note?: string | null;
+        };
+        /** ReviewDecision */
+        ReviewDecision: {
+            /** Level */
+            level: number;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "decline";
+            /** Reason */
+            reason?: string | null;
+        };
+        /** ReviewPublic */
+        ReviewPublic: {
+            /** Level */
+            level: number;
+            /** Decision */
+            decision: string;
+            /** Reason */
+            reason: string | null;
+            /** Reviewer */
+            reviewer: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** SignOff */
+        SignOff: {
+            /** Conclusion */
+            conclusion: string;
         };
         /** StaffCreate */
         StaffCreate: {
@@ -2050,6 +3098,84 @@ export interface components {
             /** Parent */
             parent?: string | null;
         };
+        /** AuditPublic */
+        services__customer__api__admin__AuditPublic: {
+            /** Seq */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Cif */
+            cif: string | null;
+            /** Request Id */
+            request_id: string | null;
+            /** Client */
+            client: string | null;
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** After */
+            after: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** AuditPublic */
+        services__customer__api__audits__AuditPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Rm */
+            rm: string;
+            /**
+             * Period From
+             * Format: date
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             */
+            period_to: string;
+            /** Opened By */
+            opened_by: string;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Status */
+            status: string;
+            /** Findings */
+            findings: {
+                [key: string]: unknown;
+            }[];
+            /** Conclusion */
+            conclusion: string | null;
+            /** Signed Off By */
+            signed_off_by: string | null;
+            /** Signed Off At */
+            signed_off_at: string | null;
+            /**
+             * Contents
+             * @default {}
+             */
+            contents: {
+                [key: string]: unknown;
+            };
+        };
         /** Agenda */
         Agenda: {
             /**
@@ -2059,6 +3185,12 @@ export interface components {
             date: string;
             /** Items */
             items: components["schemas"]["AgendaItem"][];
+            /**
+             * Appointments
+             * @description the day's booked appointments, by time
+             * @default []
+             */
+            appointments: components["schemas"]["AppointmentPublic"][];
         };
         /** AgendaItem */
         AgendaItem: {
@@ -2091,6 +3223,11 @@ export interface components {
              * Format: date
              */
             due_date: string;
+            /**
+             * Due At
+             * @description a clock-hour deadline (e.g. the 24-hour thank-you)
+             */
+            due_at?: string | null;
             /** Priority */
             priority: number;
             /** Status */
@@ -2120,10 +3257,92 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Plan
+             * @description a maintenance plan's customers: cif, band, last_contact, contact_due
+             */
+            plan?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Letter
+             * @description the drafted thank-you letter, ready to send
+             */
+            letter?: string | null;
+            /**
+             * Maturity Outcome
+             * @description how a loan-due collection ended
+             */
+            maturity_outcome?: string | null;
             /** Rank */
             rank: number;
             /** Rank Reason */
             rank_reason: string;
+        };
+        /** AppointmentCreate */
+        AppointmentCreate: {
+            /**
+             * Customer Id
+             * @description the customer service's id of the customer
+             */
+            customer_id: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Place */
+            place: string;
+            /** Purpose */
+            purpose: string;
+            /**
+             * Rm
+             * @description a lead books for an RM of the team
+             */
+            rm?: string | null;
+        };
+        /** AppointmentPublic */
+        AppointmentPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rm */
+            rm: string;
+            /**
+             * Customer Id
+             * @description the customer service's id
+             */
+            customer_id: string | null;
+            /** Cif */
+            cif: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Place */
+            place: string;
+            /** Purpose */
+            purpose: string;
+            /**
+             * Status
+             * @description booked, kept (an interaction logged that day), missed or cancelled
+             */
+            status: string;
+            /** Booked By */
+            booked_by: string;
         };
         /** CalendarDay */
         CalendarDay: {
@@ -2134,6 +3353,54 @@ export interface components {
             day: string;
             /** Business Day */
             business_day: boolean;
+            /** Note */
+            note?: string | null;
+        };
+        /** DayPlanPublic */
+        DayPlanPublic: {
+            /** Items */
+            items: components["schemas"]["PlanItem"][];
+            /** Note */
+            note?: string | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Rm */
+            rm: string;
+            /**
+             * Tasks
+             * @description the planned tasks, in plan order
+             * @default []
+             */
+            tasks: components["schemas"]["TaskPublic"][];
+            /**
+             * Appointments
+             * @description the planned appointments, in plan order
+             * @default []
+             */
+            appointments: components["schemas"]["AppointmentPublic"][];
+        };
+        /** DayPlanUpdate */
+        DayPlanUpdate: {
+            /** Items */
+            items: components["schemas"]["PlanItem"][];
+            /** Note */
+            note?: string | null;
+        };
+        /** PlanItem */
+        PlanItem: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "task" | "appointment";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
             /** Note */
             note?: string | null;
         };
@@ -2159,6 +3426,60 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** SummaryPublic */
+        SummaryPublic: {
+            /** Rm */
+            rm: string;
+            /**
+             * Period
+             * @description YYYY-MM-DD (daily) or YYYY-Www (weekly)
+             */
+            period: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "submitted";
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
+            /** Submitted At */
+            submitted_at?: string | null;
+            /**
+             * Content
+             * @description what the period held: tasks completed, appointments, interactions, marketing results, premium accounts opened and closed
+             */
+            content: {
+                [key: string]: unknown;
+            };
+        };
+        /** SummaryStatus */
+        SummaryStatus: {
+            /** Rm */
+            rm: string;
+            /** Period */
+            period: string;
+            /** Submitted */
+            submitted: boolean;
+            /**
+             * Due By
+             * Format: date
+             * @description the next business morning after the period
+             */
+            due_by: string;
+            /**
+             * Late
+             * @description not submitted and the morning it was due has come
+             */
+            late: boolean;
+        };
+        /** SummaryUpdate */
+        SummaryUpdate: {
+            /** Notes */
+            notes: string;
+        };
         /** TaskCancel */
         TaskCancel: {
             /** Reason */
@@ -2173,6 +3494,11 @@ export interface components {
              * @description id of the visit/call record
              */
             interaction?: string | null;
+            /**
+             * Maturity Outcome
+             * @description a loan-due collection's end (required for one): collected, renewed (借新还旧), extended, handed_to_collection
+             */
+            maturity_outcome?: ("collected" | "renewed" | "extended" | "handed_to_collection") | null;
         };
         /**
          * TaskCreate
@@ -2232,6 +3558,11 @@ export interface components {
              * Format: date
              */
             due_date: string;
+            /**
+             * Due At
+             * @description a clock-hour deadline (e.g. the 24-hour thank-you)
+             */
+            due_at?: string | null;
             /** Priority */
             priority: number;
             /** Status */
@@ -2261,6 +3592,23 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Plan
+             * @description a maintenance plan's customers: cif, band, last_contact, contact_due
+             */
+            plan?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Letter
+             * @description the drafted thank-you letter, ready to send
+             */
+            letter?: string | null;
+            /**
+             * Maturity Outcome
+             * @description how a loan-due collection ended
+             */
+            maturity_outcome?: string | null;
         };
         /** TeamAgenda */
         TeamAgenda: {
@@ -2271,6 +3619,12 @@ export interface components {
             date: string;
             /** Items */
             items: components["schemas"]["AgendaItem"][];
+            /**
+             * Appointments
+             * @description the day's booked appointments, by time
+             * @default []
+             */
+            appointments: components["schemas"]["AppointmentPublic"][];
             /** Team */
             team: string;
             /**
@@ -2304,7 +3658,7 @@ export interface components {
              * Indicator
              * @enum {string}
              */
-            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling";
+            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling" | "marketing_results";
             /** Parent Level */
             parent_level?: ("bank" | "unit" | "team") | null;
             /** Parent Key */
@@ -3519,7 +4873,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Decision"];
+                "application/json": components["schemas"]["Rejection"];
             };
         };
         responses: {
@@ -4970,7 +6324,1619 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditPublic"][];
+                    "application/json": components["schemas"]["services__customer__api__admin__AuditPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "credit-open_credit_application": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "credit-read_credit_application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "credit-receive_documents": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentsReceived"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "credit-submit_credit_application": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "credit-review_credit_application": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "complaints-list_complaints": {
+        parameters: {
+            query?: {
+                status?: ("open" | "escalated" | "resolved") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "complaints-file": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "complaints-resolve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintResolution"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-list_cases": {
+        parameters: {
+            query?: {
+                status?: ("open" | "signed_off") | null;
+                rm?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-open_case": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-read_case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-record_finding": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Finding"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-sign_off_case": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOff"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualificationPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-record": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QualificationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualificationPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-record_refusal": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefusalCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-report_hosting": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostingReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-request_outside_service": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutsideServiceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-sign_commitment_letter": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentLetterCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-list_records": {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "conduct-decide_record": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConductDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConductPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "callbacks-record": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "marketing-results-list_results": {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                rm?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "marketing-results-register": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketingResultCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingResultPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "marketing-results-unconfirmed": {
+        parameters: {
+            query?: {
+                as_of?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "marketing-results-confirm": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                result_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingResultPublic"];
                 };
             };
             /** @description request body too large */
@@ -5641,6 +8607,623 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarDay"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-my_day_plan": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayPlanPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-put_day_plan": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DayPlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayPlanPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-list_appointments": {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                rm?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPublic"][];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-book": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-cancel": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key returns the first response and does not act twice */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-daily": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+                /** @description a lead reads an RM of the team */
+                rm?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-submit_daily": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-weekly": {
+        parameters: {
+            query?: {
+                /** @description ISO week YYYY-Www; default this week */
+                week?: string | null;
+                /** @description a lead reads an RM of the team */
+                rm?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-submit_weekly": {
+        parameters: {
+            query?: {
+                /** @description ISO week YYYY-Www; default this week */
+                week?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rm-day-team_summaries": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+                /** @description ISO week YYYY-Www; default this week */
+                week?: string | null;
+            };
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryStatus"][];
                 };
             };
             /** @description request body too large */
