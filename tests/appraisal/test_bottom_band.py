@@ -32,7 +32,7 @@ async def test_the_annual_close_proposes_three_percent_of_a_large_unit_and_the_m
         units, appraisal_api, as_user, business_date, appraisal_db):
     business_date("2027-01-04")
     for period in ("2026-12", "2026"):
-        r = await appraisal_api.post(f"/api/v1/appraisal/periods/{period}/close", headers=as_user("branch01"))
+        r = await appraisal_api.post(f"/api/v1/appraisal/periods/{period}/close", headers=as_user("admin"))
         assert r.status_code == 200, r.text
     for period, proposed in (("2026-12", []), ("2026", BIG[:3])):
         ranked = (await appraisal_api.get(f"/api/v1/appraisal/rankings?period={period}", headers=as_user("admin")))

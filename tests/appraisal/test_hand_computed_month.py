@@ -198,8 +198,8 @@ async def test_recompute_matches_when_only_the_order_of_a_cards_lists_differs(oc
             return {k: reordered(v) for k, v in value.items()}
         return [reordered(v) for v in reversed(value)] if isinstance(value, list) else value
 
-    async def ledger_in_another_order(session, period, only=None, source="live"):
-        cards = await scorecards(session, period, only, source=source)
+    async def ledger_in_another_order(session, period, only=None, source="live", as_of=None):
+        cards = await scorecards(session, period, only, source=source, as_of=as_of)
         return reordered(cards) if source == "ledger" else cards
 
     monkeypatch.setattr(module, "scorecards", ledger_in_another_order)
@@ -208,8 +208,8 @@ async def test_recompute_matches_when_only_the_order_of_a_cards_lists_differs(oc
     assert any(len(c["kpis"]) > 1 for c in body["scorecards"])   # there is an order to differ
     assert body["matches_live"] is True and body["differences"] == []
 
-    async def ledger_one_point_off(session, period, only=None, source="live"):
-        cards = await ledger_in_another_order(session, period, only, source)
+    async def ledger_one_point_off(session, period, only=None, source="live", as_of=None):
+        cards = await ledger_in_another_order(session, period, only, source, as_of)
         return {**cards, "rm02": {**cards["rm02"], "total": "50.00"}} if source == "ledger" else cards
 
     monkeypatch.setattr(module, "scorecards", ledger_one_point_off)

@@ -9,6 +9,7 @@ import pytest
 from shared.clock import BANK_TZ
 from tests.e2e.conftest import Api, running_stack
 from tests.support import core_event, publish, unique_cif, wait_for
+from tools.watch import query
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +27,11 @@ async def test_one_rms_day_from_plan_to_the_submitted_summary(api):
     assert r.status_code == 201, r.text
     customer_id, cif = r.json()["id"], r.json()["cif"]
     tasks = []
+
+    async def tasks_knows_rm01():   # an ad-hoc task's assignee must be on the tasks service's staff book
+        return await query(api.stack, "tasks", "SELECT 1 FROM staff_book WHERE username = 'rm01'")
+
+    await wait_for(tasks_knows_rm01, timeout=30, what="rm01 in the tasks service's staff book")
     for title in ("准备理财产品资料", "回访上周开户客户"):
         r = await api.call("POST", "/tasks", "lead01", json={"assignee": "rm01", "title": title, "due_date": today})
         assert r.status_code == 201, r.text

@@ -6,6 +6,7 @@ exporter); the test follows the caller's traceparent through gateway → custome
 import json
 import secrets
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import Api, running_stack
@@ -39,8 +40,18 @@ def one(spans: list[dict], **where) -> dict:
     return matching[0]
 
 
+async def gateway_knows_the_routes(api: Api) -> bool:
+    """The gateway names spans and metrics by the services' route templates, learned from their OpenAPI
+    documents in the background once they answer: until then every path reads "unmatched"."""
+    await api.call("GET", "/customers?limit=1", "rm01")
+    async with httpx.AsyncClient(timeout=10) as c:
+        text = (await c.get(api.stack.url("gateway-metrics") + "/metrics")).text
+    return 'route="/api/v1/customers"' in text
+
+
 async def test_an_api_write_is_one_trace_from_the_gateway_to_the_tasks_consumer(traced):
     api, spans_dir = traced
+    await wait_for(lambda: gateway_knows_the_routes(api), timeout=30, what="the gateway to learn the route templates")
     trace_id, caller_span = secrets.token_hex(16), secrets.token_hex(8)
     r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "周女士", "kind": "retail"},
                        headers={"traceparent": f"00-{trace_id}-{caller_span}-01"})
