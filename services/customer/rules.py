@@ -188,11 +188,13 @@ class ControlRules:
 SUBMIT_WINDOW = (3, 5)   # the bank may set the credit deadline anywhere in 3–5 business days (seed)
 
 
-_CHINA = holidays.China()
+_CHINA = holidays.China()   # expands years lazily as dates are asked about
 
 
 def is_business_day(day: date) -> bool:
-    return _CHINA.is_working_day(day)
+    """China's working days from the `holidays` package (weekends and holidays off, 调休 Saturdays on): the
+    credit deadlines and the late-entry window. The bank's own overrides live with the tasks service."""
+    return _CHINA.is_working_day(day)   # weekends off, holidays off, 调休 Saturdays on
 
 
 def business_days_after(day: date, n: int, working: Callable[[date], bool] = is_business_day) -> date:

@@ -3,8 +3,7 @@ three business days after it happened (China's holidays and 调休 on the calend
 approval and is announced only once approved."""
 from datetime import date, timedelta
 
-from services.customer.rules import entry_standing
-from services.customer.service.calendar import is_business_day
+from services.customer.rules import entry_standing, is_business_day
 from shared.clock import business_today
 from tests.customer.helpers import create, outbox
 

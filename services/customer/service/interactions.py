@@ -11,11 +11,10 @@ from functools import lru_cache
 
 from services.customer.config import Settings
 from services.customer.models import Customer, Interaction
-from services.customer.rules import entry_standing
+from services.customer.rules import entry_standing, is_business_day
 from services.customer.schemas import InteractionCreate
 from services.customer.scope import may_approve_late_entry, may_spot_check, serves_customers
 from services.customer.service.audit import audit
-from services.customer.service.calendar import is_business_day
 from services.customer.service.outbox import publish
 from shared.auth import Principal
 from shared.errors import Problem
