@@ -21,9 +21,9 @@ from services.customer.models import OrgUnit, Staff
 _hasher = PasswordHasher()
 # Verifying against a dummy hash for unknown users keeps sign-in time from revealing who exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-# argon2 is made to cost tens of milliseconds of CPU: on the event loop each sign-in stalled every other
-# request of the service (GET /customers p50 7 → 425 ms under login load). cffi lets go of the GIL while
-# it hashes, so a thread per core hashes in parallel and the loop keeps serving.
+# argon2 is made to cost tens of milliseconds of CPU: on the event loop each sign-in would stall every
+# other request of the service. cffi lets go of the GIL while it hashes, so a thread per core hashes in
+# parallel and the loop keeps serving.
 HASHING = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="argon2")
 
 
