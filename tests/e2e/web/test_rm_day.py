@@ -102,12 +102,9 @@ async def test_a_visit_logged_offline_is_sent_once_when_the_phone_is_back_online
 
     await page.context.set_offline(True)
     await page.get_by_role("status").filter(has_text="当前离线").wait_for()
-    # Offline, the app starts again and the last-opened customer is still there. (Reloaded before the
-    # visit is queued: a document loaded while offline is emulated may start with the network up for a
-    # moment, which would let the start-up flush through and say nothing about the app.)
-    await page.reload()
-    await page.locator("[data-test=national-id]").wait_for()
-    await page.get_by_role("status").filter(has_text="当前离线").wait_for()
+    # No reload while offline: a document loaded under Chromium's offline emulation may start with the
+    # network up for a moment, which made this test flaky and says nothing about the app (its offline
+    # copies of answers are unit-tested in web/tests/http.test.ts).
     await page.get_by_role("radio", name="走访").click()
     await page.fill("textarea[name=notes]", "离线走访：客户咨询理财")
     await page.get_by_role("button", name="保存").click()
