@@ -93,8 +93,8 @@ async def test_outside_service_needs_a_second_staff_member_and_a_guard_with_cash
     url = f"/api/v1/conduct/records/{r.json()['id']}/decide"
     r = await customer_api.post(url, headers=await login("branch01"), json={"approve": True})
     assert (r.status_code, r.json()["code"]) == (403, "conduct_decider")   # BR01 has a deputy head in charge
-    r = await customer_api.post(url, headers=await login("deputy01"), json={"approve": True})
-    assert (r.json()["status"], r.json()["decided_by"]) == ("approved", "deputy01")
+    r = await customer_api.post(url, headers=await login("vice01"), json={"approve": True})
+    assert (r.json()["status"], r.json()["decided_by"]) == ("approved", "vice01")
 
 
 async def test_outside_service_goes_to_the_branch_head_where_there_is_no_deputy_head(customer_api, login,
@@ -111,7 +111,7 @@ async def test_outside_service_goes_to_the_branch_head_where_there_is_no_deputy_
         "second_staff": "lead02"})
     assert r.status_code == 201, r.text
     url = f"/api/v1/conduct/records/{r.json()['id']}/decide"
-    assert (await customer_api.post(url, headers=await login("deputy01"), json={"approve": True})).status_code == 404
+    assert (await customer_api.post(url, headers=await login("vice01"), json={"approve": True})).status_code == 404
     r = await customer_api.post(url, headers=await login("branch02"), json={"approve": True})
     assert (r.status_code, r.json()["decided_by"]) == (200, "branch02"), r.text
 
