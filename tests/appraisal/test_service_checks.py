@@ -1,8 +1,12 @@
 """Complaints and call-backs on the RM's card (domain.md "Service"): a complaint counts against the RM only
 once resolved with the RM found responsible (分清责任), as the default penalty item; independent
 call-backs' satisfaction is a measured qualitative item. Both replay from the ledger to the same card."""
+import json
 import uuid
 
+import pytest
+
+from shared.events import InvalidEvent, parse_event
 from tests.appraisal.conftest import assigned, kpi_line, our_event, read_card, staff
 from tests.support import wait_for
 
@@ -94,3 +98,10 @@ async def test_recompute_from_the_ledger_gives_the_same_complaints_and_satisfact
     card = await card_once(appraisal_api, as_user, "sc4", satisfaction)
     assert kpi_line(card, "responsible_complaints")["score"] == "-2.00"
     assert satisfaction(card)["points"] == "0.50"
+
+
+@pytest.mark.parametrize("answer", [0, 6])
+def test_a_call_back_answer_off_the_1_to_5_scale_is_an_invalid_event(answer):
+    """Refused at validation, so the consumer dead-letters it with the reason instead of scoring it."""
+    with pytest.raises(InvalidEvent, match="satisfaction"):
+        parse_event(json.dumps(called_back("SC-C5", "sc5", answer, "2026-11-05")).encode())
