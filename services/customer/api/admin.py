@@ -69,24 +69,28 @@ async def add_team(body: TeamCreate, user: CurrentUser, session: SessionDep):
 
 
 @router.get("/staff", response_model=list[StaffPublic])
-async def list_staff(user: CurrentUser, session: SessionDep):
-    return [public(s) for s in await staff_in_scope(session, user)]
+async def list_staff(request: Request, user: CurrentUser, session: SessionDep):
+    authority = request.app.state.settings.discretionary_authority
+    return [public(s, authority) for s in await staff_in_scope(session, user)]
 
 
 @router.post("/staff", status_code=201, response_model=StaffPublic)
 async def add_staff(request: Request, body: StaffCreate, user: CurrentUser, session: SessionDep):
-    staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow())
+    authority = request.app.state.settings.discretionary_authority
+    staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow(), authority=authority)
     await session.commit()
     events_written(request)
-    return public(staff)
+    return public(staff, authority)
 
 
 @router.patch("/staff/{username}", response_model=StaffPublic)
 async def change_staff(request: Request, username: str, body: StaffUpdate, user: CurrentUser, session: SessionDep):
-    staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow())
+    authority = request.app.state.settings.discretionary_authority
+    staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow(),
+                               authority=authority)
     await session.commit()
     events_written(request)
-    return public(staff)
+    return public(staff, authority)
 
 
 @router.get("/audit", response_model=list[AuditPublic])
