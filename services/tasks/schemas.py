@@ -183,3 +183,16 @@ class SummaryStatus(BaseModel):
     submitted: bool
     due_by: date = Field(description="the next business morning after the period")
     late: bool = Field(description="not submitted and the morning it was due has come")
+
+
+class AuditPublic(BaseModel):
+    """One entry of the tasks service's audit trail."""
+    model_config = ConfigDict(from_attributes=True)
+    seq: int
+    at: datetime
+    actor: str
+    action: str = Field(description="e.g. task.completed, appointment.booked, day_plan.saved, summary.submitted")
+    subject: str = Field(description="the task or appointment id, `rm:date` of a plan or summary, a rule's name")
+    unit_path: str
+    request_id: str | None
+    detail: dict
