@@ -54,8 +54,9 @@ def may_see_customer(p: Principal, unit_path: str) -> bool:
 
 
 def may_act_on(p: Principal, task: Task) -> bool:
-    """Start or complete: the assignee, whoever it was escalated to, the team's lead, an admin."""
-    return (task.assignee == p.username or task.escalated_to == p.username
+    """Start or complete: the assignee, whoever it was escalated to or copied to (a co-owner: the outlet head
+    leads the maintenance plans, the risk manager co-owns collections), the team's lead, an admin."""
+    return (task.assignee == p.username or task.escalated_to == p.username or task.copied_to == p.username
             or (p.has("team_lead") and task.team == p.team) or p.has("admin"))
 
 
