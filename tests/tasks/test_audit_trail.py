@@ -116,6 +116,9 @@ async def test_auditors_read_their_subtree_admins_all_and_no_one_else(apply_even
     for who in ("rm01", "lead01", "branch01", "risk01"):
         r = await tasks_api.get("/api/v1/tasks/audit", headers=as_user(who))
         assert (r.status_code, r.json()["code"]) == (403, "auditors_only"), who
+    bad = await tasks_api.get("/api/v1/tasks/audit?limit=0", headers=as_user("audit01"))
+    assert (bad.status_code, bad.headers["content-type"].split(";")[0], bad.json()["errors"][0]["field"]) == \
+        (422, "application/problem+json", "limit")
     first = await trail(tasks_api, as_user, "admin", limit=1)
     rest = await trail(tasks_api, as_user, "admin", after_seq=first[0]["seq"])
     assert rest and all(e["seq"] > first[0]["seq"] for e in rest)
