@@ -19,6 +19,9 @@ async def pick_customer(page, field: str, cif: str) -> None:
 
 
 async def book(page, cif: str, start: str, end: str) -> None:
+    change = page.get_by_role("button", name="更换")   # a refused booking keeps its form for another try
+    if await change.count():
+        await change.click()
     await pick_customer(page, "book-customer", cif)
     await page.fill("input[name=book-start]", start)
     await page.fill("input[name=book-end]", end)
@@ -38,7 +41,7 @@ async def test_rm_books_and_plans_registers_a_result_submits_the_summary_and_the
 
     rm = await phones("rm01", expect_errors=("409",))
     page = rm.page
-    await page.get_by_text("我的一天").click()
+    await page.locator("[data-test=shortcuts]").get_by_text("我的一天").click()
     await page.wait_for_url("**/day")
     await book(page, cif, "10:00", "11:00")
     appointment = page.locator("[data-test=appointment]", has_text=cif)
@@ -49,7 +52,12 @@ async def test_rm_books_and_plans_registers_a_result_submits_the_summary_and_the
     assert "冲突" in await page.locator("[data-test=book-error]").inner_text()
     assert await appointment.count() == 1
 
-    await page.get_by_role("checkbox", name="当日工作计划: 介绍大额存单").click()
+    await book(page, cif, "15:00", "15:30")
+    later = page.locator("[data-test=appointment]", has_text="15:00–15:30")
+    await later.get_by_role("button", name="取消预约").click()
+    await later.filter(has_text="已取消").wait_for()
+
+    await page.get_by_role("checkbox", name="当日工作计划: 10:00 介绍大额存单").click()
     await page.fill("input[name=note-0]", "带宣传册")
     await page.fill("textarea[name=day-note]", "上午拜访，下午整理资料")
     await page.get_by_role("button", name="保存计划").click()
@@ -93,12 +101,15 @@ async def test_rm_books_and_plans_registers_a_result_submits_the_summary_and_the
     assert submitted["status"] == "submitted" and submitted["notes"] == "拜访一位客户，登记理财业绩一笔"
 
     lead = await phones("lead01")
-    await lead.page.get_by_text("团队小结").click()
+    await lead.page.locator("[data-test=shortcuts]").get_by_text("团队小结").click()
     await lead.page.get_by_role("tab", name="今天").click()
     row = lead.page.locator("[data-test=summary-row]", has_text="rm01")
     await row.filter(has_text="已提交").wait_for()
     assert "未提交" in await lead.page.locator("[data-test=summary-row]", has_text="rm02").inner_text()
     await lead.shot("team-summaries")
+    await row.click()   # a submitted summary opens read-only, with the RM's notes
+    await lead.page.locator("[data-test=summary-status]", has_text="已提交").wait_for()
+    assert await lead.page.input_value("textarea[name=summary-notes]") == "拜访一位客户，登记理财业绩一笔"
 
     await lead.page.goto("/results")
     to_confirm = lead.page.locator("[data-test=result-to-confirm]", has_text=cif)
@@ -119,7 +130,7 @@ async def test_the_lead_resolves_a_complaint_on_the_phone(api, phones):
     assert r.status_code == 201 and r.json()["handler"] == "lead01", r.text
 
     lead = await phones("lead01")
-    await lead.page.get_by_text("投诉处理").click()
+    await lead.page.locator("[data-test=shortcuts]").get_by_text("投诉处理").click()
     complaint = lead.page.locator("[data-test=complaint]", has_text="客户对账户管理费有异议")
     await complaint.get_by_role("button", name="办结").click()
     await lead.page.get_by_role("radio", name="银行").click()
