@@ -64,7 +64,8 @@ test-unit: install tools
 test-e2e: install
 	$(BIN)/python -m pytest -m "e2e and not faults" $(PYTEST_ARGS)
 
-## test-faults: the long fault runs (50,000 events, 30 s broker pause, PostgreSQL restart); restarts the local PostgreSQL
+## test-faults: the long fault runs (50,000 events, 30 s broker pause, PostgreSQL restart, every process on a host
+## of its own in network namespaces, as root); restarts the local PostgreSQL
 test-faults: install
 	$(BIN)/python -m pytest -m faults $(PYTEST_ARGS)
 

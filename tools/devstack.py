@@ -44,14 +44,14 @@ def free_port() -> int:
     raise RuntimeError("no free port in 20000-32000")
 
 
-def wait_port(port: int, timeout: float = 20.0) -> None:
+def wait_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+            if s.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
 
 
 def wait_http(url: str, timeout: float = 30.0) -> None:
@@ -109,8 +109,21 @@ class Stack:
         (self.var / "log").mkdir(exist_ok=True)
         self.keys = (str(self.var / "jwt" / "private.pem"), str(self.var / "jwt" / "public.pem"))
 
+    def host(self, name: str) -> str:
+        """The address process `name` listens on (and is reached at): this machine's loopback here; the
+        many-hosts fault run (tests/faults/hosts.py) gives every process a host of its own."""
+        return "127.0.0.1"
+
+    def command(self, name: str, args: list[str]) -> list[str]:
+        """How process `name` is started on its host: as it is, on one machine."""
+        return args
+
+    def process_env(self, name: str) -> dict[str, str]:
+        """Settings of process `name` alone (beyond its service's): none on one machine."""
+        return {}
+
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
+        return f"http://{self.host(name)}:{self.ports[name]}"
 
     def env(self, service: str | None = None, **overrides: str) -> dict[str, str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "KAFKA_BOOTSTRAP_SERVERS": self.kafka or "",
@@ -126,35 +139,44 @@ class Stack:
 
     def spawn(self, name: str, args: list[str], service: str | None = None, **env: str) -> subprocess.Popen:
         log = open(self.var / "log" / f"{name}.log", "ab")
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env(service, **env), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # we stop children ourselves, in order
+        environment = self.env(service, **self.process_env(name), **env)
+        if name == "broker":   # Tansu exports its own spans when OTEL_* is set, with malformed attribute keys that a
+            environment = {k: v for k, v in environment.items() if not k.startswith("OTEL_")}   # collector rejects
+        proc = subprocess.Popen(self.command(name, args), cwd=ROOT, env=environment,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # we stop children ourselves, in order
         self.procs[name] = proc
         return proc
 
     def start_broker(self) -> None:
         if self.kafka:
             return
-        port = self.ports.setdefault("broker", free_port())
-        self.kafka = f"127.0.0.1:{port}"
-        self.spawn("broker", [broker_binary(), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-                              "--advertised-listener-url", f"tcp://127.0.0.1:{port}"])
-        wait_port(port)
+        port, host = self.ports.setdefault("broker", free_port()), self.host("broker")
+        self.kafka = f"{host}:{port}"
+        self.spawn("broker", [broker_binary(), "broker", "--listener-url", f"tcp://{host}:{port}",
+                              "--advertised-listener-url", f"tcp://{host}:{port}"])
+        wait_port(port, host=host)
 
     def prepare(self) -> None:
         """Keys, migrations and the demo seed: what a fresh machine needs before the services start."""
+        self.issue_keys()
+        for service in SERVICES:
+            self.run_once(f"{service}-migrate", [sys.executable, "-m", entry_point(service, "migrate")], service)
+        self.run_once("customer-seed", [sys.executable, "-m", "services.customer.cli.seed"], "customer")
+
+    def issue_keys(self) -> None:
         from services.customer.service.identity import ensure_keypair
         ensure_keypair(*self.keys)
-        for service in SERVICES:
-            subprocess.run([sys.executable, "-m", entry_point(service, "migrate")], cwd=ROOT, env=self.env(service),
-                           check=True)
-        subprocess.run([sys.executable, "-m", "services.customer.cli.seed"], cwd=ROOT, env=self.env("customer"), check=True)
+
+    def run_once(self, name: str, args: list[str], service: str) -> None:
+        """A one-off process (a migration, the seed) run to its end, as a Job would be."""
+        subprocess.run(self.command(name, args), cwd=ROOT, env=self.env(service, **self.process_env(name)), check=True)
 
     def start_app(self, name: str, **env: str) -> None:
         protocol = []
         if name == "gateway":
-            env = {"METRICS_PORT": str(self.ports["gateway-metrics"]), "METRICS_HOST": "127.0.0.1", **env}
+            env = {"METRICS_PORT": str(self.ports["gateway-metrics"]), "METRICS_HOST": self.host(name), **env}
             protocol = ["--http", GATEWAY_PROTOCOL]
-        self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
+        self.spawn(name, [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", self.host(name),
                           "--port", str(self.ports[name]), "--no-access-log", *protocol], name, **env)
 
     def start_consumer(self, service: str, instance: str = "", **env: str) -> str:

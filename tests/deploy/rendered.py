@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
 SERVICES = ("customer", "tasks", "appraisal")
-WORKLOAD_KINDS = ("Deployment", "Job")
+WORKLOAD_KINDS = ("Deployment", "Job", "CronJob")
 
 
 @functools.cache
@@ -32,8 +32,14 @@ def workloads(overlay: str) -> list[dict]:
     return [d for d in manifests(overlay) if d["kind"] in WORKLOAD_KINDS]
 
 
+def pod_template(workload: dict) -> dict:
+    """The pod template of a Deployment or Job, or of the Jobs a CronJob makes."""
+    spec = workload["spec"]["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else workload["spec"]
+    return spec["template"]
+
+
 def pod_spec(workload: dict) -> dict:
-    return workload["spec"]["template"]["spec"]
+    return pod_template(workload)["spec"]
 
 
 def containers(workload: dict) -> list[dict]:
@@ -42,11 +48,11 @@ def containers(workload: dict) -> list[dict]:
 
 
 def service_of(workload: dict) -> str:
-    return workload["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+    return pod_template(workload)["metadata"]["labels"]["app.kubernetes.io/name"]
 
 
 def component_of(workload: dict) -> str:
-    return workload["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"]
+    return pod_template(workload)["metadata"]["labels"]["app.kubernetes.io/component"]
 
 
 def settings_class(service: str):

@@ -128,7 +128,8 @@ def test_compose_environment_names_only_settings_of_its_process():
 
 def test_commands_cover_every_process():
     modules = {module for _, module in _commands()}
-    assert {"services.gateway.main:app", "services.gateway.cli.migrate", "services.tasks.cli.scheduler"} <= modules
+    assert {"services.gateway.main:app", "services.gateway.cli.migrate", "services.tasks.cli.scheduler",
+            "services.customer.cli.deadlines", "services.customer.cli.callbacks"} <= modules
     for service in ("customer", "tasks", "appraisal"):
         assert {f"services.{service}.main:app", f"services.{service}.cli.consumer",
                 f"services.{service}.cli.migrate"} <= modules

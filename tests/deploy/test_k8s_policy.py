@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from shared.clock import BANK_TZ
 from shared.events import ALL_TOPICS, dlq_topic
 from tests.deploy.rendered import (
     OVERLAYS,
@@ -17,6 +18,7 @@ from tests.deploy.rendered import (
     named,
     of_kind,
     pod_spec,
+    pod_template,
     selects,
     service_of,
     settings_class,
@@ -121,6 +123,22 @@ def test_production_topics_survive_the_loss_of_a_broker():
         assert topic["spec"]["replicas"] == 3 and topic["spec"]["config"]["min.insync.replicas"] == "2"
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_customer_controls_run_on_the_banks_calendar_never_two_at_once(overlay):
+    """Deadlines daily and the call-back draw monthly, in the bank's time zone (the business date the
+    commands default to), each a Job that may be retried but never overlaps its previous run."""
+    jobs = {c["metadata"]["name"]: c for c in of_kind(overlay, "CronJob")}
+    commands = {name: containers(job)[0]["command"][-1] for name, job in jobs.items()}
+    assert commands == {"customer-deadlines": "services.customer.cli.deadlines",
+                        "customer-callbacks": "services.customer.cli.callbacks"}
+    assert jobs["customer-deadlines"]["spec"]["schedule"].split()[2:] == ["*", "*", "*"]   # every day
+    assert jobs["customer-callbacks"]["spec"]["schedule"].split()[2:] == ["1", "*", "*"]   # the 1st of each month
+    for job in jobs.values():
+        assert job["spec"]["timeZone"] == str(BANK_TZ) and job["spec"]["concurrencyPolicy"] == "Forbid"
+        assert pod_spec(job)["restartPolicy"] == "OnFailure" and component_of(job) == "cron"
+        assert "rm-jwt-private" not in _secrets(job)
+
+
 def _allowed_peers(overlay: str, pod_labels: dict) -> list[tuple[dict, list]]:
     """The `from` peers of every policy that selects these pods, with the port they open."""
     peers = []
@@ -140,7 +158,7 @@ def test_network_policies_let_only_the_right_callers_in(overlay):
     assert any(p["spec"]["podSelector"] == {} and "ingress" not in p["spec"]
                for p in of_kind(overlay, "NetworkPolicy")), "no default deny"
     for workload in workloads(overlay):
-        labels = workload["spec"]["template"]["metadata"]["labels"]
+        labels = pod_template(workload)["metadata"]["labels"]
         peers = _allowed_peers(overlay, labels)
         sources = {(_namespace(p), p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name"))
                    for p, _ in peers}

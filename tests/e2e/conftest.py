@@ -73,8 +73,14 @@ class Api:
 
 @asynccontextmanager
 async def stack_from_async(backend: str, pg_server: str | None, tmp_path, name: str):
-    """running_stack for async tests: starting and stopping block, so they run in a thread."""
-    manager = running_stack(backend, pg_server, tmp_path, name)
+    """running_stack for async tests."""
+    async with entered_in_thread(running_stack(backend, pg_server, tmp_path, name)) as stack:
+        yield stack
+
+
+@asynccontextmanager
+async def entered_in_thread(manager):
+    """A stack's context manager for async tests: starting and stopping block, so they run in a thread."""
     stack = await asyncio.to_thread(manager.__enter__)
     try:
         yield stack
