@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from services.customer.api.names import staff_names
 from services.customer.config import Settings
 from services.customer.service.audit import caller_address
 from services.customer.service.identity import authenticate
@@ -34,6 +35,7 @@ class Token(BaseModel):
 class Me(BaseModel):
     id: str
     username: str
+    display_name: str | None = Field(default=None, description="the name the app greets and shows, e.g. 张经理")
     roles: list[str]
     unit: str
     team: str | None
@@ -89,5 +91,7 @@ async def logout(request: Request, user: CurrentUser, session: SessionDep):
 
 
 @router.get("/me", response_model=Me, tags=["me"])
-async def me(user: CurrentUser):
-    return Me(id=user.user_id, username=user.username, roles=list(user.roles), unit=user.unit, team=user.team)
+async def me(user: CurrentUser, session: SessionDep):
+    names = await staff_names(session, [user.username])
+    return Me(id=user.user_id, username=user.username, display_name=names.get(user.username), roles=list(user.roles),
+              unit=user.unit, team=user.team)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
 from services.customer.api.names import with_names
 from services.customer.api.pages import Cursor, Limit, page
-from services.customer.models import Interaction, KeyContact, Relationship
+from services.customer.models import Customer, Interaction, KeyContact, Relationship
 from services.customer.schemas import (
     ContactCreate,
     ContactPublic,
@@ -43,6 +43,24 @@ async def _page(session, stmt, keys, limit: int, cursor: str | None) -> Page[Int
 
 LATEST_FIRST = [(Interaction.occurred_on, True), (Interaction.created_at, True), (Interaction.id, True)]
 AS_LOGGED = [(Interaction.created_at, False), (Interaction.id, False)]
+BY_NAME = [(KeyContact.name, False), (KeyContact.id, False)]
+BY_KIND = [(Relationship.kind, False), (Relationship.id, False)]
+
+
+def timeline(customer: Customer):
+    return select(Interaction).where(Interaction.customer_id == customer.id)
+
+
+def active_contacts(customer: Customer):
+    return select(KeyContact).where(KeyContact.customer_id == customer.id, KeyContact.active)
+
+
+def relationships_of(customer: Customer):
+    return select(Relationship).where(Relationship.customer_id == customer.id)
+
+
+def relationship_public(row: Relationship) -> RelationshipCreate:
+    return RelationshipCreate(kind=row.kind, related_cif=row.related_cif, note=row.note)
 
 
 def _writer(user) -> None:
@@ -55,8 +73,7 @@ async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: 
                             cursor: Cursor = None):
     """The customer's contact timeline, latest first."""
     customer = await in_scope(session, user, customer_id)
-    return await _page(session, select(Interaction).where(Interaction.customer_id == customer.id), LATEST_FIRST,
-                       limit, cursor)
+    return await _page(session, timeline(customer), LATEST_FIRST, limit, cursor)
 
 
 @router.post("/customers/{customer_id}/interactions", response_model=InteractionPublic, status_code=201)
@@ -124,10 +141,8 @@ async def reject_entry(interaction_id: uuid.UUID, body: EntryRejection, user: Cu
 async def list_relationships(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, limit: Limit = 50,
                              cursor: Cursor = None):
     customer = await in_scope(session, user, customer_id)
-    rows, next_cursor = await page(session, select(Relationship).where(Relationship.customer_id == customer.id),
-                                   [(Relationship.kind, False), (Relationship.id, False)], limit, cursor)
-    return Page(items=[RelationshipCreate(kind=r.kind, related_cif=r.related_cif, note=r.note) for r in rows],
-                next_cursor=next_cursor)
+    rows, next_cursor = await page(session, relationships_of(customer), BY_KIND, limit, cursor)
+    return Page(items=[relationship_public(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/customers/{customer_id}/relationships", response_model=RelationshipCreate, status_code=201)
@@ -144,9 +159,7 @@ async def create_relationship(customer_id: uuid.UUID, body: RelationshipCreate, 
 async def list_contacts(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, unmask: Unmask = False,
                         limit: Limit = 50, cursor: Cursor = None):
     customer = await in_scope(session, user, customer_id)
-    rows, next_cursor = await page(session, select(KeyContact).where(KeyContact.customer_id == customer.id,
-                                                                     KeyContact.active),
-                                   [(KeyContact.name, False), (KeyContact.id, False)], limit, cursor)
+    rows, next_cursor = await page(session, active_contacts(customer), BY_NAME, limit, cursor)
     full = await unmasked_read(session, user, unmask, [customer], "contacts")
     return Page(items=[ContactPublic.of(r, full) for r in rows], next_cursor=next_cursor)
 
