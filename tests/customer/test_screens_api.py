@@ -179,3 +179,36 @@ async def test_the_customer_360_comes_in_one_call_and_is_404_outside_scope(custo
     absent = await customer_api.get("/api/v1/customers/00000000-0000-0000-0000-000000000000/overview", headers=rm)
     assert outside.status_code == absent.status_code == 404
     assert outside.json() == absent.json()
+
+
+def test_every_code_a_message_can_carry_has_words_in_both_languages():
+    from typing import get_args
+
+    from services.customer.rules import GRADE_MAX_RANK, TIER_RANK
+    from services.customer.schemas import MarketingResultCreate
+    from services.customer.service.customers import STAGES
+    from services.customer.texts import LABELS
+    categories = get_args(MarketingResultCreate.model_fields["category"].annotation)
+    for name, codes in (("tier", TIER_RANK), ("grade", GRADE_MAX_RANK), ("stage", STAGES),
+                        ("category", categories)):
+        assert set(codes) <= set(LABELS[name]), name
+    for words in LABELS.values():
+        assert all(zh and en and "_" not in en for zh, en in words.values())
+
+
+async def test_messages_word_codes_in_chinese_and_in_english(customer_api, login):
+    rm = await login("rm01")
+    c = (await create(customer_api, rm, status="prospect")).json()
+    url = f"/api/v1/customers/{c['id']}/pipeline"
+    assert (await customer_api.post(url, json={"stage": "contacted"}, headers=rm)).status_code == 200
+    zh = await customer_api.post(url, json={"stage": "researched"}, headers=rm)
+    en = await customer_api.post(url, json={"stage": "researched"}, headers={**rm, "Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 422
+    assert zh.json()["detail"] == "不能从“已接触”退回到“已调研”"
+    assert en.json()["detail"] == "Cannot go back from contacted to researched"
+    r = await customer_api.post(f"/api/v1/customers/{c['id']}/transfer-requests", headers=rm,
+                                json={"to": "rm02", "reason": "调整"})
+    approve = f"/api/v1/transfer-requests/{r.json()['id']}/approve"
+    assert (await customer_api.post(approve, json={}, headers=await login("lead01"))).status_code == 200
+    again = await customer_api.post(approve, json={}, headers=await login("lead01"))
+    assert again.status_code == 409 and again.json()["detail"] == "该申请已处理（已批准）"
