@@ -53,7 +53,7 @@ class HoldingsSummary(BaseModel):
     worst_classification: LoanClass | None = Field(description="the worst 五级分类 among the loans")
 
 
-class Overview(BaseModel):
+class CustomerOverview(BaseModel):
     customer: CustomerPublic
     holdings: HoldingsSummary
     owners: list[OwnershipPublic] = Field(description="the current A岗 and B岗 assignments")
@@ -77,7 +77,7 @@ def summary(tier: str, basis: dict[str, Decimal], accounts, loans) -> HoldingsSu
         worst_classification=max((loan.classification for loan in loans), key=WORST_LAST.index, default=None))
 
 
-@router.get("/customers/{customer_id}/overview", response_model=Overview, summary="客户360视图")
+@router.get("/customers/{customer_id}/overview", response_model=CustomerOverview, summary="客户360视图")
 async def overview(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     customer = await in_scope(session, user, customer_id)
     accounts = (await session.exec(select(DepositAccount).where(DepositAccount.cif == customer.cif))).all()
@@ -88,7 +88,7 @@ async def overview(customer_id: uuid.UUID, user: CurrentUser, session: SessionDe
     interactions, _ = await page(session, timeline(customer), LATEST_FIRST, RECENT, None)
     contacts, _ = await page(session, active_contacts(customer), BY_NAME, RECENT, None)
     relationships, _ = await page(session, relationships_of(customer), BY_KIND, RECENT, None)
-    return Overview(
+    return CustomerOverview(
         customer=await shown_one(session, customer),
         holdings=summary(customer.tier, await tier_basis(session, customer.cif, customer.kind, business_today()),
                          accounts, loans),
