@@ -19,7 +19,7 @@ T = TypeVar("T")
 class Page(BaseModel, Generic[T]):
     """Every list of the customer service: one page of items and the cursor of the next (null: the last)."""
     items: list[T]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
 
 
 Status = Literal["prospect", "new", "active", "inactive", "exited"]
