@@ -13,7 +13,10 @@ from sqlalchemy import or_
 from shared.errors import Problem
 from shared.logging import user_var
 
-ROLES = ("rm", "team_lead", "branch_head", "credit_deputy_head", "risk_manager", "auditor", "admin")
+# credit_reviewer: the credit department's reviewer (审查, apart from marketing); deputy_head: the deputy head
+# in charge (分管行长) who approves service outside the bank
+ROLES = ("rm", "team_lead", "branch_head", "credit_deputy_head", "risk_manager", "auditor", "admin", "credit_reviewer",
+         "deputy_head")
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 

@@ -70,6 +70,18 @@ class ActivityFact(SQLModel, table=True):
     cif: str | None = Field(default=None, max_length=32)
 
 
+class ServiceCheck(SQLModel, table=True):
+    """What the customer side says about an RM (rules.service_check): a complaint resolved with the RM found
+    responsible, or an independent call-back's satisfaction (1–5), on the day it was established."""
+    __tablename__ = "service_check"
+    event_id: str = Field(primary_key=True, max_length=128)
+    kind: str = Field(max_length=10)            # complaint | callback
+    username: str = Field(max_length=64, index=True)
+    day: int = Field(index=True)
+    cif: str = Field(max_length=32)
+    satisfaction: int | None = None
+
+
 class LoanRecord(SQLModel, table=True):
     """A loan as appraisal needs it: customer, principal, day disbursed, current five-category class."""
     __tablename__ = "loan_record"

@@ -5,7 +5,9 @@ qualitative item library. The consumer's handlers, the ledger replay and the tes
 
 The defaults are domain.md's typical weights: deposits 日均 30 %, loans 20 %, asset quality 15 % (new-loan
 NPL below 0.3 % 5, recovery rate 5, interest collection 5), new customers 10 %, intermediate business
-income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5). Points are
+income 10 %, cross-selling and service 15 % (cross-selling 5, visits 5, on-time tasks 5), and outside the
+100 a deduction per complaint the RM was found responsible for; call-back satisfaction is a measured
+qualitative item. Points are
 out of the weight: a KPI exactly on target scores its weight; linear scoring is capped. An admin saves
 a new version; a period (month, quarter or year) scores with the newest version effective by its first
 month. Periods, the bottom band (末尾淘汰), who is appraised and NPL responsibility cases decide here too.
@@ -50,10 +52,14 @@ DEFAULT_KPIS: list[dict] = [
      "indicator": "interactions", "scoring": {"kind": "linear", "cap": "1.0"}},
     {"code": "on_time_tasks", "name_zh": "服务：任务按时完成率", "name_en": "Service: tasks done on time", "weight": "5",
      "indicator": "on_time_task_rate", "scoring": {"kind": "linear", "cap": "1.0", "target": "1.00", "floor": "0.6"}},
+    # a penalty item outside the 100 (domain.md "Service": responsibility established before anyone is blamed)
+    {"code": "responsible_complaints", "name_zh": "服务：有责投诉（扣分）",
+     "name_en": "Service: complaints the RM was found responsible for (deduction)", "weight": "0",
+     "indicator": "responsible_complaints", "scoring": {"kind": "per_unit", "points": "-2", "max": "10"}},
 ]
 Indicator = Literal["deposit_daily_average", "loan_daily_average", "new_loan_npl_ratio", "customers_won", "fee_income",
                     "interactions", "on_time_task_rate", "deposit_growth_ytd", "deposit_growth_yoy", "recovery_rate",
-                    "interest_collection_rate", "cross_selling", "marketing_results"]
+                    "interest_collection_rate", "cross_selling", "marketing_results", "responsible_complaints"]
 INDICATORS: tuple[str, ...] = get_args(Indicator)
 SCORING_KINDS = ("linear", "ceiling", "per_unit")
 
@@ -82,6 +88,23 @@ ITEM_LIBRARY = {
     "customer_knowledge": ("客户熟悉程度", "Customer knowledge", Decimal(2)),
     "team_spirit": ("团队协作", "Team spirit", Decimal(2)),
 }
+# A qualitative item measured, not scored by an evaluator: the satisfaction customers gave in independent
+# call-backs (回访), averaged per RM over the period and scaled linearly from the lowest answer (no points)
+# to the highest (the item's maximum).
+SATISFACTION_ITEM = ("customer_satisfaction", "客户满意度（独立回访）", "Customer satisfaction (independent call-backs)",
+                     Decimal(2))
+SATISFACTION_SCALE = (1, 5)
+
+
+def satisfaction_item(answers: list[int], item=SATISFACTION_ITEM, scale=SATISFACTION_SCALE) -> dict | None:
+    """The card's satisfaction line from the period's call-back answers, or None when nobody was reached."""
+    if not answers:
+        return None
+    code, zh, en, maximum = item
+    average = Decimal(sum(answers)) / len(answers)
+    points = maximum * (average - scale[0]) / (scale[1] - scale[0])
+    return {"item": code, "name_zh": zh, "name_en": en, "points": str(points.quantize(POINT, ROUND_HALF_UP)),
+            "average_satisfaction": str(average.quantize(POINT, ROUND_HALF_UP)), "callbacks": len(answers)}
 
 
 # Periods (考核期): a month, a quarter (季度考核) or a year (年度考核), each closed on its own.
@@ -117,7 +140,7 @@ def score(kpi: dict, raw: Decimal | None, target: Decimal | None) -> Decimal | N
     if rule["kind"] == "ceiling":   # lower is better: full points at or under the limit, none above
         return (weight if raw <= Decimal(rule["max"]) else Decimal(0)).quantize(POINT)
     if rule["kind"] == "per_unit":  # bonus/penalty items: points per unit, capped
-        points = raw * Decimal(rule["points"])
+        points = raw * Decimal(rule["points"]) or Decimal(0)   # none of a penalty is 0, never "-0"
         return max(min(points, Decimal(rule["max"])), -Decimal(rule["max"])).quantize(POINT, ROUND_HALF_UP)
     target = target if target is not None else (Decimal(rule["target"]) if "target" in rule else None)
     if not target:
@@ -281,6 +304,26 @@ def deed(event_type: str, event, business_date: date) -> dict | None:
         return None
     on = _date(getattr(event, dated)) if dated else business_date
     return {"kind": kind, "username": person, "day": on.toordinal(), "on_time": getattr(event, "on_time", None)}
+
+
+# What the customer side says about an RM's service (domain.md "Service"): complaints and call-backs.
+SERVICE_CHECKS = ("complaint.resolved", "callback.recorded")
+RESPONSIBLE_RM = "rm"   # 分清责任: of the resolutions, only this one counts against the RM's card
+
+
+def service_check(event_type: str, event, business_date: date) -> dict | None:
+    """The fact a complaint or a call-back puts on an RM's card (kind, username, day, satisfaction), or
+    None when it puts none: a complaint counts only once resolved with the RM found responsible, on the
+    day resolved; a call-back only when the customer was reached and answered, on the day recorded."""
+    if event_type == "complaint.resolved":
+        if event.responsible != RESPONSIBLE_RM or not event.responsible_staff:
+            return None
+        return {"kind": "complaint", "username": event.responsible_staff,
+                "day": _date(event.resolved_on).toordinal(), "satisfaction": None}
+    if not event.rm or not event.reached or event.satisfaction is None:
+        return None
+    return {"kind": "callback", "username": event.rm, "day": business_date.toordinal(),
+            "satisfaction": event.satisfaction}
 
 
 def fee_fact(event) -> dict:

@@ -3,7 +3,13 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from services.customer.rules import LATE_ENTRY_BUSINESS_DAYS, SUBMIT_WINDOW, ControlRules, TierRules
+from services.customer.rules import (
+    DISCRETIONARY_AUTHORITY,
+    LATE_ENTRY_BUSINESS_DAYS,
+    SUBMIT_WINDOW,
+    ControlRules,
+    TierRules,
+)
 from shared.settings import ServiceSettings
 
 
@@ -37,6 +43,8 @@ class Settings(ServiceSettings):
     hosting_budget: Decimal = ControlRules.hosting_budget
     callback_rate: Decimal = ControlRules.callback_rate
     callback_minimum: int = ControlRules.callback_minimum
+    # 通融权限 by grade, CNY per case (rules.discretionary_authority); JSON in the environment
+    discretionary_authority: dict[str, Decimal] = Field(default_factory=lambda: dict(DISCRETIONARY_AUTHORITY))
 
     def control_rules(self) -> ControlRules:
         return ControlRules(two_investigators_from=self.credit_two_investigators_from,

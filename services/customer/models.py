@@ -39,6 +39,8 @@ class Staff(SQLModel, table=True):
     team_code: str | None = Field(default=None, foreign_key="team.code", max_length=32)
     grade: str | None = Field(default=None, max_length=20)
     active: bool = True
+    # 通融权限 the admin granted this person; None: their grade's (rules.discretionary_authority)
+    discretionary_authority: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))
 
 
 class Customer(SQLModel, table=True):

@@ -30,6 +30,19 @@ KINDS = ("deposits", "loans")    # the two balances a customer's holdings add up
 # How high a customer's tier reaches, on one scale for both kinds (one-to-one ranks with platinum).
 TIER_RANK = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
 GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}
+# 通融权限: the fee concession (waived or discounted fees, CNY per case) a member of staff may grant on their
+# own authority, growing with grade (domain.md, Conduct); the admin may set a person's own. It is internal:
+# no customer-facing view and no event carries it. The bank sets the table (settings discretionary_authority).
+DISCRETIONARY_AUTHORITY = {"junior": Decimal("1000.00"), "intermediate": Decimal("5000.00"),
+                           "senior": Decimal("20000.00"), "expert": Decimal("50000.00")}
+
+
+def discretionary_authority(grade: str | None, granted: Decimal | None,
+                            table: dict[str, Decimal] = DISCRETIONARY_AUTHORITY) -> Decimal:
+    """A person's 通融权限: what the admin granted them, else their grade's (none without a grade)."""
+    if granted is not None:
+        return Decimal(granted).quantize(CENT)
+    return Decimal(table.get(grade or "", NIL)).quantize(CENT)
 # 个人优质客户: a retail customer from this tier up (the first AUM band) needs a B岗 manager (domain.md,
 # Ownership); corporate customers need none.
 BACKUP_REQUIRED_FROM = "gold"

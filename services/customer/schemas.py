@@ -254,6 +254,8 @@ class StaffUpdate(BaseModel):
     team: str | None = None
     grade: Literal["junior", "intermediate", "senior", "expert"] | None = None
     active: bool | None = None
+    discretionary_authority: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2, description=(
+        "通融权限 granted to this person, CNY per case; null: their grade's default"))] | None = None
 
 
 class StaffCreate(StaffUpdate):
@@ -272,6 +274,9 @@ class StaffPublic(BaseModel):
     team: str | None
     grade: str | None
     active: bool
+    discretionary_authority: Decimal = Field(description="通融权限 in force, CNY per case (internal: never shown "
+                                                         "to customers)")
+    discretionary_authority_granted: Decimal | None = Field(description="set by the admin; null: the grade's default")
 
 
 

@@ -2,7 +2,15 @@
 routes and service functions ask, and the WHERE clauses that limit reads to the caller's scope."""
 from sqlalchemy import and_, false, or_, select, true
 
-from services.customer.models import ClaimRefusal, Complaint, Customer, Interaction, MarketingResult, TransferRequest
+from services.customer.models import (
+    ClaimRefusal,
+    Complaint,
+    CreditApplication,
+    Customer,
+    Interaction,
+    MarketingResult,
+    TransferRequest,
+)
 from shared.auth import Principal
 
 WRITERS = ("rm", "team_lead", "branch_head", "admin")  # risk managers and auditors read only
@@ -12,6 +20,7 @@ SERVERS = ("rm", "team_lead", "branch_head")           # serve the customer: log
 CHECKERS = ("team_lead", "branch_head", "credit_deputy_head")
 LATE_ENTRY_APPROVERS = ("team_lead", "branch_head")    # let an interaction logged late count
 AUDIT_READERS = ("auditor", "admin")
+CREDIT_REVIEWERS = ("credit_reviewer",)             # the credit department (审查), never marketing
 
 
 def may_write(p: Principal) -> bool:
@@ -120,14 +129,23 @@ def may_cosign_credit(p: Principal) -> bool:
 
 
 def may_record_credit_review(p: Principal) -> bool:
-    """Enter the credit department's decisions: the branch head and the risk managers (never marketing)."""
-    return p.has("branch_head", "risk_manager")
+    """Enter the credit department's decisions: its reviewers alone (审贷分离: never marketing)."""
+    return p.has(*CREDIT_REVIEWERS)
+
+
+CONTROL_READERS = ("branch_head", "risk_manager", "auditor")
 
 
 def visible_controls(p: Principal, model):
     """Credit files and complaints: an RM their own customers', a lead the team's, heads, risk and audit
     their unit subtree, an admin all."""
-    return _mine_team_subtree(p, model.rm, model.team, model.unit_path, ("branch_head", "risk_manager", "auditor"))
+    return _mine_team_subtree(p, model.rm, model.team, model.unit_path, CONTROL_READERS)
+
+
+def visible_credit(p: Principal):
+    """Credit files: as visible_controls, and the credit department's reviewers their unit subtree."""
+    return _mine_team_subtree(p, CreditApplication.rm, CreditApplication.team, CreditApplication.unit_path,
+                              CONTROL_READERS + CREDIT_REVIEWERS)
 
 
 def may_file_complaint(p: Principal) -> bool:
@@ -149,14 +167,23 @@ def may_record_conduct(p: Principal) -> bool:
     return p.has(*SERVERS)
 
 
-def may_decide_conduct(p: Principal) -> bool:
-    """Over-budget hosting and outside service are approved by the head in charge (the branch head here)."""
-    return p.has("branch_head")
+def conduct_deciders(kind: str, deputy_in_charge: bool) -> tuple[str, ...]:
+    """Who approves a conduct record waiting for a decision: service outside the bank (上门服务) the deputy
+    head in charge (分管行长), the branch head where the unit has no such deputy; over-budget hosting the
+    branch head."""
+    if kind == "outside_service" and deputy_in_charge:
+        return ("deputy_head",)
+    return ("branch_head",)
+
+
+def may_decide_conduct(p: Principal, kind: str, deputy_in_charge: bool) -> bool:
+    return p.has(*conduct_deciders(kind, deputy_in_charge))
 
 
 def visible_conduct(p: Principal, model):
-    """Conduct records: one's own; a lead the team's; heads and auditors their subtree; an admin all."""
-    return _mine_team_subtree(p, model.staff, model.team, model.unit_path)
+    """Conduct records: one's own; a lead the team's; heads (the deputy head in charge too) and auditors
+    their subtree; an admin all."""
+    return _mine_team_subtree(p, model.staff, model.team, model.unit_path, ("branch_head", "deputy_head", "auditor"))
 
 
 

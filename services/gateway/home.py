@@ -48,7 +48,7 @@ class ScorecardPart(Part):
 
 
 class Alert(BaseModel):
-    kind: Literal["loan_overdue", "task_escalated", "task_overdue"]
+    kind: Literal["loan_overdue", "task_escalated", "task_overdue", "b_manager_missing"]
     task_id: str
     title: str
     cif: str | None
@@ -81,8 +81,8 @@ async def fetch_json(upstreams: Upstreams, service: str, path_qs: str,
 
 
 def alert_kind(item: dict, username: str, day: date) -> str | None:
-    if item.get("rule") == "loan_overdue":
-        return "loan_overdue"
+    if item.get("rule") in ("loan_overdue", "b_manager_missing"):   # an alert from the day it is raised
+        return item["rule"]
     if item.get("escalated_to") == username and item.get("assignee") != username:
         return "task_escalated"
     return "task_overdue" if date.fromisoformat(item["due_date"]) < day else None

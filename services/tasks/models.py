@@ -1,10 +1,10 @@
 """Tables the tasks service owns: tasks, its projections (customers, loans, staff, deposit days), rule
-settings, the business calendar and the scheduler's bookmark."""
+settings, the business calendar, the scheduler's bookmark, the RM's day and the audit trail of writes."""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.clock import utcnow
@@ -183,3 +183,19 @@ class Summary(SQLModel, table=True):
     notes: str = ""
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what through this service's API, when and in which request: task lifecycle, ad-hoc
+    tasks, appointments, day plans, summaries, rules and the calendar. Append-only (a trigger refuses
+    UPDATE and DELETE); staged in the write's own transaction, so a rolled-back write leaves no entry."""
+    __tablename__ = "task_audit"
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
+                                                           primary_key=True, autoincrement=True))
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    actor: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=40)
+    subject: str = Field(max_length=128, index=True)   # a task or appointment id, "rm:date", a rule's name
+    unit_path: str = Field(default="", max_length=400)  # whose subtree's auditors read this entry
+    request_id: str | None = Field(default=None, max_length=100)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

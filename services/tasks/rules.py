@@ -185,6 +185,9 @@ def needs_maturity_outcome(rule: str) -> bool:
 
 LOAN_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 TIERS = ("private", "platinum", "gold", "one_to_one", "standard")   # best first: the agenda's tie-breaker
+# Controls that are an alert for the lead (domain: a retail premium customer without a B岗): on the agenda
+# from the day raised until closed, not only from their due date.
+STANDING_ALERTS = ("b_manager_missing",)
 BANDS = ("gold", "platinum", "private")   # the retail AUM bands, lowest first: ≥ 500k, ≥ 1M, ≥ 2M (seed)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.tasks.models import Task
-from services.tasks.rules import MaturityOutcome
+from services.tasks.rules import MATURITY_OUTCOMES, MaturityOutcome, needs_maturity_outcome
 from services.tasks.texts import cancel_text, render, render_letter
 
 if TYPE_CHECKING:   # lifecycle's rows are shown like tasks
@@ -40,6 +40,8 @@ class TaskPublic(BaseModel):
                                     "last_contact, contact_due")
     letter: str | None = Field(default=None, description="the drafted thank-you letter, ready to send")
     maturity_outcome: str | None = Field(default=None, description="how a loan-due collection ended")
+    maturity_outcomes: list[str] = Field(default=[], description="the outcomes completing this task offers (a "
+                                         "loan-due collection: collected, renewed, extended, handed_to_collection)")
 
     @classmethod
     def of(cls, t: "Task | TaskRow", english: bool) -> "TaskPublic":
@@ -56,7 +58,8 @@ class TaskPublic(BaseModel):
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
                    escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
                    created_at=t.created_at, due_at=t.due_at, plan=t.params.get("customers"), letter=letter,
-                   maturity_outcome=t.params.get("maturity_outcome"))
+                   maturity_outcome=t.params.get("maturity_outcome"),
+                   maturity_outcomes=list(MATURITY_OUTCOMES) if needs_maturity_outcome(t.rule) else [])
 
 
 class AgendaItem(TaskPublic):
@@ -99,8 +102,8 @@ class TaskCompletion(BaseModel):
     outcome: Annotated[str, Field(min_length=1, max_length=2000)]
     interaction: str | None = Field(default=None, max_length=64, description="id of the visit/call record")
     maturity_outcome: MaturityOutcome | None = Field(
-        default=None, description="a loan-due collection's end (required for one): collected, renewed (借新还旧), "
-                                  "extended, handed_to_collection")
+        default=None, description="a loan-due collection's end, offered, not forced: collected, renewed "
+                                  "(借新还旧), extended, handed_to_collection")
 
 
 class TaskCreate(BaseModel):
@@ -183,3 +186,16 @@ class SummaryStatus(BaseModel):
     submitted: bool
     due_by: date = Field(description="the next business morning after the period")
     late: bool = Field(description="not submitted and the morning it was due has come")
+
+
+class AuditPublic(BaseModel):
+    """One entry of the tasks service's audit trail."""
+    model_config = ConfigDict(from_attributes=True)
+    seq: int
+    at: datetime
+    actor: str
+    action: str = Field(description="e.g. task.completed, appointment.booked, day_plan.saved, summary.submitted")
+    subject: str = Field(description="the task or appointment id, `rm:date` of a plan or summary, a rule's name")
+    unit_path: str
+    request_id: str | None
+    detail: dict

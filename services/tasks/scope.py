@@ -3,7 +3,7 @@ team's and the unit's queue, heads/risk/audit their unit subtree) and the role p
 and service functions ask."""
 from sqlalchemy import false, or_, true
 
-from services.tasks.models import Appointment, StaffEntry, Task
+from services.tasks.models import Appointment, AuditEntry, StaffEntry, Task
 from shared.auth import Principal
 
 
@@ -54,9 +54,19 @@ def may_see_customer(p: Principal, unit_path: str) -> bool:
 
 
 def may_act_on(p: Principal, task: Task) -> bool:
-    """Start or complete: the assignee, whoever it was escalated to, the team's lead, an admin."""
-    return (task.assignee == p.username or task.escalated_to == p.username
+    """Start or complete: the assignee, whoever it was escalated to or copied to (a co-owner: the outlet head
+    leads the maintenance plans, the risk manager co-owns collections), the team's lead, an admin."""
+    return (task.assignee == p.username or task.escalated_to == p.username or task.copied_to == p.username
             or (p.has("team_lead") and task.team == p.team) or p.has("admin"))
+
+
+def may_read_audit(p: Principal) -> bool:
+    """The trail of writes: auditors their unit subtree, admins all of it."""
+    return p.has("auditor", "admin")
+
+
+def visible_audit(p: Principal):
+    return true() if p.has("admin") else p.subtree(AuditEntry.unit_path)
 
 
 def may_cancel(p: Principal) -> bool:

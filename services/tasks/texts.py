@@ -281,3 +281,8 @@ RM_DAY_MESSAGES = {
     "summaries_need_lead": ("只有主管可以查看他人的小结", "Only a lead reads another person's summaries"),
     "rm_needed": ("请指定客户经理（rm）", "Name the RM (rm)"),
 }
+
+# Problems the audit route answers with (registered by services/tasks/api/audit.py).
+AUDIT_MESSAGES = {
+    "auditors_only": ("审计记录仅供稽核人员和系统管理员查阅", "The audit trail is for auditors and admins"),
+}

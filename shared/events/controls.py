@@ -2,7 +2,9 @@
 The tasks service turns deadlines and call-backs into tasks; appraisal may count complaints the RM was found
 responsible for and call-back satisfaction."""
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from shared.events.envelope import EventData
 from shared.events.values import Balance, Cif
@@ -56,6 +58,7 @@ class ComplaintEscalated(EventData):
 
 
 class ComplaintResolved(EventData):
+    """分清责任: counts against responsible_staff's card (appraisal's responsible_complaints) only when responsible is "rm"."""
     complaint_id: str
     customer_id: Cif
     responsible: Literal["rm", "staff", "bank", "customer", "none"]
@@ -74,13 +77,13 @@ class CallbackRequested(EventData):
 
 
 class CallbackRecorded(EventData):
-    """The call-back's result: feeds the RM's qualitative items (satisfaction)."""
+    """The call-back's result: a reached customer's satisfaction feeds the RM's qualitative item customer_satisfaction."""
     callback_id: str
     customer_id: Cif
     rm: str | None
     caller: str
     reached: bool
-    satisfaction: int | None
+    satisfaction: Annotated[int, Field(ge=1, le=5)] | None
     issues_found: bool
 
 

@@ -30,6 +30,10 @@ async def units(apply_event, appraisal_api, as_user):
 
 async def test_the_annual_close_proposes_three_percent_of_a_large_unit_and_the_monthly_close_nobody(
         units, appraisal_api, as_user, business_date, appraisal_db):
+    business_date("2026-12-31")      # the year's last day: still provisional, and a provisional card flags nobody
+    assert [(await read_card(appraisal_api, as_user, who, "2026"))["flagged"] for who in BIG[:3]] == [False] * 3
+    provisional = await appraisal_api.get("/api/v1/appraisal/rankings?period=2026&unit=SB77", headers=as_user("admin"))
+    assert provisional.status_code == 200 and not any(r["flagged"] for r in provisional.json())
     business_date("2027-01-04")
     for period in ("2026-12", "2026"):
         r = await appraisal_api.post(f"/api/v1/appraisal/periods/{period}/close", headers=as_user("admin"))

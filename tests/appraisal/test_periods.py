@@ -9,6 +9,8 @@ The average of rq1's three monthly figures would be (90,000.00 + 61,071.43 + 0.0
 The year 2026 (365 days): rq1 4,500,000.00 ÷ 365 = 12,328.77; rq2 180,000.00 × 320 (15 Feb–31 Dec) ÷ 365
 = 157,808.22.
 """
+from decimal import Decimal
+
 import pytest
 
 from tests.appraisal.conftest import assigned, deposit, kpi_line, read_card
@@ -76,6 +78,11 @@ async def test_each_kind_of_period_closes_publishes_and_signs_off_on_its_own_aft
     r = await call("publish", "2026-Q1", appeal_until="2026-03-31")             # a window already shut
     assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "appeal_until")
     assert (await call("publish", "2026-Q1", appeal_until="2026-04-10")).json()["status"] == "published"
+    before = await read_card(appraisal_api, as_user, "rq1", "2026-Q1")
+    appeal = await call("adjustments", "2026-Q1", username="rq1", points="1.50", reason="申诉成立：一季度存款漏记")
+    assert appeal.status_code == 200, appeal.text
+    assert appeal.json()["total"] == str(Decimal(before["total"]) + Decimal("1.50"))
+    assert (await call("adjustments", "2026-03", username="rq2", points="1.00", reason="三月未关账")).status_code == 409
     # March is still open: the quarter's close, publication and sign-off did not touch it
     assert (await appraisal_api.get("/api/v1/appraisal/periods/2026-03", headers=as_user("admin"))).status_code == 404
     assert (await read_card(appraisal_api, as_user, "rq1", "2026-03"))["status"] == "provisional"
@@ -86,3 +93,6 @@ async def test_each_kind_of_period_closes_publishes_and_signs_off_on_its_own_aft
     assert states == ["closed", "signed_off"]
     card = await read_card(appraisal_api, as_user, "rq1", "2026-Q1")
     assert (card["status"], kpi_line(card, "deposits")["raw_value"]) == ("signed_off", "50000.00")
+    assert card["total"] == appeal.json()["total"] and card["adjustments"]   # the quarter kept its appeal …
+    march = await read_card(appraisal_api, as_user, "rq2", "2026-03")
+    assert march["status"] == "closed" and not march.get("adjustments")  # … and March took none of it

@@ -90,9 +90,30 @@ async def test_outside_service_needs_a_second_staff_member_and_a_guard_with_cash
     r = await customer_api.post("/api/v1/conduct/outside-service", headers=rm,
                                 json={**body, "second_staff": "rm02", "carries_cash": True, "guard": "保安刘某"})
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
-    r = await customer_api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=await login("branch01"),
-                                json={"approve": True})
-    assert r.json()["status"] == "approved"
+    url = f"/api/v1/conduct/records/{r.json()['id']}/decide"
+    r = await customer_api.post(url, headers=await login("branch01"), json={"approve": True})
+    assert (r.status_code, r.json()["code"]) == (403, "conduct_decider")   # BR01 has a deputy head in charge
+    r = await customer_api.post(url, headers=await login("vice01"), json={"approve": True})
+    assert (r.json()["status"], r.json()["decided_by"]) == ("approved", "vice01")
+
+
+async def test_outside_service_goes_to_the_branch_head_where_there_is_no_deputy_head(customer_api, login,
+                                                                                     second_branch):
+    admin = await login("admin")
+    r = await customer_api.post("/api/v1/staff", headers=admin, json={
+        "username": "branch02", "display_name": "二分行行长", "roles": ["branch_head"], "unit": "BR02",
+        "password": DEMO_PASSWORD})
+    assert r.status_code == 201, r.text
+    rm = await login("rm03")
+    customer = (await create(customer_api, rm)).json()
+    r = await customer_api.post("/api/v1/conduct/outside-service", headers=rm, json={
+        "customer_id": customer["id"], "occurred_on": "2026-11-26", "place": "客户工厂", "purpose": "上门核保",
+        "second_staff": "lead02"})
+    assert r.status_code == 201, r.text
+    url = f"/api/v1/conduct/records/{r.json()['id']}/decide"
+    assert (await customer_api.post(url, headers=await login("vice01"), json={"approve": True})).status_code == 404
+    r = await customer_api.post(url, headers=await login("branch02"), json={"approve": True})
+    assert (r.status_code, r.json()["decided_by"]) == (200, "branch02"), r.text
 
 
 async def test_a_commitment_letter_is_signed_once_a_year(customer_api, login):

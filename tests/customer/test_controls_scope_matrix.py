@@ -2,7 +2,9 @@
 call-backs).
 
 "in" objects belong to rm01 (team T01, SB01 of BR01); "out" ones to rm03 in BR02, outside every demo role's
-scope but the admin's. Out of scope is 404 (existence is private); a role that may not act is 403."""
+scope but the admin's. Out of scope is 404 (existence is private); a role that may not act is 403. The credit
+department's reviewer (credit01) alone records review decisions; BR01 has a deputy head in charge (vice01), so
+service outside the bank is his to approve there, not the branch head's."""
 import uuid
 
 import pytest
@@ -12,28 +14,36 @@ from services.customer.models import CreditApplication
 from services.customer.rules import CREDIT_CHECKLIST
 from tests.customer.helpers import create
 
-ROLES = ("rm01", "rm02", "lead01", "branch01", "risk01", "audit01", "admin")
+ROLES = ("rm01", "rm02", "lead01", "branch01", "risk01", "audit01", "admin", "credit01", "vice01")
+NO_CUSTOMERS = {"credit01": 404, "vice01": 404}   # neither sees the book of customers
 ALL = dict.fromkeys(ROLES)
 OUT_404 = {**dict.fromkeys(ROLES, 404), "admin": 200}
-SERVE = {**ALL, "rm01": 201, "rm02": 404, "lead01": 201, "branch01": 201, "risk01": 403, "audit01": 403, "admin": 403}
+SERVE = {**ALL, "rm01": 201, "rm02": 404, "lead01": 201, "branch01": 201, "risk01": 403, "audit01": 403, "admin": 403,
+         **NO_CUSTOMERS}
 OUT_SERVE = {**dict.fromkeys(ROLES, 404), "admin": 403}
-READ = {**dict.fromkeys(ROLES, 200), "rm02": 404}
+READ = {**dict.fromkeys(ROLES, 200), "rm02": 404, "vice01": 404}
 AUDITORS_ONLY = {**dict.fromkeys(ROLES, 403), "audit01": 200}
 MATRIX: dict[str, tuple[dict, dict]] = {  # operation -> (expected in scope, expected out of scope)
     "open_credit": (SERVE, OUT_SERVE),
     "read_credit": (READ, OUT_404),
-    "add_documents": ({**READ, "risk01": 403, "audit01": 403, "admin": 403}, OUT_SERVE),
-    "sign_submission": ({**dict.fromkeys(ROLES, 403), "rm01": 200, "rm02": 404, "risk01": 200}, OUT_SERVE),
-    "record_review": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "branch01": 200, "risk01": 200}, OUT_SERVE),
+    "add_documents": ({**READ, "risk01": 403, "audit01": 403, "admin": 403, "credit01": 403}, OUT_SERVE),
+    "sign_submission": ({**dict.fromkeys(ROLES, 403), "rm01": 200, "rm02": 404, "risk01": 200, "vice01": 404},
+                        OUT_SERVE),
+    "record_review": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "credit01": 200, "vice01": 404}, OUT_SERVE),
     "file_complaint": (SERVE, OUT_SERVE),
-    "resolve_complaint": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "lead01": 200, "branch01": 200}, OUT_SERVE),
+    "resolve_complaint": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "lead01": 200, "branch01": 200, **NO_CUSTOMERS},
+                          OUT_SERVE),
     "open_audit": ({**dict.fromkeys(ROLES, 403), "audit01": 201}, {**dict.fromkeys(ROLES, 403), "audit01": 404}),
     "read_audit": ({**AUDITORS_ONLY, "admin": 200}, {**AUDITORS_ONLY, "audit01": 404, "admin": 200}),
     "audit_finding": (AUDITORS_ONLY, {**AUDITORS_ONLY, "audit01": 404}),
     "audit_sign_off": (AUDITORS_ONLY, {**AUDITORS_ONLY, "audit01": 404}),
     "record_refusal": (SERVE, OUT_SERVE),
-    "decide_conduct": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "risk01": 404, "branch01": 200}, OUT_SERVE),
-    "record_callback": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "lead01": 201, "branch01": 201}, OUT_SERVE),
+    "decide_conduct": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "risk01": 404, "branch01": 200, "credit01": 404},
+                       OUT_SERVE),
+    "decide_outside_service": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "risk01": 404, "credit01": 404,
+                                "vice01": 200}, OUT_SERVE),
+    "record_callback": ({**dict.fromkeys(ROLES, 403), "rm02": 404, "lead01": 201, "branch01": 201, **NO_CUSTOMERS},
+                        OUT_SERVE),
     "record_qualification": ({**dict.fromkeys(ROLES, 403), "branch01": 201, "admin": 201},
                              {**dict.fromkeys(ROLES, 403), "branch01": 404, "admin": 201}),
 }
@@ -98,6 +108,13 @@ async def call(api, db, login, op, headers, where):
         r = await api.post("/api/v1/conduct/hosting-reports", headers=owner, json={
             "customer_id": customer["id"], "occurred_on": "2026-11-21", "guests": "客户", "relationship": "客户",
             "purpose": "沟通", "cost": "99999.00"})
+        assert r.status_code == 201, r.text
+        return await api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=headers,
+                              json={"approve": True})
+    if op == "decide_outside_service":
+        r = await api.post("/api/v1/conduct/outside-service", headers=owner, json={
+            "customer_id": customer["id"], "occurred_on": "2026-11-25", "place": "客户仓库", "purpose": "上门开户",
+            "second_staff": "lead01" if where == "in" else "lead02"})
         assert r.status_code == 201, r.text
         return await api.post(f"/api/v1/conduct/records/{r.json()['id']}/decide", headers=headers,
                               json={"approve": True})

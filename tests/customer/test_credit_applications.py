@@ -83,15 +83,19 @@ async def test_review_is_refused_to_marketing_rm_and_investigator_and_recorded_b
         customer_api, customer_db, login, apply_event):
     admin = await login("admin")
     r = await customer_api.post("/api/v1/staff", headers=admin, json={
-        "username": "rmrisk", "display_name": "兼岗经理", "roles": ["rm", "risk_manager"], "unit": "SB01",
-        "team": "T01", "grade": "intermediate", "password": "demo-password"})
+        "username": "rmrisk", "display_name": "兼岗经理", "roles": ["rm", "risk_manager", "credit_reviewer"],
+        "unit": "SB01", "team": "T01", "grade": "intermediate", "password": "demo-password"})
+    assert r.status_code == 201, r.text
+    r = await customer_api.post("/api/v1/staff", headers=admin, json={   # a reviewer who joined the investigation
+        "username": "credit02", "display_name": "调查审查", "roles": ["credit_reviewer"], "unit": "BR01",
+        "password": "demo-password"})
     assert r.status_code == 201, r.text
     await qualify(customer_api, admin, "rmrisk")
     rm = await login("rmrisk")
     created = await create(customer_api, rm)
     r = await customer_api.post("/api/v1/credit-applications", headers=rm, json={
         "customer_id": created.json()["id"], "product": "working_capital", "amount": "1500000.00",
-        "purpose": "订单融资", "investigators": ["rmrisk", "risk01"], "documents": list(CREDIT_CHECKLIST[:2])})
+        "purpose": "订单融资", "investigators": ["rmrisk", "credit02"], "documents": list(CREDIT_CHECKLIST[:2])})
     assert r.status_code == 201, r.text
     url = f"/api/v1/credit-applications/{r.json()['id']}"
     assert (await customer_api.post(url + "/submit", headers=rm)).status_code == 409   # not ready yet
@@ -101,12 +105,15 @@ async def test_review_is_refused_to_marketing_rm_and_investigator_and_recorded_b
     for who in ("rmrisk", "risk01"):
         assert (await customer_api.post(url + "/submit", headers=await login(who))).status_code == 200
     decision = {"level": 1, "decision": "approve"}
-    for who in ("rmrisk", "risk01"):     # the marketing RM (who holds a reviewer's role too), an investigator
+    for who in ("rmrisk", "credit02"):   # the marketing RM (who holds a reviewer's role too), an investigator
         r = await customer_api.post(url + "/review", headers=await login(who), json=decision)
         assert r.status_code == 409, r.text
         assert r.json()["code"] == "review_separation"
     assert (await customer_api.post(url + "/review", headers=await login("rm02"), json=decision)).status_code == 404
-    head = await login("branch01")
+    for who in ("branch01", "risk01"):   # heads and risk managers are not the credit department
+        r = await customer_api.post(url + "/review", headers=await login(who), json=decision)
+        assert (r.status_code, r.json()["code"]) == (403, "review_roles"), r.text
+    head = await login("credit01")
     assert (await customer_api.post(url + "/review", headers=head, json={"level": 2, "decision": "approve"})
             ).status_code == 409
     r = await customer_api.post(url + "/review", headers=head, json={"level": 1, "decision": "decline"})
@@ -115,8 +122,8 @@ async def test_review_is_refused_to_marketing_rm_and_investigator_and_recorded_b
         r = await customer_api.post(url + "/review", headers=head, json={"level": level, "decision": "approve"})
         assert r.status_code == 200, r.text
     assert r.json()["status"] == "approved"
-    assert [(v["level"], v["reviewer"]) for v in r.json()["reviews"]] == [(1, "branch01"), (2, "branch01"),
-                                                                          (3, "branch01")]
+    assert [(v["level"], v["reviewer"]) for v in r.json()["reviews"]] == [(1, "credit01"), (2, "credit01"),
+                                                                          (3, "credit01")]
     cif = created.json()["cif"]
     await apply_event(loan_disbursed(cif, "L-OTHER-AMOUNT", "1400000.00"))
     await apply_event(loan_disbursed(cif, "L-CREDIT-1", "1500000.00"))

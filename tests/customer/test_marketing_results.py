@@ -130,6 +130,9 @@ async def test_role_operation_scope_matrix_of_marketing_results(customer_api, lo
     seen = await customer_api.get("/api/v1/marketing-results?from=2026-11-02&limit=200", headers=await login("lead01"))
     assert mine_result.json()["id"] in {x["id"] for x in seen.json()["items"]}
     assert far_result.json()["id"] not in {x["id"] for x in seen.json()["items"]}
+    stale = await customer_api.get("/api/v1/marketing-results/unconfirmed?as_of=2026-12-31&limit=200",
+                                   headers=await login("lead01"))
+    assert stale.status_code == 200 and far_result.json()["id"] not in {x["id"] for x in stale.json()["items"]}
 
 
 async def test_an_account_opened_before_the_result_is_registered_confirms_it_at_registration(

@@ -97,7 +97,7 @@ async def test_a_tier_change_names_the_b_manager_so_a_premium_customer_without_o
     assert (alone["data"]["to_tier"], alone["data"]["backup_owner"]) == ("gold", None)
 
 
-async def test_the_credit_deputy_head_spot_checks_the_work_log(customer_api, login):
+async def test_the_lead_the_branch_head_and_the_credit_deputy_head_spot_check_the_work_log(customer_api, login):
     r = await customer_api.post("/api/v1/staff", headers=await login("admin"), json={
         "username": "deputy01", "display_name": "钱副行长", "roles": ["credit_deputy_head"], "unit": "SB01",
         "password": DEMO_PASSWORD})
@@ -112,3 +112,12 @@ async def test_the_credit_deputy_head_spot_checks_the_work_log(customer_api, log
     assert (await customer_api.post(url, headers=await login("risk01"))).status_code == 403
     checked = await customer_api.post(url, headers=await login("deputy01"))
     assert checked.status_code == 200 and checked.json()["spot_checked_by"] == "deputy01"
+    for checker in ("lead01", "branch01"):    # the seed: the lead, the branch head or the credit deputy head
+        entry = (await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
+                                         json={"channel": "visit", "occurred_on": yesterday, "notes": "上门"})).json()
+        log = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login(checker))
+        assert entry["id"] in {i["id"] for i in log.json()}, checker
+        checked = await customer_api.post(f"/api/v1/interactions/{entry['id']}/spot-check",
+                                          headers=await login(checker))
+        assert (checked.status_code, checked.json()["spot_checked_by"]) == (200, checker), checked.text
+    assert (await customer_api.post(url, headers=await login("rm02"))).status_code == 404   # not rm02's to see

@@ -6,8 +6,9 @@ import pytest
 
 from tests.customer.helpers import create
 
-ROLES = ("rm01", "rm02", "lead01", "branch01", "risk01", "audit01", "admin")
-READ = {"rm01": 200, "rm02": 404, "lead01": 200, "branch01": 200, "risk01": 200, "audit01": 200, "admin": 200}
+ROLES = ("rm01", "rm02", "lead01", "branch01", "risk01", "audit01", "admin", "credit01", "vice01")
+READ = {"rm01": 200, "rm02": 404, "lead01": 200, "branch01": 200, "risk01": 200, "audit01": 200, "admin": 200,
+        "credit01": 404, "vice01": 404}   # the credit reviewer and the deputy head in charge hold no book
 WRITE = {**READ, "risk01": 403, "audit01": 403}
 SERVE = {**WRITE, "admin": 403}          # serving the customer: RM, lead, branch head only
 MOVE = {**WRITE, "rm01": 403}            # a transfer needs a lead or above

@@ -1,6 +1,7 @@
 """Appraisal through the running system, on PostgreSQL and on SQLite: a customer created through the
 gateway (customer.assigned on the broker) and a deposit posted by core banking move the owner's
-provisional scorecard within seconds; recompute from the ledger agrees with it."""
+provisional scorecard within seconds; recompute from the ledger agrees with it. A complaint resolved with
+the RM responsible and an independent call-back reach the RM's card the same way (customer.events)."""
 import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -52,3 +53,29 @@ async def test_a_deposit_moves_the_owners_scorecard_and_recompute_agrees(api: Ap
     [recomputed] = r.json()["scorecards"]
     assert recomputed["username"] == "rm01"
     assert next(k for k in recomputed["kpis"] if k["code"] == "deposits")["raw_value"] == line["raw_value"]
+
+
+async def test_a_complaint_the_rm_is_responsible_for_and_a_call_back_reach_the_rms_card_through_the_broker(api: Api):
+    cif = unique_cif()
+    r = await api.call("POST", "/customers", "rm01", json={"cif": cif, "name": "东海贸易有限公司", "kind": "corporate"})
+    assert r.status_code == 201, r.text
+    customer = r.json()["id"]
+    r = await api.call("POST", "/complaints", "rm01", json={
+        "customer_id": customer, "channel": "phone", "category": "service", "severity": "low", "text": "回复慢"})
+    assert r.status_code == 201, r.text
+    r = await api.call("POST", f"/complaints/{r.json()['id']}/resolve", "lead01", json={
+        "responsible": "rm", "responsible_staff": "rm01", "finding": "未按时回复", "feedback": "接受"})
+    assert r.status_code == 200, r.text
+    r = await api.call("POST", "/callbacks", "lead01", json={"customer_id": customer, "reached": True,
+                                                            "satisfaction": 5})
+    assert r.status_code == 201, r.text
+
+    async def card():
+        body = (await api.call("GET", "/appraisal/scorecards/rm01", "rm01")).json()
+        line = next(k for k in body["kpis"] if k["code"] == "responsible_complaints")
+        item = next((q for q in body["qualitative"] if q["item"] == "customer_satisfaction"), None)
+        return (line, item) if line["raw_value"] not in (None, "0") and item else None
+
+    line, item = await wait_for(card, what="the complaint and the call-back on rm01's card")
+    assert Decimal(line["score"]) == -2 * Decimal(line["raw_value"])
+    assert item["callbacks"] >= 1

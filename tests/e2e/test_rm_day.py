@@ -1,7 +1,7 @@
 """One RM's day through the running system (gateway, customer, tasks and appraisal processes, Kafka):
 plan the day with two tasks and an appointment → log the visit for the appointment → register a
 marketing result → a later `deposit.opened` confirms it → the daily summary shows all of it → the lead
-sees it submitted."""
+sees it submitted; the auditor reads each of the day's writes on the tasks service's trail."""
 from datetime import datetime
 
 import pytest
@@ -88,3 +88,11 @@ async def test_one_rms_day_from_plan_to_the_submitted_summary(api):
     read = (await api.call("GET", f"/me/summaries/daily?date={today}&rm=rm01", "lead01")).json()
     assert (read["status"], read["notes"]) == ("submitted", "拜访顺利，客户已开户")
     assert read["content"]["counts"]["marketing_results"] == 1
+    # every write of the day is on the tasks service's audit trail, read through the gateway by the auditor
+    trail = await api.call("GET", "/tasks/audit?actor=rm01", "audit01")
+    assert trail.status_code == 200, trail.text
+    actions = [(e["action"], e["subject"]) for e in trail.json()]
+    assert [a for a in actions if a[1] in {appointment["id"], tasks[0], f"rm01:{today}"}] == [
+        ("appointment.booked", appointment["id"]), ("day_plan.saved", f"rm01:{today}"),
+        ("task.completed", tasks[0]), ("summary.submitted", f"rm01:{today}")]
+    assert (await api.call("GET", "/tasks/audit", "rm01")).status_code == 403

@@ -21,6 +21,12 @@ def test_alerts_name_overdue_loans_escalations_and_late_work_and_skip_work_due_t
         ("loan_overdue", "t1", 0, None), ("task_escalated", "t2", 5, "rm01"), ("task_overdue", "t3", 3, None)]
 
 
+def test_a_premium_customer_without_a_b_manager_is_an_alert_on_the_leads_home_before_it_is_due():
+    agenda = {"items": [item(1, rule="b_manager_missing", due="2026-11-30"), item(2, due="2026-11-30")]}
+    alerts = _alerts(agenda, None, DAY, "lead01")
+    assert [(a.kind, a.task_id, a.days_overdue) for a in alerts.items] == [("b_manager_missing", "t1", 0)]
+
+
 def test_without_the_tasks_service_alerts_are_marked_unavailable():
     alerts = _alerts(None, "circuit_open", DAY, "lead01")
     assert alerts.status == "unavailable" and alerts.reason == "circuit_open" and alerts.items == []

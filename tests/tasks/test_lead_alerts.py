@@ -25,13 +25,20 @@ async def test_a_premium_retail_customer_without_a_b_manager_is_on_the_leads_age
     assert await tasks_for(tasks_db, corporate, "b_manager_missing") == []
     [alert] = await tasks_for(tasks_db, retail, "b_manager_missing")
     assert (alert.assignee, alert.status, str(alert.due_date)) == ("lead01", "open", "2026-11-30")
-    agenda = (await tasks_api.get("/api/v1/me/agenda?date=2026-11-30", headers=as_user("lead01"))).json()["items"]
-    assert [i["title"] for i in agenda if i["cif"] == retail] == ["未配 B 岗：gold 客户（A 岗 rm01）"]
+    async def on_agenda(day: str) -> list[str]:
+        items = (await tasks_api.get(f"/api/v1/me/agenda?date={day}", headers=as_user("lead01"))).json()["items"]
+        return [i["title"] for i in items if i["cif"] == retail]
+
+    # an alert from the day it is raised (not only from its due date) until a B岗 is assigned
+    assert await on_agenda("2026-11-24") == []
+    for day in ("2026-11-25", "2026-11-30", "2026-12-07"):
+        assert await on_agenda(day) == ["未配 B 岗：gold 客户（A 岗 rm01）"], day
     await apply_event(tier(retail, "2026-11-26", "gold", "platinum"))     # still none: the one alert stays
     assert len(await tasks_for(tasks_db, retail, "b_manager_missing")) == 1
     await apply_event(customer_event("customer.assigned", retail, "2026-11-27", owner="rm02", role="B"))
     [alert] = await tasks_for(tasks_db, retail, "b_manager_missing")
     assert (alert.status, alert.cancel_reason) == ("cancelled", "b_manager_assigned")
+    assert await on_agenda("2026-11-27") == [] and await on_agenda("2026-12-07") == []
 
 
 async def test_a_tier_rise_above_the_owners_grade_asks_the_lead_to_reassign_or_upgrade(apply_event, tasks_db):

@@ -181,6 +181,10 @@ async def test_an_outcome_is_offered_not_forced_and_only_a_loan_due_collection_t
                                                          "product": "time", "currency": "CNY", "opened_on": "2026-11-25",
                                                          "maturity_date": "2027-06-30"}))
     tasks = {t.rule: t for t in await tasks_for(tasks_db, cif)}
+    listed = (await tasks_api.get("/api/v1/tasks?assignee=me&status=open&limit=200", headers=as_user("rm01"))).json()
+    offered = {i["rule"]: i["maturity_outcomes"] for i in listed["items"] if i["cif"] == cif}
+    assert offered == {"loan_due": ["collected", "renewed", "extended", "handed_to_collection"],
+                       "time_deposit_maturity": [], "first_business_thanks": []}   # the account was its first
     r = await tasks_api.post(f"/api/v1/tasks/{tasks['time_deposit_maturity'].id}/complete",
                              json={"outcome": "已提醒", "maturity_outcome": "renewed"}, headers=as_user("rm01"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "maturity_outcome"

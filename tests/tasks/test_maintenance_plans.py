@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 from services.tasks.cli.scheduler import run_schedules
-from tests.tasks.conftest import scheduled, staff_event
+from tests.tasks.conftest import customer_event, owned_customer, scheduled, staff_event
 
 
 def interaction(cif: str, occurred_on: str, rm: str = "rm01") -> dict:
@@ -79,3 +79,20 @@ async def test_a_contact_setting_giving_a_richer_band_less_contact_is_refused(ta
     ok = await tasks_api.put("/api/v1/tasks/rules/maintenance_visit", json={"params": {"months_gold": 2}},
                              headers=as_user("admin"))
     assert ok.status_code == 200 and ok.json()["params"]["months_gold"] == 2
+
+
+async def test_the_outlet_head_sees_the_units_plans_and_co_owns_them(apply_event, tasks_db, tasks_api, as_user):
+    await apply_event(staff_event("branch01", ["branch_head"], "HQ/BR01"))
+    cif = await owned_customer(apply_event, kind="retail")
+    await apply_event(customer_event("customer.tier-changed", cif, kind="retail", from_tier="standard",
+                                     to_tier="gold", owner="rm01"))
+    await run_schedules(tasks_db, date(2027, 6, 1))
+    [plan] = [p for p in await scheduled(tasks_db, "maintenance_plan")
+              if p.assignee == "rm01" and p.anchor_date == date(2027, 6, 1) and p.params["band"] == "gold"]
+    assert plan.copied_to == "branch01" and cif in {line["cif"] for line in plan.params["customers"]}
+    agenda = (await tasks_api.get(f"/api/v1/me/agenda?date={plan.due_date}", headers=as_user("branch01"))).json()
+    assert str(plan.id) in {i["id"] for i in agenda["items"]}
+    url = f"/api/v1/tasks/{plan.id}/complete"
+    assert (await tasks_api.post(url, json={"outcome": "计划已审定"}, headers=as_user("rm02"))).status_code == 404
+    done = await tasks_api.post(url, json={"outcome": "计划已审定，分派走访"}, headers=as_user("branch01"))
+    assert (done.status_code, done.json()["status"]) == (200, "done"), done.text

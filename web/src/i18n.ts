@@ -43,6 +43,28 @@ const texts: Record<string, [string, string]> = {
   networkError: ['网络不可用，请检查网络后重试', 'No network; please retry'], retry: ['重试', 'Retry'],
   language: ['English', '中文'], cancel: ['取消', 'Cancel'], submitted: ['已提交', 'Submitted'], unsent: ['待提交', 'Waiting to send'], pending: ['待审批', 'Pending'],
   drilldown: ['明细', 'Details'], task: ['任务', 'Task'], amount: ['金额', 'Amount'], days: ['天', 'days'],
+  myDay: ['我的一天', 'My day'], dayPlan: ['当日工作计划', "The day's plan"], date: ['日期', 'Date'],
+  planHint: ['勾选今天要做的任务和预约，用箭头调整顺序', "Tick the day's tasks and appointments; arrows change the order"],
+  candidates: ['可安排的任务和预约', 'Tasks and appointments to plan'], dayNote: ['当日备注', 'Note for the day'],
+  itemNote: ['备注', 'Note'], savePlan: ['保存计划', 'Save the plan'], up: ['上移', 'Move up'], down: ['下移', 'Move down'],
+  appointments: ['客户预约', 'Appointments'], book: ['预约客户', 'Book a customer'], customer: ['客户', 'Customer'],
+  change: ['更换', 'Change'], startsAt: ['开始', 'Start'], endsAt: ['结束', 'End'], place: ['地点', 'Place'],
+  purpose: ['事由', 'Purpose'], cancelAppointment: ['取消预约', 'Cancel'], todayAppointments: ['今日预约', "Today's appointments"],
+  loading: ['加载中…', 'Loading…'], loadFailed: ['加载失败，请下拉刷新重试', 'Could not load; pull down to retry'],
+  results: ['营销业绩', 'Marketing results'], registerResult: ['登记营销业绩', 'Register a result'], category: ['产品类别', 'Product'],
+  byAmount: ['按金额', 'By amount'], byCount: ['按笔数', 'By count'], count: ['笔数', 'Count'], pieces: ['笔', 'item(s)'], register: ['登记', 'Register'],
+  recentResults: ['近 30 天业绩', 'Last 30 days'], confirmed: ['已确认', 'Confirmed'], unconfirmed: ['待确认', 'Unconfirmed'],
+  confirm: ['确认', 'Confirm'], toConfirm: ['待核实的营销业绩', 'Results to confirm'], staleResults: ['超期未确认', 'Unconfirmed past the limit'],
+  summary: ['工作小结', 'Summaries'], daily: ['日小结', 'Daily'], weekly: ['周小结', 'Weekly'], draft: ['草稿', 'Draft'],
+  summaryNotes: ['小结内容', 'Your notes'], submit: ['提交', 'Submit'], resubmit: ['重新提交', 'Submit again'],
+  submittedAt: ['提交时间', 'Submitted at'], tasks_completed: ['完成任务', 'Tasks completed'],
+  marketing_results: ['营销业绩', 'Marketing results'], premium_accounts_opened: ['优质客户开户', 'Premium accounts opened'],
+  premium_accounts_closed: ['优质客户销户', 'Premium accounts closed'],
+  teamSummaries: ['团队小结', 'Team summaries'], today: ['今天', 'Today'], yesterday: ['昨天', 'Yesterday'], thisWeek: ['本周', 'This week'],
+  notSubmitted: ['未提交', 'Not submitted'], late: ['已逾期', 'Late'], dueBy: ['截止', 'Due by'], confirmResults: ['业绩核实', 'Confirm results'],
+  complaints: ['投诉处理', 'Complaints'], resolve: ['办结', 'Resolve'], resolveIt: ['确认办结', 'Resolve it'], responsible: ['责任认定', 'Responsible'],
+  responsibleStaff: ['责任人', 'Staff member'], finding: ['调查结论', 'Finding'], feedback: ['客户反馈', 'Feedback to the customer'],
+  severity: ['严重程度', 'Severity'], resolved: ['已办结', 'Resolved'], escalated: ['已升级', 'Escalated'], shortcuts: ['常用', 'Shortcuts'],
 }
 
 // Codes the API sends as data (tier, loan class, task status, channel): shown as words, the code itself
@@ -54,6 +76,14 @@ const codes: Record<string, [string, string]> = {
   doubtful: ['可疑', 'Doubtful'], loss: ['损失', 'Loss'],
   open: ['待处理', 'Open'], in_progress: ['处理中', 'In progress'], done: ['已完成', 'Done'], cancelled: ['已取消', 'Cancelled'],
   email: ['邮件', 'Email'], surprise_visit: ['突击走访', 'Surprise visit'], registered: ['登记', 'Registered'],
+  booked: ['已预约', 'Booked'], kept: ['已赴约', 'Kept'], missed: ['未赴约', 'Missed'], confirmed: ['已确认', 'Confirmed'],
+  deposit: ['存款', 'Deposits'], wealth: ['理财', 'Wealth'], fee: ['中间业务', 'Fee income'], loan: ['贷款', 'Loans'],
+  card: ['信用卡', 'Cards'], insurance: ['保险', 'Insurance'], fund: ['基金', 'Funds'],
+  escalated: ['已升级', 'Escalated'], resolved: ['已办结', 'Resolved'], rm: ['客户经理', 'RM'], staff: ['其他员工', 'Other staff'],
+  bank: ['银行', 'The bank'], customer: ['客户', 'Customer'], none: ['无责', 'No one'],
+  low: ['一般', 'Low'], medium: ['较重', 'Medium'], high: ['严重', 'High'],
+  service: ['服务', 'Service'], fees: ['收费', 'Fees'], product: ['产品', 'Product'], conduct: ['行为', 'Conduct'], other: ['其他', 'Other'],
+  counter: ['柜台', 'Counter'], letter: ['信函', 'Letter'], online: ['线上', 'Online'], regulator: ['监管转办', 'Regulator'],
 }
 
 export function word(code: string | null | undefined): string {

@@ -14,6 +14,11 @@ export const router = createRouter({
     { path: '/scorecard/:username?', name: 'scorecard', component: () => import('./views/Scorecard.vue') },
     { path: '/team', name: 'team', component: () => import('./views/Team.vue') },
     { path: '/rankings', name: 'rankings', component: () => import('./views/Rankings.vue') },
+    { path: '/day', name: 'day', component: () => import('./views/MyDay.vue') },
+    { path: '/results', name: 'results', component: () => import('./views/Results.vue') },
+    { path: '/summary', name: 'summary', component: () => import('./views/Summary.vue') },
+    { path: '/team/summaries', name: 'team-summaries', component: () => import('./views/TeamSummaries.vue') },
+    { path: '/complaints', name: 'complaints', component: () => import('./views/Complaints.vue') },
     { path: '/:rest(.*)*', redirect: '/home' },
   ],
 })

@@ -9,7 +9,18 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.appraisal.models import StaffMember
-from services.appraisal.rules import CENT, LOSS_PER_POINT, NOT_APPRAISED_ROLES, NPL_CLASSES, POINT, RATIO, appraised, grade_of, score
+from services.appraisal.rules import (
+    CENT,
+    LOSS_PER_POINT,
+    NOT_APPRAISED_ROLES,
+    NPL_CLASSES,
+    POINT,
+    RATIO,
+    appraised,
+    grade_of,
+    satisfaction_item,
+    score,
+)
 from services.appraisal.service.attribution import DailyAverage, daily_average_by_owner
 from services.appraisal.service.facts import Period, PeriodFacts, live_facts
 from services.appraisal.service.kpi_sets import kpi_set
@@ -78,6 +89,9 @@ def indicator(kpi: dict, who: str, facts: PeriodFacts, averages: dict) -> tuple[
     if kind == "fee_income":
         income = facts.fees.get(who, Decimal(0)).quantize(CENT)
         return income, {"fee_income": str(income)}, None
+    if kind == "responsible_complaints":   # resolved with the RM found responsible, on the day resolved
+        cifs = sorted(facts.complaints.get(who, ()))
+        return Decimal(len(cifs)), {"count": len(cifs), "customers": cifs}, None
     if kind == "cross_selling":
         gained = facts.categories_gained.get(who, 0)
         return Decimal(gained), {"categories_gained": gained}, None
@@ -99,6 +113,8 @@ def build_card(who: str, facts: PeriodFacts, version: int, kpis: list[dict], tar
                       "raw_value": None if raw is None else str(raw),
                       "target": None if target is None else str(target),
                       "score": None if points is None else str(points), "note": note, "drilldown": drill})
+    satisfaction = satisfaction_item(facts.satisfaction.get(who, []))
+    qualitative = qualitative + [satisfaction] if satisfaction else qualitative
     quali = sum((Decimal(q["points"]) for q in qualitative), Decimal(0))
     deduction = (loss / LOSS_PER_POINT).quantize(POINT, ROUND_HALF_UP)
     total = (total + quali - deduction).quantize(POINT, ROUND_HALF_UP)

@@ -24,6 +24,7 @@ from services.appraisal.models import (
     LoanFlow,
     LoanRecord,
     OwnershipInterval,
+    ServiceCheck,
     TaskRecord,
 )
 from services.appraisal.rules import categories_gained, late_and_open, period_bounds
@@ -74,10 +75,13 @@ class PeriodFacts:
     categories_gained: dict[str, int] = field(default_factory=dict)                  # owner -> 交叉销售 growth
     # owner -> customers new in the period: won, or whose first account or loan opened (新增客户)
     new_customers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # RM -> customers of the complaints they were found responsible for; RM -> call-back satisfaction answers
+    complaints: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    satisfaction: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def people(self) -> set[str]:
         return {k[0] for k in self.balance_days} | set(self.activity) | set(self.new_loans) | set(self.loan_flows) | \
-            set(self.fees) | set(self.new_customers)
+            set(self.fees) | set(self.new_customers) | set(self.complaints) | set(self.satisfaction)
 
 
 _OVERLAP_SQL = """
@@ -176,8 +180,20 @@ async def live_facts(session: AsyncSession, period: "str | Period", usernames: l
         tasks = tasks.where(TaskRecord.assignee.in_(usernames))
     for task in (await session.exec(tasks)).all():
         count_late_open(facts, task.model_dump(), as_of)
+    checks = select(ServiceCheck).where(ServiceCheck.day >= p.start, ServiceCheck.day < p.end)
+    if usernames is not None:
+        checks = checks.where(ServiceCheck.username.in_(usernames))
+    for check in (await session.exec(checks)).all():
+        count_service_check(facts, check.username, check.kind, check.cif, check.satisfaction)
     facts.categories_gained = await _categories_gained(session, p, usernames)
     return facts
+
+
+def count_service_check(facts: PeriodFacts, username: str, kind: str, cif: str, satisfaction: int | None) -> None:
+    if kind == "complaint":
+        facts.complaints[username].append(cif)
+    elif satisfaction is not None:
+        facts.satisfaction[username].append(satisfaction)
 
 
 async def _categories_gained(session: AsyncSession, p: Period, usernames: list[str] | None) -> dict[str, int]:

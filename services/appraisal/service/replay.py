@@ -19,6 +19,7 @@ from services.appraisal.rules import (
     FIRST_BUSINESS,
     FLOW_AMOUNTS,
     NEW_LOAN_CLASS,
+    SERVICE_CHECKS,
     TASK_EVENTS,
     account_of,
     balance_point,
@@ -27,6 +28,7 @@ from services.appraisal.rules import (
     fee_fact,
     first_business_day,
     loan_flow,
+    service_check,
     sets_balance,
     stamp,
     task_point,
@@ -39,13 +41,20 @@ from services.appraisal.service.attribution import (
     keep_latest,
     spans_from_points,
 )
-from services.appraisal.service.facts import Period, PeriodFacts, add_flow, count_deed, count_late_open
+from services.appraisal.service.facts import (
+    Period,
+    PeriodFacts,
+    add_flow,
+    count_deed,
+    count_late_open,
+    count_service_check,
+)
 
 
 async def replay_facts(session: AsyncSession, period: "str | Period", usernames: list[str] | None = None,
                        as_of: date | None = None) -> PeriodFacts:
     p = Period.of(period)
-    dated_by_content = (*DEEDS, *TASK_EVENTS, "fee.posted")   # their day is in the payload, not the business date
+    dated_by_content = (*DEEDS, *TASK_EVENTS, *SERVICE_CHECKS, "fee.posted")   # their day is in the payload, not the business date
     rows = (await session.exec(select(LedgerEvent).where(or_(LedgerEvent.business_date < p.end_date,
                                                              LedgerEvent.event_type.in_(dated_by_content)))
                                .order_by(LedgerEvent.business_date, LedgerEvent.occurred_at,
@@ -90,6 +99,10 @@ async def replay_facts(session: AsyncSession, period: "str | Period", usernames:
             who = credited and credited["username"]
             if credited and who and p.start <= credited["day"] < p.end and (usernames is None or who in usernames):
                 count_deed(facts, who, credited["kind"], credited["on_time"], getattr(event, "customer_id", None))
+        if kind in SERVICE_CHECKS:
+            check = service_check(kind, event, row.business_date)
+            if check and p.start <= check["day"] < p.end and (usernames is None or check["username"] in usernames):
+                count_service_check(facts, check["username"], check["kind"], event.customer_id, check["satisfaction"])
     # Every owner's spans, even when only some people are asked for: a B岗 manager outside the list
     # still takes their share of the A岗 manager's customer.
     owner_spans = [OwnerSpan(cif, role, owner, start, stop)

@@ -70,7 +70,8 @@ async def add_team(body: TeamCreate, user: CurrentUser, session: SessionDep):
 
 
 @router.get("/staff", response_model=Page[StaffPublic])
-async def list_staff(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
+async def list_staff(request: Request, user: CurrentUser, session: SessionDep, limit: Limit = 50,
+                     cursor: Cursor = None,
                      q: Annotated[str | None, Query(max_length=100, description="username (prefix) or "
                                                     "display name (contains)")] = None):
     """Staff in the caller's unit subtree (an admin: everyone), by username."""
@@ -78,23 +79,27 @@ async def list_staff(user: CurrentUser, session: SessionDep, limit: Limit = 50, 
     if q:
         stmt = stmt.where(or_(col(Staff.username).startswith(q.lower()), col(Staff.display_name).contains(q)))
     rows, next_cursor = await page(session, stmt, [(Staff.username, False)], limit, cursor)
-    return Page(items=[public(s) for s in rows], next_cursor=next_cursor)
+    authority = request.app.state.settings.discretionary_authority
+    return Page(items=[public(s, authority) for s in rows], next_cursor=next_cursor)
 
 
 @router.post("/staff", status_code=201, response_model=StaffPublic)
 async def add_staff(request: Request, body: StaffCreate, user: CurrentUser, session: SessionDep):
-    staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow())
+    authority = request.app.state.settings.discretionary_authority
+    staff = await create_staff(session, user, body, business_date=business_today(), now=utcnow(), authority=authority)
     await session.commit()
     events_written(request)
-    return public(staff)
+    return public(staff, authority)
 
 
 @router.patch("/staff/{username}", response_model=StaffPublic)
 async def change_staff(request: Request, username: str, body: StaffUpdate, user: CurrentUser, session: SessionDep):
-    staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow())
+    authority = request.app.state.settings.discretionary_authority
+    staff = await update_staff(session, user, username, body, business_date=business_today(), now=utcnow(),
+                               authority=authority)
     await session.commit()
     events_written(request)
-    return public(staff)
+    return public(staff, authority)
 
 
 @router.get("/audit", response_model=Page[AuditPublic])

@@ -1,17 +1,20 @@
 """Sign-in (OAuth2 password flow) with its lockout, refresh, logout, and the caller's own profile."""
 import math
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
+from sqlmodel import select
 
-from services.customer.api.names import staff_names
 from services.customer.config import Settings
+from services.customer.models import Staff
 from services.customer.service.audit import caller_address
 from services.customer.service.identity import authenticate
 from services.customer.service.sessions import open_session, refresh_session, revoke_session
 from services.customer.service.sign_in_lockout import FailureCounter
+from services.customer.service.staff import public
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -39,6 +42,8 @@ class Me(BaseModel):
     roles: list[str]
     unit: str
     team: str | None
+    grade: str | None = None
+    discretionary_authority: Decimal | None = Field(None, description="通融权限 in force, CNY per case (internal)")
 
 
 def lockouts(request: Request) -> tuple[FailureCounter, FailureCounter]:
@@ -91,7 +96,11 @@ async def logout(request: Request, user: CurrentUser, session: SessionDep):
 
 
 @router.get("/me", response_model=Me, tags=["me"])
-async def me(user: CurrentUser, session: SessionDep):
-    names = await staff_names(session, [user.username])
-    return Me(id=user.user_id, username=user.username, display_name=names.get(user.username), roles=list(user.roles),
-              unit=user.unit, team=user.team)
+async def me(request: Request, user: CurrentUser, session: SessionDep):
+    """The caller, with their display name, grade and the discretionary authority (通融权限) it gives them."""
+    staff = (await session.exec(select(Staff).where(Staff.username == user.username))).first()
+    authority = None if staff is None else \
+        public(staff, request.app.state.settings.discretionary_authority).discretionary_authority
+    return Me(id=user.user_id, username=user.username, display_name=staff.display_name if staff else None,
+              roles=list(user.roles), unit=user.unit, team=user.team, grade=staff.grade if staff else None,
+              discretionary_authority=authority)

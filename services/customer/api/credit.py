@@ -12,7 +12,7 @@ from sqlmodel import select
 from services.customer.api.deps import AUDITED, in_scope
 from services.customer.models import CreditApplication
 from services.customer.rules import APPROVAL_LEVELS, CREDIT_CHECKLIST
-from services.customer.scope import visible_controls
+from services.customer.scope import visible_credit
 from services.customer.service.credit_applications import add_documents, open_application, record_review, reviews_of, sign_submission
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -94,7 +94,7 @@ async def _public(session, application: CreditApplication) -> CreditApplicationP
 
 async def _in_scope(session, user, application_id: uuid.UUID) -> CreditApplication:
     application = (await session.exec(select(CreditApplication).where(
-        CreditApplication.id == application_id, visible_controls(user, CreditApplication)))).first()
+        CreditApplication.id == application_id, visible_credit(user)))).first()
     if application is None:
         raise Problem(404, "not_found")
     return application

@@ -29,6 +29,8 @@ STAFF = [  # username, name, roles, unit, team
     ("rm02", "陈经理", ["rm"], "SB01", "T01"),
     ("risk01", "赵风险", ["risk_manager"], "BR01", None),
     ("audit01", "孙稽核", ["auditor"], "BR01", None),
+    ("credit01", "周审查", ["credit_reviewer"], "BR01", None),
+    ("vice01", "吴副行长", ["deputy_head"], "BR01", None),
 ]
 
 

@@ -26,13 +26,18 @@ async def team_lead(session: AsyncSession, team: str | None, excluding: str | No
     return next((s.username for s in leads if "team_lead" in s.roles and s.username != excluding), None)
 
 
-async def branch_head(session: AsyncSession, unit_path: str, excluding: str | None) -> str | None:
-    """The nearest branch head whose unit covers `unit_path`."""
+async def nearest_holder(session: AsyncSession, role: str, unit_path: str, excluding: str | None) -> str | None:
+    """The active holder of `role` whose unit covers `unit_path` most closely."""
     rows = (await session.exec(select(Staff, OrgUnit).join(OrgUnit, OrgUnit.code == Staff.unit_code)
                                .where(Staff.active))).all()
-    heads = [(len(u.path), s.username) for s, u in rows if "branch_head" in s.roles and s.username != excluding
-             and (unit_path == u.path or unit_path.startswith(u.path + "/"))]
-    return max(heads)[1] if heads else None
+    holders = [(len(u.path), s.username) for s, u in rows if role in s.roles and s.username != excluding
+               and (unit_path == u.path or unit_path.startswith(u.path + "/"))]
+    return max(holders)[1] if holders else None
+
+
+async def branch_head(session: AsyncSession, unit_path: str, excluding: str | None) -> str | None:
+    """The nearest branch head whose unit covers `unit_path`."""
+    return await nearest_holder(session, "branch_head", unit_path, excluding)
 
 
 async def file_complaint(session: AsyncSession, actor: Principal, customer: Customer, *, channel: str,

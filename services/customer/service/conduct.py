@@ -1,7 +1,8 @@
 """Conduct records (domain.md, "Compliance"): refusals of what customers offer, hosting reports within a
 budget, outside-service requests (approved by the head in charge, two staff, a guard with cash) and yearly
-commitment letters. Staff record their own; an over-budget hosting or an outside service waits for the
-branch head's decision (the 分管行长 where the org has one — this org model has none), never their own."""
+commitment letters. Staff record their own; an over-budget hosting waits for the branch head's decision, an
+outside service for the deputy head in charge (分管行长) — the branch head where the unit has no such deputy —
+never their own."""
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from services.customer.models import ConductRecord, Customer, Staff
 from services.customer.rules import ControlRules
 from services.customer.scope import may_decide_conduct, may_record_conduct
 from services.customer.service.audit import audit
+from services.customer.service.complaints import nearest_holder
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -50,7 +52,9 @@ async def second_staff_checked(session: AsyncSession, actor: Principal, username
 
 async def decide(session: AsyncSession, actor: Principal, record: ConductRecord, approve: bool, note: str | None, *,
                  now: datetime) -> ConductRecord:
-    if not may_decide_conduct(actor):
+    deputy = record.kind == "outside_service" and \
+        await nearest_holder(session, "deputy_head", record.unit_path, None) is not None
+    if not may_decide_conduct(actor, record.kind, deputy):
         raise Problem(403, "conduct_decider")
     if record.staff == actor.username:
         raise Problem(403, "own_request")

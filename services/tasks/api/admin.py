@@ -17,9 +17,11 @@ from services.tasks.rules import (
 )
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
 from services.tasks.scope import may_administer
+from services.tasks.service.audit import audit
 from services.tasks.service.calendar import forget_calendar
 from shared.app import SessionDep
 from shared.auth import CurrentUser, Principal
+from shared.clock import utcnow
 from shared.errors import Problem, register_messages
 
 # Under /tasks so the gateway routes it with the rest of the tasks service.
@@ -78,6 +80,7 @@ async def change_rule(name: str, body: RuleChange, user: CurrentUser, session: S
                                  .order_by(RuleSetting.version.desc()).limit(1))).first() or 0
     session.add(RuleSetting(name=name, version=latest + 1, params=params,
                             changed_by=user.username))
+    audit(session, user, "rule.changed", name, now=utcnow(), version=latest + 1, params=params)
     await session.commit()
     return _public(await load_rule(session, name))
 
@@ -98,6 +101,7 @@ async def set_calendar_day(request: Request, day: date, body: CalendarDay, user:
     row = await session.get(CalendarOverride, day) or CalendarOverride(day=day, business_day=body.business_day)
     row.business_day, row.note = body.business_day, body.note
     session.add(row)
+    audit(session, user, "calendar.changed", day, now=utcnow(), business_day=row.business_day, note=row.note)
     await session.commit()
     forget_calendar()
     return CalendarDay(day=day, business_day=row.business_day, note=row.note)

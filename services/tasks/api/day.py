@@ -17,6 +17,7 @@ from services.tasks.scope import (
     visible_appointments,
 )
 from services.tasks.service.appointments import book_appointment, cancel_appointment
+from services.tasks.service.audit import audit
 from services.tasks.service.day_plan import plan_of, planned, save_plan
 from services.tasks.texts import RM_DAY_MESSAGES
 from shared.app import SessionDep
@@ -53,7 +54,9 @@ async def put_day_plan(request: Request, body: DayPlanUpdate, user: CurrentUser,
                        day: DayParam = None):
     """Replace the day's plan: the caller's own tasks and appointments, in order, each with a note."""
     _day_keeper(user)
-    plan = await save_plan(session, user.username, day or business_today(), body, now=utcnow())
+    now = utcnow()
+    plan = await save_plan(session, user.username, day or business_today(), body, now=now)
+    audit(session, user, "day_plan.saved", f"{plan.rm}:{plan.day}", now=now, items=plan.items, note=plan.note)
     await session.commit()
     return await _plan_public(session, plan, wants_english(request))
 
@@ -74,8 +77,11 @@ async def book(body: AppointmentCreate, user: CurrentUser, session: SessionDep):
     book = (await session.exec(select(CustomerBook).where(CustomerBook.customer_ref == body.customer_id))).first()
     if book is None or not may_see_customer(user, book.unit_path):
         raise Problem(404, "not_found", field="customer_id")
+    now = utcnow()
     row = await book_appointment(session, rm=rm, team=team, book=book, starts_at=body.starts_at, ends_at=body.ends_at,
-                                 place=body.place, purpose=body.purpose, booked_by=user.username, now=utcnow())
+                                 place=body.place, purpose=body.purpose, booked_by=user.username, now=now)
+    audit(session, user, "appointment.booked", row.id, now=now, unit_path=row.unit_path, rm=rm, cif=row.cif,
+          starts_at=row.starts_at, ends_at=row.ends_at, place=row.place, purpose=row.purpose)
     await session.commit()
     return AppointmentPublic.model_validate(row)
 
@@ -103,7 +109,9 @@ async def cancel(appointment_id: uuid.UUID, user: CurrentUser, session: SessionD
         raise Problem(404, "not_found")
     if not may_change_appointment(user, row):
         raise Problem(403, "book_needs_rm_or_lead")
-    row = await cancel_appointment(session, row, now=utcnow())
+    now = utcnow()
+    row = await cancel_appointment(session, row, now=now)
+    audit(session, user, "appointment.cancelled", row.id, now=now, unit_path=row.unit_path, rm=row.rm, cif=row.cif)
     await session.commit()
     return AppointmentPublic.model_validate(row)
 

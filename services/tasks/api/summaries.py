@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from services.tasks.models import StaffEntry, Summary
 from services.tasks.schemas import SummaryPublic, SummaryStatus, SummaryUpdate
 from services.tasks.scope import keeps_a_day, leads_summaries, may_read_summaries_of, may_see_team_agenda
+from services.tasks.service.audit import audit
 from services.tasks.service.summaries import draft, submit, team_status, week_days
 from shared.app import SessionDep
 from shared.auth import CurrentUser
@@ -51,7 +52,9 @@ async def _submit(request, session, user, period: str, first: date, last: date, 
     if not keeps_a_day(user):
         raise Problem(403, "rm_only")
     content = await draft(session, user.username, first, last, wants_english(request))
-    row = await submit(session, user.username, user.team, period, body.notes, content, now=utcnow())
+    now = utcnow()
+    row = await submit(session, user.username, user.team, period, body.notes, content, now=now)
+    audit(session, user, "summary.submitted", f"{row.rm}:{period}", now=now, notes=body.notes)
     await session.commit()
     return SummaryPublic(rm=row.rm, period=period, status="submitted", notes=row.notes, submitted_at=row.submitted_at,
                          content=row.content)

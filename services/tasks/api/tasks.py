@@ -19,6 +19,7 @@ from services.tasks.scope import (
     may_see_customer,
     visible_tasks,
 )
+from services.tasks.service.audit import audit
 from services.tasks.service.lifecycle import cancel_task, complete_task, new_task, raise_task, start_task
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
@@ -102,6 +103,8 @@ async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, se
     task.assignee, task.team = body.assignee, staff.team if staff and staff.team else user.team
     task.unit_path = book.unit_path if book else (staff.unit_path if staff and staff.unit_path else user.unit_path)
     raised = await raise_task(session, task, business_date=today, now=now)
+    audit(session, user, "task.assigned", raised.id, now=now, unit_path=raised.unit_path, assignee=body.assignee,
+          title=body.title, due_date=body.due_date, cif=raised.cif)
     await session.commit()
     events_written(request)
     return TaskPublic.of(raised, wants_english(request))
@@ -121,7 +124,9 @@ async def _actionable(session, user, task_id: uuid.UUID) -> Task:
 
 @router.post("/tasks/{task_id}/start", response_model=TaskPublic)
 async def start(request: Request, task_id: uuid.UUID, user: CurrentUser, session: SessionDep):
-    task = await start_task(session, await _actionable(session, user, task_id), now=utcnow())
+    now = utcnow()
+    task = await start_task(session, await _actionable(session, user, task_id), now=now)
+    audit(session, user, "task.started", task.id, now=now, unit_path=task.unit_path, rule=task.rule)
     await session.commit()
     return TaskPublic.of(task, wants_english(request))
 
@@ -131,7 +136,10 @@ async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: C
     task = await _actionable(session, user, task_id)
     if not may_cancel(user):
         raise Problem(403, "cancel_needs_lead")
-    task = await cancel_task(session, task, body.reason, business_date=business_today(), now=utcnow())
+    now = utcnow()
+    task = await cancel_task(session, task, body.reason, business_date=business_today(), now=now)
+    audit(session, user, "task.cancelled", task.id, now=now, unit_path=task.unit_path, rule=task.rule,
+          reason=body.reason)
     await session.commit()
     events_written(request)
     return TaskPublic.of(task, wants_english(request))
@@ -144,8 +152,11 @@ async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, u
     # for one yet can still complete it, and no other task takes one.
     if body.maturity_outcome and not needs_maturity_outcome(task.rule):
         raise Problem(422, "maturity_outcome_unasked", field="maturity_outcome", outcomes=" / ".join(MATURITY_OUTCOMES))
-    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=utcnow(),
+    now = utcnow()
+    task = await complete_task(session, task, body.outcome, business_date=business_today(), now=now,
                                interaction=body.interaction, maturity_outcome=body.maturity_outcome)
+    audit(session, user, "task.completed", task.id, now=now, unit_path=task.unit_path, rule=task.rule,
+          outcome=body.outcome, maturity_outcome=body.maturity_outcome)
     await session.commit()
     events_written(request)
     return TaskPublic.of(task, wants_english(request))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, or_, text
 
 from services.tasks.models import OPEN_STATUSES, Task
-from services.tasks.rules import LOAN_CLASSES, TIERS
+from services.tasks.rules import LOAN_CLASSES, STANDING_ALERTS, TIERS
 from services.tasks.schemas import AgendaItem, TaskPublic
 from services.tasks.texts import rank_text
 from shared.clock import BANK_TZ
@@ -27,10 +27,11 @@ def order(day: date) -> tuple:
 
 
 def due_by(day: date) -> tuple:
-    """Open tasks due by `day`, and those with a clock deadline within a day of it (24 hours from any
-    moment of `day` ends tomorrow)."""
+    """Open tasks due by `day`, those with a clock deadline within a day of it (24 hours from any
+    moment of `day` ends tomorrow), and standing alerts raised by `day`."""
     return (Task.status.in_(OPEN_STATUSES),
-            or_(Task.due_date <= day, Task.due_at.is_not(None) & (Task.due_date <= day + timedelta(days=1))))
+            or_(Task.due_date <= day, Task.due_at.is_not(None) & (Task.due_date <= day + timedelta(days=1)),
+                Task.rule.in_(STANDING_ALERTS) & (Task.anchor_date <= day)))
 
 
 def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) -> str:
