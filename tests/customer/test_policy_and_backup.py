@@ -115,8 +115,8 @@ async def test_the_lead_the_branch_head_and_the_credit_deputy_head_spot_check_th
     for checker in ("lead01", "branch01"):    # the seed: the lead, the branch head or the credit deputy head
         entry = (await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
                                          json={"channel": "visit", "occurred_on": yesterday, "notes": "上门"})).json()
-        log = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login(checker))
-        assert entry["id"] in {i["id"] for i in log.json()}, checker
+        log = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01&limit=200", headers=await login(checker))
+        assert entry["id"] in {i["id"] for i in log.json()["items"]}, checker
         checked = await customer_api.post(f"/api/v1/interactions/{entry['id']}/spot-check",
                                           headers=await login(checker))
         assert (checked.status_code, checked.json()["spot_checked_by"]) == (200, checker), checked.text
