@@ -13,6 +13,7 @@ from services.customer.api import (
     industry_policy,
     interactions,
     marketing,
+    overview,
     ownership,
 )
 from services.customer.config import Settings
@@ -22,7 +23,7 @@ from shared.app import create_service_app
 def create_app(settings: Settings | None = None):
     texts.register()
     return create_service_app(settings or Settings(), title="Customer service",
-                              routers=[auth.router, customers.router, ownership.router, holdings.router,
+                              routers=[auth.router, customers.router, overview.router, ownership.router, holdings.router,
                                        interactions.router, industry_policy.router, admin.router, credit.router,
                                        complaints.router, audits.router, conduct.router,
                                        callbacks.router, marketing.router])

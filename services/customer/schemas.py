@@ -3,15 +3,24 @@ interactions, relationships and contacts, org units and staff; internal columns 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.customer.models import Customer, CustomerOwnership, KeyContact
+from services.customer.models import Customer, KeyContact
 from services.customer.rules import INDUSTRY_POLICIES, needs_backup
 from services.customer.service.pii import mask_national_id, mask_phone
 from services.customer.service.validation import CifStr, CreditCode, MobilePhone, NationalId
 from shared.auth import ROLES
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """Every list of the customer service: one page of items and the cursor of the next (null: the last)."""
+    items: list[T]
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
+
 
 Status = Literal["prospect", "new", "active", "inactive", "exited"]
 Text = Annotated[str, Field(min_length=1, max_length=300)]
@@ -63,15 +72,12 @@ class OwnerPublic(BaseModel):
 class OwnershipPublic(BaseModel):
     role: str
     owner: str
+    owner_name: str | None = Field(default=None, description="the manager's display name")
     owner_team: str | None
     effective_from: datetime
     effective_to: datetime | None
     reason: str | None
     assigned_by: str
-
-    @classmethod
-    def of(cls, row: CustomerOwnership) -> "OwnershipPublic":
-        return cls.model_validate(row, from_attributes=True)
 
 
 class CustomerPublic(BaseModel):
@@ -119,9 +125,8 @@ class CustomerPublic(BaseModel):
                    created_at=c.created_at, missing_b=needs_backup(c.kind, c.tier) and not c.backup_owner)
 
 
-class CustomerPage(BaseModel):
-    items: list[CustomerPublic]
-    next_cursor: str | None
+class CustomerPage(Page[CustomerPublic]):
+    total: int = Field(description="every customer the search and filters find (共 N 户), not only this page")
 
 
 class Moved(BaseModel):
@@ -158,7 +163,9 @@ class InteractionPublic(BaseModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     cif: str
+    customer_name: str | None = None
     rm: str
+    rm_name: str | None = Field(default=None, description="the RM's display name")
     channel: str
     occurred_on: date
     notes: str
@@ -287,7 +294,9 @@ class MarketingResultPublic(BaseModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     cif: str
+    customer_name: str | None = None
     rm: str
+    rm_name: str | None = Field(default=None, description="the RM's display name")
     category: str
     amount: Decimal | None
     count: int | None

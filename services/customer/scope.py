@@ -109,7 +109,9 @@ def _mine_team_subtree(p: Principal, mine, team, unit_path, heads=("branch_head"
 
 
 def visible_requests(p: Principal):
-    return _mine_team_subtree(p, TransferRequest.requested_by, TransferRequest.team, TransferRequest.unit_path)
+    """Transfer requests: as _mine_team_subtree, and the RM a request is addressed to (it is theirs to expect)."""
+    return or_(_mine_team_subtree(p, TransferRequest.requested_by, TransferRequest.team, TransferRequest.unit_path),
+               TransferRequest.to_owner == p.username)
 
 
 def visible_refusals(p: Principal):

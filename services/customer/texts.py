@@ -11,7 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stale_write": ("客户资料已被他人修改，请刷新后重试",
                     "The customer was changed since you read it; reload and retry"),
     "stage_closed": ("营销储备已结束（{stage}）", "The prospect is closed ({stage})"),
-    "stage_backwards": ("不能从 {current} 退回到 {stage}", "Cannot go back from {current} to {stage}"),
+    "stage_backwards": ("不能从“{current}”退回到“{stage}”", "Cannot go back from {current} to {stage}"),
     "lost_reason_required": ("流失须填写原因", "A lost prospect needs a reason"),
     "not_a_prospect": ("该客户不在营销储备中", "This customer is not a prospect"),
     # ownership
@@ -19,7 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "owner_not_rm": ("{owner} 不是客户经理，不能管户", "{owner} is not a customer manager and cannot own customers"),
     "owner_out_of_scope": ("不能把客户分配给您管辖范围外的客户经理 {owner}",
                            "You cannot assign customers to {owner}, who is outside your scope"),
-    "grade_cap": ("{owner} 的等级（{grade}）不能管理 {tier} 层级客户 {cif}",
+    "grade_cap": ("{owner} 的等级（{grade}）不能管理{tier}层级客户 {cif}",
                   "{owner}'s grade ({grade}) may not own {cif}, a {tier} customer"),
     "same_owner": ("客户已由 {owner} 管户", "The customer is already owned by {owner}"),
     "backup_is_primary": ("B岗不能与A岗为同一人", "The B岗 manager cannot be the A岗 manager"),
@@ -61,7 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "results_by_rm": ("只有客户经理可以登记营销业绩", "Only a relationship manager registers marketing results"),
     "results_checked_by_lead": ("只有主管可以核实营销业绩", "Only a lead checks marketing results"),
     "amount_or_count": ("请填写金额或数量（二选一）", "Give either an amount or a count"),
-    "confirmed_by_core_banking": ("{category} 类业绩由核心系统事件确认，无需主管核实",
+    "confirmed_by_core_banking": ("{category}类业绩由核心系统事件确认，无需主管核实",
                                   "Core banking confirms {category} results; no lead check is needed"),
     "already_confirmed": ("该业绩已确认", "The result is already confirmed"),
 }
@@ -129,7 +129,51 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {   # pydantic error type (validation.
 }
 
 
+# Codes a message may carry as a parameter, by parameter name, in words: a person reads "金卡", never "gold".
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "tier": {"standard": ("普通", "standard"), "gold": ("金卡", "gold"), "platinum": ("白金", "platinum"),
+             "one_to_one": ("一对一", "one-to-one"), "private": ("私人银行", "private banking")},
+    "grade": {"junior": ("初级", "junior"), "intermediate": ("中级", "intermediate"), "senior": ("高级", "senior"),
+              "expert": ("资深", "expert"), "-": ("未定级", "ungraded")},
+    "stage": {"lead": ("线索", "lead"), "researched": ("已调研", "researched"), "contacted": ("已接触", "contacted"),
+              "needs_found": ("已发掘需求", "needs found"), "proposal": ("方案", "proposal"),
+              "negotiation": ("谈判", "negotiation"), "won": ("已成交", "won"), "lost": ("已流失", "lost")},
+    "outcome": {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"), "rejected": ("已拒绝", "rejected"),
+                "recorded": ("已登记", "recorded")},
+    "state": {"incomplete": ("资料不全", "incomplete"), "ready": ("待提交", "ready to submit"),
+              "submitted": ("审批中", "under review"), "approved": ("已批准", "approved"),
+              "declined": ("已否决", "declined")},
+    "category": {"deposit": ("存款", "deposit"), "wealth": ("理财", "wealth management"), "fee": ("中间业务", "fee"),
+                 "loan": ("贷款", "loan"), "card": ("银行卡", "card"), "insurance": ("保险", "insurance"),
+                 "fund": ("基金", "fund")},
+}
+LABELS["current"] = LABELS["stage"]   # stage_backwards: from the current stage to the one asked
+
+
+def label(name: str, value, english: bool):
+    """A parameter as a person reads it: its label when it is a known code, else unchanged."""
+    words = LABELS.get(name, {}).get(value) if isinstance(value, str) else None
+    return value if words is None else words[english]
+
+
+class Worded(str):
+    """A message template that words the codes among its parameters (LABELS) as it is formatted; the
+    shared problem renderer formats templates without knowing about codes."""
+    english: bool = False
+
+    def format(self, *args, **params) -> str:
+        return str.format(self, *args, **{k: label(k, v, self.english) for k, v in params.items()})
+
+
+class WordedEnglish(Worded):
+    english = True
+
+
+def worded(messages: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    return {code: (Worded(zh), WordedEnglish(en)) for code, (zh, en) in messages.items()}
+
+
 def register() -> None:
-    register_messages(MESSAGES)
-    register_messages(CONTROL_MESSAGES)
+    register_messages(worded(MESSAGES))
+    register_messages(worded(CONTROL_MESSAGES))
     FIELD_REASONS.update(FIELD_TEXTS)

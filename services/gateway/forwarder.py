@@ -9,7 +9,7 @@ import logging
 
 from starlette.requests import ClientDisconnect, Request
 
-from services.gateway.frontdoor import GATEWAY_PATHS, BodyTooLarge
+from services.gateway.frontdoor import BodyTooLarge, gateway_route
 from services.gateway.idempotency import once
 from services.gateway.proxy import forward, relay, unavailable
 from services.gateway.routing import check_page_limit, upstream_for
@@ -38,7 +38,7 @@ class Forwarder:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/v1/") or path in GATEWAY_PATHS:
+        if scope["type"] != "http" or not path.startswith("/api/v1/") or gateway_route(path):
             return await self.api(scope, receive, send)
         try:
             answer = await self._answer(scope, receive, path)

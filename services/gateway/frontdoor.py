@@ -5,6 +5,7 @@ Pure ASGI, one layer: it sits on the hot path of every forwarded request, so it 
 request does not need (no BaseHTTPMiddleware, no body buffering, a cached token check).
 """
 import math
+import re
 import time
 
 from starlette.middleware.cors import CORSMiddleware
@@ -27,6 +28,15 @@ SECURITY_HEADERS = [
 ]
 SIGN_IN_PATHS = ("/api/v1/auth/token", "/api/v1/auth/refresh")
 GATEWAY_PATHS = frozenset({"/api/v1/healthz", "/api/v1/openapi.json", "/api/v1/me/home", "/livez", "/readyz"})
+# the gateway's own templated routes (composed answers under a service's prefix), by template
+GATEWAY_TEMPLATES = {"/api/v1/customers/{customer_id}/overview": re.compile(r"^/api/v1/customers/[^/]+/overview$")}
+
+
+def gateway_route(path: str) -> str | None:
+    """The gateway's own route this path is (a bounded label: the path or its template), else None."""
+    if path in GATEWAY_PATHS:
+        return path
+    return next((template for template, pattern in GATEWAY_TEMPLATES.items() if pattern.match(path)), None)
 
 
 class BodyTooLarge(Exception):
@@ -42,7 +52,7 @@ class FrontDoor:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         path = scope["path"]
-        route = metrics.route_label(path, path in GATEWAY_PATHS)
+        route = gateway_route(path) or metrics.route_label(path, False)
         route_var.set(route)
         status = 500
 

@@ -69,7 +69,7 @@ class Home(BaseModel):
     alerts: AlertsPart
 
 
-async def _get(upstreams: Upstreams, service: str, path_qs: str,
+async def fetch_json(upstreams: Upstreams, service: str, path_qs: str,
                headers: list[tuple[bytes, bytes]]) -> tuple[dict | None, str | None]:
     try:
         reply = await upstreams.call(service, "GET", path_qs, headers)
@@ -121,8 +121,8 @@ async def my_home(request: Request, day: Annotated[date | None, Query(
     upstreams: Upstreams = request.app.state.upstreams
     headers = upstream_headers(request.scope)
     (agenda, agenda_err), (card, card_err) = await asyncio.gather(
-        _get(upstreams, "tasks", f"/api/v1/me/agenda?date={day.isoformat()}", headers),
-        _get(upstreams, "appraisal", f"/api/v1/appraisal/scorecards/{principal.username}?period={day:%Y-%m}", headers))
+        fetch_json(upstreams, "tasks", f"/api/v1/me/agenda?date={day.isoformat()}", headers),
+        fetch_json(upstreams, "appraisal", f"/api/v1/appraisal/scorecards/{principal.username}?period={day:%Y-%m}", headers))
     home = Home(
         username=principal.username, date=day,
         agenda=AgendaPart(status="ok", service="tasks", date=day, total=len(agenda["items"]),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.gateway import home, openapi
+from services.gateway import home, openapi, overview
 from services.gateway.config import Settings
 from services.gateway.forwarder import METHODS, Forwarder
 from services.gateway.frontdoor import Cors, FrontDoor
@@ -70,6 +70,7 @@ api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", 
               generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None)
 install_error_handlers(api)
 api.include_router(home.router)
+api.include_router(overview.router)
 add_probes(api, lambda request: request.app.state.engine, settings)
 # Outermost first: the mobile web app's files at / (the rest passes on) → request id and access log → the
 # trace (the caller's traceparent or a new one; inside the log's context, so it sees the route label) →

@@ -21,7 +21,7 @@ PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "pr
     "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
     "detail": {"type": "string"}, "code": {"type": "string"},
     "errors": {"type": "array", "items": {"type": "object"}}}}
-GATEWAY_OWNED_SECURED = {"/api/v1/me/home"}
+GATEWAY_OWNED_SECURED = {"/api/v1/me/home", "/api/v1/customers/{customer_id}/overview"}
 
 
 def gateway_doc(app) -> dict:
@@ -64,14 +64,16 @@ def _decorate(path: str, item: dict, bearer: str | None) -> dict:
 
 
 def merge(gateway_doc: dict, service_docs: dict[str, dict]) -> dict:
-    """Paths come from the service that the gateway routes them to; schemas are shared by name
-    (the services define the same Problem/validation schemas; a clash keeps the first)."""
+    """Paths come from the service that the gateway routes them to, except those the gateway composes
+    itself; schemas are shared by name (the services define the same Problem/validation schemas; a
+    clash keeps the first)."""
+    own = set(gateway_doc.get("paths", {}))
     paths = dict(gateway_doc.get("paths", {}))
     schemas = dict(gateway_doc.get("components", {}).get("schemas", {}))
     security = dict(gateway_doc.get("components", {}).get("securitySchemes", {}))
     for service, doc in service_docs.items():
         for path, item in doc.get("paths", {}).items():
-            if upstream_for(path) == service:
+            if upstream_for(path) == service and path not in own:
                 paths[path] = item
         for name, schema in doc.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(name, schema)

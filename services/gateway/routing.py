@@ -16,6 +16,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/appointments": "tasks",
     "/api/v1/marketing-results": "customer",
     "/api/v1/customers": "customer",
+    "/api/v1/loans": "customer",
     "/api/v1/tasks": "tasks",
     "/api/v1/teams": "tasks",
     "/api/v1/appraisal": "appraisal",

@@ -37,12 +37,12 @@ async def test_auditors_filter_the_trail_and_others_may_not_read_it(customer_api
                             headers=await login("lead01"))
     r = await customer_api.get("/api/v1/audit", params={"customer_id": c["id"], "actor": "lead01"},
                                headers=await login("audit01"))
-    [entry] = r.json()
+    [entry] = r.json()["items"]
     assert entry["action"] == "ownership.changed" and entry["before"]["owner"] == "rm01"
     assert entry["after"]["owner"] == "rm02" and entry["request_id"]
     future = await customer_api.get("/api/v1/audit", params={"customer_id": c["id"], "from": "2099-01-01T00:00:00Z"},
                                     headers=await login("audit01"))
-    assert future.json() == []
+    assert future.json() == {"items": [], "next_cursor": None}
     for who in ("rm01", "lead01", "branch01", "risk01"):
         assert (await customer_api.get("/api/v1/audit", headers=await login(who))).status_code == 403
 
@@ -58,9 +58,9 @@ async def test_a_logged_visit_is_published_listed_in_the_work_log_and_spot_check
     [event] = await outbox(customer_db, "interaction.logged", c["cif"])
     assert event["data"]["rm"] == "rm01" and event["data"]["channel"] == "visit" and event["business_date"] == yesterday
     log = (await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("lead01"))).json()
-    assert r.json()["id"] in {i["id"] for i in log}
+    assert r.json()["id"] in {i["id"] for i in log["items"]}
     others = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("rm02"))
-    assert others.json() == []
+    assert others.json()["items"] == []
     url = f"/api/v1/interactions/{r.json()['id']}/spot-check"
     assert (await customer_api.post(url, headers=await login("rm01"))).status_code == 403
     checked = await customer_api.post(url, headers=await login("lead01"))

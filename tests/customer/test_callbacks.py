@@ -70,7 +70,8 @@ async def test_a_call_back_is_recorded_by_someone_else_and_an_issue_can_open_a_c
     r = await customer_api.post("/api/v1/callbacks", headers=await login("lead01"), json=body)
     assert r.status_code == 201, r.text
     assert (r.json()["caller"], r.json()["rm"], r.json()["satisfaction"]) == ("lead01", "rm01", 2)
-    complaints = (await customer_api.get("/api/v1/complaints?status=open", headers=await login("lead01"))).json()
+    complaints = (await customer_api.get("/api/v1/complaints?status=open&limit=200",
+                                         headers=await login("lead01"))).json()["items"]
     assert [c["text"] for c in complaints if c["id"] == r.json()["complaint_id"]] == [body["issues"]]
     async with customer_db() as s:
         row = (await s.exec(select(Callback).where(Callback.customer_id == customer["id"]))).one()

@@ -26,9 +26,10 @@ async def _complaint(api, login, **body):
 
 
 async def _ids(api, login, who, status=None):
-    r = await api.get("/api/v1/complaints" + (f"?status={status}" if status else ""), headers=await login(who))
+    r = await api.get("/api/v1/complaints", params={"limit": 200, **({"status": status} if status else {})},
+                      headers=await login(who))
     assert r.status_code == 200, r.text
-    return {c["id"] for c in r.json()}
+    return {c["id"] for c in r.json()["items"]}
 
 
 async def test_complaint_about_an_rm_never_lands_in_that_rms_list(customer_api, login):

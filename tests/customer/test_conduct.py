@@ -32,13 +32,13 @@ async def test_an_unqualified_rm_cannot_be_made_a_or_b_manager(customer_api, log
                   expires_on=str(today + timedelta(days=365)))
     assert (await create(customer_api, lead, owner="rm30")).status_code == 201
     r = await customer_api.get("/api/v1/staff/rm30/qualifications", headers=await login("branch01"))
-    assert [q["recorded_by"] for q in r.json()] == ["admin", "branch01"]
+    assert [q["recorded_by"] for q in r.json()["items"]] == ["admin", "branch01"]
 
 
 async def test_demo_rms_are_qualified_by_the_seed(customer_api, login):
     for rm in ("rm01", "rm02"):
         r = await customer_api.get(f"/api/v1/staff/{rm}/qualifications", headers=await login("admin"))
-        assert any(q["passed_on"] <= str(business_today()) <= q["expires_on"] for q in r.json()), rm
+        assert any(q["passed_on"] <= str(business_today()) <= q["expires_on"] for q in r.json()["items"]), rm
 
 
 async def test_qualification_records_are_for_admins_and_heads_over_the_rm(customer_api, login, second_branch):
@@ -70,11 +70,11 @@ async def test_refusal_and_hosting_within_budget_are_recorded_and_over_budget_wa
     r = await customer_api.post(url, headers=await login("branch01"), json={"approve": True, "note": "同意"})
     assert (r.status_code, r.json()["status"], r.json()["decided_by"]) == (200, "approved", "branch01")
     assert (await customer_api.post(url, headers=await login("branch01"), json={"approve": False})).status_code == 409
-    mine = (await customer_api.get("/api/v1/conduct/records?kind=hosting", headers=rm)).json()
+    mine = (await customer_api.get("/api/v1/conduct/records?kind=hosting", headers=rm)).json()["items"]
     assert {over.json()["id"], within.json()["id"]} <= {x["id"] for x in mine}
     assert over.json()["id"] not in {x["id"] for x in
                                      (await customer_api.get("/api/v1/conduct/records", headers=await login("rm02"))
-                                      ).json()}
+                                      ).json()["items"]}
 
 
 async def test_outside_service_needs_a_second_staff_member_and_a_guard_with_cash(customer_api, login):
@@ -123,5 +123,5 @@ async def test_a_commitment_letter_is_signed_once_a_year(customer_api, login):
     assert r.status_code == 201 and r.json()["details"]["text"] == "本人承诺廉洁从业", r.text
     r = await customer_api.post("/api/v1/conduct/commitment-letters", headers=rm, json={"year": 2026, "text": "改写"})
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "year"
-    letters = (await customer_api.get("/api/v1/conduct/records?kind=commitment", headers=rm)).json()
+    letters = (await customer_api.get("/api/v1/conduct/records?kind=commitment", headers=rm)).json()["items"]
     assert [x["details"]["text"] for x in letters if x["staff"] == "rm02"] == ["本人承诺廉洁从业"]

@@ -10,9 +10,9 @@ from tests.customer.helpers import create
 
 
 async def _listed(api, headers, username):
-    r = await api.get("/api/v1/staff", headers=headers)
+    r = await api.get("/api/v1/staff", params={"q": username}, headers=headers)
     assert r.status_code == 200, r.text
-    return next(s for s in r.json() if s["username"] == username)
+    return next(s for s in r.json()["items"] if s["username"] == username)
 
 
 async def test_authority_follows_the_grade_unless_the_admin_grants_one(customer_api, login):

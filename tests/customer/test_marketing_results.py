@@ -49,7 +49,7 @@ async def test_a_later_account_opening_confirms_a_deposit_result_once(customer_a
         r.json()["id"], "event", f"deposit.opened:A-{cif}", "2026-11-05")
     listed = await customer_api.get("/api/v1/marketing-results?from=2026-11-01&to=2026-11-30",
                                     headers=await login("rm01"))
-    assert [(x["id"], x["status"], x["confirmed_by"]) for x in listed.json() if x["cif"] == cif] == [
+    assert [(x["id"], x["status"], x["confirmed_by"]) for x in listed.json()["items"] if x["cif"] == cif] == [
         (r.json()["id"], "confirmed", "event")]
 
 
@@ -101,7 +101,7 @@ async def test_unconfirmed_results_older_than_30_days_are_listed_for_the_lead(cu
     recent = await register(customer_api, login, customer, category="insurance", count=1, date="2026-10-20")
     listed = await customer_api.get("/api/v1/marketing-results/unconfirmed?as_of=2026-11-10",
                                     headers=await login("lead01"))
-    ids = {x["id"] for x in listed.json()}
+    ids = {x["id"] for x in listed.json()["items"]}
     assert old.json()["id"] in ids and recent.json()["id"] not in ids
     r = await customer_api.get("/api/v1/marketing-results/unconfirmed", headers=await login("rm01"))
     assert r.status_code == 403
@@ -127,12 +127,12 @@ async def test_role_operation_scope_matrix_of_marketing_results(customer_api, lo
         kwargs = {"json": body} if body is not None else {}
         r = await getattr(customer_api, method)(path, headers=await login(who), **kwargs)
         assert r.status_code == expected, (who, path, r.status_code, r.text)
-    seen = await customer_api.get("/api/v1/marketing-results?from=2026-11-02", headers=await login("lead01"))
-    assert mine_result.json()["id"] in {x["id"] for x in seen.json()}
-    assert far_result.json()["id"] not in {x["id"] for x in seen.json()}
-    stale = await customer_api.get("/api/v1/marketing-results/unconfirmed?as_of=2026-12-31",
+    seen = await customer_api.get("/api/v1/marketing-results?from=2026-11-02&limit=200", headers=await login("lead01"))
+    assert mine_result.json()["id"] in {x["id"] for x in seen.json()["items"]}
+    assert far_result.json()["id"] not in {x["id"] for x in seen.json()["items"]}
+    stale = await customer_api.get("/api/v1/marketing-results/unconfirmed?as_of=2026-12-31&limit=200",
                                    headers=await login("lead01"))
-    assert stale.status_code == 200 and far_result.json()["id"] not in {x["id"] for x in stale.json()}
+    assert stale.status_code == 200 and far_result.json()["id"] not in {x["id"] for x in stale.json()["items"]}
 
 
 async def test_an_account_opened_before_the_result_is_registered_confirms_it_at_registration(

@@ -35,7 +35,8 @@ async def test_mid_month_transfer_shows_both_owners_with_their_dates_and_the_eve
         await transfer_customer(s, principal("lead01"), customer, "rm02", "客户经理岗位调整",
                                 business_date=date(2026, 11, 15), now=mid_month)
         await s.commit()
-    history = (await customer_api.get(f"/api/v1/customers/{c['id']}/ownership", headers=await login("lead01"))).json()
+    history = (await customer_api.get(f"/api/v1/customers/{c['id']}/ownership",
+                                      headers=await login("lead01"))).json()["items"]
     assert [(h["role"], h["owner"], h["effective_to"]) for h in history] == [
         ("A", "rm01", "2026-11-15T02:00:00Z"), ("A", "rm02", None)]
     assert history[1]["effective_from"] == "2026-11-15T02:00:00Z" and history[1]["assigned_by"] == "lead01"
@@ -61,8 +62,8 @@ async def test_an_rm_request_is_decided_by_a_lead_and_nobody_approves_their_own(
                                 json={"to": "rm02", "reason": "客户搬迁至对方片区"})
     assert r.status_code == 201 and r.json()["status"] == "pending"
     rid = r.json()["id"]
-    assert rid in {x["id"] for x in (await customer_api.get("/api/v1/transfer-requests?status=pending",
-                                                            headers=await login("lead01"))).json()}
+    assert rid in {x["id"] for x in (await customer_api.get("/api/v1/transfer-requests?status=pending&limit=200",
+                                                            headers=await login("lead01"))).json()["items"]}
     r = await customer_api.post(f"/api/v1/transfer-requests/{rid}/approve", json={}, headers=await login("rm01"))
     assert r.status_code == 403
     r = await customer_api.post(f"/api/v1/transfer-requests/{rid}/approve", json={"note": "同意"},
@@ -90,11 +91,11 @@ async def test_claiming_someone_elses_customer_is_refused_and_recorded_for_the_l
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "cif"
     assert "rm01" not in r.text  # the refusal does not tell who owns the customer
     assert await count(customer_db, CustomerOwnership, CustomerOwnership.customer_id == c["id"]) == before
-    seen = (await customer_api.get("/api/v1/claim-refusals", headers=await login("lead01"))).json()
+    seen = (await customer_api.get("/api/v1/claim-refusals?limit=200", headers=await login("lead01"))).json()["items"]
     assert {"cif": c["cif"], "claimant": "rm02", "owner": "rm01"}.items() <= \
         next(x for x in seen if x["cif"] == c["cif"]).items()
     assert all(x["claimant"] == "rm01" for x in
-               (await customer_api.get("/api/v1/claim-refusals", headers=await login("rm01"))).json())
+               (await customer_api.get("/api/v1/claim-refusals", headers=await login("rm01"))).json()["items"])
 
 
 async def test_an_rm_claims_an_unowned_customer_of_their_unit(customer_api, login):
@@ -139,7 +140,7 @@ async def test_handover_of_fifty_customers_moves_all_atomically_and_returns_the_
     assert await count(customer_db, Customer, Customer.owner == "rm10") == 0
     for c in book:
         assert (await events_of(customer_db, c["cif"]))[-1]["data"]["previous_owner"] == "rm10"
-    trail = (await customer_api.get("/api/v1/audit?actor=lead01&limit=1000", headers=await login("admin"))).json()
+    trail = (await customer_api.get("/api/v1/audit?actor=lead01&limit=1000", headers=await login("admin"))).json()["items"]
     [entry] = [e for e in trail if e["action"] == "handover" and e["before"] == {"leaver": "rm10"}]
     assert entry["after"]["customers"] == 50 and entry["after"]["overdue_loans"] == 1
 
@@ -177,7 +178,8 @@ async def test_rejecting_a_transfer_request_needs_a_reason(customer_api, login):
     for body in ({}, {"note": "  "}):
         refused = await customer_api.post(url, json=body, headers=await login("lead01"))
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "note"
-    pending = (await customer_api.get("/api/v1/transfer-requests?status=pending", headers=await login("lead01"))).json()
+    pending = (await customer_api.get("/api/v1/transfer-requests?status=pending&limit=200",
+                                      headers=await login("lead01"))).json()["items"]
     assert r.json()["id"] in {x["id"] for x in pending}
     done = await customer_api.post(url, json={"note": "客户仍在本片区"}, headers=await login("lead01"))
     assert done.status_code == 200 and done.json()["status"] == "rejected"

@@ -15,8 +15,8 @@ SEED_POLICY = {"telecom": "maintain", "power": "maintain", "transport": "maintai
 
 
 async def test_the_seeded_policy_list_is_complete_and_in_effect_today(customer_api, login):
-    rows = (await customer_api.get(f"/api/v1/org/industry-policies?on={business_today()}",
-                                   headers=await login("rm01"))).json()
+    rows = (await customer_api.get(f"/api/v1/org/industry-policies?on={business_today()}&limit=200",
+                                   headers=await login("rm01"))).json()["items"]
     assert {r["industry"]: r["policy"] for r in rows if r["set_by"] == "seed"} == SEED_POLICY
 
 
@@ -47,7 +47,7 @@ async def test_an_admin_sets_a_new_plans_policy_and_the_old_one_ends_the_day_bef
     assert (await customer_api.post(url, json={**first, "policy": "maintain"}, headers=admin)).status_code == 409
 
     async def on(day):
-        rows = (await customer_api.get(f"{url}?on={day}", headers=admin)).json()
+        rows = (await customer_api.get(f"{url}?on={day}&limit=200", headers=admin)).json()["items"]
         return [(r["policy"], r["effective_from"], r["effective_to"]) for r in rows if r["industry"] == industry]
     assert await on("2026-06-30") == []
     assert await on("2026-09-30") == [("control", "2026-07-01", "2026-09-30")]
@@ -107,7 +107,7 @@ async def test_the_lead_the_branch_head_and_the_credit_deputy_head_spot_check_th
     entry = (await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
                                      json={"channel": "phone", "occurred_on": yesterday, "notes": "电话回访"})).json()
     log = (await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login("deputy01"))).json()
-    assert entry["id"] in {i["id"] for i in log}
+    assert entry["id"] in {i["id"] for i in log["items"]}
     url = f"/api/v1/interactions/{entry['id']}/spot-check"
     assert (await customer_api.post(url, headers=await login("risk01"))).status_code == 403
     checked = await customer_api.post(url, headers=await login("deputy01"))
@@ -115,8 +115,8 @@ async def test_the_lead_the_branch_head_and_the_credit_deputy_head_spot_check_th
     for checker in ("lead01", "branch01"):    # the seed: the lead, the branch head or the credit deputy head
         entry = (await customer_api.post(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"),
                                          json={"channel": "visit", "occurred_on": yesterday, "notes": "上门"})).json()
-        log = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01", headers=await login(checker))
-        assert entry["id"] in {i["id"] for i in log.json()}, checker
+        log = await customer_api.get(f"/api/v1/worklog?day={yesterday}&rm=rm01&limit=200", headers=await login(checker))
+        assert entry["id"] in {i["id"] for i in log.json()["items"]}, checker
         checked = await customer_api.post(f"/api/v1/interactions/{entry['id']}/spot-check",
                                           headers=await login(checker))
         assert (checked.status_code, checked.json()["spot_checked_by"]) == (200, checker), checked.text

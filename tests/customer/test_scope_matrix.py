@@ -19,6 +19,9 @@ MATRIX = {  # operation -> (expected for the in-scope customer, expected for the
     "holdings": (READ, OUT_READ),
     "ownership": (READ, OUT_READ),
     "interactions": (READ, OUT_READ),
+    "overview": (READ, OUT_READ),
+    "contacts": (READ, OUT_READ),
+    "relationships": (READ, OUT_READ),
     "patch": ({**WRITE}, OUT_READ),
     "log_interaction": ({**SERVE, "rm01": 201, "lead01": 201, "branch01": 201}, OUT_SERVE),
     "transfer": (MOVE, OUT_READ),
@@ -36,7 +39,7 @@ async def call(api, op, headers, customer):
         return await api.get(base, headers=headers)
     if op == "unmasked_read":
         return await api.get(base + "?unmask=true", headers=headers)
-    if op in ("holdings", "ownership", "interactions"):
+    if op in ("holdings", "ownership", "interactions", "overview", "contacts", "relationships"):
         return await api.get(f"{base}/{op}", headers=headers)
     if op == "patch":
         return await api.patch(base, json={"address": "上海市浦东新区"}, headers={**headers, "If-Match": '"1"'})

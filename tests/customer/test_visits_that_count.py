@@ -26,7 +26,7 @@ async def test_an_interaction_dated_tomorrow_is_refused_with_its_field(customer_
                                 json={"channel": "visit", "occurred_on": tomorrow, "notes": "预约走访"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occurred_on"
     logged = await customer_api.get(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"))
-    assert logged.json() == []
+    assert logged.json() == {"items": [], "next_cursor": None}
 
 
 async def test_a_visit_logged_a_month_late_counts_only_once_the_lead_approves(customer_api, login, customer_db):
@@ -38,7 +38,7 @@ async def test_a_visit_logged_a_month_late_counts_only_once_the_lead_approves(cu
     assert await outbox(customer_db, "interaction.logged", c["cif"]) == []
     entry = r.json()["id"]
     assert entry in {i["id"] for i in (await customer_api.get("/api/v1/interactions/pending",
-                                                              headers=await login("lead01"))).json()}
+                                                              headers=await login("lead01"))).json()["items"]}
     url = f"/api/v1/interactions/{entry}/approve"
     for who, status in (("rm01", 403), ("rm02", 404), ("risk01", 403)):
         assert (await customer_api.post(url, headers=await login(who))).status_code == status, who
@@ -50,7 +50,7 @@ async def test_a_visit_logged_a_month_late_counts_only_once_the_lead_approves(cu
     assert event["data"]["interaction_id"] == entry and event["business_date"] == month_ago
     assert (await customer_api.post(url, headers=await login("branch01"))).status_code == 409
     assert entry not in {i["id"] for i in (await customer_api.get("/api/v1/interactions/pending",
-                                                                  headers=await login("lead01"))).json()}
+                                                                  headers=await login("lead01"))).json()["items"]}
 
 
 async def test_a_late_entry_the_lead_rejects_stays_in_the_log_and_never_counts(customer_api, login, customer_db):
@@ -67,4 +67,4 @@ async def test_a_late_entry_the_lead_rejects_stays_in_the_log_and_never_counts(c
     assert (await customer_api.post(f"{url}/approve", headers=await login("lead01"))).status_code == 409
     assert await outbox(customer_db, "interaction.logged", c["cif"]) == []
     logged = await customer_api.get(f"/api/v1/customers/{c['id']}/interactions", headers=await login("rm01"))
-    assert [(i["id"], i["status"]) for i in logged.json()] == [(entry["id"], "rejected")]
+    assert [(i["id"], i["status"]) for i in logged.json()["items"]] == [(entry["id"], "rejected")]

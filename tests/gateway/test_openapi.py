@@ -33,3 +33,22 @@ def test_every_post_declares_idempotency_key_and_every_operation_the_gateway_ans
 def test_home_is_declared_as_needing_the_bearer_token():
     op = merged()["paths"]["/api/v1/me/home"]["get"]
     assert op["security"] and op["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_the_composed_360_is_documented_as_the_gateways_with_its_open_tasks_and_its_404():
+    doc = merged()
+    op = doc["paths"]["/api/v1/customers/{customer_id}/overview"]["get"]
+    assert op["operationId"] == "customers-customer_overview" and op["security"] and "404" in op["responses"]
+    [customer_part, tasks_part] = op["responses"]["200"]["content"]["application/json"]["schema"]["allOf"]
+    assert customer_part["$ref"].rsplit("/", 1)[1] in doc["components"]["schemas"]
+    assert "open_tasks" in tasks_part["required"]
+
+
+def test_the_gateway_keeps_its_own_templated_routes_and_forwards_the_rest():
+    from services.gateway.frontdoor import gateway_route
+    template = "/api/v1/customers/{customer_id}/overview"
+    assert gateway_route("/api/v1/customers/4f1c/overview") == template
+    assert gateway_route("/api/v1/me/home") == "/api/v1/me/home"
+    for forwarded in ("/api/v1/customers/4f1c", "/api/v1/customers/4f1c/overview/x", "/api/v1/customers/a/b/overview",
+                      "/api/v1/customers/4f1c/overviews"):
+        assert gateway_route(forwarded) is None, forwarded

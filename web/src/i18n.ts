@@ -19,6 +19,7 @@ const texts: Record<string, [string, string]> = {
   team: ['团队', 'Team'], rankings: ['排名', 'Rankings'], me: ['我的', 'Me'],
   agenda: ['今日待办', "Today's agenda"], upcoming: ['未来 7 天', 'Next 7 days'], overdue: ['已逾期', 'Overdue'], alerts: ['提醒', 'Alerts'],
   unavailable: ['暂不可用', 'Temporarily unavailable'], nothing: ['暂无', 'Nothing here'],
+  found: ['共 {n} 户', '{n} customers'],
   total: ['总分', 'Total'], grade: ['等级', 'Grade'], rank: ['排名', 'Rank'], kpis: ['指标数', 'KPIs'],
   start: ['开始处理', 'Start'], complete: ['完成任务', 'Complete'], outcome: ['处理结果', 'Outcome'],
   logVisit: ['同时记录一次走访', 'Also log a visit'], status: ['状态', 'Status'], due: ['到期日', 'Due'],

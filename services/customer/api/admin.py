@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator
-from sqlmodel import select
+from sqlmodel import col, or_, select
 
 from services.customer.api.deps import AUDITED
-from services.customer.models import AuditEntry
-from services.customer.schemas import StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate
+from services.customer.api.pages import Cursor, Limit, page
+from services.customer.models import AuditEntry, Staff
+from services.customer.schemas import Page, StaffCreate, StaffPublic, StaffUpdate, TeamCreate, UnitCreate
 from services.customer.scope import may_administer, may_read_audit
 from services.customer.service.staff import create_staff, create_team, create_unit, public, staff_in_scope, update_staff
 from shared.app import SessionDep, events_written
@@ -68,10 +69,18 @@ async def add_team(body: TeamCreate, user: CurrentUser, session: SessionDep):
     return body
 
 
-@router.get("/staff", response_model=list[StaffPublic])
-async def list_staff(request: Request, user: CurrentUser, session: SessionDep):
+@router.get("/staff", response_model=Page[StaffPublic])
+async def list_staff(request: Request, user: CurrentUser, session: SessionDep, limit: Limit = 50,
+                     cursor: Cursor = None,
+                     q: Annotated[str | None, Query(max_length=100, description="username (prefix) or "
+                                                    "display name (contains)")] = None):
+    """Staff in the caller's unit subtree (an admin: everyone), by username."""
+    stmt = staff_in_scope(user)
+    if q:
+        stmt = stmt.where(or_(col(Staff.username).startswith(q.lower()), col(Staff.display_name).contains(q)))
+    rows, next_cursor = await page(session, stmt, [(Staff.username, False)], limit, cursor)
     authority = request.app.state.settings.discretionary_authority
-    return [public(s, authority) for s in await staff_in_scope(session, user)]
+    return Page(items=[public(s, authority) for s in rows], next_cursor=next_cursor)
 
 
 @router.post("/staff", status_code=201, response_model=StaffPublic)
@@ -93,15 +102,16 @@ async def change_staff(request: Request, username: str, body: StaffUpdate, user:
     return public(staff, authority)
 
 
-@router.get("/audit", response_model=list[AuditPublic])
+@router.get("/audit", response_model=Page[AuditPublic])
 async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.UUID | None = None,
                       actor: str | None = None, from_: Annotated[Instant | None, Query(alias="from")] = None,
                       to: Instant | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                      after_seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None):
-    """Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq."""
+                      cursor: Cursor = None, after_seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None):
+    """Auditors read their unit subtree's trail, admins all of it; oldest first, page with the cursor
+    (or after_seq, the last seq read)."""
     if not may_read_audit(user):
         raise Problem(403, "auditors_only")
-    stmt = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
+    stmt = select(AuditEntry)
     if not may_administer(user):
         stmt = stmt.where(user.subtree(AuditEntry.unit_path))
     filters = [(customer_id, lambda: AuditEntry.customer_id == customer_id), (actor, lambda: AuditEntry.actor == actor),
@@ -110,4 +120,5 @@ async def audit_trail(user: CurrentUser, session: SessionDep, customer_id: uuid.
     for value, clause in filters:
         if value is not None:
             stmt = stmt.where(clause())
-    return [AuditPublic.model_validate(r, from_attributes=True) for r in (await session.exec(stmt)).all()]
+    rows, next_cursor = await page(session, stmt, [(AuditEntry.seq, False)], limit, cursor)
+    return Page(items=[AuditPublic.model_validate(r, from_attributes=True) for r in rows], next_cursor=next_cursor)

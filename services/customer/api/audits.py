@@ -11,7 +11,9 @@ from sqlalchemy import true
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED
+from services.customer.api.pages import Cursor, Limit, page
 from services.customer.models import AuditCase
+from services.customer.schemas import Page
 from services.customer.scope import may_read_audit
 from services.customer.service.audits import add_finding, case_contents, open_audit, sign_off
 from shared.app import SessionDep
@@ -86,16 +88,19 @@ async def open_case(body: AuditCreate, user: CurrentUser, session: SessionDep):
     return await _public(session, case)
 
 
-@router.get("/audits", response_model=list[AuditPublic])
+@router.get("/audits", response_model=Page[AuditPublic])
 async def list_cases(user: CurrentUser, session: SessionDep,
-                     status: Literal["open", "signed_off"] | None = Query(None), rm: str | None = Query(None)):
+                     status: Literal["open", "signed_off"] | None = Query(None), rm: str | None = Query(None),
+                     limit: Limit = 50, cursor: Cursor = None):
     _readers(user)
-    stmt = select(AuditCase).where(_visible(user)).order_by(AuditCase.opened_at)
+    stmt = select(AuditCase).where(_visible(user))
     if status:
         stmt = stmt.where(AuditCase.status == status)
     if rm:
         stmt = stmt.where(AuditCase.rm == rm)
-    return [await _public(session, case) for case in (await session.exec(stmt)).all()]
+    rows, next_cursor = await page(session, stmt, [(AuditCase.opened_at, False), (AuditCase.id, False)], limit,
+                                   cursor)
+    return Page(items=[await _public(session, case) for case in rows], next_cursor=next_cursor)
 
 
 @router.get("/audits/{case_id}", response_model=AuditPublic)

@@ -38,6 +38,7 @@ class Token(BaseModel):
 class Me(BaseModel):
     id: str
     username: str
+    display_name: str | None = Field(default=None, description="the name the app greets and shows, e.g. 张经理")
     roles: list[str]
     unit: str
     team: str | None
@@ -96,9 +97,10 @@ async def logout(request: Request, user: CurrentUser, session: SessionDep):
 
 @router.get("/me", response_model=Me, tags=["me"])
 async def me(request: Request, user: CurrentUser, session: SessionDep):
-    """The caller, with their grade and the discretionary authority (通融权限) it gives them."""
+    """The caller, with their display name, grade and the discretionary authority (通融权限) it gives them."""
     staff = (await session.exec(select(Staff).where(Staff.username == user.username))).first()
     authority = None if staff is None else \
         public(staff, request.app.state.settings.discretionary_authority).discretionary_authority
-    return Me(id=user.user_id, username=user.username, roles=list(user.roles), unit=user.unit, team=user.team,
-              grade=staff.grade if staff else None, discretionary_authority=authority)
+    return Me(id=user.user_id, username=user.username, display_name=staff.display_name if staff else None,
+              roles=list(user.roles), unit=user.unit, team=user.team, grade=staff.grade if staff else None,
+              discretionary_authority=authority)

@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
+from services.customer.api.names import with_names
+from services.customer.api.pages import Cursor, Limit, page
 from services.customer.models import Complaint
 from services.customer.rules import SEVERITIES
+from services.customer.schemas import Page
 from services.customer.scope import visible_complaints
 from services.customer.service.complaints import file_complaint, resolve_complaint
 from shared.app import SessionDep, events_written
@@ -50,6 +53,7 @@ class ComplaintPublic(BaseModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     cif: str
+    customer_name: str | None = None
     channel: str
     category: str
     severity: str
@@ -67,8 +71,9 @@ class ComplaintPublic(BaseModel):
     resolved_on: date | None
 
 
-def _public(row: Complaint) -> ComplaintPublic:
-    return ComplaintPublic.model_validate(row, from_attributes=True)
+async def _public(session, row: Complaint) -> ComplaintPublic:
+    [public] = await with_names(session, [row], ComplaintPublic)
+    return public
 
 
 @router.post("/complaints", response_model=ComplaintPublic, status_code=201)
@@ -79,16 +84,20 @@ async def file(request: Request, body: ComplaintCreate, user: CurrentUser, sessi
                                      business_date=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(complaint)
+    return await _public(session, complaint)
 
 
-@router.get("/complaints", response_model=list[ComplaintPublic])
+@router.get("/complaints", response_model=Page[ComplaintPublic])
 async def list_complaints(user: CurrentUser, session: SessionDep,
-                          status: Literal["open", "escalated", "resolved"] | None = Query(None)):
-    stmt = select(Complaint).where(visible_complaints(user)).order_by(Complaint.due_on, Complaint.created_at)
+                          status: Literal["open", "escalated", "resolved"] | None = Query(None),
+                          limit: Limit = 50, cursor: Cursor = None):
+    """Complaints in scope, the one due soonest first."""
+    stmt = select(Complaint).where(visible_complaints(user))
     if status:
         stmt = stmt.where(Complaint.status == status)
-    return [_public(row) for row in (await session.exec(stmt)).all()]
+    rows, next_cursor = await page(session, stmt, [(Complaint.due_on, False), (Complaint.created_at, False),
+                                                   (Complaint.id, False)], limit, cursor)
+    return Page(items=await with_names(session, rows, ComplaintPublic), next_cursor=next_cursor)
 
 
 @router.post("/complaints/{complaint_id}/resolve", response_model=ComplaintPublic)
@@ -102,4 +111,4 @@ async def resolve(request: Request, complaint_id: uuid.UUID, body: ComplaintReso
                             now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(complaint)
+    return await _public(session, complaint)

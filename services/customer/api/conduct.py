@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
-from services.customer.models import ConductRecord
+from services.customer.api.pages import Cursor, Limit, page
+from services.customer.models import ConductRecord, StaffQualification
+from services.customer.schemas import Page
 from services.customer.scope import visible_conduct
 from services.customer.service.conduct import decide, over_budget, record_conduct, second_staff_checked
-from services.customer.service.qualifications import qualifications_of, record_qualification, staff_unit_path
+from services.customer.service.qualifications import record_qualification, staff_unit_path
 from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import utcnow
@@ -48,10 +50,14 @@ async def record(username: str, body: QualificationCreate, user: CurrentUser, se
     return QualificationPublic.model_validate(row, from_attributes=True)
 
 
-@router.get("/staff/{username}/qualifications", response_model=list[QualificationPublic])
-async def read(username: str, user: CurrentUser, session: SessionDep):
+@router.get("/staff/{username}/qualifications", response_model=Page[QualificationPublic])
+async def read(username: str, user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
     await staff_unit_path(session, user, username)
-    return [QualificationPublic.model_validate(q, from_attributes=True) for q in await qualifications_of(session, username)]
+    rows, next_cursor = await page(session, select(StaffQualification).where(StaffQualification.username == username),
+                                   [(StaffQualification.passed_on, False), (StaffQualification.id, False)], limit,
+                                   cursor)
+    return Page(items=[QualificationPublic.model_validate(q, from_attributes=True) for q in rows],
+                next_cursor=next_cursor)
 
 
 class RefusalCreate(BaseModel):
@@ -158,15 +164,19 @@ async def sign_commitment_letter(body: CommitmentLetterCreate, user: CurrentUser
                          details={"year": body.year, "text": body.text, "signed_at": utcnow().isoformat()})
 
 
-@router.get("/conduct/records", response_model=list[ConductPublic])
-async def list_records(user: CurrentUser, session: SessionDep, kind: str | None = Query(None),
-                       status: str | None = Query(None)):
-    stmt = select(ConductRecord).where(visible_conduct(user, ConductRecord)).order_by(ConductRecord.created_at)
+@router.get("/conduct/records", response_model=Page[ConductPublic])
+async def list_records(user: CurrentUser, session: SessionDep,
+                       kind: Literal["refusal", "hosting", "outside_service", "commitment"] | None = Query(None),
+                       status: Literal["recorded", "pending", "approved", "rejected"] | None = Query(None),
+                       limit: Limit = 50, cursor: Cursor = None):
+    stmt = select(ConductRecord).where(visible_conduct(user, ConductRecord))
     if kind:
         stmt = stmt.where(ConductRecord.kind == kind)
     if status:
         stmt = stmt.where(ConductRecord.status == status)
-    return [_public(row) for row in (await session.exec(stmt)).all()]
+    rows, next_cursor = await page(session, stmt, [(ConductRecord.created_at, False), (ConductRecord.id, False)],
+                                   limit, cursor)
+    return Page(items=[_public(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.post("/conduct/records/{record_id}/decide", response_model=ConductPublic)

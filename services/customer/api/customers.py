@@ -1,6 +1,5 @@
 """Customer routes: search, register, read, change (ETag / If-Match), prospect pipeline — every one
 limited to the caller's scope."""
-import base64
 import re
 import uuid
 from typing import Annotated, Literal
@@ -10,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, or_, select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, shown, shown_one, unmasked_read
+from services.customer.api.pages import Cursor, Limit, page, total
 from services.customer.models import Customer
-from services.customer.rules import INDUSTRY_POLICIES, backup_tiers
-from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate
+from services.customer.rules import INDUSTRY_POLICIES, TIER_RANK, backup_tiers
+from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate, Status
 from services.customer.scope import may_write, visible_customers
 from services.customer.service.customers import (
     customer_for_update,
@@ -26,10 +26,9 @@ from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
 from shared.errors import Problem
-from shared.text_guard import bad_text
 
 router = APIRouter(tags=["customers"], dependencies=AUDITED)
-MAX_PAGE = 200
+TIERS = tuple(TIER_RANK)
 
 
 class ProspectMove(BaseModel):
@@ -38,49 +37,46 @@ class ProspectMove(BaseModel):
     lost_reason: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
-def _cursor(cif: str) -> str:
-    return base64.urlsafe_b64encode(cif.encode()).decode()
-
-
-def _after(cursor: str) -> str:
-    try:
-        after = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(422, "validation", field="cursor") from None
-    if bad_text(after):   # decodes to text PostgreSQL cannot compare (a NUL): not a cursor we gave out
-        raise Problem(422, "validation", field="cursor")
-    return after
+def phone_match(q: str):
+    """Phone search as a counter does it: the full mobile number, or its last four digits (尾号) — the
+    four a masked phone shows anyway; no other partial number, so a search cannot enumerate numbers."""
+    digits = re.sub(r"[\s-]", "", q).removeprefix("+86")
+    if re.fullmatch(r"\d{4}", digits):
+        return col(Customer.phone).endswith(digits)
+    return Customer.phone == digits
 
 
 @router.get("/customers", response_model=CustomerPage)
-async def list_customers(user: CurrentUser, session: SessionDep,
-                         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-                         cursor: str | None = None, q: Annotated[str | None, Query(max_length=100)] = None,
+async def list_customers(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
+                         q: Annotated[str | None, Query(max_length=100, description="name (contains), CIF "
+                                                        "(prefix), phone (full number or last 4 digits)")] = None,
+                         tier: Annotated[Literal[TIERS] | None, Query()] = None,  # type: ignore[valid-type]
+                         status: Annotated[Status | None, Query()] = None,
+                         kind: Annotated[Literal["retail", "corporate"] | None, Query()] = None,
                          missing_b: Annotated[bool, Query(description="only retail premium customers without a "
                                                                        "B岗 (the lead's alert)")] = False,
                          industry_policy: Annotated[Literal[INDUSTRY_POLICIES] | None,  # type: ignore[valid-type]
                                                     Query(description="only customers whose industry has this "
                                                                       "policy today, e.g. control")] = None,
                          unmask: Unmask = False):
-    """Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF."""
-    stmt = select(Customer).where(visible_customers(user)).order_by(Customer.cif).limit(limit + 1)
+    """Search within scope; pages by CIF; `total` counts every customer the filters find."""
+    stmt = select(Customer).where(visible_customers(user))
     if missing_b:
         stmt = stmt.where(col(Customer.kind) == "retail", col(Customer.tier).in_(backup_tiers()),
                           col(Customer.backup_owner).is_(None))
     if industry_policy:
         today = await policies(session, business_today())
         stmt = stmt.where(col(Customer.industry).in_([i for i, p in today.items() if p == industry_policy]))
-    if cursor:
-        stmt = stmt.where(Customer.cif > _after(cursor))
+    for column, value in ((Customer.tier, tier), (Customer.status, status), (Customer.kind, kind)):
+        if value:
+            stmt = stmt.where(column == value)
     if q:
-        digits = re.sub(r"[\s-]", "", q).removeprefix("+86")
-        stmt = stmt.where(or_(Customer.name.contains(q), Customer.cif.startswith(q.upper()), Customer.phone == digits))
-    rows = (await session.exec(stmt)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        stmt = stmt.where(or_(col(Customer.name).contains(q), col(Customer.cif).startswith(q.upper()),
+                              phone_match(q)))
+    rows, next_cursor = await page(session, stmt, [(Customer.cif, False)], limit, cursor)
     full = await unmasked_read(session, user, unmask, rows, "list")
-    return CustomerPage(items=await shown(session, rows, full),
-                        next_cursor=_cursor(rows[-1].cif) if more else None)
+    return CustomerPage(items=await shown(session, rows, full), next_cursor=next_cursor,
+                        total=await total(session, stmt))
 
 
 @router.post("/customers", response_model=CustomerPublic, status_code=201)

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
 from services.customer.api.deps import AUDITED, Unmask, in_scope, unmasked_read
-from services.customer.models import Interaction, KeyContact, Relationship
+from services.customer.api.names import with_names
+from services.customer.api.pages import Cursor, Limit, page
+from services.customer.models import Customer, Interaction, KeyContact, Relationship
 from services.customer.schemas import (
     ContactCreate,
     ContactPublic,
@@ -15,6 +17,7 @@ from services.customer.schemas import (
     EntryRejection,
     InteractionCreate,
     InteractionPublic,
+    Page,
     RelationshipCreate,
 )
 from services.customer.scope import may_write, visible_log
@@ -28,8 +31,36 @@ from shared.errors import Problem
 router = APIRouter(tags=["interactions"], dependencies=AUDITED)
 
 
-def _public(row: Interaction) -> InteractionPublic:
-    return InteractionPublic.model_validate(row, from_attributes=True)
+async def _public(session, row: Interaction) -> InteractionPublic:
+    [public] = await with_names(session, [row], InteractionPublic)
+    return public
+
+
+async def _page(session, stmt, keys, limit: int, cursor: str | None) -> Page[InteractionPublic]:
+    rows, next_cursor = await page(session, stmt, keys, limit, cursor)
+    return Page(items=await with_names(session, rows, InteractionPublic), next_cursor=next_cursor)
+
+
+LATEST_FIRST = [(Interaction.occurred_on, True), (Interaction.created_at, True), (Interaction.id, True)]
+AS_LOGGED = [(Interaction.created_at, False), (Interaction.id, False)]
+BY_NAME = [(KeyContact.name, False), (KeyContact.id, False)]
+BY_KIND = [(Relationship.kind, False), (Relationship.id, False)]
+
+
+def timeline(customer: Customer):
+    return select(Interaction).where(Interaction.customer_id == customer.id)
+
+
+def active_contacts(customer: Customer):
+    return select(KeyContact).where(KeyContact.customer_id == customer.id, KeyContact.active)
+
+
+def relationships_of(customer: Customer):
+    return select(Relationship).where(Relationship.customer_id == customer.id)
+
+
+def relationship_public(row: Relationship) -> RelationshipCreate:
+    return RelationshipCreate(kind=row.kind, related_cif=row.related_cif, note=row.note)
 
 
 def _writer(user) -> None:
@@ -37,12 +68,12 @@ def _writer(user) -> None:
         raise Problem(403, "forbidden")
 
 
-@router.get("/customers/{customer_id}/interactions", response_model=list[InteractionPublic])
-async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+@router.get("/customers/{customer_id}/interactions", response_model=Page[InteractionPublic])
+async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, limit: Limit = 50,
+                            cursor: Cursor = None):
+    """The customer's contact timeline, latest first."""
     customer = await in_scope(session, user, customer_id)
-    rows = (await session.exec(select(Interaction).where(Interaction.customer_id == customer.id)
-                               .order_by(Interaction.occurred_on.desc(), Interaction.created_at.desc()))).all()
-    return [_public(r) for r in rows]
+    return await _page(session, timeline(customer), LATEST_FIRST, limit, cursor)
 
 
 @router.post("/customers/{customer_id}/interactions", response_model=InteractionPublic, status_code=201)
@@ -52,23 +83,24 @@ async def create_interaction(request: Request, customer_id: uuid.UUID, body: Int
     row = log_interaction(session, user, customer, body, today=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(row)
+    return await _public(session, row)
 
 
-@router.get("/worklog", response_model=list[InteractionPublic])
-async def worklog(user: CurrentUser, session: SessionDep, day: date, rm: str | None = None):
+@router.get("/worklog", response_model=Page[InteractionPublic])
+async def worklog(user: CurrentUser, session: SessionDep, day: date, rm: str | None = None, limit: Limit = 50,
+                  cursor: Cursor = None):
     """工作日志: the interactions logged for a day — the caller's own, or an RM's within the caller's scope."""
     stmt = select(Interaction).where(visible_log(user), Interaction.occurred_on == day,
-                                     Interaction.rm == (rm or user.username)).order_by(Interaction.created_at)
-    return [_public(r) for r in (await session.exec(stmt)).all()]
+                                     Interaction.rm == (rm or user.username))
+    return await _page(session, stmt, AS_LOGGED, limit, cursor)
 
 
-@router.get("/interactions/pending", response_model=list[InteractionPublic])
-async def pending_entries(user: CurrentUser, session: SessionDep):
+@router.get("/interactions/pending", response_model=Page[InteractionPublic])
+async def pending_entries(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
     """Entries logged too long after they happened, waiting for approval, in the caller's work-log scope."""
     stmt = select(Interaction).where(visible_log(user), col(Interaction.status) == "pending_approval",
-                                     col(Interaction.rm) != user.username).order_by(col(Interaction.created_at))
-    return [_public(r) for r in (await session.exec(stmt)).all()]
+                                     col(Interaction.rm) != user.username)
+    return await _page(session, stmt, AS_LOGGED, limit, cursor)
 
 
 async def _logged(session, user, interaction_id: uuid.UUID) -> Interaction:
@@ -82,7 +114,7 @@ async def _logged(session, user, interaction_id: uuid.UUID) -> Interaction:
 async def mark_spot_checked(interaction_id: uuid.UUID, user: CurrentUser, session: SessionDep):
     row = await spot_check(session, user, await _logged(session, user, interaction_id), now=utcnow())
     await session.commit()
-    return _public(row)
+    return await _public(session, row)
 
 
 @router.post("/interactions/{interaction_id}/approve", response_model=InteractionPublic)
@@ -93,7 +125,7 @@ async def approve_entry(request: Request, interaction_id: uuid.UUID, user: Curre
                                   body.note if body else None, now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(row)
+    return await _public(session, row)
 
 
 @router.post("/interactions/{interaction_id}/reject", response_model=InteractionPublic)
@@ -102,14 +134,15 @@ async def reject_entry(interaction_id: uuid.UUID, body: EntryRejection, user: Cu
     row = await decide_late_entry(session, user, await _logged(session, user, interaction_id), False, body.note,
                                   now=utcnow())
     await session.commit()
-    return _public(row)
+    return await _public(session, row)
 
 
-@router.get("/customers/{customer_id}/relationships", response_model=list[RelationshipCreate])
-async def list_relationships(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+@router.get("/customers/{customer_id}/relationships", response_model=Page[RelationshipCreate])
+async def list_relationships(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, limit: Limit = 50,
+                             cursor: Cursor = None):
     customer = await in_scope(session, user, customer_id)
-    rows = (await session.exec(select(Relationship).where(Relationship.customer_id == customer.id))).all()
-    return [RelationshipCreate(kind=r.kind, related_cif=r.related_cif, note=r.note) for r in rows]
+    rows, next_cursor = await page(session, relationships_of(customer), BY_KIND, limit, cursor)
+    return Page(items=[relationship_public(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/customers/{customer_id}/relationships", response_model=RelationshipCreate, status_code=201)
@@ -122,13 +155,13 @@ async def create_relationship(customer_id: uuid.UUID, body: RelationshipCreate, 
     return body
 
 
-@router.get("/customers/{customer_id}/contacts", response_model=list[ContactPublic])
-async def list_contacts(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, unmask: Unmask = False):
+@router.get("/customers/{customer_id}/contacts", response_model=Page[ContactPublic])
+async def list_contacts(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, unmask: Unmask = False,
+                        limit: Limit = 50, cursor: Cursor = None):
     customer = await in_scope(session, user, customer_id)
-    rows = (await session.exec(select(KeyContact).where(KeyContact.customer_id == customer.id,
-                                                        KeyContact.active))).all()
+    rows, next_cursor = await page(session, active_contacts(customer), BY_NAME, limit, cursor)
     full = await unmasked_read(session, user, unmask, [customer], "contacts")
-    return [ContactPublic.of(r, full) for r in rows]
+    return Page(items=[ContactPublic.of(r, full) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/customers/{customer_id}/contacts", response_model=ContactPublic, status_code=201)

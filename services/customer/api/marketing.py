@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
+from services.customer.api.names import with_names
+from services.customer.api.pages import Cursor, Limit, page
 from services.customer.models import MarketingResult
-from services.customer.schemas import MarketingResultCreate, MarketingResultPublic
+from services.customer.schemas import MarketingResultCreate, MarketingResultPublic, Page
 from services.customer.scope import checks_results, visible_results
 from services.customer.service.marketing import (
     check_result,
@@ -24,8 +26,12 @@ from shared.errors import Problem
 router = APIRouter(tags=["marketing-results"], dependencies=AUDITED)
 
 
-def _public(row: MarketingResult) -> MarketingResultPublic:
-    return MarketingResultPublic.model_validate(row)
+async def _public(session, row: MarketingResult) -> MarketingResultPublic:
+    [public] = await with_names(session, [row], MarketingResultPublic)
+    return public
+
+
+BY_DATE = [(MarketingResult.result_date, False), (MarketingResult.id, False)]
 
 
 @router.post("/marketing-results", response_model=MarketingResultPublic, status_code=201, summary="登记营销业绩")
@@ -35,29 +41,34 @@ async def register(request: Request, body: MarketingResultCreate, user: CurrentU
     row = await register_result(session, user, customer, body, now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(row)
+    return await _public(session, row)
 
 
-@router.get("/marketing-results", response_model=list[MarketingResultPublic], summary="营销业绩列表")
+@router.get("/marketing-results", response_model=Page[MarketingResultPublic], summary="营销业绩列表")
 async def list_results(user: CurrentUser, session: SessionDep,
                        start: Annotated[date | None, Query(alias="from")] = None,
-                       end: Annotated[date | None, Query(alias="to")] = None, rm: str | None = None):
+                       end: Annotated[date | None, Query(alias="to")] = None, rm: str | None = None,
+                       limit: Limit = 50, cursor: Cursor = None):
     """Results in scope dated from `from` to `to` (default today)."""
     first = start or business_today()
     stmt = select(MarketingResult).where(visible_results(user), MarketingResult.result_date >= first,
                                          MarketingResult.result_date <= (end or first))
     if rm:
         stmt = stmt.where(MarketingResult.rm == rm)
-    return [_public(r) for r in (await session.exec(stmt.order_by(MarketingResult.result_date, MarketingResult.id)))]
+    rows, next_cursor = await page(session, stmt, BY_DATE, limit, cursor)
+    return Page(items=await with_names(session, rows, MarketingResultPublic), next_cursor=next_cursor)
 
 
-@router.get("/marketing-results/unconfirmed", response_model=list[MarketingResultPublic],
+@router.get("/marketing-results/unconfirmed", response_model=Page[MarketingResultPublic],
             summary="超期未确认的营销业绩")
-async def unconfirmed(user: CurrentUser, session: SessionDep, as_of: date | None = None):
+async def unconfirmed(user: CurrentUser, session: SessionDep, as_of: date | None = None, limit: Limit = 50,
+                      cursor: Cursor = None):
     """For the lead: results in scope still unconfirmed after the limit (30 days)."""
     if not checks_results(user):
         raise Problem(403, "results_checked_by_lead")
-    return [_public(r) for r in (await session.exec(stale_results(visible_results(user), as_of or business_today())))]
+    rows, next_cursor = await page(session, stale_results(visible_results(user), as_of or business_today()), BY_DATE,
+                                   limit, cursor)
+    return Page(items=await with_names(session, rows, MarketingResultPublic), next_cursor=next_cursor)
 
 
 @router.post("/marketing-results/{result_id}/confirm", response_model=MarketingResultPublic, summary="主管核实营销业绩")
@@ -70,4 +81,4 @@ async def confirm(request: Request, result_id: uuid.UUID, user: CurrentUser, ses
     row = await check_result(session, user, row, business_date=business_today(), now=utcnow())
     await session.commit()
     events_written(request)
-    return _public(row)
+    return await _public(session, row)

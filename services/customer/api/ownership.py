@@ -2,19 +2,21 @@
 the refusals a lead reads, and the departure handover."""
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope, shown_one
-from services.customer.models import ClaimRefusal
+from services.customer.api.names import with_names
+from services.customer.api.pages import Cursor, Limit, page
+from services.customer.models import ClaimRefusal, CustomerOwnership
 from services.customer.models import TransferRequest as TransferRequestRow
-from services.customer.schemas import Checklist, CustomerPublic, OwnershipPublic, TransferRequest
+from services.customer.schemas import Checklist, CustomerPublic, OwnershipPublic, Page, TransferRequest
 from services.customer.scope import visible_refusals, visible_requests
 from services.customer.service.handover import hand_over
-from services.customer.service.ownership import ownership_history
+from services.customer.service.ownership import HISTORY_ORDER
 from services.customer.service.transfers import claim_customer, decide_transfer, request_transfer, transfer_customer
 from services.customer.service.validation import CifStr
 from shared.app import SessionDep, events_written
@@ -50,10 +52,13 @@ class Handover(BaseModel):
 class TransferRequestPublic(BaseModel):
     id: uuid.UUID
     customer_id: uuid.UUID
+    customer_name: str | None = None
     role: str
     to_owner: str
+    to_owner_name: str | None = None
     reason: str
     requested_by: str
+    requested_by_name: str | None = None
     requested_at: datetime
     status: str
     decided_by: str | None
@@ -64,20 +69,27 @@ class TransferRequestPublic(BaseModel):
 class ClaimRefusalPublic(BaseModel):
     customer_id: uuid.UUID
     cif: str
+    customer_name: str | None = None
     claimant: str
+    claimant_name: str | None = None
     owner: str
+    owner_name: str | None = None
     at: datetime
 
 
-def _request(row: TransferRequestRow) -> TransferRequestPublic:
-    return TransferRequestPublic.model_validate(row, from_attributes=True)
+async def _request(session, row: TransferRequestRow) -> TransferRequestPublic:
+    [public] = await with_names(session, [row], TransferRequestPublic)
+    return public
 
 
-@router.get("/customers/{customer_id}/ownership", response_model=list[OwnershipPublic])
-async def ownership(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+@router.get("/customers/{customer_id}/ownership", response_model=Page[OwnershipPublic])
+async def ownership(customer_id: uuid.UUID, user: CurrentUser, session: SessionDep, limit: Limit = 50,
+                    cursor: Cursor = None):
     """Effective-dated A岗 / B岗 history, oldest first (open rows have effective_to null)."""
     customer = await in_scope(session, user, customer_id)
-    return [OwnershipPublic.of(row) for row in await ownership_history(session, customer)]
+    rows, next_cursor = await page(session, select(CustomerOwnership).where(
+        CustomerOwnership.customer_id == customer.id), HISTORY_ORDER, limit, cursor)
+    return Page(items=await with_names(session, rows, OwnershipPublic), next_cursor=next_cursor)
 
 
 @router.post("/customers/{customer_id}/transfer", response_model=CustomerPublic)
@@ -98,15 +110,24 @@ async def file_transfer_request(customer_id: uuid.UUID, body: TransferRequest, u
     customer = await in_scope(session, user, customer_id)
     row = await request_transfer(session, user, customer, body.to, body.reason, body.role, now=utcnow())
     await session.commit()
-    return _request(row)
+    return await _request(session, row)
 
 
-@router.get("/transfer-requests", response_model=list[TransferRequestPublic])
-async def list_transfer_requests(user: CurrentUser, session: SessionDep, status: str | None = Query(None)):
-    stmt = select(TransferRequestRow).where(visible_requests(user)).order_by(TransferRequestRow.requested_at)
+@router.get("/transfer-requests", response_model=Page[TransferRequestPublic])
+async def list_transfer_requests(user: CurrentUser, session: SessionDep,
+                                 status: Literal["pending", "approved", "rejected"] | None = Query(None),
+                                 to: Annotated[str | None, Query(max_length=64, description="me, or the username "
+                                                                 "a request is addressed to")] = None,
+                                 limit: Limit = 50, cursor: Cursor = None):
+    """Requests the caller filed, is addressed to, or decides (team, subtree), oldest first."""
+    stmt = select(TransferRequestRow).where(visible_requests(user))
     if status:
         stmt = stmt.where(TransferRequestRow.status == status)
-    return [_request(r) for r in (await session.exec(stmt)).all()]
+    if to:
+        stmt = stmt.where(TransferRequestRow.to_owner == (user.username if to == "me" else to))
+    rows, next_cursor = await page(session, stmt, [(TransferRequestRow.requested_at, False),
+                                                   (TransferRequestRow.id, False)], limit, cursor)
+    return Page(items=await with_names(session, rows, TransferRequestPublic), next_cursor=next_cursor)
 
 
 @router.post("/transfer-requests/{request_id}/approve", response_model=TransferRequestPublic)
@@ -116,7 +137,7 @@ async def approve_transfer(request: Request, request_id: uuid.UUID, body: Decisi
                                 now=utcnow())
     await session.commit()
     events_written(request)
-    return _request(row)
+    return await _request(session, row)
 
 
 @router.post("/transfer-requests/{request_id}/reject", response_model=TransferRequestPublic)
@@ -124,7 +145,7 @@ async def reject_transfer(request_id: uuid.UUID, body: Rejection, user: CurrentU
     row = await decide_transfer(session, user, request_id, False, body.note, business_date=business_today(),
                                 now=utcnow())
     await session.commit()
-    return _request(row)
+    return await _request(session, row)
 
 
 @router.post("/customers/claim", response_model=CustomerPublic)
@@ -138,10 +159,11 @@ async def claim(request: Request, body: Claim, user: CurrentUser, session: Sessi
     return await shown_one(session, customer)
 
 
-@router.get("/claim-refusals", response_model=list[ClaimRefusalPublic])
-async def claim_refusals(user: CurrentUser, session: SessionDep):
-    rows = (await session.exec(select(ClaimRefusal).where(visible_refusals(user)).order_by(ClaimRefusal.at))).all()
-    return [ClaimRefusalPublic.model_validate(r, from_attributes=True) for r in rows]
+@router.get("/claim-refusals", response_model=Page[ClaimRefusalPublic])
+async def claim_refusals(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
+    rows, next_cursor = await page(session, select(ClaimRefusal).where(visible_refusals(user)),
+                                   [(ClaimRefusal.at, False), (ClaimRefusal.id, False)], limit, cursor)
+    return Page(items=await with_names(session, rows, ClaimRefusalPublic), next_cursor=next_cursor)
 
 
 @router.post("/staff/{username}/handover", response_model=Checklist)

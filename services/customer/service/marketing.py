@@ -121,7 +121,6 @@ async def confirm_by_events(session, facts: list[Fact], now: datetime) -> int:
 
 
 def stale_results(where, as_of: date):
-    """Unconfirmed results older than the limit, in the caller's scope (`where`), oldest first."""
-    return (select(MarketingResult).where(where, MarketingResult.status == "registered",
-                                          MarketingResult.result_date < stale_before(as_of))
-            .order_by(MarketingResult.result_date, MarketingResult.id))
+    """Unconfirmed results older than the limit, in the caller's scope (`where`); the caller orders."""
+    return select(MarketingResult).where(where, MarketingResult.status == "registered",
+                                         MarketingResult.result_date < stale_before(as_of))

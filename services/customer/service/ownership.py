@@ -94,6 +94,5 @@ async def give_role(session: AsyncSession, actor: Principal | str, customer: Cus
           after={"role": role, "owner": username, "reason": reason, "effective_from": now.isoformat()})
 
 
-async def ownership_history(session: AsyncSession, customer: Customer) -> list[CustomerOwnership]:
-    return list((await session.exec(select(CustomerOwnership).where(CustomerOwnership.customer_id == customer.id)
-                                    .order_by(CustomerOwnership.effective_from, CustomerOwnership.role))).all())
+HISTORY_ORDER = [(CustomerOwnership.effective_from, False), (CustomerOwnership.role, False),
+                 (CustomerOwnership.id, False)]   # oldest first; both roles change at one instant on a handover

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import OrgUnit, Staff, Team
@@ -101,11 +101,10 @@ async def update_staff(session: AsyncSession, actor: Principal, username: str, c
     return staff
 
 
-async def staff_in_scope(session: AsyncSession, actor: Principal) -> list[Staff]:
-    """Admins see everyone; others the staff of their own unit subtree."""
-    stmt = select(Staff, OrgUnit).join(OrgUnit, OrgUnit.code == Staff.unit_code).order_by(Staff.username)
-    rows = (await session.exec(stmt)).all()
-    return [s for s, u in rows if may_administer(actor) or actor.covers_unit(u.path)]
+def staff_in_scope(actor: Principal):
+    """A query of the staff the actor sees: admins everyone; others the staff of their own unit subtree."""
+    stmt = select(Staff).join(OrgUnit, col(OrgUnit.code) == col(Staff.unit_code))
+    return stmt if may_administer(actor) else stmt.where(actor.subtree(OrgUnit.path))
 
 
 async def _unit(session: AsyncSession, code: str) -> OrgUnit:

@@ -89,7 +89,7 @@ async def test_customer_360_shows_masks_until_show_full_which_is_audited(api, ph
     await page.locator("[data-test=national-id]", has_text=NATIONAL_ID).wait_for()
 
     trail = await api.call("GET", f"/audit?customer_id={customer['id']}", "audit01")
-    assert [e for e in trail.json() if e["action"] == "pii.unmasked_read" and e["actor"] == "rm01"]
+    assert [e for e in trail.json()["items"] if e["action"] == "pii.unmasked_read" and e["actor"] == "rm01"]
 
 
 async def test_a_visit_logged_offline_is_sent_once_when_the_phone_is_back_online(api, phones):
@@ -110,14 +110,14 @@ async def test_a_visit_logged_offline_is_sent_once_when_the_phone_is_back_online
     await page.get_by_role("button", name="保存").click()
     await page.get_by_text("待提交").wait_for()   # shown as waiting in the timeline
     await rm.shot("offline")
-    assert (await api.call("GET", f"/customers/{customer['id']}/interactions", "rm01")).json() == []
+    assert (await api.call("GET", f"/customers/{customer['id']}/interactions", "rm01")).json()["items"] == []
 
     await page.context.set_offline(False)
     await page.get_by_text("待提交").wait_for(state="detached")
     await page.reload()   # a second start flushes the outbox again: nothing must be left to send
     await page.locator("[data-test=interaction]").first.wait_for()
     logged = (await api.call("GET", f"/customers/{customer['id']}/interactions", "rm01")).json()
-    assert [i["notes"] for i in logged] == ["离线走访：客户咨询理财"]
+    assert [i["notes"] for i in logged["items"]] == ["离线走访：客户咨询理财"]
 
 
 async def test_lead_approves_a_transfer_and_the_former_owner_then_gets_not_found(api, phones):

@@ -117,8 +117,7 @@ async def test_rm_books_and_plans_registers_a_result_submits_the_summary_and_the
     await lead.shot("results-to-confirm")
     await to_confirm.get_by_role("button", name="确认").click()
     await to_confirm.wait_for(state="detached")
-    mine = (await api.call("GET", f"/marketing-results?from={today}&to={today}", "rm01")).json()
-    mine = mine["items"] if isinstance(mine, dict) else mine
+    mine = (await api.call("GET", f"/marketing-results?from={today}&to={today}&limit=200", "rm01")).json()["items"]
     assert [(r["status"], r["count"], r["confirmed_by"]) for r in mine if r["cif"] == cif] == [("confirmed", 2, "lead")]
 
 
@@ -139,6 +138,6 @@ async def test_the_lead_resolves_a_complaint_on_the_phone(api, phones):
     await lead.shot("complaint-resolve")
     await lead.page.get_by_role("button", name="确认办结").click()
     await complaint.wait_for(state="detached")
-    resolved = [c for c in (await api.call("GET", "/complaints?status=resolved", "lead01")).json()
+    resolved = [c for c in (await api.call("GET", "/complaints?status=resolved&limit=200", "lead01")).json()["items"]
                 if c["id"] == r.json()["id"]]
     assert [(c["responsible"], c["feedback"]) for c in resolved] == [("bank", "已向客户解释并致歉，客户认可")]

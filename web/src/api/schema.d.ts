@@ -24,6 +24,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 客户360视图（一次调用） */
+        get: operations["customers-customer_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/healthz": {
         parameters: {
             query?: never;
@@ -108,7 +125,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description The caller, with their display name, grade and the discretionary authority (通融权限) it gives them.
+         */
         get: operations["auth-me"];
         put?: never;
         post?: never;
@@ -127,7 +147,7 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF.
+         * @description Search within scope; pages by CIF; `total` counts every customer the filters find.
          */
         get: operations["customers-list_customers"];
         put?: never;
@@ -244,7 +264,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Transfer Requests */
+        /**
+         * List Transfer Requests
+         * @description Requests the caller filed, is addressed to, or decides (team, subtree), oldest first.
+         */
         get: operations["ownership-list_transfer_requests"];
         put?: never;
         post?: never;
@@ -362,6 +385,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loans/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逾期贷款清单
+         * @description Loans past due of the customers in the caller's scope — an RM their book, a lead the team's, risk
+         *     managers, heads and auditors their unit subtree — longest overdue first.
+         */
+        get: operations["holdings-overdue_loans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/interactions": {
         parameters: {
             query?: never;
@@ -369,7 +413,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Interactions */
+        /**
+         * List Interactions
+         * @description The customer's contact timeline, latest first.
+         */
         get: operations["interactions-list_interactions"];
         put?: never;
         /** Create Interaction */
@@ -595,7 +642,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Staff */
+        /**
+         * List Staff
+         * @description Staff in the caller's unit subtree (an admin: everyone), by username.
+         */
         get: operations["admin-list_staff"];
         put?: never;
         /** Add Staff */
@@ -632,7 +682,8 @@ export interface paths {
         };
         /**
          * Audit Trail
-         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq.
+         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with the cursor
+         *     (or after_seq, the last seq read).
          */
         get: operations["admin-audit_trail"];
         put?: never;
@@ -745,7 +796,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Complaints */
+        /**
+         * List Complaints
+         * @description Complaints in scope, the one due soonest first.
+         */
         get: operations["complaints-list_complaints"];
         put?: never;
         /** File */
@@ -1052,6 +1106,26 @@ export interface paths {
          * @description The lead's check of a result no core-banking event confirms (card, insurance, fund sales).
          */
         post: operations["marketing-results-confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务服务审计记录
+         * @description Oldest first; page with `after_seq` (the last entry's `seq`).
+         */
+        get: operations["audit-audit_trail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1767,7 +1841,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "loan_overdue" | "task_escalated" | "task_overdue";
+            kind: "loan_overdue" | "task_escalated" | "task_overdue" | "b_manager_missing";
             /** Task Id */
             task_id: string;
             /** Title */
@@ -2025,10 +2099,16 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Claimant */
             claimant: string;
+            /** Claimant Name */
+            claimant_name?: string | null;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name?: string | null;
             /**
              * At
              * Format: date-time
@@ -2083,6 +2163,8 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Channel */
             channel: string;
             /** Category */
@@ -2340,12 +2422,42 @@ export interface components {
             /** Referred By */
             referred_by?: string | null;
         };
+        /** CustomerOverview */
+        CustomerOverview: {
+            customer: components["schemas"]["CustomerPublic"];
+            holdings: components["schemas"]["HoldingsSummary"];
+            /**
+             * Owners
+             * @description the current A岗 and B岗 assignments
+             */
+            owners: components["schemas"]["OwnershipPublic"][];
+            /**
+             * Recent Interactions
+             * @description the latest 5
+             */
+            recent_interactions: components["schemas"]["InteractionPublic"][];
+            /**
+             * Contacts
+             * @description active key contacts (the first 5), phones masked
+             */
+            contacts: components["schemas"]["ContactPublic"][];
+            /** Relationships */
+            relationships: components["schemas"]["RelationshipCreate"][];
+        };
         /** CustomerPage */
         CustomerPage: {
             /** Items */
             items: components["schemas"]["CustomerPublic"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description every customer the search and filters find (共 N 户), not only this page
+             */
+            total: number;
         };
         /** CustomerPublic */
         CustomerPublic: {
@@ -2518,6 +2630,43 @@ export interface components {
             /** Loans */
             loans: components["schemas"]["LoanPublic"][];
         };
+        /** HoldingsSummary */
+        HoldingsSummary: {
+            /** Tier */
+            tier: string;
+            /**
+             * Tier Basis
+             * @description what the tier is judged on
+             */
+            tier_basis: {
+                [key: string]: string;
+            };
+            /**
+             * Deposits
+             * @description balance of the open deposit accounts, by currency
+             */
+            deposits: {
+                [key: string]: string;
+            };
+            /** Deposit Accounts */
+            deposit_accounts: number;
+            /** Loans Outstanding */
+            loans_outstanding: string;
+            /** Loans */
+            loans: number;
+            /** Overdue Loans */
+            overdue_loans: number;
+            /**
+             * Overdue Amount
+             * @description overdue principal and interest of all loans
+             */
+            overdue_amount: string;
+            /**
+             * Worst Classification
+             * @description the worst 五级分类 among the loans
+             */
+            worst_classification: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
+        };
         /** HostingReportCreate */
         HostingReportCreate: {
             /**
@@ -2624,8 +2773,15 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Rm */
             rm: string;
+            /**
+             * Rm Name
+             * @description the RM's display name
+             */
+            rm_name?: string | null;
             /** Channel */
             channel: string;
             /**
@@ -2726,8 +2882,15 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Rm */
             rm: string;
+            /**
+             * Rm Name
+             * @description the RM's display name
+             */
+            rm_name?: string | null;
             /** Category */
             category: string;
             /** Amount */
@@ -2758,12 +2921,24 @@ export interface components {
             id: string;
             /** Username */
             username: string;
+            /**
+             * Display Name
+             * @description the name the app greets and shows, e.g. 张经理
+             */
+            display_name?: string | null;
             /** Roles */
             roles: string[];
             /** Unit */
             unit: string;
             /** Team */
             team: string | null;
+            /** Grade */
+            grade?: string | null;
+            /**
+             * Discretionary Authority
+             * @description 通融权限 in force, CNY per case (internal)
+             */
+            discretionary_authority?: string | null;
         };
         /** Moved */
         Moved: {
@@ -2802,6 +2977,47 @@ export interface components {
             /** Guard */
             guard?: string | null;
         };
+        /** OverdueLoan */
+        OverdueLoan: {
+            /** Loan Id */
+            loan_id: string;
+            /** Product */
+            product: string | null;
+            /** Principal */
+            principal: string | null;
+            /** Outstanding */
+            outstanding: string;
+            /** Disbursed On */
+            disbursed_on: string | null;
+            /** Maturity Date */
+            maturity_date: string | null;
+            /** Next Due Date */
+            next_due_date: string | null;
+            /** Classification */
+            classification: string;
+            /** Days Overdue */
+            days_overdue: number;
+            /** Overdue Principal */
+            overdue_principal: string;
+            /** Overdue Interest */
+            overdue_interest: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /** Customer Name */
+            customer_name: string;
+            /**
+             * Owner
+             * @description the customer's A岗 manager
+             */
+            owner: string | null;
+            /** Owner Name */
+            owner_name?: string | null;
+        };
         /** OwnerPublic */
         OwnerPublic: {
             /**
@@ -2820,6 +3036,11 @@ export interface components {
             role: string;
             /** Owner */
             owner: string;
+            /**
+             * Owner Name
+             * @description the manager's display name
+             */
+            owner_name?: string | null;
             /** Owner Team */
             owner_team: string | null;
             /**
@@ -2833,6 +3054,136 @@ export interface components {
             reason: string | null;
             /** Assigned By */
             assigned_by: string;
+        };
+        /** Page[ClaimRefusalPublic] */
+        Page_ClaimRefusalPublic_: {
+            /** Items */
+            items: components["schemas"]["ClaimRefusalPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ComplaintPublic] */
+        Page_ComplaintPublic_: {
+            /** Items */
+            items: components["schemas"]["ComplaintPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ConductPublic] */
+        Page_ConductPublic_: {
+            /** Items */
+            items: components["schemas"]["ConductPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ContactPublic] */
+        Page_ContactPublic_: {
+            /** Items */
+            items: components["schemas"]["ContactPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[IndustryPolicyPublic] */
+        Page_IndustryPolicyPublic_: {
+            /** Items */
+            items: components["schemas"]["IndustryPolicyPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[InteractionPublic] */
+        Page_InteractionPublic_: {
+            /** Items */
+            items: components["schemas"]["InteractionPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[MarketingResultPublic] */
+        Page_MarketingResultPublic_: {
+            /** Items */
+            items: components["schemas"]["MarketingResultPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[OverdueLoan] */
+        Page_OverdueLoan_: {
+            /** Items */
+            items: components["schemas"]["OverdueLoan"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[OwnershipPublic] */
+        Page_OwnershipPublic_: {
+            /** Items */
+            items: components["schemas"]["OwnershipPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[QualificationPublic] */
+        Page_QualificationPublic_: {
+            /** Items */
+            items: components["schemas"]["QualificationPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[RelationshipCreate] */
+        Page_RelationshipCreate_: {
+            /** Items */
+            items: components["schemas"]["RelationshipCreate"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[StaffPublic] */
+        Page_StaffPublic_: {
+            /** Items */
+            items: components["schemas"]["StaffPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[TransferRequestPublic] */
+        Page_TransferRequestPublic_: {
+            /** Items */
+            items: components["schemas"]["TransferRequestPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /** ProspectMove */
         ProspectMove: {
@@ -2966,7 +3317,7 @@ export interface components {
             /** Display Name */
             display_name: string;
             /** Roles */
-            roles: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[];
+            roles: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin" | "credit_reviewer" | "deputy_head")[];
             /** Unit */
             unit: string;
             /** Team */
@@ -2975,6 +3326,8 @@ export interface components {
             grade?: ("junior" | "intermediate" | "senior" | "expert") | null;
             /** Active */
             active?: boolean | null;
+            /** Discretionary Authority */
+            discretionary_authority?: (number | string) | null;
             /** Username */
             username: string;
             /** Password */
@@ -2996,13 +3349,23 @@ export interface components {
             grade: string | null;
             /** Active */
             active: boolean;
+            /**
+             * Discretionary Authority
+             * @description 通融权限 in force, CNY per case (internal: never shown to customers)
+             */
+            discretionary_authority: string;
+            /**
+             * Discretionary Authority Granted
+             * @description set by the admin; null: the grade's default
+             */
+            discretionary_authority_granted: string | null;
         };
         /** StaffUpdate */
         StaffUpdate: {
             /** Display Name */
             display_name?: string | null;
             /** Roles */
-            roles?: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[] | null;
+            roles?: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin" | "credit_reviewer" | "deputy_head")[] | null;
             /** Unit */
             unit?: string | null;
             /** Team */
@@ -3011,6 +3374,8 @@ export interface components {
             grade?: ("junior" | "intermediate" | "senior" | "expert") | null;
             /** Active */
             active?: boolean | null;
+            /** Discretionary Authority */
+            discretionary_authority?: (number | string) | null;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -3062,14 +3427,20 @@ export interface components {
              * Format: uuid
              */
             customer_id: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Role */
             role: string;
             /** To Owner */
             to_owner: string;
+            /** To Owner Name */
+            to_owner_name?: string | null;
             /** Reason */
             reason: string;
             /** Requested By */
             requested_by: string;
+            /** Requested By Name */
+            requested_by_name?: string | null;
             /**
              * Requested At
              * Format: date-time
@@ -3176,6 +3547,26 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** Page[AuditPublic] */
+        services__customer__schemas__Page_AuditPublic___1: {
+            /** Items */
+            items: components["schemas"]["services__customer__api__admin__AuditPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[AuditPublic] */
+        services__customer__schemas__Page_AuditPublic___2: {
+            /** Items */
+            items: components["schemas"]["services__customer__api__audits__AuditPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
         /** Agenda */
         Agenda: {
             /**
@@ -3274,6 +3665,12 @@ export interface components {
              * @description how a loan-due collection ended
              */
             maturity_outcome?: string | null;
+            /**
+             * Maturity Outcomes
+             * @description the outcomes completing this task offers (a loan-due collection: collected, renewed, extended, handed_to_collection)
+             * @default []
+             */
+            maturity_outcomes: string[];
             /** Rank */
             rank: number;
             /** Rank Reason */
@@ -3343,6 +3740,39 @@ export interface components {
             status: string;
             /** Booked By */
             booked_by: string;
+        };
+        /**
+         * AuditPublic
+         * @description One entry of the tasks service's audit trail.
+         */
+        AuditPublic: {
+            /** Seq */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /**
+             * Action
+             * @description e.g. task.completed, appointment.booked, day_plan.saved, summary.submitted
+             */
+            action: string;
+            /**
+             * Subject
+             * @description the task or appointment id, `rm:date` of a plan or summary, a rule's name
+             */
+            subject: string;
+            /** Unit Path */
+            unit_path: string;
+            /** Request Id */
+            request_id: string | null;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
         };
         /** CalendarDay */
         CalendarDay: {
@@ -3496,7 +3926,7 @@ export interface components {
             interaction?: string | null;
             /**
              * Maturity Outcome
-             * @description a loan-due collection's end (required for one): collected, renewed (借新还旧), extended, handed_to_collection
+             * @description a loan-due collection's end, offered, not forced: collected, renewed (借新还旧), extended, handed_to_collection
              */
             maturity_outcome?: ("collected" | "renewed" | "extended" | "handed_to_collection") | null;
         };
@@ -3609,6 +4039,12 @@ export interface components {
              * @description how a loan-due collection ended
              */
             maturity_outcome?: string | null;
+            /**
+             * Maturity Outcomes
+             * @description the outcomes completing this task offers (a loan-due collection: collected, renewed, extended, handed_to_collection)
+             * @default []
+             */
+            maturity_outcomes: string[];
         };
         /** TeamAgenda */
         TeamAgenda: {
@@ -3658,7 +4094,7 @@ export interface components {
              * Indicator
              * @enum {string}
              */
-            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling" | "marketing_results";
+            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling" | "marketing_results" | "responsible_complaints";
             /** Parent Level */
             parent_level?: ("bank" | "unit" | "team") | null;
             /** Parent Key */
@@ -3918,6 +4354,101 @@ export interface operations {
             };
             /** @description not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers-customer_overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the customer 360 with its open tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOverview"] & {
+                        /** OpenTasksPart */
+                        open_tasks: {
+                            /**
+                             * Status
+                             * @enum {string}
+                             */
+                            status: "ok" | "unavailable";
+                            /** Service */
+                            service: string;
+                            /**
+                             * Reason
+                             * @description why the part is unavailable (down, timeout, circuit_open, http_NNN)
+                             */
+                            reason?: string | null;
+                            /**
+                             * Items
+                             * @description the customer's open and started tasks the caller may see, soonest due first
+                             */
+                            items?: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such customer in the caller's scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4232,9 +4763,15 @@ export interface operations {
     "customers-list_customers": {
         parameters: {
             query?: {
+                /** @description rows per page */
                 limit?: number;
+                /** @description the next_cursor of the page before */
                 cursor?: string | null;
+                /** @description name (contains), CIF (prefix), phone (full number or last 4 digits) */
                 q?: string | null;
+                tier?: ("standard" | "gold" | "platinum" | "one_to_one" | "private") | null;
+                status?: ("prospect" | "new" | "active" | "inactive" | "exited") | null;
+                kind?: ("retail" | "corporate") | null;
                 /** @description only retail premium customers without a B岗 (the lead's alert) */
                 missing_b?: boolean;
                 /** @description only customers whose industry has this policy today, e.g. control */
@@ -4550,7 +5087,12 @@ export interface operations {
     };
     "ownership-ownership": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -4565,7 +5107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OwnershipPublic"][];
+                    "application/json": components["schemas"]["Page_OwnershipPublic_"];
                 };
             };
             /** @description request body too large */
@@ -4739,7 +5281,13 @@ export interface operations {
     "ownership-list_transfer_requests": {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("pending" | "approved" | "rejected") | null;
+                /** @description me, or the username a request is addressed to */
+                to?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -4753,7 +5301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TransferRequestPublic"][];
+                    "application/json": components["schemas"]["Page_TransferRequestPublic_"];
                 };
             };
             /** @description request body too large */
@@ -4989,7 +5537,12 @@ export interface operations {
     };
     "ownership-claim_refusals": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5002,7 +5555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimRefusalPublic"][];
+                    "application/json": components["schemas"]["Page_ClaimRefusalPublic_"];
                 };
             };
             /** @description request body too large */
@@ -5012,6 +5565,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5157,9 +5719,79 @@ export interface operations {
             };
         };
     };
+    "holdings-overdue_loans": {
+        parameters: {
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+                /** @description overdue at least this many days */
+                min_days?: number;
+                /** @description 五级分类 */
+                classification?: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OverdueLoan_"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "interactions-list_interactions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -5174,7 +5806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description request body too large */
@@ -5285,6 +5917,10 @@ export interface operations {
             query: {
                 day: string;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5298,7 +5934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description request body too large */
@@ -5341,7 +5977,12 @@ export interface operations {
     };
     "interactions-pending_entries": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5354,7 +5995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description request body too large */
@@ -5364,6 +6005,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5579,7 +6229,12 @@ export interface operations {
     };
     "interactions-list_relationships": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -5594,7 +6249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RelationshipCreate"][];
+                    "application/json": components["schemas"]["Page_RelationshipCreate_"];
                 };
             };
             /** @description request body too large */
@@ -5705,6 +6360,10 @@ export interface operations {
             query?: {
                 /** @description full national ID and phones (RM, lead, branch head); audited */
                 unmask?: boolean;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -5720,7 +6379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContactPublic"][];
+                    "application/json": components["schemas"]["Page_ContactPublic_"];
                 };
             };
             /** @description request body too large */
@@ -5887,6 +6546,10 @@ export interface operations {
         parameters: {
             query?: {
                 on?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5900,7 +6563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IndustryPolicyPublic"][];
+                    "application/json": components["schemas"]["Page_IndustryPolicyPublic_"];
                 };
             };
             /** @description request body too large */
@@ -6132,7 +6795,14 @@ export interface operations {
     };
     "admin-list_staff": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+                /** @description username (prefix) or display name (contains) */
+                q?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6145,7 +6815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffPublic"][];
+                    "application/json": components["schemas"]["Page_StaffPublic_"];
                 };
             };
             /** @description request body too large */
@@ -6155,6 +6825,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6310,6 +6989,8 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
                 after_seq?: number | null;
             };
             header?: never;
@@ -6324,7 +7005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__api__admin__AuditPublic"][];
+                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___1"];
                 };
             };
             /** @description request body too large */
@@ -6681,6 +7362,10 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("open" | "escalated" | "resolved") | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -6694,7 +7379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintPublic"][];
+                    "application/json": components["schemas"]["Page_ComplaintPublic_"];
                 };
             };
             /** @description request body too large */
@@ -6868,6 +7553,10 @@ export interface operations {
             query?: {
                 status?: ("open" | "signed_off") | null;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -6881,7 +7570,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"][];
+                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___2"];
                 };
             };
             /** @description request body too large */
@@ -7175,7 +7864,12 @@ export interface operations {
     };
     "conduct-read": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 username: string;
@@ -7190,7 +7884,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QualificationPublic"][];
+                    "application/json": components["schemas"]["Page_QualificationPublic_"];
                 };
             };
             /** @description request body too large */
@@ -7551,8 +8245,12 @@ export interface operations {
     "conduct-list_records": {
         parameters: {
             query?: {
-                kind?: string | null;
-                status?: string | null;
+                kind?: ("refusal" | "hosting" | "outside_service" | "commitment") | null;
+                status?: ("recorded" | "pending" | "approved" | "rejected") | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7566,7 +8264,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConductPublic"][];
+                    "application/json": components["schemas"]["Page_ConductPublic_"];
                 };
             };
             /** @description request body too large */
@@ -7741,6 +8439,10 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7754,7 +8456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
                 };
             };
             /** @description request body too large */
@@ -7862,6 +8564,10 @@ export interface operations {
         parameters: {
             query?: {
                 as_of?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7875,7 +8581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
                 };
             };
             /** @description request body too large */
@@ -7937,6 +8643,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarketingResultPublic"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audit-audit_trail": {
+        parameters: {
+            query?: {
+                actor?: string | null;
+                /** @description a task or appointment id, or `rm:date` */
+                subject?: string | null;
+                action?: string | null;
+                limit?: number;
+                after_seq?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPublic"][];
                 };
             };
             /** @description request body too large */
