@@ -11,8 +11,8 @@ at its end-of-day balance (carried forward from the last day that changed; zero 
 loan existed). The bank sets the thresholds (settings TIER_*); TierRules holds their defaults.
 
 And who may own which tier and which customers need a B岗 (by shared.tiers: the tasks service's lead
-alerts decide by the same rule); which industry policy applies on a day; which interactions count when they are logged late; what a repayment
-leaves overdue.
+alerts decide by the same rule); which industry policy applies on a day; which interactions count when
+they are logged late; what a repayment leaves overdue.
 """
 import hashlib
 import math
