@@ -10,9 +10,9 @@ calendar days from the 1st of the event's business month through its business da
 at its end-of-day balance (carried forward from the last day that changed; zero before any account or
 loan existed). The bank sets the thresholds (settings TIER_*); TierRules holds their defaults.
 
-And how far an RM's grade may reach (who may own which tier); which customers need a B岗; which
-industry policy applies on a day; which interactions count when they are logged late; what a repayment
-leaves overdue.
+And who may own which tier and which customers need a B岗 (by shared.tiers: the tasks service's lead
+alerts decide by the same rule); which industry policy applies on a day; which interactions count when
+they are logged late; what a repayment leaves overdue.
 """
 import hashlib
 import math
@@ -24,12 +24,11 @@ from typing import Literal, get_args
 
 import holidays
 
+from shared.tiers import TIER_HEIGHT, grade_reach, needs_backup, tier_height
+
 NIL = Decimal("0.00")
 CENT = Decimal("0.01")
 KINDS = ("deposits", "loans")    # the two balances a customer's holdings add up to
-# How high a customer's tier reaches, on one scale for both kinds (one-to-one ranks with platinum).
-TIER_RANK = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
-GRADE_MAX_RANK = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}
 # 通融权限: the fee concession (waived or discounted fees, CNY per case) a member of staff may grant on their
 # own authority, growing with grade (domain.md, Conduct); the admin may set a person's own. It is internal:
 # no customer-facing view and no event carries it. The bank sets the table (settings discretionary_authority).
@@ -43,9 +42,6 @@ def discretionary_authority(grade: str | None, granted: Decimal | None,
     if granted is not None:
         return Decimal(granted).quantize(CENT)
     return Decimal(table.get(grade or "", NIL)).quantize(CENT)
-# 个人优质客户: a retail customer from this tier up (the first AUM band) needs a B岗 manager (domain.md,
-# Ownership); corporate customers need none.
-BACKUP_REQUIRED_FROM = "gold"
 Policy = Literal["maintain", "grow", "control"]    # 行业政策: maintain / grow / control-and-exit
 INDUSTRY_POLICIES: tuple[Policy, ...] = get_args(Policy)
 # Visits that count are real (issue 21 point 8): an interaction logged more than this many business days
@@ -118,7 +114,7 @@ def month_to_date_average(changes: dict[date, Decimal], as_of: date) -> Decimal:
 
 def grade_allows(grade: str | None, tier: str) -> bool:
     """An RM may own a customer whose tier is within their grade (an ungraded RM: standard only)."""
-    return TIER_RANK.get(tier, 0) <= GRADE_MAX_RANK.get(grade or "", 0)
+    return tier_height(tier) <= (grade_reach(grade) or 0)
 
 
 def outstanding_beside_overdue(outstanding: Decimal, overdue_principal: Decimal) -> Decimal:
@@ -138,14 +134,9 @@ def overdue_after_repayment(overdue_principal: Decimal, overdue_interest: Decima
             max(NIL, overdue_interest - interest_paid))
 
 
-def needs_backup(kind: str, tier: str) -> bool:
-    """A retail premium customer must have a B岗 manager (mutual supervision)."""
-    return kind == "retail" and TIER_RANK.get(tier, 0) >= TIER_RANK[BACKUP_REQUIRED_FROM]
-
-
 def backup_tiers() -> tuple[str, ...]:
     """The retail tiers that need a B岗 (for the database's side of needs_backup)."""
-    return tuple(tier for tier in TIER_RANK if needs_backup("retail", tier))
+    return tuple(tier for tier in TIER_HEIGHT if needs_backup("retail", tier))
 
 
 def policies_on(rows: Iterable, day: date) -> dict[str, Policy]:

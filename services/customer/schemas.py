@@ -8,10 +8,11 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.customer.models import Customer, KeyContact
-from services.customer.rules import INDUSTRY_POLICIES, needs_backup
+from services.customer.rules import INDUSTRY_POLICIES
 from services.customer.service.pii import mask_national_id, mask_phone
 from services.customer.service.validation import CifStr, CreditCode, MobilePhone, NationalId
 from shared.auth import ROLES
+from shared.tiers import needs_backup
 
 T = TypeVar("T")
 

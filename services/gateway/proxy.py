@@ -4,7 +4,6 @@ weak ETags with If-None-Match → 304 on GETs, and 503 problem+json naming a ser
 The forwarding path works on the raw ASGI scope and header lists (bytes in, bytes out): profiling put
 Starlette's Request/URL/Headers/Response objects at a sixth of the gateway's CPU per forwarded request.
 """
-import hashlib
 from urllib.parse import quote
 
 from fastapi import Request
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 from services.gateway.upstreams import Reply, Upstreams, UpstreamUnavailable
 from shared import tracing
 from shared.errors import problem_response, register_messages
+from shared.etag import weak_etag
 from shared.logging import request_id_var
 
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te",
@@ -33,10 +33,6 @@ def upstream_headers(scope) -> list[tuple[bytes, bytes]]:
     if client:
         headers.append((b"x-forwarded-for", client[0].encode("latin-1")))
     return headers
-
-
-def etag_of(body: bytes) -> str:
-    return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 def not_modified(wanted: str | None, etag: str) -> bool:
@@ -60,7 +56,7 @@ def conditional_raw(scope, status: int, body: bytes,
     Returns status, the complete ASGI header list (Content-Length included) and the body to send."""
     if scope["method"] == "GET" and status == 200:
         own = next((v for k, v in headers if k == b"etag"), None)
-        etag = own.decode("latin-1") if own else etag_of(body)
+        etag = own.decode("latin-1") if own else weak_etag(body)
         if not_modified(header(scope, b"if-none-match"), etag):
             return 304, [(b"etag", etag.encode("latin-1")), NO_CACHE], b""
         headers = [*headers, NO_CACHE] if own else [*headers, (b"etag", etag.encode("latin-1")), NO_CACHE]

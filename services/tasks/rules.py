@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from services.tasks.models import RuleSetting
 from services.tasks.service.calendar import BusinessCalendar
+from shared.tiers import grade_reach, needs_backup, tier_height
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,7 @@ DEFAULTS: dict[str, tuple[str, int, dict]] = {
     "contact_remarketing": ("remarketing_visit", 3, {"business_days": 10}),
     # the lead's controls: a retail premium customer without a B岗 (seed), a tier above the owner's grade
     "b_manager_missing": ("b_manager_alert", 2, {"business_days": 3}),
-    "tier_above_grade": ("grade_cap_review", 2, {"business_days": 5, "max_rank_junior": 1, "max_rank_intermediate": 2,
-                                                 "max_rank_senior": 3, "max_rank_expert": 3}),
+    "tier_above_grade": ("grade_cap_review", 2, {"business_days": 5}),   # how high a grade reaches: shared.tiers
     # schedules
     # how often each band is contacted (the bank's setting; a higher band never less often than a lower one)
     "maintenance_visit": ("maintenance_visit", 3, {"months_gold": 1, "months_platinum": 1, "months_private": 1,
@@ -191,19 +191,15 @@ STANDING_ALERTS = ("b_manager_missing",)
 BANDS = ("gold", "platinum", "private")   # the retail AUM bands, lowest first: ≥ 500k, ≥ 1M, ≥ 2M (seed)
 
 
-# How high a tier reaches, on one scale for both kinds (one-to-one ranks with platinum), for grade caps.
-TIER_HEIGHT = {"standard": 0, "gold": 1, "platinum": 2, "one_to_one": 2, "private": 3}
-
-
 def needs_b_manager(kind: str | None, tier: str | None, b_manager: str | None) -> bool:
     """Every retail premium customer (tier ≥ the first AUM band) has a B岗 (seed); corporate needs none."""
-    return kind == "retail" and band_rank(tier) >= 0 and not b_manager
+    return needs_backup(kind, tier) and not b_manager
 
 
-def above_grade(rule: Rule, tier: str | None, grade: str | None) -> bool:
+def above_grade(tier: str | None, grade: str | None) -> bool:
     """The tier is higher than the owner's grade may hold (an RM whose grade we have not heard: no alert)."""
-    cap = rule.params.get(f"max_rank_{grade}") if grade else None
-    return cap is not None and TIER_HEIGHT.get(tier or "", 0) > int(cap)
+    reach = grade_reach(grade)
+    return reach is not None and tier_height(tier) > reach
 
 
 def band_rank(tier: str | None) -> int:

@@ -184,12 +184,12 @@ async def test_the_customer_360_comes_in_one_call_and_is_404_outside_scope(custo
 def test_every_code_a_message_can_carry_has_words_in_both_languages():
     from typing import get_args
 
-    from services.customer.rules import GRADE_MAX_RANK, TIER_RANK
     from services.customer.schemas import MarketingResultCreate
     from services.customer.service.customers import STAGES
     from services.customer.texts import LABELS
+    from shared.tiers import GRADE_REACH, TIER_HEIGHT
     categories = get_args(MarketingResultCreate.model_fields["category"].annotation)
-    for name, codes in (("tier", TIER_RANK), ("grade", GRADE_MAX_RANK), ("stage", STAGES),
+    for name, codes in (("tier", TIER_HEIGHT), ("grade", GRADE_REACH), ("stage", STAGES),
                         ("category", categories)):
         assert set(codes) <= set(LABELS[name]), name
     for words in LABELS.values():

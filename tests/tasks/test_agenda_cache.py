@@ -3,6 +3,7 @@ shows on the next read (triggers bump the person's agenda version)."""
 from sqlalchemy import text, update
 
 from services.tasks.models import Task
+from shared.etag import weak_etag
 from tests.support import loan_due, unique_cif
 from tests.tasks.conftest import customer_event
 
@@ -62,3 +63,22 @@ async def test_one_statement_over_many_tasks_bumps_each_person_once_per_task_nam
     assert after["rm01"] - before["rm01"] == 3
     assert after["risk-bump"] - before.get("risk-bump", 0) == 3
     assert after.get("rm02") == before.get("rm02")
+
+
+async def test_an_agenda_page_is_tagged_over_its_bytes_and_the_tag_moves_when_the_page_does(apply_event, tasks_api,
+                                                                                            as_user):
+    """The gateway passes a service's own ETag on instead of hashing the page on every request: the tag
+    must be the one the gateway would compute over these bytes, and change with them."""
+    cif = unique_cif()
+    await apply_event(customer_event("customer.registered", cif))
+    await apply_event(customer_event("customer.assigned", cif, owner="rm02"))
+    await apply_event(loan_due(cif, "L-TAG1", "2026-12-20", business_date="2026-11-02"))
+    first = await tasks_api.get("/api/v1/me/agenda?date=2026-11-25", headers=as_user("rm02"))
+    again = await tasks_api.get("/api/v1/me/agenda?date=2026-11-25", headers=as_user("rm02"))   # from the cache
+    assert first.headers["etag"] == weak_etag(first.content) == again.headers["etag"]
+    assert again.content == first.content
+
+    await apply_event(loan_due(cif, "L-TAG2", "2026-12-21", business_date="2026-11-02"))
+    changed = await tasks_api.get("/api/v1/me/agenda?date=2026-11-25", headers=as_user("rm02"))
+    assert "L-TAG2" in changed.text
+    assert changed.headers["etag"] == weak_etag(changed.content) != first.headers["etag"]

@@ -11,7 +11,7 @@ from sqlmodel import col, or_, select
 from services.customer.api.deps import AUDITED, Unmask, in_scope, shown, shown_one, unmasked_read
 from services.customer.api.pages import Cursor, Limit, page, total
 from services.customer.models import Customer
-from services.customer.rules import INDUSTRY_POLICIES, TIER_RANK, backup_tiers
+from services.customer.rules import INDUSTRY_POLICIES, backup_tiers
 from services.customer.schemas import CustomerCreate, CustomerPage, CustomerPublic, CustomerUpdate, Status
 from services.customer.scope import may_write, visible_customers
 from services.customer.service.customers import (
@@ -26,9 +26,10 @@ from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
 from shared.errors import Problem
+from shared.tiers import TIER_HEIGHT
 
 router = APIRouter(tags=["customers"], dependencies=AUDITED)
-TIERS = tuple(TIER_RANK)
+TIERS = tuple(TIER_HEIGHT)
 
 
 class ProspectMove(BaseModel):

@@ -14,6 +14,7 @@ from shared.app import SessionDep
 from shared.auth import CurrentUser
 from shared.clock import business_today
 from shared.errors import Problem, wants_english
+from shared.etag import weak_etag
 
 router = APIRouter(tags=["agenda"])
 DayParam = Annotated[date | None, Query(alias="date", description="business date; default today in Beijing time")]
@@ -48,10 +49,13 @@ async def my_agenda(request: Request, user: CurrentUser, day: DayParam = None, l
                        Task.copied_to == user.username)
             rows = await _page(session, day, mine, limit=limit)
             appointments = await appointments_of_day(session, user.username, day)
-        cached = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english),
-                                        appointments=appointments).model_dump_json()
+        page = Agenda.model_construct(date=day, items=ranked(rows, day, user.username, english),
+                                      appointments=appointments).model_dump_json().encode()
+        # tagged once per rendering: the gateway uses a service's own ETag instead of hashing the page again
+        cached = (page, weak_etag(page))
         state.agenda_pages.put(key, version, cached)
-    return Response(cached, media_type="application/json")
+    page, etag = cached
+    return Response(page, media_type="application/json", headers={"ETag": etag})
 
 
 @router.get("/teams/{team_id}/agenda", response_model=TeamAgenda)

@@ -73,21 +73,22 @@ def ranked(rows, day: date, viewer: str, english: bool) -> list[AgendaItem]:
 
 
 class AgendaCache:
-    """Rendered agenda pages of this process, valid while the person's agenda version is unchanged
-    (triggers on `task` bump it; migration 0003). Bounded, least recently used out first."""
+    """Rendered agenda pages of this process (the page's bytes and its ETag), valid while the person's
+    agenda version is unchanged (triggers on `task` bump it; migration 0003). Bounded, least recently
+    used out first."""
 
     def __init__(self, size: int = 4096):
         self.size = size
-        self.pages: OrderedDict[tuple, tuple[int, bytes | str]] = OrderedDict()
+        self.pages: OrderedDict[tuple, tuple[int, tuple[bytes, str]]] = OrderedDict()
 
-    def get(self, key: tuple, version: int) -> bytes | str | None:
+    def get(self, key: tuple, version: int) -> tuple[bytes, str] | None:
         hit = self.pages.get(key)
         if hit is None or hit[0] != version:
             return None
         self.pages.move_to_end(key)
         return hit[1]
 
-    def put(self, key: tuple, version: int, page: bytes | str) -> None:
+    def put(self, key: tuple, version: int, page: tuple[bytes, str]) -> None:
         self.pages[key] = (version, page)
         self.pages.move_to_end(key)
         while len(self.pages) > self.size:

@@ -21,7 +21,7 @@ def recheck(tasks: TaskSet, rules: dict[str, Rule], calendar: BusinessCalendar, 
     day = item.envelope.business_date
     causes = {B_MISSING: (needs_b_manager(book.kind, book.tier, book.b_manager),
                           "b_manager_assigned" if book.b_manager else "not_premium"),
-              ABOVE_GRADE: (bool(book.owner) and above_grade(rules[ABOVE_GRADE], book.tier, grades.get(book.owner)),
+              ABOVE_GRADE: (bool(book.owner) and above_grade(book.tier, grades.get(book.owner)),
                             "within_grade")}
     for name, (present, gone) in causes.items():
         open_ = [t for t in tasks.open_of_customer(book.cif) if t.rule == name]
