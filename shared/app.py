@@ -17,6 +17,7 @@ from shared.health import add_probes
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
+from shared.query_guard import refuse_unknown_query
 from shared.runtime import settle_gc
 from shared.settings import ServiceSettings
 from shared.text_guard import TextGuardMiddleware
@@ -79,7 +80,8 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         tracing.shutdown()
 
     app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  dependencies=[Depends(refuse_unknown_query)])   # every route: undeclared query → 422
     app.state.settings = settings
     app.state.denylist = revocation.Denylist()
     install_error_handlers(app)

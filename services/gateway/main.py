@@ -7,7 +7,7 @@ import asyncio
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.gateway import home, openapi
@@ -26,6 +26,7 @@ from shared.db import make_engine
 from shared.errors import install_error_handlers
 from shared.health import add_probes
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.query_guard import refuse_unknown_query
 from shared.runtime import settle_gc
 
 settings = Settings()
@@ -67,7 +68,8 @@ async def lifespan(app: FastAPI):
 
 # The gateway's own routes; service paths are answered by the Forwarder before they reach FastAPI.
 api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", lifespan=lifespan,
-              generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None)
+              generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None,
+              dependencies=[Depends(refuse_unknown_query)])
 install_error_handlers(api)
 api.include_router(home.router)
 add_probes(api, lambda request: request.app.state.engine, settings)

@@ -17,6 +17,7 @@ class CustomerBook(SQLModel, table=True):
     __tablename__ = "customer_book"
     cif: str = Field(primary_key=True, max_length=32)
     customer_ref: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=200)        # from customer.registered: tasks say whom
     owner: str | None = Field(default=None, max_length=64)
     owner_team: str | None = Field(default=None, max_length=32)
     unit_path: str = Field(default="", max_length=400)

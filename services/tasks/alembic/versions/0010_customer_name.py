@@ -1,0 +1,19 @@
+"""The customer's name in the customer book, so tasks and the agenda say whom they are about.
+
+Revision ID: 0010
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("customer_book", sa.Column("name", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("customer_book", "name")
