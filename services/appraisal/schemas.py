@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from services.appraisal.rules import PERIOD_FORMATS, PERIOD_PATTERN, Indicator
+from services.appraisal.rules import MONTH_PATTERN, PERIOD_FORMATS, PERIOD_PATTERN, Indicator
 from shared.errors import Problem
 
 _PERIOD_DOC = {"description": PERIOD_FORMATS, "json_schema_extra": {"pattern": PERIOD_PATTERN}}
@@ -31,7 +31,7 @@ def _period_query(period: Annotated[str | None, Query(**_PERIOD_DOC)] = None) ->
 PeriodPath = Annotated[str, Depends(_period_path)]
 PeriodQuery = Annotated[str | None, Depends(_period_query)]
 PeriodField = Annotated[str, Field(pattern=PERIOD_PATTERN, description=PERIOD_FORMATS)]
-MonthField = Annotated[str, Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+MonthField = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM")]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
