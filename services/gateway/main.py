@@ -6,9 +6,11 @@ ids, then gateway-owned routes (home, health, OpenAPI) and forwarding for everyt
 import asyncio
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from typing import Literal
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from services.gateway import home, openapi
 from services.gateway.config import Settings
@@ -91,7 +93,21 @@ app = WebApp(RequestContextMiddleware(tracing.TracingMiddleware(Cors(
     service=settings.service_name))
 
 
-@api.get("/api/v1/healthz", tags=["health"])
+class UpstreamHealth(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    breaker: str = Field(description="the circuit breaker's state: closed, open or half_open")
+    http_status: int | None = Field(default=None, description="what the service's /healthz answered")
+    error: str | None = Field(default=None, description="why it could not be reached")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    gateway: Literal["ok"]
+    upstreams: dict[str, UpstreamHealth]
+
+
+@api.get("/api/v1/healthz", tags=["health"], response_model=Health,
+         responses={503: {"description": "an upstream is degraded or down", "model": Health}})
 async def healthz(request: Request):
     """The gateway and each upstream: ok / degraded / down."""
     results = await request.app.state.upstreams.health()

@@ -33,3 +33,32 @@ def test_every_post_declares_idempotency_key_and_every_operation_the_gateway_ans
 def test_home_is_declared_as_needing_the_bearer_token():
     op = merged()["paths"]["/api/v1/me/home"]["get"]
     assert op["security"] and op["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def _typed(schema: dict, schemas: dict) -> bool:
+    """A schema a client generator turns into a type, not `unknown` / `Record<string, unknown>`."""
+    if "$ref" in schema:
+        return _typed(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas) if schema["$ref"] else False
+    if any(k in schema for k in ("anyOf", "oneOf", "allOf")):
+        return all(_typed(s, schemas) for k in ("anyOf", "oneOf", "allOf") for s in schema.get(k, []))
+    if schema.get("type") == "array":
+        return _typed(schema.get("items") or {}, schemas)
+    if schema.get("type") == "object":
+        extra = schema.get("additionalProperties")
+        return bool(schema.get("properties")) or (isinstance(extra, dict) and _typed(extra, schemas))
+    return "type" in schema or "enum" in schema or "const" in schema
+
+
+def test_every_2xx_answer_with_a_body_has_a_typed_schema():
+    doc = merged()
+    schemas = doc["components"]["schemas"]
+    untyped = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, answer in op["responses"].items():
+                if not status.startswith("2") or status == "204":
+                    continue
+                bodies = answer.get("content", {})
+                if not bodies or not all(_typed(b.get("schema") or {}, schemas) for b in bodies.values()):
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert not untyped, untyped
