@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, idempotency, metrics, revocation, tracing
+from shared import faults, idempotency, metrics, problem_docs, revocation, tracing
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import add_probes
@@ -49,7 +49,9 @@ async def _run_relay(app: FastAPI, settings: ServiceSettings) -> None:
 
 
 def create_service_app(settings: ServiceSettings, *, title: str, routers: list[APIRouter],
-                       on_startup: Callable | None = None) -> FastAPI:
+                       on_startup: Callable | None = None,
+                       problems: dict[str, tuple[int, ...]] | None = None) -> FastAPI:
+    """`problems`: the service's problem answers per operationId (its problems.py), for the OpenAPI."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
@@ -104,7 +106,19 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
                                 status_code=503)
 
     add_probes(app, lambda request: request.app.state.engine, settings)
+    with_problems(app, problems or {})
     return app
+
+
+def with_problems(app: FastAPI, answers: dict[str, tuple[int, ...]]) -> None:
+    """The app's OpenAPI documents each operation's problem answers (shared.problem_docs)."""
+    plain = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_docs.document(plain(), answers)
+        return app.openapi_schema
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
