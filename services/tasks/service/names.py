@@ -15,3 +15,12 @@ async def name_of(session, cif: str | None) -> str | None:
     if cif is None:
         return None
     return (await session.exec(select(CustomerBook.name).where(CustomerBook.cif == cif))).first()
+
+
+async def names_of(session, cifs) -> dict[str, str | None]:
+    """Several customers' names in one read (a day plan's tasks)."""
+    wanted = {c for c in cifs if c}
+    if not wanted:
+        return {}
+    rows = await session.exec(select(CustomerBook.cif, CustomerBook.name).where(CustomerBook.cif.in_(wanted)))
+    return dict(rows.all())

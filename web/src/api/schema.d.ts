@@ -1816,6 +1816,11 @@ export interface components {
             title: string;
             /** Cif */
             cif: string | null;
+            /**
+             * Customer Name
+             * @description the customer's name, beside the CIF
+             */
+            customer_name?: string | null;
             /** Days Overdue */
             days_overdue: number;
             /**
