@@ -75,6 +75,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:   # a body that does not even decode: refused like any invalid JSON
+            return problem_response(request, 422, "validation", [
+                {"field": "body", "reason": reason({"type": "json_invalid"}, wants_english(request))}])
         code = {401: "unauthorized", 403: "forbidden", 404: "route_not_found", 405: "method_not_allowed"}
         return problem_response(request, exc.status_code, code.get(exc.status_code, "internal"),
                                 headers=getattr(exc, "headers", None))

@@ -76,3 +76,10 @@ async def test_a_query_bound_names_the_bound_in_either_language():
         en = await client.post("/things", params={"limit": 500}, json={}, headers={"Accept-Language": "en"})
     assert zh.json()["errors"] == [{"field": "limit", "reason": "应不大于 200"}]
     assert en.json()["errors"] == [{"field": "limit", "reason": "must be at most 200"}]
+
+
+async def test_a_body_that_does_not_decode_is_a_422_naming_the_body_not_an_internal_error():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        r = await client.post("/things", content=b"l\xff\xd7\x8ef\x02", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"] == [{"field": "body", "reason": "请求体不是有效的 JSON"}]
