@@ -62,8 +62,8 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep,
                      status: Literal["open", "in_progress", "done", "cancelled"] | None = None,
                      due_before: date | None = None, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
                      cursor: str | None = None,
-    customer_id: Annotated[str | None, Query(max_length=64, description="one customer's tasks (the customer "
-                                             "service's id)")] = None):
+                     customer_id: Annotated[str | None, Query(max_length=64, description="one customer's tasks "
+                                                              "(the customer service's id)")] = None):
     stmt = (with_names(select(Task)).where(visible_tasks(user)).order_by(Task.due_date, Task.id).limit(limit + 1))
     if customer_id:
         stmt = stmt.where(Task.customer_ref == customer_id)
