@@ -9,6 +9,7 @@ ANSWERS: dict[str, tuple[int, ...]] = {
     "agenda-my_agenda": (401,),
     "agenda-my_upcoming_agenda": (401,),
     "agenda-team_agenda": (401, 404),
+    "audit-audit_trail": (401, 403),
     "rm-day-book": (401, 403, 404, 409, 422),
     "rm-day-cancel": (401, 403, 404, 409),
     "rm-day-daily": (401, 403, 404),

@@ -108,7 +108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description The caller, with their grade and the discretionary authority (通融权限) it gives them.
+         */
         get: operations["auth-me"];
         put?: never;
         post?: never;
@@ -1058,6 +1061,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务服务审计记录
+         * @description Oldest first; page with `after_seq` (the last entry's `seq`).
+         */
+        get: operations["audit-audit_trail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -1809,7 +1832,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "loan_overdue" | "task_escalated" | "task_overdue";
+            kind: "loan_overdue" | "task_escalated" | "task_overdue" | "b_manager_missing";
             /** Task Id */
             task_id: string;
             /** Title */
@@ -2848,6 +2871,13 @@ export interface components {
             unit: string;
             /** Team */
             team: string | null;
+            /** Grade */
+            grade?: string | null;
+            /**
+             * Discretionary Authority
+             * @description 通融权限 in force, CNY per case (internal)
+             */
+            discretionary_authority?: string | null;
         };
         /** Moved */
         Moved: {
@@ -3050,7 +3080,7 @@ export interface components {
             /** Display Name */
             display_name: string;
             /** Roles */
-            roles: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[];
+            roles: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin" | "credit_reviewer" | "deputy_head")[];
             /** Unit */
             unit: string;
             /** Team */
@@ -3059,6 +3089,8 @@ export interface components {
             grade?: ("junior" | "intermediate" | "senior" | "expert") | null;
             /** Active */
             active?: boolean | null;
+            /** Discretionary Authority */
+            discretionary_authority?: (number | string) | null;
             /** Username */
             username: string;
             /** Password */
@@ -3080,13 +3112,23 @@ export interface components {
             grade: string | null;
             /** Active */
             active: boolean;
+            /**
+             * Discretionary Authority
+             * @description 通融权限 in force, CNY per case (internal: never shown to customers)
+             */
+            discretionary_authority: string;
+            /**
+             * Discretionary Authority Granted
+             * @description set by the admin; null: the grade's default
+             */
+            discretionary_authority_granted: string | null;
         };
         /** StaffUpdate */
         StaffUpdate: {
             /** Display Name */
             display_name?: string | null;
             /** Roles */
-            roles?: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin")[] | null;
+            roles?: ("rm" | "team_lead" | "branch_head" | "credit_deputy_head" | "risk_manager" | "auditor" | "admin" | "credit_reviewer" | "deputy_head")[] | null;
             /** Unit */
             unit?: string | null;
             /** Team */
@@ -3095,6 +3137,8 @@ export interface components {
             grade?: ("junior" | "intermediate" | "senior" | "expert") | null;
             /** Active */
             active?: boolean | null;
+            /** Discretionary Authority */
+            discretionary_authority?: (number | string) | null;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -3363,6 +3407,12 @@ export interface components {
              * @description how a loan-due collection ended
              */
             maturity_outcome?: string | null;
+            /**
+             * Maturity Outcomes
+             * @description the outcomes completing this task offers (a loan-due collection: collected, renewed, extended, handed_to_collection)
+             * @default []
+             */
+            maturity_outcomes: string[];
             /** Rank */
             rank: number;
             /** Rank Reason */
@@ -3432,6 +3482,39 @@ export interface components {
             status: string;
             /** Booked By */
             booked_by: string;
+        };
+        /**
+         * AuditPublic
+         * @description One entry of the tasks service's audit trail.
+         */
+        AuditPublic: {
+            /** Seq */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /**
+             * Action
+             * @description e.g. task.completed, appointment.booked, day_plan.saved, summary.submitted
+             */
+            action: string;
+            /**
+             * Subject
+             * @description the task or appointment id, `rm:date` of a plan or summary, a rule's name
+             */
+            subject: string;
+            /** Unit Path */
+            unit_path: string;
+            /** Request Id */
+            request_id: string | null;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
         };
         /** CalendarDay */
         CalendarDay: {
@@ -3585,7 +3668,7 @@ export interface components {
             interaction?: string | null;
             /**
              * Maturity Outcome
-             * @description a loan-due collection's end (required for one): collected, renewed (借新还旧), extended, handed_to_collection
+             * @description a loan-due collection's end, offered, not forced: collected, renewed (借新还旧), extended, handed_to_collection
              */
             maturity_outcome?: ("collected" | "renewed" | "extended" | "handed_to_collection") | null;
         };
@@ -3703,6 +3786,12 @@ export interface components {
              * @description how a loan-due collection ended
              */
             maturity_outcome?: string | null;
+            /**
+             * Maturity Outcomes
+             * @description the outcomes completing this task offers (a loan-due collection: collected, renewed, extended, handed_to_collection)
+             * @default []
+             */
+            maturity_outcomes: string[];
         };
         /** TeamAgenda */
         TeamAgenda: {
@@ -3841,7 +3930,7 @@ export interface components {
              * Indicator
              * @enum {string}
              */
-            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling" | "marketing_results";
+            indicator: "deposit_daily_average" | "loan_daily_average" | "new_loan_npl_ratio" | "customers_won" | "fee_income" | "interactions" | "on_time_task_rate" | "deposit_growth_ytd" | "deposit_growth_yoy" | "recovery_rate" | "interest_collection_rate" | "cross_selling" | "marketing_results" | "responsible_complaints";
             /** Parent Level */
             parent_level?: ("bank" | "unit" | "team") | null;
             /** Parent Key */
@@ -10140,6 +10229,87 @@ export interface operations {
             };
             /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audit-audit_trail": {
+        parameters: {
+            query?: {
+                actor?: string | null;
+                /** @description a task or appointment id, or `rm:date` */
+                subject?: string | null;
+                action?: string | null;
+                limit?: number;
+                after_seq?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

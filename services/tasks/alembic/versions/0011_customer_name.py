@@ -1,13 +1,13 @@
 """The customer's name in the customer book, so tasks and the agenda say whom they are about; an index
 for one customer's tasks (GET /tasks?customer_id=).
 
-Revision ID: 0010
+Revision ID: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
