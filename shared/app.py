@@ -10,13 +10,14 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import faults, idempotency, metrics, revocation, tracing
+from shared import faults, idempotency, metrics, problem_docs, revocation, tracing
 from shared.db import make_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import add_probes
 from shared.kafka import ensure_topics, make_producer
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
+from shared.query_guard import refuse_unknown_query
 from shared.runtime import settle_gc
 from shared.settings import ServiceSettings
 from shared.text_guard import TextGuardMiddleware
@@ -48,7 +49,9 @@ async def _run_relay(app: FastAPI, settings: ServiceSettings) -> None:
 
 
 def create_service_app(settings: ServiceSettings, *, title: str, routers: list[APIRouter],
-                       on_startup: Callable | None = None) -> FastAPI:
+                       on_startup: Callable | None = None,
+                       problems: dict[str, tuple[int, ...]] | None = None) -> FastAPI:
+    """`problems`: the service's problem answers per operationId (its problems.py), for the OpenAPI."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
@@ -79,7 +82,8 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
         tracing.shutdown()
 
     app = FastAPI(title=title, lifespan=lifespan, generate_unique_id_function=operation_id,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  dependencies=[Depends(refuse_unknown_query)])   # every route: undeclared query → 422
     app.state.settings = settings
     app.state.denylist = revocation.Denylist()
     install_error_handlers(app)
@@ -102,7 +106,19 @@ def create_service_app(settings: ServiceSettings, *, title: str, routers: list[A
                                 status_code=503)
 
     add_probes(app, lambda request: request.app.state.engine, settings)
+    with_problems(app, problems or {})
     return app
+
+
+def with_problems(app: FastAPI, answers: dict[str, tuple[int, ...]]) -> None:
+    """The app's OpenAPI documents each operation's problem answers (shared.problem_docs)."""
+    plain = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_docs.document(plain(), answers)
+        return app.openapi_schema
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

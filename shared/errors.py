@@ -6,6 +6,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.reasons import REASONS as FIELD_REASONS  # noqa: F401 - services add their own error types
+from shared.reasons import reason
+
 PROBLEM = "application/problem+json"
 
 # code -> (zh, en). A service adds its own codes with register_messages().
@@ -20,17 +23,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),
     "internal": ("服务内部错误，请稍后重试", "Internal error; try again later"),
     "unavailable": ("服务暂时不可用，请稍后重试", "Service temporarily unavailable; try again later"),
-}
-FIELD_REASONS = {  # pydantic error type -> (zh, en)
-    "missing": ("缺少必填字段", "field required"),
-    "string_too_short": ("不能为空", "must not be empty"),
-    "string_too_long": ("过长", "too long"),
-    "literal_error": ("取值不在允许范围内", "value not allowed"),
-    "date_from_datetime_parsing": ("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD"),
-    "date_parsing": ("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD"),
-    "int_parsing": ("应为整数", "must be an integer"),
-    "bool_parsing": ("应为 true 或 false", "must be true or false"),
-    "string_pattern_mismatch": ("格式不正确", "wrong format"),
 }
 
 
@@ -78,12 +70,14 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = []
         for e in exc.errors():
             loc = [str(p) for p in e["loc"] if p not in ("body", "query", "path", "header")]
-            zh, en = FIELD_REASONS.get(e["type"], (e["msg"], e["msg"]))
-            errors.append({"field": ".".join(loc) or None, "reason": en if english else zh})
+            errors.append({"field": ".".join(loc) or None, "reason": reason(e, english)})
         return problem_response(request, 422, "validation", errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:   # a body that does not even decode: refused like any invalid JSON
+            return problem_response(request, 422, "validation", [
+                {"field": "body", "reason": reason({"type": "json_invalid"}, wants_english(request))}])
         code = {401: "unauthorized", 403: "forbidden", 404: "route_not_found", 405: "method_not_allowed"}
         return problem_response(request, exc.status_code, code.get(exc.status_code, "internal"),
                                 headers=getattr(exc, "headers", None))

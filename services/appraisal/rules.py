@@ -110,6 +110,8 @@ def satisfaction_item(answers: list[int], item=SATISFACTION_ITEM, scale=SATISFAC
 # Periods (考核期): a month, a quarter (季度考核) or a year (年度考核), each closed on its own.
 PERIOD_PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"   # a real year: date(0, 1, 1) does not exist
 PERIOD_FORMATS = "YYYY-MM (month), YYYY-Qn (quarter, n = 1–4) or YYYY (year)"
+PERIOD_FORMATS_ZH = "YYYY-MM（月）、YYYY-Qn（季度，n 为 1–4）或 YYYY（年）"
+MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
 def period_kind(code: str) -> str:

@@ -5,9 +5,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.appraisal.rules import PERIOD_FORMATS, PERIOD_PATTERN, Indicator
+from services.appraisal.rules import MONTH_PATTERN, PERIOD_FORMATS, PERIOD_PATTERN, Indicator
 from shared.errors import Problem
 
 _PERIOD_DOC = {"description": PERIOD_FORMATS, "json_schema_extra": {"pattern": PERIOD_PATTERN}}
@@ -31,7 +31,7 @@ def _period_query(period: Annotated[str | None, Query(**_PERIOD_DOC)] = None) ->
 PeriodPath = Annotated[str, Depends(_period_path)]
 PeriodQuery = Annotated[str | None, Depends(_period_query)]
 PeriodField = Annotated[str, Field(pattern=PERIOD_PATTERN, description=PERIOD_FORMATS)]
-MonthField = Annotated[str, Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+MonthField = Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM")]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
@@ -122,3 +122,98 @@ class Ranked(BaseModel):
     total: Decimal
     grade: str | None      # None: no target was set, so no grade
     flagged: bool
+
+
+class KpiDefinition(BaseModel):
+    """One KPI of a set as stored (keys beyond these are kept: a bank's set may carry its own)."""
+    model_config = ConfigDict(extra="allow")
+    code: str
+    name_zh: str
+    name_en: str
+    weight: Decimal
+    indicator: str
+    scoring: dict[str, Any] = Field(description="kind (linear, ceiling, threshold, per_unit…) and its numbers")
+    params: dict[str, Any] | None = Field(default=None, description="coefficients and A/B split, where the "
+                                          "indicator takes them")
+
+
+class KpiDefinitions(BaseModel):
+    version: int = Field(description="0: the built-in defaults, no version saved yet")
+    definitions: list[KpiDefinition]
+
+
+class KpiVersionSaved(BaseModel):
+    version: int
+    effective_from: str = Field(description="YYYY-MM")
+
+
+class AdjustmentLine(BaseModel):
+    points: str
+    reason: str
+    by: str
+
+
+class AdjustedScore(BaseModel):
+    username: str
+    period: str
+    total: str
+    grade: str
+    rank_bank: int
+    adjustments: list[AdjustmentLine]
+
+
+class BottomFlagDecided(BaseModel):
+    username: str
+    period: str
+    flagged: bool
+    status: str = Field(description="confirmed or cleared (proposed until decided)")
+    reason: str | None = None
+    by: str | None = None
+
+
+class RecomputeDifference(BaseModel):
+    username: str
+    live: Decimal | None
+    recomputed: Decimal | None
+
+
+class LedgerKpi(BaseModel):
+    """A KPI line of a card as the scoring computes it (both names; the served card picks one)."""
+    model_config = ConfigDict(extra="allow")
+    code: str
+    name_zh: str
+    name_en: str
+    indicator: str
+    weight: Decimal
+    raw_value: Decimal | None
+    target: Decimal | None
+    score: Decimal | None
+    note: str | None = None
+    drilldown: dict[str, Any] | None = None
+
+
+class LedgerCard(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    username: str
+    period: str
+    kpi_version: int
+    kpis: list[LedgerKpi]
+    qualitative: list[dict[str, Any]] = []
+    responsibility_deduction: Decimal = Decimal(0)
+    total: Decimal | None
+    grade: str | None
+    graded: bool = True
+
+
+class Recomputed(BaseModel):
+    period: str
+    scorecards: list[LedgerCard] = Field(description="the cards rebuilt from the ledger")
+    matches_live: bool
+    differences: list[RecomputeDifference]
+
+
+class TargetLine(BaseModel):
+    level: str
+    key: str
+    indicator: str
+    amount: str

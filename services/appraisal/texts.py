@@ -1,5 +1,10 @@
 """Every text of the appraisal service a person reads, zh-CN and en: problems, and the notes on a card."""
+from services.appraisal.rules import MONTH_PATTERN, PERIOD_FORMATS, PERIOD_FORMATS_ZH, PERIOD_PATTERN
 from shared.errors import register_messages
+from shared.reasons import register_formats
+
+register_formats({PERIOD_PATTERN: (PERIOD_FORMATS_ZH, PERIOD_FORMATS), MONTH_PATTERN: ("YYYY-MM，例如 2026-12",
+                                                                                      "YYYY-MM, e.g. 2026-12")})
 
 register_messages({
     "adjust_own_score": ("不能调整本人的考核得分（职责分离）", "You may not adjust your own score (separation of duties)"),

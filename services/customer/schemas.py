@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.customer.models import Customer, KeyContact
 from services.customer.rules import INDUSTRY_POLICIES
 from services.customer.service.pii import mask_national_id, mask_phone
-from services.customer.service.validation import CifStr, CreditCode, MobilePhone, NationalId
+from services.customer.service.validation import (
+    CODE_PATTERN,
+    USERNAME_PATTERN,
+    CifStr,
+    CreditCode,
+    MobilePhone,
+    NationalId,
+)
 from shared.auth import ROLES
 from shared.tiers import needs_backup
 
@@ -234,7 +241,7 @@ class IndustryPolicyPublic(IndustryPolicyCreate):
 
 class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
+    code: Annotated[str, Field(pattern=CODE_PATTERN)]
     name: Annotated[str, Field(min_length=1, max_length=100)]
     level: Literal["head_office", "branch", "sub_branch", "outlet"]
     parent: str | None = None
@@ -242,7 +249,7 @@ class UnitCreate(BaseModel):
 
 class TeamCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
+    code: Annotated[str, Field(pattern=CODE_PATTERN)]
     name: Annotated[str, Field(min_length=1, max_length=100)]
     unit: str
 
@@ -260,7 +267,7 @@ class StaffUpdate(BaseModel):
 
 
 class StaffCreate(StaffUpdate):
-    username: Annotated[str, Field(pattern=r"^[a-z0-9_.]{2,64}$")]
+    username: Annotated[str, Field(pattern=USERNAME_PATTERN)]
     display_name: Annotated[str, Field(min_length=1, max_length=100)]
     roles: list[Literal[ROLES]] = Field(min_length=1)  # type: ignore[valid-type]
     unit: str

@@ -1,7 +1,9 @@
 """Every text a person reads from the customer service, Simplified Chinese first and English (sent with
 `Accept-Language: en`): problem messages by code, and the reasons a bad field is refused. Registered
 with the shared problem renderer when the app is wired (main.py)."""
+from services.customer.service.validation import CIF_PATTERN, CODE_PATTERN, USERNAME_PATTERN
 from shared.errors import FIELD_REASONS, register_messages
+from shared.reasons import register_formats, register_reasons
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # customers and the prospect pipeline
@@ -173,7 +175,25 @@ def worded(messages: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return {code: (Worded(zh), WordedEnglish(en)) for code, (zh, en) in messages.items()}
 
 
+FORMATS: dict[str, tuple[str, str]] = {   # a field's pattern, as the refusal names it
+    CIF_PATTERN: ("4–32 位大写字母或数字（核心系统客户号）", "4–32 capital letters or digits (the core-banking CIF)"),
+    CODE_PATTERN: ("2–32 位大写字母或数字，例如 SB01", "2–32 capital letters or digits, e.g. SB01"),
+    USERNAME_PATTERN: ("2–64 位小写字母、数字、下划线或点，例如 rm01", "2–64 lower-case letters, digits, _ or ., e.g. rm01"),
+}
+VALIDATOR_TEXTS: dict[str, tuple[str, str]] = {   # the request models' own checks (ValueError text) -> (zh, en)
+    "name the responsible staff member (responsible_staff)": ("请指明责任人（responsible_staff）",
+                                                              "name the responsible staff member (responsible_staff)"),
+    "a guard (guard) is required where cash is carried": ("携带现金须有押运人员（guard）",
+                                                          "a guard (guard) is required where cash is carried"),
+    "a decline needs a reason": ("拒绝须填写理由", "a decline needs a reason"),
+    "timezone required": ("时间须带时区，例如 +08:00", "time needs a timezone, e.g. +08:00"),
+    "out of range": ("时间超出范围", "time out of range"),
+}
+
+
 def register() -> None:
     register_messages(worded(MESSAGES))
     register_messages(worded(CONTROL_MESSAGES))
     FIELD_REASONS.update(FIELD_TEXTS)
+    register_formats(FORMATS)
+    register_reasons(VALIDATOR_TEXTS)

@@ -52,6 +52,7 @@ class Alert(BaseModel):
     task_id: str
     title: str
     cif: str | None
+    customer_name: str | None = Field(None, description="the customer's name, beside the CIF")
     days_overdue: int
     assignee: str | None = Field(None, description="for an escalation: whose task it was")
 
@@ -96,6 +97,7 @@ def _alerts(agenda: dict | None, reason: str | None, day: date, username: str) -
         kind = alert_kind(i, username, day)
         if kind:
             items.append(Alert(kind=kind, task_id=i["id"], title=i["title"], cif=i.get("cif"),
+                               customer_name=i.get("customer_name"),
                                days_overdue=max(0, (day - date.fromisoformat(i["due_date"])).days),
                                assignee=i.get("assignee") if kind == "task_escalated" else None))
     return AlertsPart(status="ok", service="tasks", items=items)

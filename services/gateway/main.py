@@ -6,9 +6,11 @@ ids, then gateway-owned routes (home, health, OpenAPI) and forwarding for everyt
 import asyncio
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from typing import Literal
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from services.gateway import home, openapi, overview
 from services.gateway.config import Settings
@@ -26,6 +28,7 @@ from shared.db import make_engine
 from shared.errors import install_error_handlers
 from shared.health import add_probes
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.query_guard import refuse_unknown_query
 from shared.runtime import settle_gc
 
 settings = Settings()
@@ -67,7 +70,8 @@ async def lifespan(app: FastAPI):
 
 # The gateway's own routes; service paths are answered by the Forwarder before they reach FastAPI.
 api = FastAPI(title="RM workbench API (客户经理工作平台)", version="1", lifespan=lifespan,
-              generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None)
+              generate_unique_id_function=operation_id, openapi_url=None, docs_url=None, redoc_url=None,
+              dependencies=[Depends(refuse_unknown_query)])
 install_error_handlers(api)
 api.include_router(home.router)
 api.include_router(overview.router)
@@ -90,7 +94,21 @@ app = WebApp(RequestContextMiddleware(tracing.TracingMiddleware(Cors(
     service=settings.service_name))
 
 
-@api.get("/api/v1/healthz", tags=["health"])
+class UpstreamHealth(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    breaker: str = Field(description="the circuit breaker's state: closed, open or half_open")
+    http_status: int | None = Field(default=None, description="what the service's /healthz answered")
+    error: str | None = Field(default=None, description="why it could not be reached")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    gateway: Literal["ok"]
+    upstreams: dict[str, UpstreamHealth]
+
+
+@api.get("/api/v1/healthz", tags=["health"], response_model=Health,
+         responses={503: {"description": "an upstream is degraded or down", "model": Health}})
 async def healthz(request: Request):
     """The gateway and each upstream: ok / degraded / down."""
     results = await request.app.state.upstreams.health()

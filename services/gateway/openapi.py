@@ -7,27 +7,27 @@ import aiohttp
 
 from services.gateway import metrics
 from services.gateway.routing import upstream_for
+from shared.problem_docs import PROBLEM_CONTENT, PROBLEM_SCHEMA, document
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "description": "a retry with the same key returns the first response and does not act twice",
                    "schema": {"type": "string", "maxLength": 255}}
-PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+PROBLEM = {"content": PROBLEM_CONTENT}
 GATEWAY_ANSWERS = {
     "413": {"description": "request body too large", **PROBLEM},
     "429": {"description": "rate limited; see Retry-After", **PROBLEM},
     "503": {"description": "the service behind this call is unavailable; see Retry-After", **PROBLEM},
 }
-PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "properties": {
-    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-    "detail": {"type": "string"}, "code": {"type": "string"},
-    "errors": {"type": "array", "items": {"type": "object"}}}}
 GATEWAY_OWNED_SECURED = {"/api/v1/me/home", "/api/v1/customers/{customer_id}/overview"}
 
 
 def gateway_doc(app) -> dict:
     """The gateway's own routes (home, health) as a document to merge the services' into."""
     from fastapi.openapi.utils import get_openapi
-    return get_openapi(title=app.title, version=app.version, routes=app.routes, servers=[{"url": "/"}])
+
+    from services.gateway.problems import ANSWERS
+    return document(get_openapi(title=app.title, version=app.version, routes=app.routes, servers=[{"url": "/"}]),
+                    ANSWERS)
 
 
 async def fetch(client: aiohttp.ClientSession, base_url: str) -> dict | None:

@@ -17,6 +17,7 @@ class CustomerBook(SQLModel, table=True):
     __tablename__ = "customer_book"
     cif: str = Field(primary_key=True, max_length=32)
     customer_ref: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=200)        # from customer.registered: tasks say whom
     owner: str | None = Field(default=None, max_length=64)
     owner_team: str | None = Field(default=None, max_length=32)
     unit_path: str = Field(default="", max_length=400)
@@ -42,7 +43,7 @@ class Task(SQLModel, table=True):
     subject: str = Field(max_length=64, index=True)  # what the task is about: a loan id, an account id…
     anchor_date: date                            # the fact's own date (e.g. the loan's due date)
     cif: str | None = Field(default=None, max_length=32, index=True)
-    customer_ref: str | None = Field(default=None, max_length=64)
+    customer_ref: str | None = Field(default=None, max_length=64, index=True)   # GET /tasks?customer_id=
     assignee: str | None = Field(default=None, max_length=64, index=True)   # None: the unit's unassigned queue
     team: str | None = Field(default=None, max_length=32)
     unit_path: str = Field(default="", max_length=400)

@@ -23,6 +23,8 @@ class TaskPublic(BaseModel):
     reason: str
     customer_id: str | None = Field(description="the customer service's id of the customer")
     cif: str | None
+    customer_name: str | None = Field(default=None, description="the customer's name, as registered (names are "
+                                      "not masked; ID numbers and phones are, and tasks carry neither)")
     assignee: str | None
     due_date: date
     due_at: datetime | None = Field(default=None, description="a clock-hour deadline (e.g. the 24-hour thank-you)")
@@ -44,16 +46,17 @@ class TaskPublic(BaseModel):
                                          "loan-due collection: collected, renewed, extended, handed_to_collection)")
 
     @classmethod
-    def of(cls, t: "Task | TaskRow", english: bool) -> "TaskPublic":
-        return cls(**cls.fields_of(t, english))
+    def of(cls, t: "Task | TaskRow", english: bool, name: str | None = None) -> "TaskPublic":
+        return cls(**cls.fields_of(t, english, name))
 
     @staticmethod
-    def fields_of(t: "Task | TaskRow", english: bool) -> dict:
-        """The public fields of a task (an ORM object or a plain row with the same columns)."""
+    def fields_of(t: "Task | TaskRow", english: bool, name: str | None = None) -> dict:
+        """The public fields of a task (an ORM object or a plain row with the same columns); `name` is the
+        customer's, from the customer book."""
         title, reason = render(t.rule, t.params, english)
         letter = render_letter(t.params, english) if t.params.get("letter") else None
         return dict(id=t.id, kind=t.kind, rule=t.rule, rule_version=t.rule_version, title=title, reason=reason,
-                   customer_id=t.customer_ref, cif=t.cif, assignee=t.assignee, due_date=t.due_date,
+                   customer_id=t.customer_ref, cif=t.cif, customer_name=name, assignee=t.assignee, due_date=t.due_date,
                    priority=t.priority, status=t.status, amount=t.amount, source_event_id=t.source_event_id,
                    outcome=t.outcome, cancel_reason=cancel_text(t.cancel_reason, english),
                    escalated_to=t.escalated_to, escalation_level=t.escalation_level, copied_to=t.copied_to,
@@ -85,6 +88,13 @@ class Agenda(BaseModel):
     date: date
     items: list[AgendaItem]
     appointments: list[AppointmentPublic] = Field(default=[], description="the day's booked appointments, by time")
+
+
+class UpcomingAgenda(BaseModel):
+    """The coming days' open tasks: due after `date` (today's agenda holds those due by it) up to `until`."""
+    until: date = Field(description="the last calendar day included")
+    date: date
+    items: list[AgendaItem] = Field(description="open tasks due after `date` up to `until`, by due date")
 
 
 class TeamAgenda(Agenda):

@@ -1,5 +1,5 @@
 """Who may see and do what with tasks: the scope filter the lists use (an RM their own, a lead the
-team's and the unit's queue, heads/risk/audit their unit subtree) and the role predicates the routes
+team's, the unit's queue and the queue of unknown customers, heads/risk/audit their unit subtree) and the role predicates the routes
 and service functions ask."""
 from sqlalchemy import false, or_, true
 
@@ -17,7 +17,10 @@ def visible_tasks(p: Principal):
     if p.has("branch_head", "risk_manager", "auditor"):
         clauses.append(subtree)
     if p.has("team_lead"):
-        clauses.append(Task.assignee.is_(None) & subtree)  # the unit's unassigned queue
+        # the unit's unassigned queue, and the queue of customers no unit knows yet: core banking's events
+        # carry no branch code, so a CIF nobody registered has no unit, and every lead (who can register or
+        # claim it) sees it rather than only head office (domain.md: never on the floor)
+        clauses.append(Task.assignee.is_(None) & or_(subtree, Task.unit_path == ""))
         if p.team:
             clauses.append(Task.team == p.team)
     if p.has("rm"):

@@ -231,11 +231,37 @@ RANK = {
 }
 
 
+LABELS = {  # codes a sentence names, in words: loan classes (五级分类), tiers, task states, grades, severity
+    "normal": ("正常", "normal"), "special_mention": ("关注", "special mention"), "substandard": ("次级", "substandard"),
+    "doubtful": ("可疑", "doubtful"), "loss": ("损失", "loss"),
+    "private": ("私人银行", "private banking"), "platinum": ("白金", "platinum"), "gold": ("金卡", "gold"),
+    "one_to_one": ("一对一", "one-to-one"), "standard": ("普通", "standard"),
+    "booked": ("已预约", "booked"), "kept": ("已履约", "kept"), "missed": ("已失约", "missed"),
+    "open": ("待办", "open"), "in_progress": ("办理中", "in progress"), "done": ("已完成", "done"),
+    "cancelled": ("已撤销", "cancelled"),
+    "junior": ("初级", "junior"), "intermediate": ("中级", "intermediate"), "senior": ("高级", "senior"),
+    "expert": ("资深", "expert"), "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
+}
+LABELLED = ("from_class", "to_class", "from_tier", "to_tier", "tier", "band", "grade", "severity")
+
+
+def label(code: str, english: bool) -> str:
+    """A code in words; an unknown code (a bank's own tier, say) reads as itself."""
+    return LABELS.get(code, (code, code))[english]
+
+
+def state_label(status: str, english: bool) -> str:
+    """'已完成' reads "任务已完成"; the English wording is "already done"."""
+    return label(status, english) if english else {"done": "已完成", "cancelled": "已撤销"}.get(
+        status, "当前为" + label(status, english))
+
+
 def render(rule: str, params: dict, english: bool) -> tuple[str, str]:
     lang = "en" if english else "zh"
     note = NOTES[params.get("government_note_key", "")][english].format_map(_Lenient(params))
     title, reason = TEMPLATES.get(params.get("template", rule), TEMPLATES["adhoc"])[lang]
     values = {**params, "government_note": note}
+    values.update((k, label(params[k], english)) for k in LABELLED if isinstance(params.get(k), str))
     if "why_key" in params:
         values["why"] = WHY[params["why_key"]][english].format_map(_Lenient(params))
     return title.format_map(_Lenient(values)), reason.format_map(_Lenient(values))
@@ -275,7 +301,7 @@ RM_DAY_MESSAGES = {
     "book_needs_rm_or_lead": ("只有客户经理或其团队主管可以预约客户", "Only an RM or their team lead books appointments"),
     "appointment_ends_first": ("结束时间须晚于开始时间", "The end must come after the start"),
     "appointment_clash": ("与 {at} 的预约时间冲突", "Clashes with the appointment at {at}"),
-    "appointment_not_booked": ("预约已是 {state} 状态", "The appointment is already {state}"),
+    "appointment_not_booked": ("预约已是「{state_zh}」状态", "The appointment is already {state_en}"),
     "plan_item_twice": ("同一事项在计划中出现了两次", "An item appears twice in the plan"),
     "bad_week": ("周应写作 YYYY-Www，例如 2026-W49", "A week is written YYYY-Www, e.g. 2026-W49"),
     "summaries_need_lead": ("只有主管可以查看他人的小结", "Only a lead reads another person's summaries"),

@@ -104,7 +104,8 @@ async def test_invalid_fields_are_listed_in_the_callers_language(customer_api, l
     body = r.json()
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert {e["field"]: e["reason"] for e in body["errors"]} == {
-        "cif": "wrong format", "name": "field required", "kind": "value not allowed"}
+        "cif": "wrong format: expected 4–32 capital letters or digits (the core-banking CIF)", "name": "field required",
+        "kind": "value not allowed; expected 'retail' or 'corporate'"}
     r = await customer_api.post("/api/v1/customers", json={"cif": "C1234"}, headers=await login("rm01"))
     assert {e["field"]: e["reason"] for e in r.json()["errors"]}["name"] == "缺少必填字段"
 

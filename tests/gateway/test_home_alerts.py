@@ -30,3 +30,9 @@ def test_a_premium_customer_without_a_b_manager_is_an_alert_on_the_leads_home_be
 def test_without_the_tasks_service_alerts_are_marked_unavailable():
     alerts = _alerts(None, "circuit_open", DAY, "lead01")
     assert alerts.status == "unavailable" and alerts.reason == "circuit_open" and alerts.items == []
+
+
+def test_an_alert_names_the_customer_beside_the_cif():
+    overdue = {**item(1, rule="loan_overdue"), "customer_name": "华东机电有限公司"}
+    [alert] = _alerts({"items": [overdue]}, None, DAY, "lead01").items
+    assert (alert.cif, alert.customer_name) == ("C1", "华东机电有限公司")

@@ -52,3 +52,32 @@ def test_the_gateway_keeps_its_own_templated_routes_and_forwards_the_rest():
     for forwarded in ("/api/v1/customers/4f1c", "/api/v1/customers/4f1c/overview/x", "/api/v1/customers/a/b/overview",
                       "/api/v1/customers/4f1c/overviews"):
         assert gateway_route(forwarded) is None, forwarded
+
+
+def _typed(schema: dict, schemas: dict) -> bool:
+    """A schema a client generator turns into a type, not `unknown` / `Record<string, unknown>`."""
+    if "$ref" in schema:
+        return _typed(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas) if schema["$ref"] else False
+    if any(k in schema for k in ("anyOf", "oneOf", "allOf")):
+        return all(_typed(s, schemas) for k in ("anyOf", "oneOf", "allOf") for s in schema.get(k, []))
+    if schema.get("type") == "array":
+        return _typed(schema.get("items") or {}, schemas)
+    if schema.get("type") == "object":
+        extra = schema.get("additionalProperties")
+        return bool(schema.get("properties")) or (isinstance(extra, dict) and _typed(extra, schemas))
+    return "type" in schema or "enum" in schema or "const" in schema
+
+
+def test_every_2xx_answer_with_a_body_has_a_typed_schema():
+    doc = merged()
+    schemas = doc["components"]["schemas"]
+    untyped = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, answer in op["responses"].items():
+                if not status.startswith("2") or status == "204":
+                    continue
+                bodies = answer.get("content", {})
+                if not bodies or not all(_typed(b.get("schema") or {}, schemas) for b in bodies.values()):
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert not untyped, untyped

@@ -32,7 +32,7 @@ async def test_a_premium_retail_customer_without_a_b_manager_is_on_the_leads_age
     # an alert from the day it is raised (not only from its due date) until a B岗 is assigned
     assert await on_agenda("2026-11-24") == []
     for day in ("2026-11-25", "2026-11-30", "2026-12-07"):
-        assert await on_agenda(day) == ["未配 B 岗：gold 客户（A 岗 rm01）"], day
+        assert await on_agenda(day) == ["未配 B 岗：金卡 客户（A 岗 rm01）"], day
     await apply_event(tier(retail, "2026-11-26", "gold", "platinum"))     # still none: the one alert stays
     assert len(await tasks_for(tasks_db, retail, "b_manager_missing")) == 1
     await apply_event(customer_event("customer.assigned", retail, "2026-11-27", owner="rm02", role="B"))

@@ -105,7 +105,8 @@ async def test_appointments_show_in_the_agenda_and_the_day_plan_orders_own_items
     assert r.status_code == 200
     plan = (await tasks_api.get("/api/v1/me/day-plan?date=2026-12-14", headers=as_user("rm01"))).json()
     assert [(i["kind"], i["id"], i["note"]) for i in plan["items"]] == [(i["kind"], i["id"], i["note"]) for i in items]
-    assert [t["id"] for t in plan["tasks"]] == [str(task.id)] and plan["note"] == "上午电话，下午拜访"
+    assert [(t["id"], t["customer_name"]) for t in plan["tasks"]] == [(str(task.id), "测试公司")]
+    assert plan["note"] == "上午电话，下午拜访"
     foreign = await tasks_api.put("/api/v1/me/day-plan?date=2026-12-14", headers=as_user("rm02"), json={"items": items})
     assert foreign.status_code == 404 and foreign.json()["errors"][0]["field"] == "items.0.id"
 

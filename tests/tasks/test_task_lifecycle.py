@@ -142,7 +142,7 @@ async def test_agenda_ranks_by_due_date_then_exposure_then_tier_then_risk_and_ex
     order = [i["cif"] for i in collections if i["cif"] in (small, large, gold, risky, plain)]
     assert order == [large, gold, risky, plain, small]   # same due date: exposure, then tier, then risk class
     item = {i["cif"]: i for i in collections}
-    assert "客户等级 gold" in item[gold]["rank_reason"] and "风险分类 doubtful" in item[risky]["rank_reason"]
+    assert "客户等级 金卡" in item[gold]["rank_reason"] and "风险分类 可疑" in item[risky]["rank_reason"]
     assert "涉及金额 900350.00 元" in item[large]["rank_reason"] and item[large]["reason"]
     en = (await tasks_api.get("/api/v1/me/agenda?date=2026-11-30",
                               headers=as_user("rm02", **{"Accept-Language": "en"}))).json()

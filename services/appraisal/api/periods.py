@@ -5,7 +5,15 @@ from sqlmodel import select
 
 from services.appraisal.api import cards_changed
 from services.appraisal.models import AuditEntry, PeriodClose
-from services.appraisal.schemas import Adjustment, BottomFlagDecision, PeriodPath, Publish
+from services.appraisal.schemas import (
+    AdjustedScore,
+    Adjustment,
+    BottomFlagDecided,
+    BottomFlagDecision,
+    PeriodPath,
+    Publish,
+    Recomputed,
+)
 from services.appraisal.scope import may_read_audit, require, visible_people
 from services.appraisal.service.bottom_flags import decide_bottom_flag
 from services.appraisal.service.period_close import adjust_score, close_period, period_state, publish_period, sign_off
@@ -54,7 +62,7 @@ async def sign(period: PeriodPath, user: CurrentUser, session: SessionDep, reque
     return state
 
 
-@router.post("/appraisal/periods/{period}/adjustments")
+@router.post("/appraisal/periods/{period}/adjustments", response_model=AdjustedScore)
 async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, session: SessionDep, request: Request):
     snap = await adjust_score(session, user, period, body.username, body.points, body.reason)
     await session.commit()
@@ -63,7 +71,7 @@ async def adjust(period: PeriodPath, body: Adjustment, user: CurrentUser, sessio
             "rank_bank": snap.rank_bank, "adjustments": snap.card.get("adjustments", [])}
 
 
-@router.post("/appraisal/periods/{period}/bottom-flags/{username}")
+@router.post("/appraisal/periods/{period}/bottom-flags/{username}", response_model=BottomFlagDecided)
 async def bottom_flag(period: PeriodPath, username: str, body: BottomFlagDecision, user: CurrentUser,
                       session: SessionDep, request: Request):
     """Confirm or clear the annual close's 末尾淘汰 proposal for one person, with a reason."""
@@ -73,13 +81,13 @@ async def bottom_flag(period: PeriodPath, username: str, body: BottomFlagDecisio
     return {"username": snap.username, "period": period, "flagged": snap.flagged, **snap.card["bottom_flag"]}
 
 
-@router.post("/appraisal/periods/{period}/recompute")
+@router.post("/appraisal/periods/{period}/recompute", response_model=Recomputed)
 async def recompute(period: PeriodPath, user: CurrentUser, session: SessionDep):
     """Rebuild every card in scope from the ledger and compare it with the live projection's."""
     return await recompute_cards(session, period, await visible_people(session, user), business_today())
 
 
-@router.get("/appraisal/audit")
+@router.get("/appraisal/audit", response_model=list[AuditEntry])
 async def audit_trail(user: CurrentUser, session: SessionDep, subject: str | None = None):
     require(may_read_audit(user))
     people = await visible_people(session, user)

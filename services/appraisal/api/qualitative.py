@@ -17,7 +17,7 @@ from shared.errors import Problem
 router = APIRouter(tags=["appraisal"])
 
 
-@router.post("/appraisal/qualitative/plans", status_code=201)
+@router.post("/appraisal/qualitative/plans", status_code=201, response_model=QualitativePlan)
 async def create_plan(body: Plan, user: CurrentUser, session: SessionDep, request: Request):
     require(may_plan_scoring(user))
     subject = await require_visible(session, user, body.subject)
@@ -33,7 +33,7 @@ async def create_plan(body: Plan, user: CurrentUser, session: SessionDep, reques
     return plan
 
 
-@router.put("/appraisal/qualitative/plans/{plan_id}/scores")
+@router.put("/appraisal/qualitative/plans/{plan_id}/scores", response_model=QualitativePlan)
 async def score_plan(plan_id: str, scores: dict[str, Decimal], user: CurrentUser, session: SessionDep,
                      request: Request):
     plan = await session.get(QualitativePlan, plan_id)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from services.appraisal.api import cards_changed
-from services.appraisal.models import NplCase
+from services.appraisal.models import NplCase, NplResponsibility
 from services.appraisal.schemas import CaseDecision, Responsibility
 from services.appraisal.scope import may_read_cases, may_record_responsibility, require, require_visible
 from services.appraisal.service.npl_cases import decide_case
@@ -15,7 +15,7 @@ from shared.auth import CurrentUser
 router = APIRouter(tags=["appraisal"])
 
 
-@router.post("/appraisal/responsibilities", status_code=201)
+@router.post("/appraisal/responsibilities", status_code=201, response_model=NplResponsibility)
 async def responsibility(body: Responsibility, user: CurrentUser, session: SessionDep, request: Request):
     require(may_record_responsibility(user))
     await require_visible(session, user, body.username)

@@ -2,7 +2,8 @@
 from fastapi import APIRouter, Request
 
 from services.appraisal.api import cards_changed
-from services.appraisal.schemas import Breakdown, PeriodPath
+from services.appraisal.models import TargetContract
+from services.appraisal.schemas import Breakdown, PeriodPath, TargetLine
 from services.appraisal.scope import may_set_targets, require, require_visible
 from services.appraisal.service.audit import audit
 from services.appraisal.service.targets import break_down, set_target, sign_contract
@@ -13,7 +14,7 @@ from shared.clock import business_today
 router = APIRouter(tags=["appraisal"])
 
 
-@router.put("/appraisal/targets/{period}")
+@router.put("/appraisal/targets/{period}", response_model=list[TargetLine])
 async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, session: SessionDep, request: Request):
     require(may_set_targets(user, body.level))
     for username in body.targets if body.level == "rm" else ():
@@ -32,7 +33,7 @@ async def put_targets(period: PeriodPath, body: Breakdown, user: CurrentUser, se
     return [{"level": r.level, "key": r.key, "indicator": r.indicator, "amount": str(r.amount)} for r in rows]
 
 
-@router.post("/appraisal/target-contracts/{period}/sign", status_code=201)
+@router.post("/appraisal/target-contracts/{period}/sign", status_code=201, response_model=TargetContract)
 async def sign_target_contract(period: PeriodPath, user: CurrentUser, session: SessionDep, request: Request):
     contract = await sign_contract(session, username=user.username, period=period, signed_on=business_today())
     await audit(session, user.username, "target_contract.signed", user.username, period=period,

@@ -56,7 +56,10 @@ def _mobile(value: str) -> str:
     return digits
 
 
-CifStr = Annotated[str, Field(pattern=r"^[A-Z0-9]{4,32}$", description="core-banking customer number (客户号)")]
+CIF_PATTERN = r"^[A-Z0-9]{4,32}$"
+CODE_PATTERN = r"^[A-Z0-9]{2,32}$"       # org unit and team codes
+USERNAME_PATTERN = r"^[a-z0-9_.]{2,64}$"
+CifStr = Annotated[str, Field(pattern=CIF_PATTERN, description="core-banking customer number (客户号)")]
 NationalId = Annotated[str, Field(max_length=18), AfterValidator(_national_id)]
 CreditCode = Annotated[str, Field(max_length=18), AfterValidator(_credit_code)]
 MobilePhone = Annotated[str, Field(max_length=20), AfterValidator(_mobile)]

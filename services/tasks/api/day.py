@@ -19,6 +19,7 @@ from services.tasks.scope import (
 from services.tasks.service.appointments import book_appointment, cancel_appointment
 from services.tasks.service.audit import audit
 from services.tasks.service.day_plan import plan_of, planned, save_plan
+from services.tasks.service.names import names_of
 from services.tasks.texts import RM_DAY_MESSAGES
 from shared.app import SessionDep
 from shared.auth import CurrentUser
@@ -37,8 +38,9 @@ def _day_keeper(user) -> None:
 
 async def _plan_public(session, plan, english: bool) -> DayPlanPublic:
     tasks, appointments = await planned(session, plan)
+    names = await names_of(session, (t.cif for t in tasks))
     return DayPlanPublic(date=plan.day, rm=plan.rm, items=plan.items, note=plan.note,
-                         tasks=[TaskPublic.of(t, english) for t in tasks],
+                         tasks=[TaskPublic.of(t, english, names.get(t.cif or "")) for t in tasks],
                          appointments=[AppointmentPublic.model_validate(a) for a in appointments])
 
 

@@ -21,6 +21,8 @@ from services.tasks.scope import (
 )
 from services.tasks.service.audit import audit
 from services.tasks.service.lifecycle import cancel_task, complete_task, new_task, raise_task, start_task
+from services.tasks.service.names import name_of, with_names
+from services.tasks.texts import state_label
 from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser
 from shared.clock import business_today, utcnow
@@ -35,7 +37,7 @@ register_messages({
                           "{assignee} is unknown, inactive or outside your scope"),
     "due_in_past": ("截止日期不能早于今天（{today}）", "The due date may not be before today ({today})"),
     "cancel_needs_lead": ("只有主管可以撤销任务", "Only a lead can cancel a task"),
-    "task_closed": ("任务已是 {state} 状态，不能再完成", "The task is already {state}"),
+    "task_closed": ("任务{state_zh}，不能再办理", "The task is already {state_en}"),
     "not_your_task": ("只有任务执行人或其主管可以完成任务", "Only the assignee or their lead can complete the task"),
     "maturity_outcome_unasked": ("只有到期催收任务记录到期结果",
                                  "Only a loan-due collection records a maturity outcome"),
@@ -59,8 +61,12 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep,
                      assignee: Annotated[str | None, Query(description="me, unassigned, or a username")] = None,
                      status: Literal["open", "in_progress", "done", "cancelled"] | None = None,
                      due_before: date | None = None, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-                     cursor: str | None = None):
-    stmt = select(Task).where(visible_tasks(user)).order_by(Task.due_date, Task.id).limit(limit + 1)
+                     cursor: str | None = None,
+                     customer_id: Annotated[str | None, Query(max_length=64, description="one customer's tasks "
+                                                              "(the customer service's id)")] = None):
+    stmt = (with_names(select(Task)).where(visible_tasks(user)).order_by(Task.due_date, Task.id).limit(limit + 1))
+    if customer_id:
+        stmt = stmt.where(Task.customer_ref == customer_id)
     if assignee == "unassigned":
         stmt = stmt.where(Task.assignee.is_(None))
     elif assignee:
@@ -72,11 +78,20 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep,
     if cursor:
         due, tid = _after(cursor)
         stmt = stmt.where(or_(Task.due_date > due, and_(Task.due_date == due, Task.id > tid)))
-    rows = (await session.exec(stmt)).all()
+    rows = (await session.execute(stmt)).all()
     english = wants_english(request)
     page = rows[:limit]
-    return TaskPage(items=[TaskPublic.of(t, english) for t in page],
-                    next_cursor=_cursor(page[-1]) if len(rows) > limit else None)
+    return TaskPage(items=[TaskPublic.of(t, english, name) for t, name in page],
+                    next_cursor=_cursor(page[-1][0]) if len(rows) > limit else None)
+
+
+@router.get("/tasks/{task_id:uuid}", response_model=TaskPublic)   # not /tasks/rules
+async def get_task(request: Request, task_id: uuid.UUID, user: CurrentUser, session: SessionDep):
+    """One task in the caller's scope (404 otherwise: a task outside it is not known to exist)."""
+    row = (await session.execute(with_names(select(Task)).where(Task.id == task_id, visible_tasks(user)))).first()
+    if row is None:
+        raise Problem(404, "not_found")
+    return TaskPublic.of(row[0], wants_english(request), row[1])
 
 
 @router.post("/tasks", response_model=TaskPublic, status_code=201)
@@ -107,7 +122,7 @@ async def assign_adhoc(request: Request, body: TaskCreate, user: CurrentUser, se
           title=body.title, due_date=body.due_date, cif=raised.cif)
     await session.commit()
     events_written(request)
-    return TaskPublic.of(raised, wants_english(request))
+    return TaskPublic.of(raised, wants_english(request), book.name if book else None)
 
 
 async def _actionable(session, user, task_id: uuid.UUID) -> Task:
@@ -118,7 +133,8 @@ async def _actionable(session, user, task_id: uuid.UUID) -> Task:
     if not may_act_on(user, task):
         raise Problem(403, "not_your_task")
     if task.status not in OPEN_STATUSES:
-        raise Problem(409, "task_closed", state=task.status)
+        raise Problem(409, "task_closed", state_zh=state_label(task.status, False),
+                      state_en=state_label(task.status, True))
     return task
 
 
@@ -128,7 +144,7 @@ async def start(request: Request, task_id: uuid.UUID, user: CurrentUser, session
     task = await start_task(session, await _actionable(session, user, task_id), now=now)
     audit(session, user, "task.started", task.id, now=now, unit_path=task.unit_path, rule=task.rule)
     await session.commit()
-    return TaskPublic.of(task, wants_english(request))
+    return TaskPublic.of(task, wants_english(request), await name_of(session, task.cif))
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskPublic)
@@ -142,7 +158,7 @@ async def cancel(request: Request, task_id: uuid.UUID, body: TaskCancel, user: C
           reason=body.reason)
     await session.commit()
     events_written(request)
-    return TaskPublic.of(task, wants_english(request))
+    return TaskPublic.of(task, wants_english(request), await name_of(session, task.cif))
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
@@ -159,4 +175,4 @@ async def complete(request: Request, task_id: uuid.UUID, body: TaskCompletion, u
           outcome=body.outcome, maturity_outcome=body.maturity_outcome)
     await session.commit()
     events_written(request)
-    return TaskPublic.of(task, wants_english(request))
+    return TaskPublic.of(task, wants_english(request), await name_of(session, task.cif))

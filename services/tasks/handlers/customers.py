@@ -77,6 +77,7 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
         if isinstance(event, CustomerRegistered):
             row = entry(cif)
             row.customer_ref, row.government_related = event.customer_ref, event.government_related
+            row.name = event.name
             row.kind, row.birthday, row.unit_path = event.kind, event.birthday, row.unit_path or event.unit_path
             # additive field the customer service adds with issue 21; absent from older events
             row.industry_policy = getattr(event, "industry_policy", None)

@@ -9,12 +9,12 @@ page without sorting them in Python; each item then says why it is there and why
 from collections import OrderedDict
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_, text
+from sqlalchemy import case, not_, or_, select, text
 
-from services.tasks.models import OPEN_STATUSES, Task
+from services.tasks.models import OPEN_STATUSES, CustomerBook, Task
 from services.tasks.rules import LOAN_CLASSES, STANDING_ALERTS, TIERS
 from services.tasks.schemas import AgendaItem, TaskPublic
-from services.tasks.texts import rank_text
+from services.tasks.texts import label, rank_text
 from shared.clock import BANK_TZ
 from shared.db import table_of
 
@@ -34,6 +34,11 @@ def due_by(day: date) -> tuple:
                 Task.rule.in_(STANDING_ALERTS) & (Task.anchor_date <= day)))
 
 
+def due_after(day: date, until: date) -> tuple:
+    """Open tasks the day's agenda does not hold yet and that fall due by `until`: the upcoming agenda."""
+    return (Task.status.in_(OPEN_STATUSES), Task.due_date > day, Task.due_date <= until, not_(due_by(day)[1]))
+
+
 def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) -> str:
     late = (day - task.due_date).days
     parts = [rank_text("order", english, rank=rank)]
@@ -48,9 +53,9 @@ def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) ->
     if task.amount:
         parts.append(rank_text("amount", english, amount=task.amount))
     if task.tier_rank < len(TIERS):
-        parts.append(rank_text("tier", english, tier=TIERS[task.tier_rank]))
+        parts.append(rank_text("tier", english, tier=label(TIERS[task.tier_rank], english)))
     if task.risk_rank < len(LOAN_CLASSES):
-        parts.append(rank_text("risk", english, risk=LOAN_CLASSES[len(LOAN_CLASSES) - 1 - task.risk_rank]))
+        parts.append(rank_text("risk", english, risk=label(LOAN_CLASSES[len(LOAN_CLASSES) - 1 - task.risk_rank], english)))
     if task.assignee is None:
         parts.append(rank_text("unassigned", english))
     if task.escalated_to and task.assignee != viewer:
@@ -61,13 +66,20 @@ def rank_reason(task: Task, rank: int, day: date, viewer: str, english: bool) ->
 
 
 # Plain rows, not ORM objects: an agenda page is read-only and building 100 tracked instances cost
-# more than the query itself (bench/bench_agenda.py).
+# more than the query itself (bench/bench_agenda.py). Each row carries its customer's name from the book.
 COLUMNS = tuple(table_of(Task).c)
+BOOK = table_of(CustomerBook)
+
+
+def agenda_rows(*where):
+    """The agenda's select: the task's columns and the customer's name (`customer_name`)."""
+    return (select(*COLUMNS, BOOK.c.name.label("customer_name"))
+            .select_from(table_of(Task).outerjoin(BOOK, BOOK.c.cif == table_of(Task).c.cif)).where(*where))
 
 
 def ranked(rows, day: date, viewer: str, english: bool) -> list[AgendaItem]:
     """Items from trusted rows (our own table), so built without re-validating each field."""
-    return [AgendaItem.model_construct(**TaskPublic.fields_of(t, english), rank=n,
+    return [AgendaItem.model_construct(**TaskPublic.fields_of(t, english, t.customer_name), rank=n,
                                        rank_reason=rank_reason(t, n, day, viewer, english))
             for n, t in enumerate(rows, start=1)]
 

@@ -11,6 +11,7 @@ from services.tasks.rules import load_rule, overlaps
 from services.tasks.schemas import AppointmentPublic
 from services.tasks.service.calendar import load_calendar
 from services.tasks.service.lifecycle import new_task, raise_task
+from services.tasks.texts import label
 from shared.clock import BANK_TZ
 from shared.errors import Problem
 
@@ -51,7 +52,7 @@ async def book_appointment(session, *, rm: str, team: str | None, book: Customer
 
 async def cancel_appointment(session, row: Appointment, *, now: datetime) -> Appointment:
     if row.status != BOOKED:
-        raise Problem(409, "appointment_not_booked", state=row.status)
+        raise Problem(409, "appointment_not_booked", state_zh=label(row.status, False), state_en=label(row.status, True))
     row.status, row.updated_at = "cancelled", now
     session.add(row)
     await bump_agenda(session, row.rm)

@@ -24,23 +24,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/customers/{customer_id}/overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 客户360视图（一次调用） */
-        get: operations["customers-customer_overview"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/healthz": {
         parameters: {
             query?: never;
@@ -127,7 +110,7 @@ export interface paths {
         };
         /**
          * Me
-         * @description The caller, with their display name, grade and the discretionary authority (通融权限) it gives them.
+         * @description The caller, with their grade and the discretionary authority (通融权限) it gives them.
          */
         get: operations["auth-me"];
         put?: never;
@@ -147,7 +130,7 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description Search within scope; pages by CIF; `total` counts every customer the filters find.
+         * @description Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF.
          */
         get: operations["customers-list_customers"];
         put?: never;
@@ -264,10 +247,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Transfer Requests
-         * @description Requests the caller filed, is addressed to, or decides (team, subtree), oldest first.
-         */
+        /** List Transfer Requests */
         get: operations["ownership-list_transfer_requests"];
         put?: never;
         post?: never;
@@ -385,27 +365,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/loans/overdue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 逾期贷款清单
-         * @description Loans past due of the customers in the caller's scope — an RM their book, a lead the team's, risk
-         *     managers, heads and auditors their unit subtree — longest overdue first.
-         */
-        get: operations["holdings-overdue_loans"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/customers/{customer_id}/interactions": {
         parameters: {
             query?: never;
@@ -413,10 +372,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Interactions
-         * @description The customer's contact timeline, latest first.
-         */
+        /** List Interactions */
         get: operations["interactions-list_interactions"];
         put?: never;
         /** Create Interaction */
@@ -642,10 +598,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Staff
-         * @description Staff in the caller's unit subtree (an admin: everyone), by username.
-         */
+        /** List Staff */
         get: operations["admin-list_staff"];
         put?: never;
         /** Add Staff */
@@ -682,8 +635,7 @@ export interface paths {
         };
         /**
          * Audit Trail
-         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with the cursor
-         *     (or after_seq, the last seq read).
+         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq.
          */
         get: operations["admin-audit_trail"];
         put?: never;
@@ -796,10 +748,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Complaints
-         * @description Complaints in scope, the one due soonest first.
-         */
+        /** List Complaints */
         get: operations["complaints-list_complaints"];
         put?: never;
         /** File */
@@ -1153,6 +1102,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Task
+         * @description One task in the caller's scope (404 otherwise: a task outside it is not known to exist).
+         */
+        get: operations["tasks-get_task"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/{task_id}/start": {
         parameters: {
             query?: never;
@@ -1216,6 +1185,28 @@ export interface paths {
          * @description Open tasks due by `date` that are mine, escalated to me, or copied to me — ranked and explained.
          */
         get: operations["agenda-my_agenda"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/agenda/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Upcoming Agenda
+         * @description What falls due in the coming days beside today's agenda: the same items, ranked by due date.
+         *     Calendar days, not business days: the phone shows a week ahead, and each task's due date already
+         *     counts business days where its rule says so.
+         */
+        get: operations["agenda-my_upcoming_agenda"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1848,6 +1839,11 @@ export interface components {
             title: string;
             /** Cif */
             cif: string | null;
+            /**
+             * Customer Name
+             * @description the customer's name, beside the CIF
+             */
+            customer_name?: string | null;
             /** Days Overdue */
             days_overdue: number;
             /**
@@ -1875,10 +1871,22 @@ export interface components {
             /** Not Yet Available */
             not_yet_available?: string[];
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** Health */
+        Health: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /**
+             * Gateway
+             * @constant
+             */
+            gateway: "ok";
+            /** Upstreams */
+            upstreams: {
+                [key: string]: components["schemas"]["UpstreamHealth"];
+            };
         };
         /** Home */
         Home: {
@@ -1919,18 +1927,43 @@ export interface components {
              */
             kpi_count: number;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
+        /** UpstreamHealth */
+        UpstreamHealth: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "down";
+            /**
+             * Breaker
+             * @description the circuit breaker's state: closed, open or half_open
+             */
+            breaker: string;
+            /**
+             * Http Status
+             * @description what the service's /healthz answered
+             */
+            http_status?: number | null;
+            /**
+             * Error
+             * @description why it could not be reached
+             */
+            error?: string | null;
+        };
+        /** @description RFC 9457 problem details */
+        Problem: {
             type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
+            title: string;
+            status: number;
+            /** @description for a person, in the Accept-Language (zh-CN by default) */
+            detail?: string;
+            /** @description for a program: the stable reason code */
+            code?: string;
+            /** @description the refused fields, each with why */
+            errors?: {
+                field?: string | null;
+                reason: string;
+            }[];
         };
         /** AccountPublic */
         AccountPublic: {
@@ -2099,16 +2132,10 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
-            /** Customer Name */
-            customer_name?: string | null;
             /** Claimant */
             claimant: string;
-            /** Claimant Name */
-            claimant_name?: string | null;
             /** Owner */
             owner: string;
-            /** Owner Name */
-            owner_name?: string | null;
             /**
              * At
              * Format: date-time
@@ -2163,8 +2190,6 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
-            /** Customer Name */
-            customer_name?: string | null;
             /** Channel */
             channel: string;
             /** Category */
@@ -2422,42 +2447,12 @@ export interface components {
             /** Referred By */
             referred_by?: string | null;
         };
-        /** CustomerOverview */
-        CustomerOverview: {
-            customer: components["schemas"]["CustomerPublic"];
-            holdings: components["schemas"]["HoldingsSummary"];
-            /**
-             * Owners
-             * @description the current A岗 and B岗 assignments
-             */
-            owners: components["schemas"]["OwnershipPublic"][];
-            /**
-             * Recent Interactions
-             * @description the latest 5
-             */
-            recent_interactions: components["schemas"]["InteractionPublic"][];
-            /**
-             * Contacts
-             * @description active key contacts (the first 5), phones masked
-             */
-            contacts: components["schemas"]["ContactPublic"][];
-            /** Relationships */
-            relationships: components["schemas"]["RelationshipCreate"][];
-        };
         /** CustomerPage */
         CustomerPage: {
             /** Items */
             items: components["schemas"]["CustomerPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
+            /** Next Cursor */
             next_cursor: string | null;
-            /**
-             * Total
-             * @description every customer the search and filters find (共 N 户), not only this page
-             */
-            total: number;
         };
         /** CustomerPublic */
         CustomerPublic: {
@@ -2630,43 +2625,6 @@ export interface components {
             /** Loans */
             loans: components["schemas"]["LoanPublic"][];
         };
-        /** HoldingsSummary */
-        HoldingsSummary: {
-            /** Tier */
-            tier: string;
-            /**
-             * Tier Basis
-             * @description what the tier is judged on
-             */
-            tier_basis: {
-                [key: string]: string;
-            };
-            /**
-             * Deposits
-             * @description balance of the open deposit accounts, by currency
-             */
-            deposits: {
-                [key: string]: string;
-            };
-            /** Deposit Accounts */
-            deposit_accounts: number;
-            /** Loans Outstanding */
-            loans_outstanding: string;
-            /** Loans */
-            loans: number;
-            /** Overdue Loans */
-            overdue_loans: number;
-            /**
-             * Overdue Amount
-             * @description overdue principal and interest of all loans
-             */
-            overdue_amount: string;
-            /**
-             * Worst Classification
-             * @description the worst 五级分类 among the loans
-             */
-            worst_classification: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
-        };
         /** HostingReportCreate */
         HostingReportCreate: {
             /**
@@ -2773,15 +2731,8 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
-            /** Customer Name */
-            customer_name?: string | null;
             /** Rm */
             rm: string;
-            /**
-             * Rm Name
-             * @description the RM's display name
-             */
-            rm_name?: string | null;
             /** Channel */
             channel: string;
             /**
@@ -2882,15 +2833,8 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
-            /** Customer Name */
-            customer_name?: string | null;
             /** Rm */
             rm: string;
-            /**
-             * Rm Name
-             * @description the RM's display name
-             */
-            rm_name?: string | null;
             /** Category */
             category: string;
             /** Amount */
@@ -2921,11 +2865,6 @@ export interface components {
             id: string;
             /** Username */
             username: string;
-            /**
-             * Display Name
-             * @description the name the app greets and shows, e.g. 张经理
-             */
-            display_name?: string | null;
             /** Roles */
             roles: string[];
             /** Unit */
@@ -2977,47 +2916,6 @@ export interface components {
             /** Guard */
             guard?: string | null;
         };
-        /** OverdueLoan */
-        OverdueLoan: {
-            /** Loan Id */
-            loan_id: string;
-            /** Product */
-            product: string | null;
-            /** Principal */
-            principal: string | null;
-            /** Outstanding */
-            outstanding: string;
-            /** Disbursed On */
-            disbursed_on: string | null;
-            /** Maturity Date */
-            maturity_date: string | null;
-            /** Next Due Date */
-            next_due_date: string | null;
-            /** Classification */
-            classification: string;
-            /** Days Overdue */
-            days_overdue: number;
-            /** Overdue Principal */
-            overdue_principal: string;
-            /** Overdue Interest */
-            overdue_interest: string;
-            /**
-             * Customer Id
-             * Format: uuid
-             */
-            customer_id: string;
-            /** Cif */
-            cif: string;
-            /** Customer Name */
-            customer_name: string;
-            /**
-             * Owner
-             * @description the customer's A岗 manager
-             */
-            owner: string | null;
-            /** Owner Name */
-            owner_name?: string | null;
-        };
         /** OwnerPublic */
         OwnerPublic: {
             /**
@@ -3036,11 +2934,6 @@ export interface components {
             role: string;
             /** Owner */
             owner: string;
-            /**
-             * Owner Name
-             * @description the manager's display name
-             */
-            owner_name?: string | null;
             /** Owner Team */
             owner_team: string | null;
             /**
@@ -3054,136 +2947,6 @@ export interface components {
             reason: string | null;
             /** Assigned By */
             assigned_by: string;
-        };
-        /** Page[ClaimRefusalPublic] */
-        Page_ClaimRefusalPublic_: {
-            /** Items */
-            items: components["schemas"]["ClaimRefusalPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[ComplaintPublic] */
-        Page_ComplaintPublic_: {
-            /** Items */
-            items: components["schemas"]["ComplaintPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[ConductPublic] */
-        Page_ConductPublic_: {
-            /** Items */
-            items: components["schemas"]["ConductPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[ContactPublic] */
-        Page_ContactPublic_: {
-            /** Items */
-            items: components["schemas"]["ContactPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[IndustryPolicyPublic] */
-        Page_IndustryPolicyPublic_: {
-            /** Items */
-            items: components["schemas"]["IndustryPolicyPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[InteractionPublic] */
-        Page_InteractionPublic_: {
-            /** Items */
-            items: components["schemas"]["InteractionPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[MarketingResultPublic] */
-        Page_MarketingResultPublic_: {
-            /** Items */
-            items: components["schemas"]["MarketingResultPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[OverdueLoan] */
-        Page_OverdueLoan_: {
-            /** Items */
-            items: components["schemas"]["OverdueLoan"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[OwnershipPublic] */
-        Page_OwnershipPublic_: {
-            /** Items */
-            items: components["schemas"]["OwnershipPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[QualificationPublic] */
-        Page_QualificationPublic_: {
-            /** Items */
-            items: components["schemas"]["QualificationPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[RelationshipCreate] */
-        Page_RelationshipCreate_: {
-            /** Items */
-            items: components["schemas"]["RelationshipCreate"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[StaffPublic] */
-        Page_StaffPublic_: {
-            /** Items */
-            items: components["schemas"]["StaffPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[TransferRequestPublic] */
-        Page_TransferRequestPublic_: {
-            /** Items */
-            items: components["schemas"]["TransferRequestPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
         };
         /** ProspectMove */
         ProspectMove: {
@@ -3427,20 +3190,14 @@ export interface components {
              * Format: uuid
              */
             customer_id: string;
-            /** Customer Name */
-            customer_name?: string | null;
             /** Role */
             role: string;
             /** To Owner */
             to_owner: string;
-            /** To Owner Name */
-            to_owner_name?: string | null;
             /** Reason */
             reason: string;
             /** Requested By */
             requested_by: string;
-            /** Requested By Name */
-            requested_by_name?: string | null;
             /**
              * Requested At
              * Format: date-time
@@ -3547,26 +3304,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** Page[AuditPublic] */
-        services__customer__schemas__Page_AuditPublic___1: {
-            /** Items */
-            items: components["schemas"]["services__customer__api__admin__AuditPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
-        /** Page[AuditPublic] */
-        services__customer__schemas__Page_AuditPublic___2: {
-            /** Items */
-            items: components["schemas"]["services__customer__api__audits__AuditPublic"][];
-            /**
-             * Next Cursor
-             * @description the cursor of the next page; null on the last
-             */
-            next_cursor: string | null;
-        };
         /** Agenda */
         Agenda: {
             /**
@@ -3607,6 +3344,11 @@ export interface components {
             customer_id: string | null;
             /** Cif */
             cif: string | null;
+            /**
+             * Customer Name
+             * @description the customer's name, as registered (names are not masked; ID numbers and phones are, and tasks carry neither)
+             */
+            customer_name?: string | null;
             /** Assignee */
             assignee: string | null;
             /**
@@ -3981,6 +3723,11 @@ export interface components {
             customer_id: string | null;
             /** Cif */
             cif: string | null;
+            /**
+             * Customer Name
+             * @description the customer's name, as registered (names are not masked; ID numbers and phones are, and tasks carry neither)
+             */
+            customer_name?: string | null;
             /** Assignee */
             assignee: string | null;
             /**
@@ -4069,6 +3816,43 @@ export interface components {
              */
             unassigned: components["schemas"]["AgendaItem"][];
         };
+        /**
+         * UpcomingAgenda
+         * @description The coming days' open tasks: due after `date` (today's agenda holds those due by it) up to `until`.
+         */
+        UpcomingAgenda: {
+            /**
+             * Until
+             * Format: date
+             * @description the last calendar day included
+             */
+            until: string;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Items
+             * @description open tasks due after `date` up to `until`, by due date
+             */
+            items: components["schemas"]["AgendaItem"][];
+        };
+        /** AdjustedScore */
+        AdjustedScore: {
+            /** Username */
+            username: string;
+            /** Period */
+            period: string;
+            /** Total */
+            total: string;
+            /** Grade */
+            grade: string;
+            /** Rank Bank */
+            rank_bank: number;
+            /** Adjustments */
+            adjustments: components["schemas"]["AdjustmentLine"][];
+        };
         /** Adjustment */
         Adjustment: {
             /** Username */
@@ -4077,6 +3861,58 @@ export interface components {
             points: number | string;
             /** Reason */
             reason: string;
+        };
+        /** AdjustmentLine */
+        AdjustmentLine: {
+            /** Points */
+            points: string;
+            /** Reason */
+            reason: string;
+            /** By */
+            by: string;
+        };
+        /**
+         * AuditEntry
+         * @description Who did what to whose score, when and from where: every write an appraisal decision makes.
+         */
+        AuditEntry: {
+            /** Id */
+            id?: number | null;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Subject */
+            subject: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Request Id */
+            request_id?: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at?: string;
+        };
+        /** BottomFlagDecided */
+        BottomFlagDecided: {
+            /** Username */
+            username: string;
+            /** Period */
+            period: string;
+            /** Flagged */
+            flagged: boolean;
+            /**
+             * Status
+             * @description confirmed or cleared (proposed until decided)
+             */
+            status: string;
+            /** Reason */
+            reason?: string | null;
+            /** By */
+            by?: string | null;
         };
         /** BottomFlagDecision */
         BottomFlagDecision: {
@@ -4146,6 +3982,48 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * KpiDefinition
+         * @description One KPI of a set as stored (keys beyond these are kept: a bank's set may carry its own).
+         */
+        KpiDefinition: {
+            /** Code */
+            code: string;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /** Weight */
+            weight: string;
+            /** Indicator */
+            indicator: string;
+            /**
+             * Scoring
+             * @description kind (linear, ceiling, threshold, per_unit…) and its numbers
+             */
+            scoring: {
+                [key: string]: unknown;
+            };
+            /**
+             * Params
+             * @description coefficients and A/B split, where the indicator takes them
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** KpiDefinitions */
+        KpiDefinitions: {
+            /**
+             * Version
+             * @description 0: the built-in defaults, no version saved yet
+             */
+            version: number;
+            /** Definitions */
+            definitions: components["schemas"]["KpiDefinition"][];
+        };
         /** KpiSet */
         KpiSet: {
             /**
@@ -4157,6 +4035,80 @@ export interface components {
             definitions: {
                 [key: string]: unknown;
             }[];
+        };
+        /** KpiVersionSaved */
+        KpiVersionSaved: {
+            /** Version */
+            version: number;
+            /**
+             * Effective From
+             * @description YYYY-MM
+             */
+            effective_from: string;
+        };
+        /** LedgerCard */
+        LedgerCard: {
+            /** Username */
+            username: string;
+            /** Period */
+            period: string;
+            /** Kpi Version */
+            kpi_version: number;
+            /** Kpis */
+            kpis: components["schemas"]["LedgerKpi"][];
+            /**
+             * Qualitative
+             * @default []
+             */
+            qualitative: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Responsibility Deduction
+             * @default 0
+             */
+            responsibility_deduction: string;
+            /** Total */
+            total: string | null;
+            /** Grade */
+            grade: string | null;
+            /**
+             * Graded
+             * @default true
+             */
+            graded: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * LedgerKpi
+         * @description A KPI line of a card as the scoring computes it (both names; the served card picks one).
+         */
+        LedgerKpi: {
+            /** Code */
+            code: string;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /** Indicator */
+            indicator: string;
+            /** Weight */
+            weight: string;
+            /** Raw Value */
+            raw_value: string | null;
+            /** Target */
+            target: string | null;
+            /** Score */
+            score: string | null;
+            /** Note */
+            note?: string | null;
+            /** Drilldown */
+            drilldown?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * NplCase
@@ -4187,6 +4139,29 @@ export interface components {
             loss_amount?: string | null;
             /** Decided By */
             decided_by?: string | null;
+        };
+        /**
+         * NplResponsibility
+         * @description 责任认定: a new NPL's loss charged to an RM who originated or monitored it; deducted at year end.
+         */
+        NplResponsibility: {
+            /** Loan Id */
+            loan_id: string;
+            /** Username */
+            username: string;
+            /** Year */
+            year: number;
+            /** Role */
+            role: string;
+            /** Loss Amount */
+            loss_amount: string;
+            /** Recorded By */
+            recorded_by: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at?: string;
         };
         /** PeriodClose */
         PeriodClose: {
@@ -4235,6 +4210,31 @@ export interface components {
              */
             appeal_until: string;
         };
+        /**
+         * QualitativePlan
+         * @description Who scores whom on which qualitative items, by when.
+         */
+        QualitativePlan: {
+            /** Id */
+            id: string;
+            /** Period */
+            period: string;
+            /** Evaluator */
+            evaluator: string;
+            /** Subject */
+            subject: string;
+            /** Items */
+            items: unknown[];
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Scores */
+            scores?: {
+                [key: string]: unknown;
+            };
+        };
         /** Ranked */
         Ranked: {
             /** Rank */
@@ -4249,6 +4249,29 @@ export interface components {
             grade: string | null;
             /** Flagged */
             flagged: boolean;
+        };
+        /** RecomputeDifference */
+        RecomputeDifference: {
+            /** Username */
+            username: string;
+            /** Live */
+            live: string | null;
+            /** Recomputed */
+            recomputed: string | null;
+        };
+        /** Recomputed */
+        Recomputed: {
+            /** Period */
+            period: string;
+            /**
+             * Scorecards
+             * @description the cards rebuilt from the ledger
+             */
+            scorecards: components["schemas"]["LedgerCard"][];
+            /** Matches Live */
+            matches_live: boolean;
+            /** Differences */
+            differences: components["schemas"]["RecomputeDifference"][];
         };
         /** Responsibility */
         Responsibility: {
@@ -4314,13 +4337,40 @@ export interface components {
              */
             flagged: boolean;
         };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            code?: string;
-            errors?: Record<string, never>[];
+        /**
+         * TargetContract
+         * @description 任务目标责任书: an RM's targets for a period as signed; never changed afterwards.
+         */
+        TargetContract: {
+            /** Username */
+            username: string;
+            /** Period */
+            period: string;
+            /** Targets */
+            targets: {
+                [key: string]: unknown;
+            };
+            /**
+             * Signed On
+             * Format: date
+             */
+            signed_on: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at?: string;
+        };
+        /** TargetLine */
+        TargetLine: {
+            /** Level */
+            level: string;
+            /** Key */
+            key: string;
+            /** Indicator */
+            indicator: string;
+            /** Amount */
+            amount: string;
         };
     };
     responses: never;
@@ -4352,12 +4402,14 @@ export interface operations {
                     "application/json": components["schemas"]["Home"];
                 };
             };
-            /** @description not signed in */
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description request body too large */
             413: {
@@ -4368,108 +4420,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description rate limited; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the service behind this call is unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "customers-customer_overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                customer_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the customer 360 with its open tasks */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomerOverview"] & {
-                        /** OpenTasksPart */
-                        open_tasks: {
-                            /**
-                             * Status
-                             * @enum {string}
-                             */
-                            status: "ok" | "unavailable";
-                            /** Service */
-                            service: string;
-                            /**
-                             * Reason
-                             * @description why the part is unavailable (down, timeout, circuit_open, http_NNN)
-                             */
-                            reason?: string | null;
-                            /**
-                             * Items
-                             * @description the customer's open and started tasks the caller may see, soonest due first
-                             */
-                            items?: {
-                                [key: string]: unknown;
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description no such customer in the caller's scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4507,11 +4464,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4528,13 +4494,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the service behind this call is unavailable; see Retry-After */
+            /** @description an upstream is degraded or down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -4564,6 +4530,24 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4573,13 +4557,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4627,6 +4611,24 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4636,13 +4638,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4684,8 +4686,35 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4731,8 +4760,26 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4763,15 +4810,9 @@ export interface operations {
     "customers-list_customers": {
         parameters: {
             query?: {
-                /** @description rows per page */
                 limit?: number;
-                /** @description the next_cursor of the page before */
                 cursor?: string | null;
-                /** @description name (contains), CIF (prefix), phone (full number or last 4 digits) */
                 q?: string | null;
-                tier?: ("standard" | "gold" | "platinum" | "one_to_one" | "private") | null;
-                status?: ("prospect" | "new" | "active" | "inactive" | "exited") | null;
-                kind?: ("retail" | "corporate") | null;
                 /** @description only retail premium customers without a B岗 (the lead's alert) */
                 missing_b?: boolean;
                 /** @description only customers whose industry has this policy today, e.g. control */
@@ -4794,6 +4835,24 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4803,13 +4862,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4857,6 +4916,33 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4866,13 +4952,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4918,6 +5004,33 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4927,13 +5040,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -4982,6 +5095,42 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a version someone has changed since: read it again */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -4991,13 +5140,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required: send the ETag you read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5047,6 +5205,42 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5056,13 +5250,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5087,12 +5281,7 @@ export interface operations {
     };
     "ownership-ownership": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 customer_id: string;
@@ -5107,7 +5296,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_OwnershipPublic_"];
+                    "application/json": components["schemas"]["OwnershipPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -5119,13 +5326,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5175,6 +5382,42 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5184,13 +5427,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5240,6 +5483,42 @@ export interface operations {
                     "application/json": components["schemas"]["TransferRequestPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5249,13 +5528,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5281,13 +5560,7 @@ export interface operations {
     "ownership-list_transfer_requests": {
         parameters: {
             query?: {
-                status?: ("pending" | "approved" | "rejected") | null;
-                /** @description me, or the username a request is addressed to */
-                to?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -5301,7 +5574,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_TransferRequestPublic_"];
+                    "application/json": components["schemas"]["TransferRequestPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -5313,13 +5595,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5369,6 +5651,42 @@ export interface operations {
                     "application/json": components["schemas"]["TransferRequestPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5378,13 +5696,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5434,6 +5752,42 @@ export interface operations {
                     "application/json": components["schemas"]["TransferRequestPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5443,13 +5797,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5497,6 +5851,42 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5506,13 +5896,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5537,12 +5927,7 @@ export interface operations {
     };
     "ownership-claim_refusals": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5555,7 +5940,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ClaimRefusalPublic_"];
+                    "application/json": components["schemas"]["ClaimRefusalPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -5567,13 +5961,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5623,6 +6017,42 @@ export interface operations {
                     "application/json": components["schemas"]["Checklist"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5632,13 +6062,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5681,8 +6111,8 @@ export interface operations {
                     "application/json": components["schemas"]["Holdings"];
                 };
             };
-            /** @description request body too large */
-            413: {
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5690,60 +6120,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description rate limited; see Retry-After */
-            429: {
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description the service behind this call is unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "holdings-overdue_loans": {
-        parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-                /** @description overdue at least this many days */
-                min_days?: number;
-                /** @description 五级分类 */
-                classification?: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_OverdueLoan_"];
                 };
             };
             /** @description request body too large */
@@ -5755,13 +6138,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5786,12 +6169,7 @@ export interface operations {
     };
     "interactions-list_interactions": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 customer_id: string;
@@ -5806,7 +6184,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InteractionPublic_"];
+                    "application/json": components["schemas"]["InteractionPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -5818,13 +6214,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5874,6 +6270,42 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -5883,13 +6315,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5917,10 +6349,6 @@ export interface operations {
             query: {
                 day: string;
                 rm?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5934,7 +6362,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InteractionPublic_"];
+                    "application/json": components["schemas"]["InteractionPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -5946,13 +6383,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -5977,12 +6414,7 @@ export interface operations {
     };
     "interactions-pending_entries": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5995,7 +6427,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InteractionPublic_"];
+                    "application/json": components["schemas"]["InteractionPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -6007,13 +6448,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6059,6 +6500,42 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6068,13 +6545,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6124,6 +6601,42 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6133,13 +6646,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6189,6 +6702,42 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6198,13 +6747,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6229,12 +6778,7 @@ export interface operations {
     };
     "interactions-list_relationships": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 customer_id: string;
@@ -6249,7 +6793,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RelationshipCreate_"];
+                    "application/json": components["schemas"]["RelationshipCreate"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -6261,13 +6823,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6317,6 +6879,42 @@ export interface operations {
                     "application/json": components["schemas"]["RelationshipCreate"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6326,13 +6924,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6360,10 +6958,6 @@ export interface operations {
             query?: {
                 /** @description full national ID and phones (RM, lead, branch head); audited */
                 unmask?: boolean;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -6379,7 +6973,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ContactPublic_"];
+                    "application/json": components["schemas"]["ContactPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -6391,13 +7012,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6447,6 +7068,42 @@ export interface operations {
                     "application/json": components["schemas"]["ContactPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6456,13 +7113,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6504,6 +7161,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6513,13 +7197,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6546,10 +7230,6 @@ export interface operations {
         parameters: {
             query?: {
                 on?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -6563,7 +7243,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_IndustryPolicyPublic_"];
+                    "application/json": components["schemas"]["IndustryPolicyPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -6575,13 +7264,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6629,6 +7318,33 @@ export interface operations {
                     "application/json": components["schemas"]["IndustryPolicyPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6638,13 +7354,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6692,6 +7408,33 @@ export interface operations {
                     "application/json": components["schemas"]["UnitCreate"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6701,13 +7444,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6755,6 +7498,33 @@ export interface operations {
                     "application/json": components["schemas"]["TeamCreate"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6764,13 +7534,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6795,14 +7565,7 @@ export interface operations {
     };
     "admin-list_staff": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-                /** @description username (prefix) or display name (contains) */
-                q?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -6815,7 +7578,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_StaffPublic_"];
+                    "application/json": components["schemas"]["StaffPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -6827,13 +7599,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6881,6 +7653,33 @@ export interface operations {
                     "application/json": components["schemas"]["StaffPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6890,13 +7689,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6943,6 +7742,33 @@ export interface operations {
                     "application/json": components["schemas"]["StaffPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -6952,13 +7778,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -6989,8 +7815,6 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
                 after_seq?: number | null;
             };
             header?: never;
@@ -7005,7 +7829,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___1"];
+                    "application/json": components["schemas"]["services__customer__api__admin__AuditPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -7017,13 +7859,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7071,6 +7913,42 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplicationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7080,13 +7958,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7129,6 +8007,24 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplicationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7138,13 +8034,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7194,6 +8090,42 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplicationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7203,13 +8135,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7255,6 +8187,42 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplicationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7264,13 +8232,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7320,6 +8288,42 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplicationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7329,13 +8333,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7362,10 +8366,6 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("open" | "escalated" | "resolved") | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7379,7 +8379,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ComplaintPublic_"];
+                    "application/json": components["schemas"]["ComplaintPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -7391,13 +8400,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7445,6 +8454,42 @@ export interface operations {
                     "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7454,13 +8499,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7510,6 +8555,42 @@ export interface operations {
                     "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7519,13 +8600,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7553,10 +8634,6 @@ export interface operations {
             query?: {
                 status?: ("open" | "signed_off") | null;
                 rm?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7570,7 +8647,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___2"];
+                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -7582,13 +8677,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7636,6 +8731,42 @@ export interface operations {
                     "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7645,13 +8776,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7694,6 +8825,33 @@ export interface operations {
                     "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7703,13 +8861,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7759,6 +8917,42 @@ export interface operations {
                     "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7768,13 +8962,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7824,6 +9018,42 @@ export interface operations {
                     "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7833,13 +9063,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7864,12 +9094,7 @@ export interface operations {
     };
     "conduct-read": {
         parameters: {
-            query?: {
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 username: string;
@@ -7884,7 +9109,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_QualificationPublic_"];
+                    "application/json": components["schemas"]["QualificationPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -7896,13 +9139,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -7952,6 +9195,42 @@ export interface operations {
                     "application/json": components["schemas"]["QualificationPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -7961,13 +9240,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8015,6 +9294,42 @@ export interface operations {
                     "application/json": components["schemas"]["ConductPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8024,13 +9339,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8078,6 +9393,42 @@ export interface operations {
                     "application/json": components["schemas"]["ConductPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8087,13 +9438,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8141,6 +9492,42 @@ export interface operations {
                     "application/json": components["schemas"]["ConductPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8150,13 +9537,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8204,6 +9591,42 @@ export interface operations {
                     "application/json": components["schemas"]["ConductPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8213,13 +9636,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8245,12 +9668,8 @@ export interface operations {
     "conduct-list_records": {
         parameters: {
             query?: {
-                kind?: ("refusal" | "hosting" | "outside_service" | "commitment") | null;
-                status?: ("recorded" | "pending" | "approved" | "rejected") | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
+                kind?: string | null;
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -8264,7 +9683,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ConductPublic_"];
+                    "application/json": components["schemas"]["ConductPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -8276,13 +9704,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8332,6 +9760,42 @@ export interface operations {
                     "application/json": components["schemas"]["ConductPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8341,13 +9805,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8395,6 +9859,42 @@ export interface operations {
                     "application/json": components["schemas"]["CallbackPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8404,13 +9904,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8439,10 +9939,6 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 rm?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -8456,7 +9952,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
+                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -8468,13 +9973,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8522,6 +10027,42 @@ export interface operations {
                     "application/json": components["schemas"]["MarketingResultPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8531,13 +10072,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8564,10 +10105,6 @@ export interface operations {
         parameters: {
             query?: {
                 as_of?: string | null;
-                /** @description rows per page */
-                limit?: number;
-                /** @description the next_cursor of the page before */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -8581,7 +10118,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
+                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -8593,13 +10148,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8645,6 +10200,42 @@ export interface operations {
                     "application/json": components["schemas"]["MarketingResultPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8654,13 +10245,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8708,6 +10299,24 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPublic"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8717,13 +10326,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8755,6 +10364,8 @@ export interface operations {
                 due_before?: string | null;
                 limit?: number;
                 cursor?: string | null;
+                /** @description one customer's tasks (the customer service's id) */
+                customer_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -8771,6 +10382,15 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPage"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8780,13 +10400,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8834,6 +10454,42 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8843,13 +10499,89 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tasks-get_task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8895,6 +10627,42 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8904,13 +10672,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -8960,6 +10728,42 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -8969,13 +10773,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9025,6 +10829,42 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9034,13 +10874,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9086,6 +10926,15 @@ export interface operations {
                     "application/json": components["schemas"]["Agenda"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9095,13 +10944,85 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "agenda-my_upcoming_agenda": {
+        parameters: {
+            query?: {
+                /** @description business date; default today in Beijing time */
+                date?: string | null;
+                /** @description calendar days after `date` (7: the coming week, weekends and holidays included) */
+                days?: number;
+                /** @description how many of the top-ranked items */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpcomingAgenda"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9149,6 +11070,24 @@ export interface operations {
                     "application/json": components["schemas"]["TeamAgenda"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9158,13 +11097,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9205,8 +11144,35 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9258,6 +11224,33 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9267,13 +11260,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9316,6 +11309,24 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarDay"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9325,13 +11336,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9378,6 +11389,24 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarDay"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9387,13 +11416,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9437,6 +11466,24 @@ export interface operations {
                     "application/json": components["schemas"]["DayPlanPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9446,13 +11493,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9500,6 +11547,33 @@ export interface operations {
                     "application/json": components["schemas"]["DayPlanPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9509,13 +11583,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9560,6 +11634,15 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentPublic"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9569,13 +11652,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9623,6 +11706,42 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9632,13 +11751,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9684,6 +11803,42 @@ export interface operations {
                     "application/json": components["schemas"]["AppointmentPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9693,13 +11848,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9745,6 +11900,33 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9754,13 +11936,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9808,6 +11990,24 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9817,13 +12017,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9869,6 +12069,33 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9878,13 +12105,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9932,6 +12159,24 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryPublic"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -9941,13 +12186,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -9995,6 +12240,33 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryStatus"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10004,13 +12276,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10056,6 +12328,24 @@ export interface operations {
                     "application/json": components["schemas"]["Scorecard"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10065,13 +12355,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10118,6 +12408,24 @@ export interface operations {
                     "application/json": components["schemas"]["Kpi"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10127,13 +12435,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10178,6 +12486,15 @@ export interface operations {
                     "application/json": components["schemas"]["Ranked"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10187,13 +12504,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10237,6 +12554,24 @@ export interface operations {
                     "application/json": components["schemas"]["PeriodClose"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10246,13 +12581,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10299,6 +12634,33 @@ export interface operations {
                     "application/json": components["schemas"]["PeriodClose"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10308,13 +12670,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10365,6 +12727,33 @@ export interface operations {
                     "application/json": components["schemas"]["PeriodClose"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10374,13 +12763,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10427,6 +12816,33 @@ export interface operations {
                     "application/json": components["schemas"]["PeriodClose"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -10436,13 +12852,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10490,7 +12906,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AdjustedScore"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10502,13 +12954,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10557,7 +13009,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BottomFlagDecided"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10569,13 +13057,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10619,7 +13107,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Recomputed"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10631,13 +13137,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10677,7 +13183,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10689,13 +13213,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10736,7 +13260,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["KpiDefinitions"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10748,13 +13281,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10799,7 +13332,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["KpiVersionSaved"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10811,13 +13371,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10862,7 +13422,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TargetLine"][];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10874,13 +13470,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10924,7 +13520,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TargetContract"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10936,13 +13550,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -10987,7 +13601,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["QualitativePlan"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -10999,13 +13649,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -11051,7 +13701,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["QualitativePlan"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -11063,13 +13731,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -11114,7 +13782,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NplResponsibility"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description request body too large */
@@ -11126,13 +13830,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -11175,6 +13879,15 @@ export interface operations {
                     "application/json": components["schemas"]["NplCase"][];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -11184,13 +13897,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
@@ -11240,6 +13953,42 @@ export interface operations {
                     "application/json": components["schemas"]["NplCase"];
                 };
             };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found, or outside the caller's scope (existence is private) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state (or the same Idempotency-Key is still in flight) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description request body too large */
             413: {
                 headers: {
@@ -11249,13 +13998,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid input: `errors` names each field and why */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description rate limited; see Retry-After */
