@@ -24,6 +24,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 客户360视图（一次调用） */
+        get: operations["customers-customer_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/healthz": {
         parameters: {
             query?: never;
@@ -110,7 +127,7 @@ export interface paths {
         };
         /**
          * Me
-         * @description The caller, with their grade and the discretionary authority (通融权限) it gives them.
+         * @description The caller, with their display name, grade and the discretionary authority (通融权限) it gives them.
          */
         get: operations["auth-me"];
         put?: never;
@@ -130,7 +147,7 @@ export interface paths {
         };
         /**
          * List Customers
-         * @description Search by name (contains), CIF (prefix) or phone (full number) within scope; cursor pages by CIF.
+         * @description Search within scope; pages by CIF; `total` counts every customer the filters find.
          */
         get: operations["customers-list_customers"];
         put?: never;
@@ -247,7 +264,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Transfer Requests */
+        /**
+         * List Transfer Requests
+         * @description Requests the caller filed, is addressed to, or decides (team, subtree), oldest first.
+         */
         get: operations["ownership-list_transfer_requests"];
         put?: never;
         post?: never;
@@ -365,6 +385,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loans/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逾期贷款清单
+         * @description Loans past due of the customers in the caller's scope — an RM their book, a lead the team's, risk
+         *     managers, heads and auditors their unit subtree — longest overdue first.
+         */
+        get: operations["holdings-overdue_loans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/interactions": {
         parameters: {
             query?: never;
@@ -372,7 +413,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Interactions */
+        /**
+         * List Interactions
+         * @description The customer's contact timeline, latest first.
+         */
         get: operations["interactions-list_interactions"];
         put?: never;
         /** Create Interaction */
@@ -598,7 +642,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Staff */
+        /**
+         * List Staff
+         * @description Staff in the caller's unit subtree (an admin: everyone), by username.
+         */
         get: operations["admin-list_staff"];
         put?: never;
         /** Add Staff */
@@ -635,7 +682,8 @@ export interface paths {
         };
         /**
          * Audit Trail
-         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with after_seq.
+         * @description Auditors read their unit subtree's trail, admins all of it; oldest first, page with the cursor
+         *     (or after_seq, the last seq read).
          */
         get: operations["admin-audit_trail"];
         put?: never;
@@ -748,7 +796,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Complaints */
+        /**
+         * List Complaints
+         * @description Complaints in scope, the one due soonest first.
+         */
         get: operations["complaints-list_complaints"];
         put?: never;
         /** File */
@@ -2132,10 +2183,16 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Claimant */
             claimant: string;
+            /** Claimant Name */
+            claimant_name?: string | null;
             /** Owner */
             owner: string;
+            /** Owner Name */
+            owner_name?: string | null;
             /**
              * At
              * Format: date-time
@@ -2190,6 +2247,8 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Channel */
             channel: string;
             /** Category */
@@ -2447,12 +2506,42 @@ export interface components {
             /** Referred By */
             referred_by?: string | null;
         };
+        /** CustomerOverview */
+        CustomerOverview: {
+            customer: components["schemas"]["CustomerPublic"];
+            holdings: components["schemas"]["HoldingsSummary"];
+            /**
+             * Owners
+             * @description the current A岗 and B岗 assignments
+             */
+            owners: components["schemas"]["OwnershipPublic"][];
+            /**
+             * Recent Interactions
+             * @description the latest 5
+             */
+            recent_interactions: components["schemas"]["InteractionPublic"][];
+            /**
+             * Contacts
+             * @description active key contacts (the first 5), phones masked
+             */
+            contacts: components["schemas"]["ContactPublic"][];
+            /** Relationships */
+            relationships: components["schemas"]["RelationshipCreate"][];
+        };
         /** CustomerPage */
         CustomerPage: {
             /** Items */
             items: components["schemas"]["CustomerPublic"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description every customer the search and filters find (共 N 户), not only this page
+             */
+            total: number;
         };
         /** CustomerPublic */
         CustomerPublic: {
@@ -2625,6 +2714,43 @@ export interface components {
             /** Loans */
             loans: components["schemas"]["LoanPublic"][];
         };
+        /** HoldingsSummary */
+        HoldingsSummary: {
+            /** Tier */
+            tier: string;
+            /**
+             * Tier Basis
+             * @description what the tier is judged on
+             */
+            tier_basis: {
+                [key: string]: string;
+            };
+            /**
+             * Deposits
+             * @description balance of the open deposit accounts, by currency
+             */
+            deposits: {
+                [key: string]: string;
+            };
+            /** Deposit Accounts */
+            deposit_accounts: number;
+            /** Loans Outstanding */
+            loans_outstanding: string;
+            /** Loans */
+            loans: number;
+            /** Overdue Loans */
+            overdue_loans: number;
+            /**
+             * Overdue Amount
+             * @description overdue principal and interest of all loans
+             */
+            overdue_amount: string;
+            /**
+             * Worst Classification
+             * @description the worst 五级分类 among the loans
+             */
+            worst_classification: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
+        };
         /** HostingReportCreate */
         HostingReportCreate: {
             /**
@@ -2731,8 +2857,15 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Rm */
             rm: string;
+            /**
+             * Rm Name
+             * @description the RM's display name
+             */
+            rm_name?: string | null;
             /** Channel */
             channel: string;
             /**
@@ -2833,8 +2966,15 @@ export interface components {
             customer_id: string;
             /** Cif */
             cif: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Rm */
             rm: string;
+            /**
+             * Rm Name
+             * @description the RM's display name
+             */
+            rm_name?: string | null;
             /** Category */
             category: string;
             /** Amount */
@@ -2865,6 +3005,11 @@ export interface components {
             id: string;
             /** Username */
             username: string;
+            /**
+             * Display Name
+             * @description the name the app greets and shows, e.g. 张经理
+             */
+            display_name?: string | null;
             /** Roles */
             roles: string[];
             /** Unit */
@@ -2916,6 +3061,47 @@ export interface components {
             /** Guard */
             guard?: string | null;
         };
+        /** OverdueLoan */
+        OverdueLoan: {
+            /** Loan Id */
+            loan_id: string;
+            /** Product */
+            product: string | null;
+            /** Principal */
+            principal: string | null;
+            /** Outstanding */
+            outstanding: string;
+            /** Disbursed On */
+            disbursed_on: string | null;
+            /** Maturity Date */
+            maturity_date: string | null;
+            /** Next Due Date */
+            next_due_date: string | null;
+            /** Classification */
+            classification: string;
+            /** Days Overdue */
+            days_overdue: number;
+            /** Overdue Principal */
+            overdue_principal: string;
+            /** Overdue Interest */
+            overdue_interest: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Cif */
+            cif: string;
+            /** Customer Name */
+            customer_name: string;
+            /**
+             * Owner
+             * @description the customer's A岗 manager
+             */
+            owner: string | null;
+            /** Owner Name */
+            owner_name?: string | null;
+        };
         /** OwnerPublic */
         OwnerPublic: {
             /**
@@ -2934,6 +3120,11 @@ export interface components {
             role: string;
             /** Owner */
             owner: string;
+            /**
+             * Owner Name
+             * @description the manager's display name
+             */
+            owner_name?: string | null;
             /** Owner Team */
             owner_team: string | null;
             /**
@@ -2947,6 +3138,136 @@ export interface components {
             reason: string | null;
             /** Assigned By */
             assigned_by: string;
+        };
+        /** Page[ClaimRefusalPublic] */
+        Page_ClaimRefusalPublic_: {
+            /** Items */
+            items: components["schemas"]["ClaimRefusalPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ComplaintPublic] */
+        Page_ComplaintPublic_: {
+            /** Items */
+            items: components["schemas"]["ComplaintPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ConductPublic] */
+        Page_ConductPublic_: {
+            /** Items */
+            items: components["schemas"]["ConductPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ContactPublic] */
+        Page_ContactPublic_: {
+            /** Items */
+            items: components["schemas"]["ContactPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[IndustryPolicyPublic] */
+        Page_IndustryPolicyPublic_: {
+            /** Items */
+            items: components["schemas"]["IndustryPolicyPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[InteractionPublic] */
+        Page_InteractionPublic_: {
+            /** Items */
+            items: components["schemas"]["InteractionPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[MarketingResultPublic] */
+        Page_MarketingResultPublic_: {
+            /** Items */
+            items: components["schemas"]["MarketingResultPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[OverdueLoan] */
+        Page_OverdueLoan_: {
+            /** Items */
+            items: components["schemas"]["OverdueLoan"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[OwnershipPublic] */
+        Page_OwnershipPublic_: {
+            /** Items */
+            items: components["schemas"]["OwnershipPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[QualificationPublic] */
+        Page_QualificationPublic_: {
+            /** Items */
+            items: components["schemas"]["QualificationPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[RelationshipCreate] */
+        Page_RelationshipCreate_: {
+            /** Items */
+            items: components["schemas"]["RelationshipCreate"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[StaffPublic] */
+        Page_StaffPublic_: {
+            /** Items */
+            items: components["schemas"]["StaffPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[TransferRequestPublic] */
+        Page_TransferRequestPublic_: {
+            /** Items */
+            items: components["schemas"]["TransferRequestPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /** ProspectMove */
         ProspectMove: {
@@ -3190,14 +3511,20 @@ export interface components {
              * Format: uuid
              */
             customer_id: string;
+            /** Customer Name */
+            customer_name?: string | null;
             /** Role */
             role: string;
             /** To Owner */
             to_owner: string;
+            /** To Owner Name */
+            to_owner_name?: string | null;
             /** Reason */
             reason: string;
             /** Requested By */
             requested_by: string;
+            /** Requested By Name */
+            requested_by_name?: string | null;
             /**
              * Requested At
              * Format: date-time
@@ -3303,6 +3630,26 @@ export interface components {
             contents: {
                 [key: string]: unknown;
             };
+        };
+        /** Page[AuditPublic] */
+        services__customer__schemas__Page_AuditPublic___1: {
+            /** Items */
+            items: components["schemas"]["services__customer__api__admin__AuditPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[AuditPublic] */
+        services__customer__schemas__Page_AuditPublic___2: {
+            /** Items */
+            items: components["schemas"]["services__customer__api__audits__AuditPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /** Agenda */
         Agenda: {
@@ -4449,6 +4796,103 @@ export interface operations {
             };
         };
     };
+    "customers-customer_overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the customer 360 with its open tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOverview"] & {
+                        /** OpenTasksPart */
+                        open_tasks: {
+                            /**
+                             * Status
+                             * @enum {string}
+                             */
+                            status: "ok" | "unavailable";
+                            /** Service */
+                            service: string;
+                            /**
+                             * Reason
+                             * @description why the part is unavailable (down, timeout, circuit_open, http_NNN)
+                             */
+                            reason?: string | null;
+                            /**
+                             * Items
+                             * @description the customer's open and started tasks the caller may see, soonest due first
+                             */
+                            items?: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such customer in the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "health-healthz": {
         parameters: {
             query?: never;
@@ -4810,9 +5254,15 @@ export interface operations {
     "customers-list_customers": {
         parameters: {
             query?: {
+                /** @description rows per page */
                 limit?: number;
+                /** @description the next_cursor of the page before */
                 cursor?: string | null;
+                /** @description name (contains), CIF (prefix), phone (full number or last 4 digits) */
                 q?: string | null;
+                tier?: ("standard" | "gold" | "platinum" | "one_to_one" | "private") | null;
+                status?: ("prospect" | "new" | "active" | "inactive" | "exited") | null;
+                kind?: ("retail" | "corporate") | null;
                 /** @description only retail premium customers without a B岗 (the lead's alert) */
                 missing_b?: boolean;
                 /** @description only customers whose industry has this policy today, e.g. control */
@@ -5281,7 +5731,12 @@ export interface operations {
     };
     "ownership-ownership": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -5296,7 +5751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OwnershipPublic"][];
+                    "application/json": components["schemas"]["Page_OwnershipPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -5560,7 +6015,13 @@ export interface operations {
     "ownership-list_transfer_requests": {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("pending" | "approved" | "rejected") | null;
+                /** @description me, or the username a request is addressed to */
+                to?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5574,7 +6035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TransferRequestPublic"][];
+                    "application/json": components["schemas"]["Page_TransferRequestPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -5927,7 +6388,12 @@ export interface operations {
     };
     "ownership-claim_refusals": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5940,7 +6406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimRefusalPublic"][];
+                    "application/json": components["schemas"]["Page_ClaimRefusalPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -6167,9 +6633,88 @@ export interface operations {
             };
         };
     };
+    "holdings-overdue_loans": {
+        parameters: {
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+                /** @description overdue at least this many days */
+                min_days?: number;
+                /** @description 五级分类 */
+                classification?: ("normal" | "special_mention" | "substandard" | "doubtful" | "loss") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OverdueLoan_"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "interactions-list_interactions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -6184,7 +6729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -6349,6 +6894,10 @@ export interface operations {
             query: {
                 day: string;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -6362,7 +6911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -6414,7 +6963,12 @@ export interface operations {
     };
     "interactions-pending_entries": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6427,7 +6981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InteractionPublic"][];
+                    "application/json": components["schemas"]["Page_InteractionPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -6778,7 +7332,12 @@ export interface operations {
     };
     "interactions-list_relationships": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: string;
@@ -6793,7 +7352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RelationshipCreate"][];
+                    "application/json": components["schemas"]["Page_RelationshipCreate_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -6958,6 +7517,10 @@ export interface operations {
             query?: {
                 /** @description full national ID and phones (RM, lead, branch head); audited */
                 unmask?: boolean;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -6973,7 +7536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContactPublic"][];
+                    "application/json": components["schemas"]["Page_ContactPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -7230,6 +7793,10 @@ export interface operations {
         parameters: {
             query?: {
                 on?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7243,7 +7810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IndustryPolicyPublic"][];
+                    "application/json": components["schemas"]["Page_IndustryPolicyPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -7565,7 +8132,14 @@ export interface operations {
     };
     "admin-list_staff": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+                /** @description username (prefix) or display name (contains) */
+                q?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7578,7 +8152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffPublic"][];
+                    "application/json": components["schemas"]["Page_StaffPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -7815,6 +8389,8 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
                 after_seq?: number | null;
             };
             header?: never;
@@ -7829,7 +8405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__api__admin__AuditPublic"][];
+                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___1"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -8366,6 +8942,10 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("open" | "escalated" | "resolved") | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -8379,7 +8959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintPublic"][];
+                    "application/json": components["schemas"]["Page_ComplaintPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -8634,6 +9214,10 @@ export interface operations {
             query?: {
                 status?: ("open" | "signed_off") | null;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -8647,7 +9231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["services__customer__api__audits__AuditPublic"][];
+                    "application/json": components["schemas"]["services__customer__schemas__Page_AuditPublic___2"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -9094,7 +9678,12 @@ export interface operations {
     };
     "conduct-read": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 username: string;
@@ -9109,7 +9698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QualificationPublic"][];
+                    "application/json": components["schemas"]["Page_QualificationPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -9668,8 +10257,12 @@ export interface operations {
     "conduct-list_records": {
         parameters: {
             query?: {
-                kind?: string | null;
-                status?: string | null;
+                kind?: ("refusal" | "hosting" | "outside_service" | "commitment") | null;
+                status?: ("recorded" | "pending" | "approved" | "rejected") | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -9683,7 +10276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConductPublic"][];
+                    "application/json": components["schemas"]["Page_ConductPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -9939,6 +10532,10 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 rm?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -9952,7 +10549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
@@ -10105,6 +10702,10 @@ export interface operations {
         parameters: {
             query?: {
                 as_of?: string | null;
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -10118,7 +10719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MarketingResultPublic"][];
+                    "application/json": components["schemas"]["Page_MarketingResultPublic_"];
                 };
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
