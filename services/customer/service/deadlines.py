@@ -9,17 +9,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import Complaint, CreditApplication
 from services.customer.rules import business_days_late
+from services.customer.service.calendar import calendar_overrides
 from services.customer.service.complaints import branch_head, team_lead
 from services.customer.service.outbox import publish
 from shared.events.controls import ComplaintEscalated, CreditSubmissionLate
 
 
 async def escalate_late(session: AsyncSession, today: date, now: datetime) -> int:
-    raised = 0
+    raised, overrides = 0, await calendar_overrides(session)
     for application in (await session.exec(select(CreditApplication).where(
             CreditApplication.status == "ready", CreditApplication.due_on < today))).all():
         due = application.due_on
-        level = business_days_late(due, today) if due is not None else 0   # a ready file always has its due date
+        level = business_days_late(due, today, overrides) if due is not None else 0   # a ready file always has its due date
         if level <= application.escalation_level:
             continue
         application.escalation_level = level
