@@ -219,6 +219,12 @@ def business_days_late(due: date, today: date, overrides: Overrides) -> int:
     return sum(1 for k in range(1, (today - due).days + 1) if is_business_day(due + timedelta(days=k), overrides))
 
 
+def moved_due(start: date, due: date, before: Overrides, after: Overrides) -> date:
+    """A running deadline when the bank's word on a day changes: the same number of business days after
+    `start` as it was given, counted on the new calendar (a day closed inside it pushes it one day on)."""
+    return business_days_after(start, business_days_late(start, due, before), after)
+
+
 def investigators_needed(rules: ControlRules, amount: Decimal) -> int:
     return 2 if amount >= rules.two_investigators_from else 1
 

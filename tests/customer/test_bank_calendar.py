@@ -8,14 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from services.customer.models import BusinessDayOverride, Customer
+from services.customer.models import BusinessDayOverride, Complaint, CreditApplication, Customer
 from services.customer.rules import (
     CREDIT_CHECKLIST,
     ControlRules,
+    Overrides,
     business_days_after,
     business_days_late,
     entry_standing,
     is_business_day,
+    moved_due,
 )
 from services.customer.service.complaints import file_complaint
 from services.customer.service.credit_applications import open_application
@@ -49,27 +51,41 @@ def test_the_banks_word_on_a_day_overrides_chinas_calendar_both_ways():
     assert entry_standing(FRIDAY, date(2026, 11, 26), {WEDNESDAY: False}) == "counted"
 
 
-async def _ready_file_due(customer_db, cif_id: str) -> date:
+def test_a_running_deadline_keeps_its_number_of_business_days_when_a_day_inside_it_changes():
+    closed: Overrides = {WEDNESDAY: False}
+    assert moved_due(FRIDAY, date(2026, 11, 27), {}, closed) == date(2026, 11, 30)
+    assert moved_due(FRIDAY, date(2026, 11, 30), closed, {}) == date(2026, 11, 27)        # withdrawn: back
+    assert moved_due(FRIDAY, date(2026, 11, 24), {}, closed) == date(2026, 11, 24)        # the day lies after it
+
+
+async def _ready_file_due(customer_db, cif_id: str, ready_on: date = FRIDAY) -> date:
+    return (await _ready_file(customer_db, cif_id, ready_on)).due_on
+
+
+async def _ready_file(customer_db, cif_id: str, ready_on: date) -> CreditApplication:
     async with customer_db() as s:
         customer = await s.get(Customer, uuid.UUID(cif_id))
         application = await open_application(
             s, principal("rm01"), customer, product="working_capital", amount=Decimal("300000.00"), purpose="备货",
             investigators=["rm01"], documents=list(CREDIT_CHECKLIST), commitment=True, rules=ControlRules(),
-            business_date=FRIDAY, now=NOW)
+            business_date=ready_on, now=NOW)
         await s.commit()
-    assert application.status == "ready"
-    assert application.due_on is not None
-    return application.due_on
+    assert application.status == "ready" and application.due_on is not None
+    return application
 
 
-async def _complaint_due(customer_db, cif_id: str, severity: str) -> date:
+async def _complaint_due(customer_db, cif_id: str, severity: str, filed_on: date = FRIDAY) -> date:
+    return (await _complaint(customer_db, cif_id, severity, filed_on)).due_on
+
+
+async def _complaint(customer_db, cif_id: str, severity: str, filed_on: date) -> Complaint:
     async with customer_db() as s:
         customer = await s.get(Customer, uuid.UUID(cif_id))
         complaint = await file_complaint(s, principal("rm01"), customer, channel="phone", category="fees",
                                          severity=severity, text="多收手续费", about=None, rules=ControlRules(),
-                                         business_date=FRIDAY, now=NOW)
+                                         business_date=filed_on, now=NOW)
         await s.commit()
-    return complaint.due_on
+    return complaint
 
 
 async def test_a_holiday_the_bank_declares_moves_credit_deadlines_and_complaint_limits_by_a_day(
@@ -108,3 +124,20 @@ async def test_a_calendar_change_that_is_not_a_date_goes_to_the_dead_letters():
     bad["data"]["day"] = "2026-02-30"
     with pytest.raises(InvalidEvent, match="data.day"):
         parse_event(json.dumps(bad))
+
+
+async def test_files_ready_and_complaints_open_when_the_bank_closes_a_day_inside_their_window_move_with_it(
+        customer_api, customer_db, login, apply_event):
+    cif_id = (await create(customer_api, await login("rm01"))).json()["id"]
+    friday, closed = date(2026, 12, 4), date(2026, 12, 9)   # a Wednesday, inside both windows below
+    file = await _ready_file(customer_db, cif_id, friday)                                 # due Fri 11 Dec
+    complaint = await _complaint(customer_db, cif_id, "medium", friday)                   # due Wed 9 Dec
+    later = await _complaint(customer_db, cif_id, "high", closed)   # filed on the day: its window starts after it
+    assert (file.due_on, complaint.due_on, later.due_on) == (date(2026, 12, 11), closed, date(2026, 12, 10))
+
+    await apply_event(calendar_changed(closed, False, at="2026-12-03T08:00:00Z"))
+
+    async with customer_db() as s:
+        moved = (await s.get(CreditApplication, file.id), await s.get(Complaint, complaint.id),
+                 await s.get(Complaint, later.id))
+    assert [row.due_on for row in moved] == [date(2026, 12, 14), date(2026, 12, 10), date(2026, 12, 10)]

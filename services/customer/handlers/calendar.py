@@ -1,13 +1,14 @@
 """calendar.changed (tasks service): the business_day_override projection the business-day rule reads, so a
 day the bank declares closed (or open) moves credit deadlines, complaint limits and the late-entry window
-here as it moves the tasks' due dates there."""
+here as it moves the tasks' due dates there; deadlines already running across the day move with it."""
 from datetime import datetime, timezone
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customer.models import BusinessDayOverride
-from services.customer.service.calendar import forget_calendar_overrides
+from services.customer.service.calendar import forget_calendar_overrides, stored_overrides
+from services.customer.service.deadlines import move_running_deadlines
 from shared.bulk import put_rows
 from shared.events import CalendarChanged
 from shared.handlers import Item, batched
@@ -27,8 +28,12 @@ async def on_calendar_changed(session: AsyncSession, items: list[Item[CalendarCh
     rows = [{"day": day, "business_day": i.data.business_day, "reason": i.data.reason,
              "changed_at": i.envelope.occurred_at} for day, i in latest.items()
             if day not in stored or _aware(stored[day]) <= i.envelope.occurred_at]
+    before = await stored_overrides(session)
     await put_rows(session, BusinessDayOverride, rows, conflict=("day",),
                    update=("business_day", "reason", "changed_at"))
+    after = {**before, **{r["day"]: r["business_day"] for r in rows}}
+    await move_running_deadlines(session, {r["day"] for r in rows}, before,
+                                 {day: word for day, word in after.items() if word is not None})
     forget_calendar_overrides()
 
 

@@ -4,6 +4,7 @@ for the business-day rule (rules.is_business_day takes them as an argument; it n
 They change a few times a year and are read by every deadline computed, so each process keeps them for
 CACHE_SECONDS; the consumer that applies a calendar.changed forgets them at once in its own process."""
 import time
+from datetime import date
 from types import MappingProxyType
 
 from sqlmodel import select
@@ -21,11 +22,16 @@ async def calendar_overrides(session) -> Overrides:
     hit = _CACHE.get(key)
     if hit and hit[0] > time.monotonic():
         return hit[1]
-    rows = (await session.execute(select(BusinessDayOverride.day, BusinessDayOverride.business_day)
-                                  .where(BusinessDayOverride.business_day.is_not(None)))).all()
-    overrides: Overrides = MappingProxyType({day: business for day, business in rows})
+    overrides: Overrides = MappingProxyType(await stored_overrides(session))
     _CACHE[key] = (time.monotonic() + CACHE_SECONDS, overrides)
     return overrides
+
+
+async def stored_overrides(session) -> dict[date, bool]:
+    """The overrides as stored now, past the cache (what the consumer compares before and after a change)."""
+    rows = (await session.execute(select(BusinessDayOverride.day, BusinessDayOverride.business_day)
+                                  .where(BusinessDayOverride.business_day.is_not(None)))).all()
+    return {day: business for day, business in rows}
 
 
 def forget_calendar_overrides() -> None:
