@@ -242,6 +242,17 @@ class OpenTask(SQLModel, table=True):
     due_date: date
 
 
+class BusinessDayOverride(SQLModel, table=True):
+    """The bank's word on a day as the tasks service announced it (calendar.changed): the business-day rule
+    takes it over China's public calendar. A removed override stays as a row with business_day null, so an
+    older change delivered late never brings it back (changed_at: when the change was made)."""
+    __tablename__ = "business_day_override"
+    day: date = Field(primary_key=True)
+    business_day: bool | None = None
+    reason: str | None = Field(default=None, max_length=200)
+    changed_at: datetime
+
+
 # --- The controls (issue 18): credit applications and their recorded approval decisions, complaints,
 # audit cases and their findings, staff qualification records and conduct records.
 class CreditApplication(SQLModel, table=True):

@@ -16,7 +16,7 @@ they are logged late; what a repayment leaves overdue.
 """
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -47,6 +47,7 @@ INDUSTRY_POLICIES: tuple[Policy, ...] = get_args(Policy)
 # Visits that count are real (issue 21 point 8): an interaction logged more than this many business days
 # after it happened waits for the lead's approval before it counts (settings: interaction_late_entry_days).
 LATE_ENTRY_BUSINESS_DAYS = 3
+Overrides = Mapping[date, bool]   # the bank's word on a day (is_business_day): True open, False closed
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def policies_on(rows: Iterable, day: date) -> dict[str, Policy]:
     return found
 
 
-def entry_standing(occurred_on: date, today: date, is_business_day: Callable[[date], bool],
+def entry_standing(occurred_on: date, today: date, overrides: Overrides,
                    window: int = LATE_ENTRY_BUSINESS_DAYS) -> str:
     """Whether an interaction logged on `today` for `occurred_on` counts at once ("counted"), waits for
     the lead's approval ("pending_approval": more than `window` business days back) or is refused
@@ -159,13 +160,14 @@ def entry_standing(occurred_on: date, today: date, is_business_day: Callable[[da
     back, day = 0, occurred_on
     while day < today and back <= window:
         day += timedelta(days=1)
-        back += is_business_day(day)
+        back += is_business_day(day, overrides)
     return "counted" if back <= window else "pending_approval"
 
 
 # --- The controls the bank documents demand: credit files (限时服务, two investigators for large loans,
 # 审贷分离, 三级审批), complaint handling limits (投诉), and what makes a deadline late. Business days are
-# China's working days; the bank's own calendar edits live in the tasks service, which raises the tasks.
+# China's working days, then the bank's own word on a day (set in the tasks service, kept here as the
+# business_day_override projection of calendar.changed and passed in as `overrides`).
 CREDIT_CHECKLIST = ("application_form", "business_license", "financial_statements", "collateral_documents",
                     "investigation_report")
 APPROVAL_LEVELS = (1, 2, 3)           # 三级审批: each level records approve or decline
@@ -195,23 +197,32 @@ SUBMIT_WINDOW = (3, 5)   # the bank may set the credit deadline anywhere in 3–
 _CHINA = holidays.China()   # expands years lazily as dates are asked about
 
 
-def is_business_day(day: date) -> bool:
-    """China's working days from the `holidays` package (weekends and holidays off, 调休 Saturdays on): the
-    credit deadlines and the late-entry window. The bank's own overrides live with the tasks service."""
-    return _CHINA.is_working_day(day)   # weekends off, holidays off, 调休 Saturdays on
+def is_business_day(day: date, overrides: Overrides) -> bool:
+    """The bank's word on `day` when it has one, else China's working days from the `holidays` package
+    (weekends and holidays off, 调休 Saturdays on): the credit deadlines, complaint limits, the late-entry
+    window."""
+    if day in overrides:
+        return overrides[day]
+    return _CHINA.is_working_day(day)
 
 
-def business_days_after(day: date, n: int, working: Callable[[date], bool] = is_business_day) -> date:
+def business_days_after(day: date, n: int, overrides: Overrides) -> date:
     """The n-th business day after `day`: a file ready on the eve of National Day is due after it."""
     while n > 0:
         day += timedelta(days=1)
-        n -= working(day)
+        n -= is_business_day(day, overrides)
     return day
 
 
-def business_days_late(due: date, today: date, working: Callable[[date], bool] = is_business_day) -> int:
+def business_days_late(due: date, today: date, overrides: Overrides) -> int:
     """How many business days after `due` `today` is (0 on or before it): the escalation level."""
-    return sum(1 for k in range(1, (today - due).days + 1) if working(due + timedelta(days=k)))
+    return sum(1 for k in range(1, (today - due).days + 1) if is_business_day(due + timedelta(days=k), overrides))
+
+
+def moved_due(start: date, due: date, before: Overrides, after: Overrides) -> date:
+    """A running deadline when the bank's word on a day changes: the same number of business days after
+    `start` as it was given, counted on the new calendar (a day closed inside it pushes it one day on)."""
+    return business_days_after(start, business_days_late(start, due, before), after)
 
 
 def investigators_needed(rules: ControlRules, amount: Decimal) -> int:
@@ -227,8 +238,8 @@ def may_review(reviewer: str, marketing_rm: str, investigators: Iterable[str], c
     return reviewer != marketing_rm and reviewer not in set(investigators) and reviewer not in set(co_signers)
 
 
-def complaint_due(rules: ControlRules, severity: str, filed_on: date) -> date:
-    return business_days_after(filed_on, rules.complaint_days(severity))
+def complaint_due(rules: ControlRules, severity: str, filed_on: date, overrides: Overrides) -> date:
+    return business_days_after(filed_on, rules.complaint_days(severity), overrides)
 
 
 def backdated(occurred_on: date, logged_on: date) -> bool:

@@ -5,6 +5,7 @@ ANSWERS: dict[str, tuple[int, ...]] = {
     "admin-change_rule": (401, 403, 404, 422),
     "admin-list_calendar": (401, 403),
     "admin-list_rules": (401, 403),
+    "admin-remove_calendar_day": (401, 403),
     "admin-set_calendar_day": (401, 403),
     "agenda-my_agenda": (401,),
     "agenda-my_upcoming_agenda": (401,),

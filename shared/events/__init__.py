@@ -26,7 +26,7 @@ from shared.events.customer import (
 from shared.events.envelope import Envelope, EventData, envelope_for
 from shared.events.parsing import EVENT_TYPES, InvalidEvent, parse_event
 from shared.events.rm_day import MarketingResultConfirmed, MarketingResultRegistered
-from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
+from shared.events.tasks import CalendarChanged, TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
 from shared.events.topics import (
                                         ALL_TOPICS,
                                         APPRAISAL_TOPIC,
@@ -42,7 +42,7 @@ from shared.events.values import Balance, Cif, DepositProduct, LoanClass, Money
 
 __all__ = [
     "ALL_TOPICS", "APPRAISAL_TOPIC", "CORE_BANKING_TOPICS", "CORE_BANKING_TYPES", "CUSTOMER_TOPIC", "DEPOSITS_TOPIC",
-    "EVENT_TYPES", "FEES_TOPIC", "LOANS_TOPIC", "TASKS_TOPIC", "Balance", "Cif", "CustomerAssigned",
+    "EVENT_TYPES", "FEES_TOPIC", "LOANS_TOPIC", "TASKS_TOPIC", "Balance", "CalendarChanged", "Cif", "CustomerAssigned",
     "CustomerContactChanged", "CustomerRegistered", "CustomerTierChanged", "CustomerWon", "DepositChanged",
     "DepositClosed", "DepositOpened", "DepositProduct", "Envelope", "EventData", "FeePosted", "InteractionLogged",
     "InvalidEvent", "LoanClass", "LoanClassified", "LoanDisbursed", "LoanDue", "LoanOverdue", "LoanRepaid",

@@ -29,7 +29,7 @@ from shared.events.customer import (
 )
 from shared.events.envelope import Envelope, EventData
 from shared.events.rm_day import MarketingResultConfirmed, MarketingResultRegistered
-from shared.events.tasks import TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
+from shared.events.tasks import CalendarChanged, TaskCancelled, TaskCompleted, TaskCreated, TaskEscalated
 from shared.events.values import money_kind, plain_money_schema
 
 EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
@@ -46,6 +46,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     ("task.completed", 1): TaskCompleted,
     ("task.cancelled", 1): TaskCancelled,
     ("task.escalated", 1): TaskEscalated,
+    ("calendar.changed", 1): CalendarChanged,
     ("appraisal.scoring-requested", 1): ScoringRequested,
     ("appraisal.period-closed", 1): PeriodClosed,
     **{(event_type, 1): model for event_type, model in CONTROL_TYPES.items()},

@@ -1,4 +1,4 @@
-"""What the tasks service publishes: the life of a task."""
+"""What the tasks service publishes: the life of a task, and the bank's edits to its business-day calendar."""
 from datetime import date
 
 from shared.events.envelope import EventData
@@ -37,3 +37,10 @@ class TaskEscalated(EventData):
     escalated_to: str | None     # username of the lead, None when the team has no lead on record
     level: int                   # 1 = first day past due; +1 for each further business day
     due_date: date
+
+
+class CalendarChanged(EventData):
+    """An administrator set (or removed) the bank's override of one day of the business-day calendar."""
+    day: date
+    business_day: bool | None    # None: the override is removed; the day follows China's public calendar again
+    reason: str | None = None    # the administrator's note (e.g. "branch closed: typhoon")

@@ -61,7 +61,7 @@ async def test_complaint_past_its_limit_escalates_to_the_branch_head(customer_ap
                                          business_date=filed_on, now=NOW)
         await s.commit()
         complaint_id = complaint.id
-    assert complaint.due_on == business_days_after(filed_on, ControlRules().complaint_days("high")) \
+    assert complaint.due_on == business_days_after(filed_on, ControlRules().complaint_days("high"), {}) \
         == date(2026, 11, 23)   # high: 1 business day, over the weekend
     for today, status in ((date(2026, 11, 23), "open"), (date(2026, 11, 24), "escalated")):
         async with customer_db() as s:

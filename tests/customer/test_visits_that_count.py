@@ -3,20 +3,20 @@ three business days after it happened (China's holidays and 调休 on the calend
 approval and is announced only once approved."""
 from datetime import date, timedelta
 
-from services.customer.rules import entry_standing, is_business_day
+from services.customer.rules import entry_standing
 from shared.clock import business_today
 from tests.customer.helpers import create, outbox
 
 
 def test_the_late_entry_window_counts_business_days_on_chinas_calendar():
     # National Day 2026: 1–7 October off, Saturday 10 October a 调休 working day.
-    assert entry_standing(date(2026, 9, 30), date(2026, 10, 10), is_business_day) == "counted"   # 8th, 9th, 10th
-    assert entry_standing(date(2026, 9, 29), date(2026, 10, 10), is_business_day) == "pending_approval"
+    assert entry_standing(date(2026, 9, 30), date(2026, 10, 10), {}) == "counted"   # 8th, 9th, 10th
+    assert entry_standing(date(2026, 9, 29), date(2026, 10, 10), {}) == "pending_approval"
     # Friday 9th to Wednesday 14th: the working Saturday makes it four business days, not three.
-    assert entry_standing(date(2026, 10, 9), date(2026, 10, 14), is_business_day) == "pending_approval"
-    assert entry_standing(date(2026, 10, 12), date(2026, 10, 15), is_business_day) == "counted"
-    assert entry_standing(date(2026, 10, 16), date(2026, 10, 15), is_business_day) == "future"
-    assert entry_standing(date(2026, 10, 9), date(2026, 10, 14), is_business_day, window=4) == "counted"
+    assert entry_standing(date(2026, 10, 9), date(2026, 10, 14), {}) == "pending_approval"
+    assert entry_standing(date(2026, 10, 12), date(2026, 10, 15), {}) == "counted"
+    assert entry_standing(date(2026, 10, 16), date(2026, 10, 15), {}) == "future"
+    assert entry_standing(date(2026, 10, 9), date(2026, 10, 14), {}, window=4) == "counted"
 
 
 async def test_an_interaction_dated_tomorrow_is_refused_with_its_field(customer_api, login, customer_db):

@@ -1,11 +1,13 @@
 """The daily list through the running system: a large outflow becomes a retention call in the RM's
 agenda and is cancelled (and announced) when the money comes back; a lead's ad-hoc task reaches the
-RM; the lead's team view shows both with their assignees."""
+RM; the lead's team view shows both with their assignees; a day the admin closes in the tasks service's
+calendar reaches the customer service's complaint limits through the broker."""
 import json
 from datetime import timedelta
 
 import pytest
 
+from services.customer.rules import business_days_after
 from shared.clock import business_today
 from tests.e2e.conftest import Api, running_stack
 from tests.support import core_event, publish, read_topic, unique_cif, wait_for
@@ -82,3 +84,27 @@ async def test_a_leads_ad_hoc_task_reaches_the_rm_and_the_team_view(api):
     assert task_id in {i["id"] for i in agenda["items"]}
     team = (await api.call("GET", f"/teams/T01/agenda?date={due}", "lead01")).json()
     assert {"id": task_id, "assignee": "rm02"}.items() <= next(i for i in team["items"] if i["id"] == task_id).items()
+
+
+async def test_a_day_the_admin_closes_reaches_the_customer_services_complaint_limits_and_its_withdrawal_too(api):
+    today = business_today()
+    closed = business_days_after(today, 1, {})   # the next business day on China's calendar
+    r = await api.call("PUT", f"/tasks/calendar/{closed}", "admin",
+                       json={"day": closed.isoformat(), "business_day": False, "note": "台风停业"})
+    assert r.status_code == 200, r.text
+
+    async def customer_knows(business_day):
+        rows = await query(api.stack, "customer", "SELECT business_day FROM business_day_override WHERE day = :day",
+                           day=closed)
+        return rows and rows[0][0] is business_day
+
+    await wait_for(lambda: customer_knows(False), timeout=30, what="the closed day in the customer service")
+    r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "赵磊", "kind": "retail"})
+    assert r.status_code == 201, r.text
+    r = await api.call("POST", "/complaints", "rm01", json={
+        "customer_id": r.json()["id"], "channel": "phone", "category": "fees", "severity": "high", "text": "多收手续费"})
+    assert r.status_code == 201, r.text
+    # high: one business day — the closed day does not count
+    assert r.json()["due_on"] == business_days_after(today, 1, {closed: False}).isoformat() != closed.isoformat()
+    assert (await api.call("DELETE", f"/tasks/calendar/{closed}", "admin")).status_code == 204
+    await wait_for(lambda: customer_knows(None), timeout=30, what="the withdrawal in the customer service")

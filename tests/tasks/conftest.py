@@ -86,7 +86,8 @@ async def owned_customer(apply_event, owner="rm01", **extra):
 async def outbox_events(db, event_type: str, key: str) -> list[dict]:
     async with db() as s:
         rows = (await s.exec(select(OutboxMessage).where(OutboxMessage.event_type == event_type,
-                                                         OutboxMessage.key == key))).all()
+                                                         OutboxMessage.key == key)
+                               .order_by(OutboxMessage.seq))).all()
     return [r.payload["data"] for r in rows]
 
 

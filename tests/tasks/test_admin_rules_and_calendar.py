@@ -1,7 +1,7 @@
 """Rules and the calendar are data an admin changes: a rule change is a new version that new tasks
 record; the 2025–2027 calendar ships as rows (调休 included) and an edited day moves due dates."""
 from tests.support import loan_due
-from tests.tasks.conftest import owned_customer, tasks_for
+from tests.tasks.conftest import outbox_events, owned_customer, tasks_for
 
 
 async def test_changing_a_rule_makes_a_new_version_that_new_tasks_record(apply_event, tasks_db, tasks_api, as_user):
@@ -70,3 +70,19 @@ async def test_an_admin_closing_a_day_moves_due_dates_off_it(apply_event, tasks_
     await apply_event(loan_due(cif, "L-CAL", "2027-03-31", business_date="2026-11-25"))  # 30 days → Mon 1 Mar
     [task] = await tasks_for(tasks_db, cif)
     assert str(task.due_date) == "2027-02-26"                 # Monday closed: the Friday before
+
+
+async def test_setting_and_withdrawing_a_day_is_announced_with_the_write_and_only_by_an_admin(
+        tasks_db, tasks_api, as_user):
+    url, body = "/api/v1/tasks/calendar/2031-09-10", {"day": "2031-09-10", "business_day": False, "note": "台风停业"}
+    assert (await tasks_api.put(url, json=body, headers=as_user("lead01"))).status_code == 403
+    assert (await tasks_api.delete(url, headers=as_user("lead01"))).status_code == 403
+    assert await outbox_events(tasks_db, "calendar.changed", "2031-09-10") == []
+    assert (await tasks_api.put(url, json=body, headers=as_user("admin"))).status_code == 200
+    assert (await tasks_api.delete(url, headers=as_user("admin"))).status_code == 204
+    assert (await tasks_api.delete(url, headers=as_user("admin"))).status_code == 204   # nothing left: no event
+    assert await outbox_events(tasks_db, "calendar.changed", "2031-09-10") == [
+        {"day": "2031-09-10", "business_day": False, "reason": "台风停业"},
+        {"day": "2031-09-10", "business_day": None, "reason": "台风停业"}]
+    days = (await tasks_api.get("/api/v1/tasks/calendar?year=2031", headers=as_user("admin"))).json()
+    assert "2031-09-10" not in {d["day"] for d in days}

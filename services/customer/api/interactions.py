@@ -21,6 +21,7 @@ from services.customer.schemas import (
     RelationshipCreate,
 )
 from services.customer.scope import may_write, visible_log
+from services.customer.service.calendar import calendar_overrides
 from services.customer.service.interactions import decide_late_entry, log_interaction, spot_check
 from services.customer.service.relationships import add_relationship, change_contact
 from shared.app import SessionDep, events_written
@@ -80,7 +81,8 @@ async def list_interactions(customer_id: uuid.UUID, user: CurrentUser, session: 
 async def create_interaction(request: Request, customer_id: uuid.UUID, body: InteractionCreate, user: CurrentUser,
                              session: SessionDep):
     customer = await in_scope(session, user, customer_id)
-    row = log_interaction(session, user, customer, body, today=business_today(), now=utcnow())
+    row = log_interaction(session, user, customer, body, today=business_today(), now=utcnow(),
+                          overrides=await calendar_overrides(session))
     await session.commit()
     events_written(request)
     return await _public(session, row)

@@ -12,6 +12,7 @@ from services.customer.models import Complaint, Customer, OrgUnit, Staff
 from services.customer.rules import ControlRules, complaint_due
 from services.customer.scope import may_file_complaint
 from services.customer.service.audit import audit
+from services.customer.service.calendar import calendar_overrides
 from services.customer.service.outbox import publish
 from shared.auth import Principal
 from shared.errors import Problem
@@ -52,7 +53,8 @@ async def file_complaint(session: AsyncSession, actor: Principal, customer: Cust
     complaint = Complaint(customer_id=customer.id, cif=customer.cif, unit_path=customer.unit_path,
                           team=customer.owner_team, rm=customer.owner, channel=channel, category=category,
                           severity=severity, text=text, about=about, handler=handler, filed_by=actor.username,
-                          filed_on=business_date, due_on=complaint_due(rules, severity, business_date),
+                          filed_on=business_date, due_on=complaint_due(rules, severity, business_date,
+                                                        await calendar_overrides(session)),
                           created_at=now)
     session.add(complaint)
     await session.flush()

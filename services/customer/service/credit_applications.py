@@ -20,6 +20,7 @@ from services.customer.rules import (
 )
 from services.customer.scope import may_cosign_credit, may_file_credit, may_record_credit_review
 from services.customer.service.audit import audit
+from services.customer.service.calendar import calendar_overrides
 from services.customer.service.outbox import publish
 from shared.auth import Principal
 from shared.errors import Problem
@@ -52,7 +53,7 @@ async def open_application(session: AsyncSession, actor: Principal, customer: Cu
     await session.flush()
     audit(session, actor, "credit.application_opened", now=now, customer=customer,
           after={"application": str(application.id), "amount": str(amount), "investigators": investigators})
-    _ready_when_complete(session, application, rules, business_date=business_date, now=now)
+    await _ready_when_complete(session, application, rules, business_date=business_date, now=now)
     return application
 
 
@@ -69,18 +70,19 @@ async def add_documents(session: AsyncSession, actor: Principal, application: Cr
     session.add(application)
     audit(session, actor, "credit.documents_received", now=now, unit_path=application.unit_path,
           after={"application": str(application.id), "documents": documents, "commitment": commitment})
-    _ready_when_complete(session, application, rules, business_date=business_date, now=now)
+    await _ready_when_complete(session, application, rules, business_date=business_date, now=now)
     return application
 
 
-def _ready_when_complete(session: AsyncSession, application: CreditApplication, rules: ControlRules, *,
+async def _ready_when_complete(session: AsyncSession, application: CreditApplication, rules: ControlRules, *,
                          business_date: date, now: datetime) -> None:
     """限时服务 starts the day the file is complete: nobody can hold the clock back by not pressing a button."""
     if application.status != "incomplete" or application.commitment_signed_at is None \
             or not checklist_complete(application.documents):
         return
     application.status, application.ready_on = "ready", business_date
-    application.due_on = business_days_after(business_date, rules.submit_within_days)
+    application.due_on = business_days_after(business_date, rules.submit_within_days,
+                                             await calendar_overrides(session))
     session.add(application)
     publish(session, "credit.application-ready", CreditApplicationReady(
         application_id=str(application.id), customer_id=application.cif, rm=application.rm, team=application.team,

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from services.customer.config import Settings
 from services.customer.models import Customer, Interaction
-from services.customer.rules import entry_standing, is_business_day
+from services.customer.rules import Overrides, entry_standing
 from services.customer.schemas import InteractionCreate
 from services.customer.scope import may_approve_late_entry, may_spot_check, serves_customers
 from services.customer.service.audit import audit
@@ -27,10 +27,10 @@ def late_entry_days() -> int:
 
 
 def log_interaction(session, actor: Principal, customer: Customer, cmd: InteractionCreate, *,
-                    today: date, now: datetime) -> Interaction:
+                    today: date, now: datetime, overrides: Overrides) -> Interaction:
     if not serves_customers(actor):
         raise Problem(403, "forbidden")
-    standing = entry_standing(cmd.occurred_on, today, is_business_day, late_entry_days())
+    standing = entry_standing(cmd.occurred_on, today, overrides, late_entry_days())
     if standing == "future":
         raise Problem(422, "interaction_in_future", field="occurred_on", occurred_on=cmd.occurred_on.isoformat())
     row = Interaction(customer_id=customer.id, cif=customer.cif, rm=actor.username, team=actor.team,

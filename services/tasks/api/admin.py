@@ -18,10 +18,10 @@ from services.tasks.rules import (
 from services.tasks.schemas import CalendarDay, RuleChange, RulePublic
 from services.tasks.scope import may_administer
 from services.tasks.service.audit import audit
-from services.tasks.service.calendar import forget_calendar
-from shared.app import SessionDep
+from services.tasks.service.calendar import announce_calendar_change, forget_calendar
+from shared.app import SessionDep, events_written
 from shared.auth import CurrentUser, Principal
-from shared.clock import utcnow
+from shared.clock import business_today, utcnow
 from shared.errors import Problem, register_messages
 
 # Under /tasks so the gateway routes it with the rest of the tasks service.
@@ -101,7 +101,27 @@ async def set_calendar_day(request: Request, day: date, body: CalendarDay, user:
     row = await session.get(CalendarOverride, day) or CalendarOverride(day=day, business_day=body.business_day)
     row.business_day, row.note = body.business_day, body.note
     session.add(row)
-    audit(session, user, "calendar.changed", day, now=utcnow(), business_day=row.business_day, note=row.note)
+    now = utcnow()
+    audit(session, user, "calendar.changed", day, now=now, business_day=row.business_day, note=row.note)
+    announce_calendar_change(session, day, row.business_day, row.note, business_date=business_today(), now=now)
     await session.commit()
+    events_written(request)
     forget_calendar()
     return CalendarDay(day=day, business_day=row.business_day, note=row.note)
+
+
+@router.delete("/calendar/{day}", status_code=204)
+async def remove_calendar_day(request: Request, day: date, user: CurrentUser, session: SessionDep) -> None:
+    """The bank's word on `day` withdrawn: it follows China's public calendar again (a day without one: 204 all
+    the same, nothing announced)."""
+    _admin(user)
+    row = await session.get(CalendarOverride, day)
+    if row is None:
+        return
+    await session.delete(row)
+    now = utcnow()
+    audit(session, user, "calendar.removed", day, now=now, business_day=row.business_day, note=row.note)
+    announce_calendar_change(session, day, None, row.note, business_date=business_today(), now=now)
+    await session.commit()
+    events_written(request)
+    forget_calendar()

@@ -1,11 +1,15 @@
-"""The bank's business-day calendar: China's public holidays and 调休 working days, then the bank's overrides."""
+"""The bank's business-day calendar: China's public holidays and 调休 working days, then the bank's overrides;
+and the announcement of an override's change (calendar.changed), which the customer service's deadlines follow."""
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import holidays
 from sqlmodel import select
 
 from services.tasks.models import CalendarOverride
+from services.tasks.service.task_events import SOURCE
+from shared.events import TASKS_TOPIC, CalendarChanged
+from shared.outbox import record_event
 
 
 class BusinessCalendar:
@@ -56,3 +60,12 @@ async def load_calendar(session) -> BusinessCalendar:
 
 def forget_calendar() -> None:
     _CACHE.clear()
+
+
+def announce_calendar_change(session, day: date, business_day: bool | None, reason: str | None, *,
+                             business_date: date, now: datetime) -> None:
+    """Stage calendar.changed in the caller's transaction (business_day None: the override removed). Keyed
+    by the day, so the changes of one day reach every consumer in the order they were made."""
+    record_event(session, TASKS_TOPIC, "calendar.changed",
+                 CalendarChanged(day=day, business_day=business_day, reason=reason),
+                 subject=day.isoformat(), business_date=business_date, source=SOURCE, now=now)
