@@ -1,5 +1,5 @@
 """problem+json (RFC 9457) for every error, with the text a person reads in Chinese or English."""
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,9 +35,18 @@ def wants_english(request: Request) -> bool:
     return lang.startswith("en")
 
 
+class Bilingual(NamedTuple):
+    """A problem's parameter already worded in both languages (e.g. the list of what a rule found wrong):
+    the reader's language is put into the message."""
+    zh: str
+    en: str
+
+
 def text(request: Request, code: str, **params: Any) -> str:
     zh, en = MESSAGES.get(code, (code, code))
-    return (en if wants_english(request) else zh).format(**params)
+    english = wants_english(request)
+    params = {k: (v.en if english else v.zh) if isinstance(v, Bilingual) else v for k, v in params.items()}
+    return (en if english else zh).format(**params)
 
 
 class Problem(Exception):

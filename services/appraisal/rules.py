@@ -160,33 +160,37 @@ def grade_of(total: Decimal) -> tuple[str, str]:
     return GRADES[-1][1], GRADES[-1][2]
 
 
-def validate_definitions(definitions: list[dict]) -> list[str]:
+KpiProblem = tuple[str, dict]   # (code, params): texts.KPI_PROBLEMS words it in the reader's language
+
+
+def validate_definitions(definitions: list[dict]) -> list[KpiProblem]:
     """Problems with a KPI set an admin submitted (empty list: fine). A set that passes can be scored:
     a bad one would otherwise break every card of every period it applies to."""
-    problems, codes = [], set()
+    problems: list[KpiProblem] = []
+    codes = set()
     for d in definitions:
         missing = [k for k in ("code", "name_zh", "name_en", "weight", "indicator", "scoring") if k not in d]
         if missing:
-            problems.append(f"{d.get('code', '?')}: missing {', '.join(missing)}")
+            problems.append(("missing", {"code": d.get("code", "?"), "fields": ", ".join(missing)}))
             continue
         if d["code"] in codes:
-            problems.append(f"duplicate code {d['code']}")
+            problems.append(("duplicate_code", {"code": d["code"]}))
         codes.add(d["code"])
         if d["indicator"] not in INDICATORS:
-            problems.append(f"{d['code']}: unknown indicator {d['indicator']}")
+            problems.append(("unknown_indicator", {"code": d["code"], "indicator": d["indicator"]}))
         if (d["scoring"] or {}).get("kind") not in SCORING_KINDS:
-            problems.append(f"{d['code']}: unknown scoring kind")
+            problems.append(("unknown_scoring_kind", {"code": d["code"]}))
         if "daily_average" in d["indicator"] or "growth" in d["indicator"]:
             params = d.get("params") or {}
             if not isinstance(params.get("coefficients"), dict) or not isinstance(params.get("split"), dict):
-                problems.append(f"{d['code']}: params need coefficients and split")
+                problems.append(("params_incomplete", {"code": d["code"]}))
     try:
         weights = sum(Decimal(str(d.get("weight", 0))) for d in definitions
                       if (d.get("scoring") or {}).get("kind") != "per_unit")
     except ArithmeticError:
-        return problems + ["weights must be numbers"]
+        return problems + [("weights_not_numbers", {})]
     if weights != 100:
-        problems.append(f"weights add up to {weights}, not 100")
+        problems.append(("weights_not_100", {"total": weights}))
     return problems
 
 

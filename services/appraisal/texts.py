@@ -1,6 +1,6 @@
 """Every text of the appraisal service a person reads, zh-CN and en: problems, and the notes on a card."""
-from services.appraisal.rules import MONTH_PATTERN, PERIOD_FORMATS, PERIOD_FORMATS_ZH, PERIOD_PATTERN
-from shared.errors import register_messages
+from services.appraisal.rules import MONTH_PATTERN, PERIOD_FORMATS, PERIOD_FORMATS_ZH, PERIOD_PATTERN, KpiProblem
+from shared.errors import Bilingual, register_messages
 from shared.reasons import register_formats
 
 register_formats({PERIOD_PATTERN: (PERIOD_FORMATS_ZH, PERIOD_FORMATS), MONTH_PATTERN: ("YYYY-MM，例如 2026-12",
@@ -37,6 +37,25 @@ register_messages({
     "responsibility_recorded": ("贷款 {loan_id} 对 {username} 的责任认定已登记",
                                 "Responsibility for loan {loan_id} is already recorded against {username}"),
 })
+
+# validate_definitions' problems (rules.KpiProblem), listed in invalid_kpis; field names and codes stay as sent
+KPI_PROBLEMS = {
+    "missing": ("{code}：缺少 {fields}", "{code}: missing {fields}"),
+    "duplicate_code": ("指标代码 {code} 重复", "duplicate code {code}"),
+    "unknown_indicator": ("{code}：未知的指标 {indicator}", "{code}: unknown indicator {indicator}"),
+    "unknown_scoring_kind": ("{code}：未知的计分方式（scoring.kind）", "{code}: unknown scoring kind"),
+    "params_incomplete": ("{code}：params 须含 coefficients 和 split", "{code}: params need coefficients and split"),
+    "weights_not_numbers": ("权重须为数字", "weights must be numbers"),
+    "weights_not_100": ("权重合计为 {total}，应为 100", "weights add up to {total}, not 100"),
+}
+
+
+def kpi_problems(problems: list[KpiProblem]) -> Bilingual:
+    """The problems of a KPI set as one sentence in each language, for the invalid_kpis answer."""
+    zh = "；".join(KPI_PROBLEMS[code][0].format(**params) for code, params in problems)
+    en = "; ".join(KPI_PROBLEMS[code][1].format(**params) for code, params in problems)
+    return Bilingual(zh, en)
+
 
 NOTES = {  # why a KPI has no score, shown on the card
     "no_target": ("目标未设定", "No target set"),

@@ -15,6 +15,7 @@ from shared.events.core_banking import (
 )
 from shared.events.customer import (
                                         CustomerAssigned,
+                                        CustomerChanged,
                                         CustomerContactChanged,
                                         CustomerRegistered,
                                         CustomerTierChanged,
@@ -43,7 +44,7 @@ from shared.events.values import Balance, Cif, DepositProduct, LoanClass, Money
 __all__ = [
     "ALL_TOPICS", "APPRAISAL_TOPIC", "CORE_BANKING_TOPICS", "CORE_BANKING_TYPES", "CUSTOMER_TOPIC", "DEPOSITS_TOPIC",
     "EVENT_TYPES", "FEES_TOPIC", "LOANS_TOPIC", "TASKS_TOPIC", "Balance", "CalendarChanged", "Cif", "CustomerAssigned",
-    "CustomerContactChanged", "CustomerRegistered", "CustomerTierChanged", "CustomerWon", "DepositChanged",
+    "CustomerChanged", "CustomerContactChanged", "CustomerRegistered", "CustomerTierChanged", "CustomerWon", "DepositChanged",
     "DepositClosed", "DepositOpened", "DepositProduct", "Envelope", "EventData", "FeePosted", "InteractionLogged",
     "InvalidEvent", "LoanClass", "LoanClassified", "LoanDisbursed", "LoanDue", "LoanOverdue", "LoanRepaid",
     "MarketingResultConfirmed", "MarketingResultRegistered", "Money",

@@ -22,6 +22,16 @@ class CustomerRegistered(EventData):
     industry_policy: Literal["maintain", "grow", "control"] | None = None
 
 
+class CustomerChanged(EventData):
+    """Master fields other services keep changed (PATCH /customers/{id}): the current values, so a
+    consumer that missed an earlier change still ends right. Additive: only the name so far (the tasks
+    service shows it beside tasks, agenda items and alerts); PII (phone, national ID) never travels."""
+    customer_id: Cif
+    customer_ref: str
+    name: str
+    changed: list[str]           # which of the fields above this change touched, e.g. ["name"]
+
+
 class CustomerAssigned(EventData):
     customer_id: Cif
     customer_ref: str

@@ -19,6 +19,7 @@ from shared.events.controls import CONTROL_TYPES
 from shared.events.core_banking import CORE_BANKING_TYPES
 from shared.events.customer import (
     CustomerAssigned,
+    CustomerChanged,
     CustomerContactChanged,
     CustomerRegistered,
     CustomerTierChanged,
@@ -36,6 +37,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventData]] = {
     **{(event_type, 1): model for event_type, model in CORE_BANKING_TYPES.items()},
     ("customer.registered", 1): CustomerRegistered,
     ("customer.assigned", 1): CustomerAssigned,
+    ("customer.changed", 1): CustomerChanged,
     ("customer.tier-changed", 1): CustomerTierChanged,
     ("customer.contact-changed", 1): CustomerContactChanged,
     ("customer.won", 1): CustomerWon,

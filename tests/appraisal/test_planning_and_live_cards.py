@@ -65,6 +65,25 @@ async def test_kpi_sets_whose_weights_do_not_add_up_to_100_are_refused(appraisal
     assert r.status_code == 403
 
 
+async def test_kpi_set_problems_are_listed_in_the_readers_language_with_codes_and_fields_as_sent(
+        appraisal_api, as_user):
+    kpis = copy.deepcopy(DEFAULT_KPIS)
+    kpis[0]["weight"] = "35"
+    kpis[2]["indicator"] = "profit"
+    del kpis[1]["name_en"]
+    body = {"effective_from": "2026-08", "definitions": kpis}
+    zh = await appraisal_api.post("/api/v1/appraisal/kpi-definitions", headers=as_user("admin"), json=body)
+    assert zh.status_code == 422
+    assert zh.json()["detail"] == ("考核指标定义有误：loans：缺少 name_en；asset_quality：未知的指标 profit；"
+                                   "权重合计为 105，应为 100")
+    assert zh.json()["errors"] == [{"field": "definitions", "reason": zh.json()["detail"]}]
+    en = await appraisal_api.post("/api/v1/appraisal/kpi-definitions", headers=as_user("admin", **{
+        "Accept-Language": "en"}), json=body)
+    assert en.status_code == 422
+    assert en.json()["detail"] == ("Invalid KPI definitions: loans: missing name_en; asset_quality: unknown "
+                                   "indicator profit; weights add up to 105, not 100")
+
+
 async def test_a_scoring_plan_asks_the_evaluator_via_an_event_and_partial_scores_count(
         apply_event, appraisal_api, as_user, appraisal_db):
     await apply_event(staff("rm02", ["rm"], "T01"))

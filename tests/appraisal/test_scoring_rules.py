@@ -109,8 +109,8 @@ def test_a_kpi_set_that_could_not_be_scored_is_refused_before_it_breaks_every_ca
     del broken[1]["name_en"]
     broken[2]["indicator"] = "profit"
     problems = validate_definitions(broken)
-    assert problems == ["deposits: params need coefficients and split", "loans: missing name_en",
-                        "asset_quality: unknown indicator profit"]
+    assert problems == [("params_incomplete", {"code": "deposits"}), ("missing", {"code": "loans", "fields": "name_en"}),
+                        ("unknown_indicator", {"code": "asset_quality", "indicator": "profit"})]
     assert validate_definitions(DEFAULT_KPIS) == []
 
 

@@ -59,7 +59,9 @@ def test_a_running_deadline_keeps_its_number_of_business_days_when_a_day_inside_
 
 
 async def _ready_file_due(customer_db, cif_id: str, ready_on: date = FRIDAY) -> date:
-    return (await _ready_file(customer_db, cif_id, ready_on)).due_on
+    due = (await _ready_file(customer_db, cif_id, ready_on)).due_on
+    assert due is not None, "a ready file has its deadline"
+    return due
 
 
 async def _ready_file(customer_db, cif_id: str, ready_on: date) -> CreditApplication:

@@ -64,6 +64,32 @@ async def test_a_change_the_consumer_commits_shows_on_an_agenda_page_already_ser
     await wait_for(calls_for_cif, timeout=20, what="the consumer's new task on rm01's served agenda page")
 
 
+async def test_a_renamed_customer_shows_under_the_new_name_on_the_served_agenda_and_the_task_list(api):
+    """PATCH /customers/{id} publishes customer.changed; the tasks consumer renames the customer's tasks."""
+    r = await api.call("POST", "/customers", "rm01", json={"cif": unique_cif(), "name": "赵敏", "kind": "retail"})
+    assert r.status_code == 201, r.text
+    customer = r.json()
+    cif = customer["cif"]
+    await publish(api.stack.kafka, "corebanking.deposits", cif, flow(cif, "-700000.00", "300000.00", "2026-11-25"))
+
+    async def names_on_agenda():
+        r = await api.call("GET", "/me/agenda?date=2026-11-26", "rm01")
+        assert r.status_code == 200, r.text
+        return {i["customer_name"] for i in r.json()["items"] if i["cif"] == cif}
+
+    assert await wait_for(names_on_agenda, what="the retention call in rm01's agenda") == {"赵敏"}
+    etag = (await api.call("GET", f"/customers/{customer['id']}", "rm01")).headers["ETag"]
+    r = await api.call("PATCH", f"/customers/{customer['id']}", "rm01", json={"name": "赵敏华"},
+                       headers={"If-Match": etag})
+    assert r.status_code == 200, r.text
+
+    async def renamed():
+        return await names_on_agenda() == {"赵敏华"}
+
+    await wait_for(renamed, timeout=20, what="the new name on rm01's served agenda page")
+    assert {t["customer_name"] for t in await api.tasks_of("rm01", cif)} == {"赵敏华"}
+
+
 async def _cancelled(api, cif):
     r = await api.call("GET", "/tasks?status=cancelled&limit=200", "rm01")
     return [t for t in r.json()["items"] if t["cif"] == cif and t["cancel_reason"] == "流出资金已回流"]

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.appraisal.models import KpiVersion
 from services.appraisal.rules import DEFAULT_KPIS, first_month, validate_definitions
 from services.appraisal.service.audit import audit
+from services.appraisal.texts import kpi_problems
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -22,7 +23,7 @@ async def save_kpi_set(session: AsyncSession, actor: Principal, effective_from: 
     """A set that passes validation can be scored: a bad one would break every card of every period it covers."""
     problems = validate_definitions(definitions)
     if problems:
-        raise Problem(422, "invalid_kpis", field="definitions", problems="; ".join(problems))
+        raise Problem(422, "invalid_kpis", field="definitions", problems=kpi_problems(problems))
     latest = (await session.exec(select(func.max(KpiVersion.version)))).one() or 0
     row = KpiVersion(version=latest + 1, effective_from=effective_from, definitions=definitions,
                      created_by=actor.username)

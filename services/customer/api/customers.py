@@ -100,12 +100,14 @@ async def get_customer(customer_id: uuid.UUID, response: Response, user: Current
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerPublic)
-async def patch_customer(customer_id: uuid.UUID, body: CustomerUpdate, response: Response, user: CurrentUser,
-                         session: SessionDep, if_match: Annotated[str | None, Header()] = None):
-    """Change master fields; send If-Match with the ETag you read (412 when someone changed it since)."""
+async def patch_customer(request: Request, customer_id: uuid.UUID, body: CustomerUpdate, response: Response,
+                         user: CurrentUser, session: SessionDep, if_match: Annotated[str | None, Header()] = None):
+    """Change master fields; send If-Match with the ETag you read (412 when someone changed it since).
+    A new name publishes customer.changed (the tasks service shows it beside tasks)."""
     customer = await customer_for_update(session, user, customer_id, if_match)
-    customer = await update_customer(session, user, customer, body, now=utcnow())
+    customer = await update_customer(session, user, customer, body, business_date=business_today(), now=utcnow())
     await session.commit()
+    events_written(request)
     response.headers["ETag"] = etag(customer)
     return await shown_one(session, customer)
 

@@ -15,6 +15,7 @@ from services.customer.rules import ControlRules
 from services.customer.scope import may_decide_conduct, may_record_conduct
 from services.customer.service.audit import audit
 from services.customer.service.complaints import nearest_holder
+from services.customer.service.decisions import CONDUCT, settle
 from shared.auth import Principal
 from shared.errors import Problem
 
@@ -54,13 +55,8 @@ async def decide(session: AsyncSession, actor: Principal, record: ConductRecord,
                  now: datetime) -> ConductRecord:
     deputy = record.kind == "outside_service" and \
         await nearest_holder(session, "deputy_head", record.unit_path, None) is not None
-    if not may_decide_conduct(actor, record.kind, deputy):
-        raise Problem(403, "conduct_decider")
-    if record.staff == actor.username:
-        raise Problem(403, "own_request")
-    if record.status != "pending":
-        raise Problem(409, "already_decided", outcome=record.status)
-    record.status, record.decided_by, record.decided_at = ("approved" if approve else "rejected"), actor.username, now
+    settle(CONDUCT, record, actor, approve, may_decide=may_decide_conduct(actor, record.kind, deputy),
+           requester=record.staff, now=now)
     record.details = {**record.details, "decision_note": note}
     session.add(record)
     audit(session, actor, f"conduct.{record.kind}_decided", now=now, unit_path=record.unit_path,

@@ -16,7 +16,7 @@ from services.customer.service.ownership import give_role, owner_in_scope
 from services.customer.service.tiers import announce_tier, tier_basis, tier_rules
 from shared.auth import Principal
 from shared.errors import Problem
-from shared.events import CustomerRegistered, CustomerWon
+from shared.events import CustomerChanged, CustomerRegistered, CustomerWon
 
 STAGES = ("lead", "researched", "contacted", "needs_found", "proposal", "negotiation", "won", "lost")
 
@@ -78,8 +78,14 @@ def etag(customer: Customer) -> str:
     return f'"{customer.version}"'
 
 
+# Master fields other services keep a copy of: a change to one of them is published (customer.changed).
+SHARED_FIELDS = ("name",)
+
+
 async def update_customer(session: AsyncSession, actor: Principal, customer: Customer, cmd: CustomerUpdate, *,
-                          now: datetime) -> Customer:
+                          business_date: date, now: datetime) -> Customer:
+    """Apply the changed master fields at the next version; a change to a field other services keep
+    (the name) goes out as customer.changed in the same transaction."""
     changes = cmd.model_dump(exclude_unset=True)
     before = {k: getattr(customer, k) for k in changes}
     for field, value in changes.items():
@@ -87,6 +93,11 @@ async def update_customer(session: AsyncSession, actor: Principal, customer: Cus
     customer.version += 1
     session.add(customer)
     audit(session, actor, "customer.changed", now=now, customer=customer, before=before, after=changes)
+    shared = [f for f in SHARED_FIELDS if f in changes and changes[f] != before[f]]
+    if shared:
+        publish(session, "customer.changed", CustomerChanged(
+            customer_id=customer.cif, customer_ref=str(customer.id), name=customer.name, changed=shared),
+            subject=customer.cif, business_date=business_date, now=now)
     return customer
 
 

@@ -15,6 +15,7 @@ from services.customer.rules import Overrides, entry_standing
 from services.customer.schemas import InteractionCreate
 from services.customer.scope import may_approve_late_entry, may_spot_check, serves_customers
 from services.customer.service.audit import audit
+from services.customer.service.decisions import LATE_ENTRY, settle
 from services.customer.service.outbox import publish
 from shared.auth import Principal
 from shared.errors import Problem
@@ -54,14 +55,8 @@ async def decide_late_entry(session, actor: Principal, row: Interaction, approve
                             now: datetime) -> Interaction:
     """The lead (or branch head) lets a late entry count — it is announced now, dated when it happened —
     or rejects it with a reason (it stays in the log and never counts)."""
-    if not may_approve_late_entry(actor):
-        raise Problem(403, "approval_needs_lead")
-    if row.rm == actor.username:
-        raise Problem(403, "own_entry")
-    if row.status != "pending_approval":
-        raise Problem(409, "not_pending_approval")
-    row.status = "counted" if approve else "rejected"
-    row.decided_by, row.decided_at, row.decision_note = actor.username, now, note
+    settle(LATE_ENTRY, row, actor, approve, may_decide=may_approve_late_entry(actor), requester=row.rm, now=now)
+    row.decision_note = note
     session.add(row)
     customer = await session.get(Customer, row.customer_id)
     if customer is None:

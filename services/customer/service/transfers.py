@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.customer.models import ClaimRefusal, Customer, TransferRequest
 from services.customer.scope import may_approve, may_claim, may_write, visible_customers
 from services.customer.service.audit import audit
+from services.customer.service.decisions import TRANSFER, settle
 from services.customer.service.ownership import assign_role, find_owner, owner_in_scope
 from shared.auth import Principal
 from shared.errors import Problem
@@ -47,14 +48,7 @@ async def decide_transfer(session: AsyncSession, actor: Principal, request_id: u
         Customer.id == request.customer_id, visible_customers(actor)).with_for_update())).first()
     if request is None or customer is None:
         raise Problem(404, "not_found")
-    if not may_approve(actor):
-        raise Problem(403, "transfer_needs_lead")
-    if request.requested_by == actor.username:
-        raise Problem(403, "own_request")
-    if request.status != "pending":
-        raise Problem(409, "already_decided", outcome=request.status)
-    request.status = "approved" if approve else "rejected"
-    request.decided_by, request.decided_at = actor.username, now
+    settle(TRANSFER, request, actor, approve, may_decide=may_approve(actor), requester=request.requested_by, now=now)
     request.decision_note = note
     session.add(request)
     if approve:

@@ -16,6 +16,7 @@ HANDLERS = {
     "customer.assigned": on_customer_events,
     "customer.tier-changed": on_customer_events,
     "customer.contact-changed": on_customer_events,
+    "customer.changed": on_customer_events,
     "staff.changed": on_staff_changes,
     "interaction.logged": on_interactions,
     "loan.disbursed": on_loan_events,

@@ -2,9 +2,12 @@
 that follow it: open tasks move with the customer to the new owner (collections re-dated once the
 borrower is known to be government-related) and re-rank with the tier; a tier change asks for a
 relationship review (superseding an earlier open one), a key-contact change for a remarketing visit; the
-lead's alerts (no B岗, a tier above the owner's grade) are re-checked on each change (service.lead_alerts).
+lead's alerts (no B岗, a tier above the owner's grade) are re-checked on each change (service.lead_alerts);
+a renamed customer (customer.changed) gets the new name in the book, which every task, agenda item and
+alert reads its customer_name from, and the cached agenda pages of whoever sees the customer's open tasks
+are invalidated.
 
-One handler takes the four customer event types, so a customer's registration, assignment and tier
+One handler takes the five customer event types, so a customer's registration, assignment and tier
 changes in one poll form one run applied in event order: the run's book rows and open tasks are read
 in one query each, decided in memory, and written back in one upsert (book) and one insert (new tasks
 and their outbox rows); changed tasks flush with the session."""
@@ -17,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.tasks.models import CustomerBook
 from services.tasks.rules import Rule, load_rules, tier_rank
 from services.tasks.service import lead_alerts
+from services.tasks.service.agenda import bump_agendas
 from services.tasks.service.calendar import BusinessCalendar, load_calendar
 from services.tasks.service.lifecycle import TaskRow, new_task
 from services.tasks.service.routing import active_staff, route_to_owner, team_leads
@@ -24,7 +28,7 @@ from services.tasks.service.task_set import TaskSet, chunks
 from shared.bulk import put_rows, row_of
 from shared.clock import utcnow
 from shared.db import one_of, plain_rows, table_of
-from shared.events import CustomerAssigned, CustomerRegistered, CustomerTierChanged
+from shared.events import CustomerAssigned, CustomerChanged, CustomerRegistered, CustomerTierChanged
 from shared.handlers import Item, batched
 from shared.logging import request_id_var
 
@@ -57,7 +61,7 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
     rules, calendar = await load_rules(session, RULES + lead_alerts.RULES), await load_calendar(session)
     staff = await active_staff(session)
     grades, leads = {s.username: s.grade for s in staff}, team_leads(staff)
-    written: set[str] = set()
+    written, renamed = set[str](), set[str]()
 
     def entry(cif: str, **first) -> SimpleNamespace:   # the book row, made on first sight
         written.add(cif)
@@ -73,6 +77,11 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
             row = entry(cif)   # tasks go to the A岗 manager; B岗 sees them through the team view
             row.b_manager = event.owner
             lead_alerts.recheck(tasks, rules, calendar, row, grades=grades, leads=leads, item=item, now=now)
+            continue
+        if isinstance(event, CustomerChanged):
+            row = entry(cif, customer_ref=event.customer_ref)
+            row.name = event.name
+            renamed.add(cif)
             continue
         if isinstance(event, CustomerRegistered):
             row = entry(cif)
@@ -112,3 +121,6 @@ async def on_customer_events(session: AsyncSession, items: list[Item]) -> None:
     if rows:
         await put_rows(session, BOOK, rows, ("cif",), update=tuple(c for c in rows[0] if c != "cif"))
     await tasks.write()
+    # names are joined in when a page is read, but a cached agenda page holds the old one
+    await bump_agendas(session, {person for cif in renamed for task in tasks.open_of_customer(cif)
+                                 for person in (task.assignee, task.escalated_to, task.copied_to)})

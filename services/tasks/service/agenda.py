@@ -108,6 +108,16 @@ class AgendaCache:
 
 
 
+async def bump_agendas(session, people) -> None:
+    """Invalidate the cached agenda pages of `people` (None skipped) when something a page shows changed
+    outside their task rows (the triggers on `task` cover those); in name order, one lock order for all."""
+    wanted = sorted({p for p in people if p})
+    if wanted:
+        await session.execute(text("INSERT INTO agenda_version (username, version) VALUES (:u, 1) "
+                                   "ON CONFLICT (username) DO UPDATE SET version = agenda_version.version + 1"),
+                              [{"u": p} for p in wanted])
+
+
 async def agenda_version(session, username: str) -> int:
     result = await session.execute(text("SELECT version FROM agenda_version WHERE username = :u"), {"u": username})
     return result.scalar() or 0

@@ -9,6 +9,7 @@ from sqlmodel import select, update
 from services.tasks.models import Appointment, CustomerBook
 from services.tasks.rules import load_rule, overlaps
 from services.tasks.schemas import AppointmentPublic
+from services.tasks.service.agenda import bump_agendas
 from services.tasks.service.calendar import load_calendar
 from services.tasks.service.lifecycle import new_task, raise_task
 from services.tasks.texts import label
@@ -20,8 +21,7 @@ BOOKED = "booked"
 
 async def bump_agenda(session, rm: str) -> None:
     """The agenda cache keys on this version; the task triggers do the same for task rows."""
-    await session.execute(text("INSERT INTO agenda_version (username, version) VALUES (:u, 1) ON CONFLICT (username) "
-                               "DO UPDATE SET version = agenda_version.version + 1"), {"u": rm})
+    await bump_agendas(session, [rm])
 
 
 async def _lock_rm(session, rm: str) -> None:
