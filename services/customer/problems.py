@@ -29,6 +29,7 @@ ANSWERS: dict[str, tuple[int, ...]] = {
     "conduct-report_hosting": (401, 403, 404, 409),
     "conduct-request_outside_service": (401, 403, 404, 409, 422),
     "conduct-sign_commitment_letter": (401, 403, 404, 409),
+    "credit-list_credit_applications": (401, 422),
     "credit-open_credit_application": (401, 403, 404, 409, 422),
     "credit-read_credit_application": (401, 404),
     "credit-receive_documents": (401, 403, 404),

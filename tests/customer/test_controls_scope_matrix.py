@@ -155,3 +155,29 @@ async def test_controls_role_operation_scope_matrix(customer_api, customer_db, l
     assert r.status_code == expected, f"{op} by {who} on {where}-scope object: {r.status_code} {r.text}"
     if expected >= 400:
         assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_review_queue_lists_the_submitted_files_of_the_reviewers_subtree_only_page_by_page(
+        customer_api, customer_db, login, second_branch):
+    rm01, rm03 = await login("rm01"), await login("rm03")
+    mine = [(await _credit(customer_api, rm01, (await create(customer_api, rm01)).json(), customer_db, submitted=s))
+            .rsplit("/", 1)[1] for s in (True, True, False)]
+    elsewhere = (await _credit(customer_api, rm03, (await create(customer_api, rm03)).json(), customer_db,
+                               submitted=True)).rsplit("/", 1)[1]
+
+    async def listed(who, **query):
+        seen, cursor = [], None
+        while True:
+            r = await customer_api.get("/api/v1/credit-applications", headers=await login(who),
+                                       params={**query, "limit": 1, **({"cursor": cursor} if cursor else {})})
+            assert r.status_code == 200, r.text
+            seen += [a["id"] for a in r.json()["items"]]
+            if not (cursor := r.json()["next_cursor"]):
+                return seen
+
+    queue = await listed("credit01", status="submitted")
+    assert set(mine[:2]) <= set(queue) and mine[2] not in queue and elsewhere not in queue
+    assert len(queue) == len(set(queue))   # paging neither repeats nor skips
+    assert mine[2] in await listed("credit01")
+    assert not set(mine) & set(await listed("rm02"))   # another RM's files are not his
+    assert elsewhere in await listed("admin", status="submitted")

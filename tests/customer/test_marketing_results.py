@@ -149,3 +149,20 @@ async def test_an_account_opened_before_the_result_is_registered_confirms_it_at_
     assert (confirmed["result_id"], confirmed["evidence"]) == (first.json()["id"], f"deposit.opened:A-{cif}")
     await apply_event(deposit_opened(cif, f"A-{cif}", product="wealth", day="2026-11-09"))   # sent again
     assert len(await outbox(customer_db, "marketing-result.confirmed", cif)) == 1
+
+
+async def test_newest_first_pages_back_from_the_latest_day_without_repeating_a_result(customer_api, login):
+    customer = await new_customer(customer_api, login)
+    made = [(await register(customer_api, login, customer, category="card", count=1, date=day)).json()["id"]
+            for day in ("2026-10-05", "2026-10-07", "2026-10-06")]
+    seen, cursor = [], None
+    while True:
+        r = await customer_api.get("/api/v1/marketing-results", headers=await login("rm01"), params={
+            "from": "2026-10-05", "to": "2026-10-07", "rm": "rm01", "newest_first": "true", "limit": 1,
+            **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200, r.text
+        seen += [(x["id"], x["date"]) for x in r.json()["items"] if x["cif"] == customer["cif"]]
+        if not (cursor := r.json()["next_cursor"]):
+            break
+    assert [day for _, day in seen] == ["2026-10-07", "2026-10-06", "2026-10-05"]
+    assert sorted(i for i, _ in seen) == sorted(made)

@@ -64,6 +64,13 @@ const texts: Record<string, [string, string]> = {
   notSubmitted: ['未提交', 'Not submitted'], late: ['已逾期', 'Late'], dueBy: ['截止', 'Due by'], confirmResults: ['业绩核实', 'Confirm results'],
   complaints: ['投诉处理', 'Complaints'], resolve: ['办结', 'Resolve'], resolveIt: ['确认办结', 'Resolve it'], responsible: ['责任认定', 'Responsible'],
   responsibleStaff: ['责任人', 'Staff member'], finding: ['调查结论', 'Finding'], feedback: ['客户反馈', 'Feedback to the customer'],
+  creditReview: ['授信审查', 'Credit review'], toReview: ['待审查的授信申请', 'Applications to review'],
+  toCosign: ['待双签的授信申请', 'Applications to co-sign'], level: ['审批层级', 'Level'], decline: ['否决', 'Decline'],
+  reasonNeeded: ['否决须填写原因', 'A decline needs a reason'], cosign: ['双签提交', 'Co-sign'],
+  approved: ['已批准', 'Approved'], declined: ['已否决', 'Declined'],
+  approvals: ['待审批事项', 'Approvals'], secondStaff: ['同行', 'with'], carriesCash: ['携带现金', 'carries cash'],
+  myRoles: ['岗位', 'Roles'],
+  currentOwners: ['归属客户经理', 'Owners'], openTasks: ['未完成任务', 'Open tasks'], accounts: ['个账户', 'account(s)'],
   severity: ['严重程度', 'Severity'], resolved: ['已办结', 'Resolved'], escalated: ['已升级', 'Escalated'], shortcuts: ['常用', 'Shortcuts'],
 }
 
@@ -83,6 +90,10 @@ const codes: Record<string, [string, string]> = {
   bank: ['银行', 'The bank'], customer: ['客户', 'Customer'], none: ['无责', 'No one'],
   low: ['一般', 'Low'], medium: ['较重', 'Medium'], high: ['严重', 'High'],
   service: ['服务', 'Service'], fees: ['收费', 'Fees'], product: ['产品', 'Product'], conduct: ['行为', 'Conduct'], other: ['其他', 'Other'],
+  team_lead: ['团队主管', 'Team lead'], branch_head: ['行长', 'Branch head'], deputy_head: ['分管行长', 'Deputy head'],
+  risk_manager: ['风险经理', 'Risk manager'], auditor: ['稽核', 'Auditor'], admin: ['系统管理员', 'Administrator'],
+  credit_reviewer: ['授信审查员', 'Credit reviewer'], outside_service: ['上门服务申请', 'Service outside the bank'],
+  hosting: ['招待报备', 'Hosting'], refusal: ['拒收登记', 'Refusal'], commitment: ['承诺书', 'Commitment letter'],
   counter: ['柜台', 'Counter'], letter: ['信函', 'Letter'], online: ['线上', 'Online'], regulator: ['监管转办', 'Regulator'],
 }
 

@@ -19,6 +19,8 @@ export const router = createRouter({
     { path: '/summary', name: 'summary', component: () => import('./views/Summary.vue') },
     { path: '/team/summaries', name: 'team-summaries', component: () => import('./views/TeamSummaries.vue') },
     { path: '/complaints', name: 'complaints', component: () => import('./views/Complaints.vue') },
+    { path: '/credit', name: 'credit', component: () => import('./views/Credit.vue') },
+    { path: '/approvals', name: 'approvals', component: () => import('./views/Approvals.vue') },
     { path: '/:rest(.*)*', redirect: '/home' },
   ],
 })

@@ -5,13 +5,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
 from services.customer.api.deps import AUDITED, in_scope
-from services.customer.models import CreditApplication
+from services.customer.api.pages import Cursor, Limit, page
+from services.customer.models import CreditApplication, CreditReview
 from services.customer.rules import APPROVAL_LEVELS, CREDIT_CHECKLIST
+from services.customer.schemas import Page
 from services.customer.scope import visible_credit
 from services.customer.service.credit_applications import add_documents, open_application, record_review, reviews_of, sign_submission
 from shared.app import SessionDep, events_written
@@ -85,11 +87,14 @@ class CreditApplicationPublic(BaseModel):
     reviews: list[ReviewPublic] = []
 
 
-async def _public(session, application: CreditApplication) -> CreditApplicationPublic:
-    reviews = [ReviewPublic.model_validate(r, from_attributes=True) for r in await reviews_of(session, application)]
+def _shown(application: CreditApplication, reviews: list[CreditReview]) -> CreditApplicationPublic:
     return CreditApplicationPublic.model_validate(
-        {**application.model_dump(), "reviews": reviews,
+        {**application.model_dump(), "reviews": [ReviewPublic.model_validate(r, from_attributes=True) for r in reviews],
          "missing_documents": [d for d in CREDIT_CHECKLIST if d not in application.documents]})
+
+
+async def _public(session, application: CreditApplication) -> CreditApplicationPublic:
+    return _shown(application, await reviews_of(session, application))
 
 
 async def _in_scope(session, user, application_id: uuid.UUID) -> CreditApplication:
@@ -112,6 +117,24 @@ async def open_credit_application(request: Request, body: CreditApplicationCreat
     await session.commit()
     events_written(request)
     return await _public(session, application)
+
+
+@router.get("/credit-applications", response_model=Page[CreditApplicationPublic])
+async def list_credit_applications(
+        user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None,
+        status: Literal["incomplete", "ready", "submitted", "approved", "declined"] | None = Query(None)):
+    """The files in the caller's scope, oldest submission first (a reviewer's queue: `status=submitted`)."""
+    stmt = select(CreditApplication).where(visible_credit(user))
+    if status:
+        stmt = stmt.where(CreditApplication.status == status)
+    rows, next_cursor = await page(session, stmt, [(CreditApplication.created_at, False), (CreditApplication.id, False)],
+                                   limit, cursor)
+    reviews: dict[uuid.UUID, list[CreditReview]] = {row.id: [] for row in rows}
+    if rows:   # one query for the page's reviews, not one per file
+        for review in (await session.exec(select(CreditReview).where(CreditReview.application_id.in_(reviews))
+                                          .order_by(CreditReview.level))).all():
+            reviews[review.application_id].append(review)
+    return Page(items=[_shown(row, reviews[row.id]) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/credit-applications/{application_id}", response_model=CreditApplicationPublic)

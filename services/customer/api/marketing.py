@@ -32,6 +32,7 @@ async def _public(session, row: MarketingResult) -> MarketingResultPublic:
 
 
 BY_DATE = [(MarketingResult.result_date, False), (MarketingResult.id, False)]
+NEWEST_FIRST = [(MarketingResult.result_date, True), (MarketingResult.id, True)]
 
 
 @router.post("/marketing-results", response_model=MarketingResultPublic, status_code=201, summary="登记营销业绩")
@@ -48,14 +49,15 @@ async def register(request: Request, body: MarketingResultCreate, user: CurrentU
 async def list_results(user: CurrentUser, session: SessionDep,
                        start: Annotated[date | None, Query(alias="from")] = None,
                        end: Annotated[date | None, Query(alias="to")] = None, rm: str | None = None,
-                       limit: Limit = 50, cursor: Cursor = None):
-    """Results in scope dated from `from` to `to` (default today)."""
+                       newest_first: bool = False, limit: Limit = 50, cursor: Cursor = None):
+    """Results in scope dated from `from` to `to` (default today), oldest first unless `newest_first` (a
+    phone scrolling back from today)."""
     first = start or business_today()
     stmt = select(MarketingResult).where(visible_results(user), MarketingResult.result_date >= first,
                                          MarketingResult.result_date <= (end or first))
     if rm:
         stmt = stmt.where(MarketingResult.rm == rm)
-    rows, next_cursor = await page(session, stmt, BY_DATE, limit, cursor)
+    rows, next_cursor = await page(session, stmt, NEWEST_FIRST if newest_first else BY_DATE, limit, cursor)
     return Page(items=await with_names(session, rows, MarketingResultPublic), next_cursor=next_cursor)
 
 

@@ -59,11 +59,16 @@ class Phone:
 
     async def shot(self, name: str) -> None:
         """Photograph the screen as it is and hold it to axe-core."""
+        await self.check(name, photograph=True)
+
+    async def check(self, name: str, photograph: bool = False) -> None:
+        """Hold the screen, once settled, to axe-core (and photograph it for the README)."""
         await self.page.wait_for_load_state("networkidle")
         # transitions (a button enabling, a dialog opening) judged half-way would fail on a blend of colours
         await self.page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
-        SHOTS.mkdir(exist_ok=True)
-        await self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+        if photograph:
+            SHOTS.mkdir(exist_ok=True)
+            await self.page.screenshot(path=str(SHOTS / f"{name}.png"))
         violations = await self.page.evaluate(SERIOUS)
         assert not violations, f"accessibility violations on {name}:\n" + "\n".join(violations)
 

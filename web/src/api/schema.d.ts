@@ -701,7 +701,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Credit Applications
+         * @description The files in the caller's scope, oldest submission first (a reviewer's queue: `status=submitted`).
+         */
+        get: operations["credit-list_credit_applications"];
         put?: never;
         /**
          * Open Credit Application
@@ -1057,7 +1061,8 @@ export interface paths {
         };
         /**
          * 营销业绩列表
-         * @description Results in scope dated from `from` to `to` (default today).
+         * @description Results in scope dated from `from` to `to` (default today), oldest first unless `newest_first` (a
+         *     phone scrolling back from today).
          */
         get: operations["marketing-results-list_results"];
         put?: never;
@@ -3173,6 +3178,16 @@ export interface components {
         Page_ContactPublic_: {
             /** Items */
             items: components["schemas"]["ContactPublic"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /** Page[CreditApplicationPublic] */
+        Page_CreditApplicationPublic_: {
+            /** Items */
+            items: components["schemas"]["CreditApplicationPublic"][];
             /**
              * Next Cursor
              * @description the cursor of the next page; null on the last
@@ -8464,6 +8479,77 @@ export interface operations {
             };
         };
     };
+    "credit-list_credit_applications": {
+        parameters: {
+            query?: {
+                /** @description rows per page */
+                limit?: number;
+                /** @description the next_cursor of the page before */
+                cursor?: string | null;
+                status?: ("incomplete" | "ready" | "submitted" | "approved" | "declined") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CreditApplicationPublic_"];
+                };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "credit-open_credit_application": {
         parameters: {
             query?: never;
@@ -10532,6 +10618,7 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 rm?: string | null;
+                newest_first?: boolean;
                 /** @description rows per page */
                 limit?: number;
                 /** @description the next_cursor of the page before */

@@ -28,6 +28,10 @@ export const useSession = defineStore('session', {
     roles: (s): string[] => s.me?.roles ?? [],
     isLead: (s) => (s.me?.roles ?? []).some((r) => r === 'team_lead' || r === 'admin'),
     isBranchHead: (s) => (s.me?.roles ?? []).some((r) => r === 'branch_head' || r === 'admin'),
+    // the credit department and the deputy head in charge see no book of customers (their own screens instead)
+    // the team screens are a team's: an admin (who has none) does not get them
+    leadsTeam: (s) => !!s.me?.team && (s.me?.roles ?? []).some((r) => r === 'team_lead' || r === 'admin'),
+    seesCustomers: (s) => (s.me?.roles ?? []).some((r) => !['credit_reviewer', 'deputy_head'].includes(r)),
   },
   actions: {
     save() {
