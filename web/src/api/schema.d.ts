@@ -176,6 +176,7 @@ export interface paths {
         /**
          * Patch Customer
          * @description Change master fields; send If-Match with the ETag you read (412 when someone changed it since).
+         *     A new name publishes customer.changed (the tasks service shows it beside tasks).
          */
         patch: operations["customers-patch_customer"];
         trace?: never;
@@ -1359,7 +1360,12 @@ export interface paths {
         /** Set Calendar Day */
         put: operations["admin-set_calendar_day"];
         post?: never;
-        delete?: never;
+        /**
+         * Remove Calendar Day
+         * @description The bank's word on `day` withdrawn: it follows China's public calendar again (a day without one: 204 all
+         *     the same, nothing announced).
+         */
+        delete: operations["admin-remove_calendar_day"];
         options?: never;
         head?: never;
         patch?: never;
@@ -12076,6 +12082,80 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CalendarDay"];
                 };
+            };
+            /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description signed in, but the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid input: `errors` names each field and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the service behind this call is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-remove_calendar_day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not signed in, or the session has ended (WWW-Authenticate: Bearer) */
             401: {
