@@ -30,7 +30,7 @@ NOT_BUILT = ("<!doctype html><meta charset=utf-8><title>客户经理工作台</t
              "(or <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code>). The API is at /api/v1.").encode()
 # The first path segments of the app's routes (web/src/router.ts; a test keeps the two in step).
 APP_ROUTES = frozenset({"", "sign-in", "home", "tasks", "customers", "scorecard", "team", "rankings", "day", "results",
-                        "summary", "complaints"})
+                        "summary", "complaints", "credit", "approvals"})
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
