@@ -9,6 +9,11 @@ GRADE_REACH = {"junior": 1, "intermediate": 2, "senior": 3, "expert": 3}   # the
 # 个人优质客户: a retail customer from this tier up (the first AUM band) needs a B岗 manager (domain.md,
 # Ownership); corporate customers need none.
 BACKUP_REQUIRED_FROM = "gold"
+# The tiers and grades in words, (zh, en), for every service's messages: a person reads "金卡", never "gold".
+TIER_WORDS = {"standard": ("普通", "standard"), "gold": ("金卡", "gold"), "platinum": ("白金", "platinum"),
+              "one_to_one": ("一对一", "one-to-one"), "private": ("私人银行", "private banking")}
+GRADE_WORDS = {"junior": ("初级", "junior"), "intermediate": ("中级", "intermediate"), "senior": ("高级", "senior"),
+               "expert": ("资深", "expert")}
 
 
 def tier_height(tier: str | None) -> int:

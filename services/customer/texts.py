@@ -4,6 +4,7 @@ with the shared problem renderer when the app is wired (main.py)."""
 from services.customer.service.validation import CIF_PATTERN, CODE_PATTERN, USERNAME_PATTERN
 from shared.errors import FIELD_REASONS, register_messages
 from shared.reasons import register_formats, register_reasons
+from shared.tiers import GRADE_WORDS, TIER_WORDS
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # customers and the prospect pipeline
@@ -133,10 +134,8 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {   # pydantic error type (validation.
 
 # Codes a message may carry as a parameter, by parameter name, in words: a person reads "金卡", never "gold".
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "tier": {"standard": ("普通", "standard"), "gold": ("金卡", "gold"), "platinum": ("白金", "platinum"),
-             "one_to_one": ("一对一", "one-to-one"), "private": ("私人银行", "private banking")},
-    "grade": {"junior": ("初级", "junior"), "intermediate": ("中级", "intermediate"), "senior": ("高级", "senior"),
-              "expert": ("资深", "expert"), "-": ("未定级", "ungraded")},
+    "tier": TIER_WORDS,
+    "grade": {**GRADE_WORDS, "-": ("未定级", "ungraded")},
     "stage": {"lead": ("线索", "lead"), "researched": ("已调研", "researched"), "contacted": ("已接触", "contacted"),
               "needs_found": ("已发掘需求", "needs found"), "proposal": ("方案", "proposal"),
               "negotiation": ("谈判", "negotiation"), "won": ("已成交", "won"), "lost": ("已流失", "lost")},

@@ -3,6 +3,8 @@
 Tasks store the rule and its parameters, not sentences, so the same task reads right in either
 language and a wording fix reaches old tasks too.
 """
+from shared.tiers import GRADE_WORDS, TIER_WORDS
+
 CONTROL_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {   # tasks the bank's controls raise
     "credit_submission": {
         "zh": ("限时服务：信贷档案 {cif} 须于 {due_date} 前提交审查",
@@ -234,13 +236,11 @@ RANK = {
 LABELS = {  # codes a sentence names, in words: loan classes (五级分类), tiers, task states, grades, severity
     "normal": ("正常", "normal"), "special_mention": ("关注", "special mention"), "substandard": ("次级", "substandard"),
     "doubtful": ("可疑", "doubtful"), "loss": ("损失", "loss"),
-    "private": ("私人银行", "private banking"), "platinum": ("白金", "platinum"), "gold": ("金卡", "gold"),
-    "one_to_one": ("一对一", "one-to-one"), "standard": ("普通", "standard"),
+    **TIER_WORDS,
     "booked": ("已预约", "booked"), "kept": ("已履约", "kept"), "missed": ("已失约", "missed"),
     "open": ("待办", "open"), "in_progress": ("办理中", "in progress"), "done": ("已完成", "done"),
     "cancelled": ("已撤销", "cancelled"),
-    "junior": ("初级", "junior"), "intermediate": ("中级", "intermediate"), "senior": ("高级", "senior"),
-    "expert": ("资深", "expert"), "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
+    **GRADE_WORDS, "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
 }
 LABELLED = ("from_class", "to_class", "from_tier", "to_tier", "tier", "band", "grade", "severity")
 
